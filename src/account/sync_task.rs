@@ -1,0 +1,112 @@
+//! The background sync pass of an account: its own connection, every folder headers-first.
+//! It never writes the store itself; it sends `StoreOp`s to the worker, which applies them.
+
+use crate::config::ImapConfig;
+use crate::imap::{self, ImapError, ListedFolder, LocalState, SyncProgress, SyncSink};
+use crate::model::{Flags, Folder, FolderId, NewMessage, SpecialUse, Uid};
+use crate::secret::PasswordSource;
+use crate::store::folders::SyncState;
+use tokio::sync::{mpsc, oneshot};
+
+/// A change for the worker to apply to the store, in order.
+#[derive(Debug)]
+pub enum StoreOp {
+    Folders(Vec<ListedFolder>, oneshot::Sender<Vec<Folder>>),
+    Snapshot(FolderId, oneshot::Sender<LocalState>),
+    Reset(FolderId),
+    Remove(FolderId, Vec<Uid>),
+    Flags(FolderId, Vec<(Uid, Flags)>),
+    Insert(FolderId, Vec<NewMessage>, SyncProgress),
+    Finish(FolderId, SyncState, u32),
+    /// The pass ended; the error, when it failed, and whether it may pass on a retry.
+    Done(Option<(String, bool)>),
+}
+
+struct ChannelSink(mpsc::UnboundedSender<StoreOp>);
+
+impl ChannelSink {
+    fn send(&self, op: StoreOp) -> imap::Result<()> {
+        self.0.send(op).map_err(|_| ImapError::WorkerGone)
+    }
+}
+
+impl SyncSink for ChannelSink {
+    fn reset(&mut self, folder: FolderId) -> imap::Result<()> {
+        self.send(StoreOp::Reset(folder))
+    }
+    fn remove(&mut self, folder: FolderId, uids: Vec<Uid>) -> imap::Result<()> {
+        self.send(StoreOp::Remove(folder, uids))
+    }
+    fn update_flags(&mut self, folder: FolderId, changes: Vec<(Uid, Flags)>) -> imap::Result<()> {
+        self.send(StoreOp::Flags(folder, changes))
+    }
+    fn insert(
+        &mut self,
+        folder: FolderId,
+        batch: Vec<NewMessage>,
+        p: SyncProgress,
+    ) -> imap::Result<()> {
+        self.send(StoreOp::Insert(folder, batch, p))
+    }
+    fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> imap::Result<()> {
+        self.send(StoreOp::Finish(folder, state, exists))
+    }
+}
+
+/// Runs one sync pass and reports its end with `StoreOp::Done`.
+pub async fn run(
+    cfg: ImapConfig,
+    password: PasswordSource,
+    first: Option<FolderId>,
+    ops: mpsc::UnboundedSender<StoreOp>,
+) {
+    let result = pass(&cfg, &password, first, &ops).await;
+    let done = result.err().map(|e| (e.to_string(), e.is_transient()));
+    let _ = ops.send(StoreOp::Done(done));
+}
+
+async fn pass(
+    cfg: &ImapConfig,
+    password: &PasswordSource,
+    first: Option<FolderId>,
+    ops: &mpsc::UnboundedSender<StoreOp>,
+) -> imap::Result<()> {
+    let mut conn = imap::connect(cfg, password).await?;
+    let listed = imap::list_folders(&mut conn).await?;
+    let selectable: Vec<String> = listed
+        .iter()
+        .filter(|f| f.selectable)
+        .map(|f| f.info.name.clone())
+        .collect();
+    let (tx, rx) = oneshot::channel();
+    ops.send(StoreOp::Folders(listed, tx))
+        .map_err(|_| ImapError::WorkerGone)?;
+    let mut folders: Vec<Folder> = rx.await.map_err(|_| ImapError::WorkerGone)?;
+    folders.retain(|f| selectable.contains(&f.name));
+    // the folder the user looks at first, then INBOX, then the rest in tree order
+    folders.sort_by_key(|f| {
+        if Some(f.id) == first {
+            0
+        } else if f.special_use == Some(SpecialUse::Inbox) {
+            1
+        } else {
+            2
+        }
+    });
+    let mut sink = ChannelSink(ops.clone());
+    for folder in &folders {
+        let (tx, rx) = oneshot::channel();
+        sink.send(StoreOp::Snapshot(folder.id, tx))?;
+        let local = rx.await.map_err(|_| ImapError::WorkerGone)?;
+        match imap::sync_folder(&mut conn, &mut sink, folder, local).await {
+            Ok(outcome) => tracing::debug!(folder = %folder.display, ?outcome, "folder synced"),
+            Err(e @ ImapError::No { .. }) => {
+                // one folder the server refuses to open must not stop the others
+                tracing::warn!(folder = %folder.display, error = %e, "folder skipped");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    conn.logout().await;
+    Ok(())
+}

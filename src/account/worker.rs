@@ -1,0 +1,431 @@
+//! The account worker loop: commands from the UI, store changes from the sync task, body
+//! fetches on its own connection, background prefetch, and reconnecting with backoff.
+
+use super::sync_task::{self, StoreOp};
+use super::{Command, Event};
+use crate::config::{AccountConfig, ImapConfig};
+use crate::imap::{self, Connection, ImapError, LocalState};
+use crate::model::{AccountId, AccountState, Flags, MessageId};
+use crate::secret::PasswordSource;
+use crate::store::{Store, StoreError};
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+const BACKOFF_START: Duration = Duration::from_secs(2);
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+
+/// The UI's or CLI's end of a worker.
+#[derive(Debug)]
+pub struct AccountHandle {
+    pub id: AccountId,
+    pub name: String,
+    tx: mpsc::UnboundedSender<Command>,
+    join: tokio::task::JoinHandle<()>,
+}
+
+impl AccountHandle {
+    /// Sends a command; false when the worker has stopped.
+    pub fn send(&self, c: Command) -> bool {
+        self.tx.send(c).is_ok()
+    }
+
+    /// Asks the worker to stop and waits for it.
+    pub async fn shutdown(self) {
+        let _ = self.tx.send(Command::Shutdown);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.join).await;
+    }
+}
+
+/// Starts the worker of an IMAP account. It opens its own store connection.
+pub fn spawn(
+    account: &AccountConfig,
+    data_dir: &Path,
+    events: mpsc::UnboundedSender<Event>,
+) -> Result<AccountHandle, StoreError> {
+    let store = Store::open(data_dir)?;
+    let id = store.ensure_account(&account.name)?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let imap = account.imap.clone();
+    let password = imap.as_ref().and_then(|i| {
+        PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref())
+    });
+    let (ops_tx, ops_rx) = mpsc::unbounded_channel();
+    let worker = Worker {
+        id,
+        imap,
+        password,
+        store,
+        events,
+        conn: None,
+        ops_tx,
+        syncing: false,
+        sync_again: None,
+        online: false,
+        backoff: BACKOFF_START,
+        retry_at: None,
+        prefetch: VecDeque::new(),
+    };
+    let join = tokio::spawn(worker.run(rx, ops_rx));
+    Ok(AccountHandle {
+        id,
+        name: account.name.clone(),
+        tx,
+        join,
+    })
+}
+
+struct Worker {
+    id: AccountId,
+    imap: Option<ImapConfig>,
+    password: Option<PasswordSource>,
+    store: Store,
+    events: mpsc::UnboundedSender<Event>,
+    /// The connection for interactive commands (the sync task has its own).
+    conn: Option<Connection>,
+    ops_tx: mpsc::UnboundedSender<StoreOp>,
+    syncing: bool,
+    /// A sync asked for while one ran: run it after (with its first folder).
+    sync_again: Option<Option<i64>>,
+    online: bool,
+    backoff: Duration,
+    retry_at: Option<Instant>,
+    prefetch: VecDeque<MessageId>,
+}
+
+impl Worker {
+    fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    fn state(&self, state: AccountState) {
+        self.emit(Event::State {
+            account: self.id,
+            state,
+        });
+    }
+
+    async fn run(
+        mut self,
+        mut rx: mpsc::UnboundedReceiver<Command>,
+        mut ops: mpsc::UnboundedReceiver<StoreOp>,
+    ) {
+        if let Ok(folders) = self.store.folders(self.id) {
+            self.emit(Event::Folders {
+                account: self.id,
+                folders,
+            });
+        }
+        if self.imap.is_none() {
+            self.state(AccountState::Local);
+        }
+        loop {
+            let retry = self.retry_at;
+            let can_prefetch = !self.prefetch.is_empty() && self.online;
+            tokio::select! {
+                biased;
+                cmd = rx.recv() => match cmd {
+                    None | Some(Command::Shutdown) => break,
+                    Some(cmd) => self.command(cmd).await,
+                },
+                Some(op) = ops.recv() => self.apply(op),
+                _ = sleep_until(retry), if retry.is_some() => {
+                    self.retry_at = None;
+                    self.start_sync(None);
+                }
+                _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
+            }
+        }
+        if let Some(c) = self.conn.take() {
+            c.logout().await;
+        }
+    }
+
+    async fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Sync { first } => {
+                self.retry_at = None;
+                self.start_sync(first)
+            }
+            Command::Open { id, mark_seen } => self.open(id, mark_seen).await,
+            Command::Prefetch(ids) => {
+                self.prefetch = ids
+                    .into_iter()
+                    .filter(|id| self.store.message(*id).is_ok_and(|m| m.path.is_none()))
+                    .collect();
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    fn start_sync(&mut self, first: Option<i64>) {
+        let (Some(cfg), Some(pw)) = (self.imap.clone(), self.password.clone()) else {
+            self.emit(Event::SyncDone {
+                account: self.id,
+                error: None,
+            });
+            return;
+        };
+        if self.syncing {
+            self.sync_again = Some(first);
+            return;
+        }
+        self.syncing = true;
+        if !self.online {
+            self.state(AccountState::Connecting);
+        }
+        tokio::spawn(sync_task::run(cfg, pw, first, self.ops_tx.clone()));
+    }
+
+    /// Applies a store change from the sync task and tells the UI.
+    fn apply(&mut self, op: StoreOp) {
+        if let Err(e) = self.try_apply(op) {
+            tracing::error!(error = %e, "store write failed");
+            self.emit(Event::Notice {
+                account: self.id,
+                text: format!("local store: {e}"),
+            });
+        }
+    }
+
+    fn try_apply(&mut self, op: StoreOp) -> Result<(), StoreError> {
+        let account = self.id;
+        match op {
+            StoreOp::Folders(listed, reply) => {
+                if !self.online {
+                    self.online = true;
+                    self.backoff = BACKOFF_START;
+                    self.state(AccountState::Online);
+                }
+                let infos: Vec<_> = listed.iter().map(|l| l.info.clone()).collect();
+                let folders = self.store.set_folders(account, &infos)?;
+                for l in &listed {
+                    if let (Some((total, unread)), Some(f)) =
+                        (l.counts, folders.iter().find(|f| f.name == l.info.name))
+                    {
+                        self.store.set_server_counts(f.id, total, unread)?;
+                    }
+                }
+                let folders = self.store.folders(account)?;
+                self.emit(Event::Folders {
+                    account,
+                    folders: folders.clone(),
+                });
+                let _ = reply.send(folders);
+            }
+            StoreOp::Snapshot(folder, reply) => {
+                let local = LocalState {
+                    sync: self.store.sync_state(folder)?,
+                    flags: self.store.uid_flags(folder)?,
+                };
+                let _ = reply.send(local);
+            }
+            StoreOp::Reset(folder) => {
+                self.store.reset_folder(folder)?;
+                let name = self.store.folder(folder)?.display;
+                self.emit(Event::Notice {
+                    account,
+                    text: format!("{name}: the server renumbered this folder (UIDVALIDITY changed); its cache was rebuilt"),
+                });
+                self.changed(folder)?;
+            }
+            StoreOp::Remove(folder, uids) => {
+                self.store.remove_uids(folder, &uids)?;
+                self.changed(folder)?;
+            }
+            StoreOp::Flags(folder, changes) => {
+                self.store.update_flags(folder, &changes)?;
+                self.changed(folder)?;
+            }
+            StoreOp::Insert(folder, batch, p) => {
+                self.store.insert_messages(folder, &batch)?;
+                let name = self.store.folder(folder)?.display;
+                self.state(AccountState::Syncing {
+                    folder: name,
+                    done: p.done,
+                    total: p.total,
+                });
+                self.changed(folder)?;
+            }
+            StoreOp::Finish(folder, state, exists) => {
+                self.store.set_sync_state(folder, state)?;
+                let unread = self.store.folder(folder)?.unread;
+                self.store.set_server_counts(folder, exists, unread)?;
+                self.changed(folder)?;
+            }
+            StoreOp::Done(result) => {
+                self.syncing = false;
+                match &result {
+                    None => {
+                        self.online = true;
+                        self.state(AccountState::Online);
+                    }
+                    Some((reason, transient)) => {
+                        self.online = false;
+                        self.state(AccountState::Offline(reason.clone()));
+                        if *transient {
+                            self.retry_at = Some(Instant::now() + self.backoff);
+                            self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+                        }
+                    }
+                }
+                self.emit(Event::SyncDone {
+                    account,
+                    error: result.map(|r| r.0),
+                });
+                if let Some(first) = self.sync_again.take() {
+                    self.start_sync(first);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn changed(&self, folder: i64) -> Result<(), StoreError> {
+        self.emit(Event::Changed {
+            account: self.id,
+            folder,
+        });
+        let f = self.store.folder(folder)?;
+        self.emit(Event::FolderCounts {
+            account: self.id,
+            folder: f,
+        });
+        Ok(())
+    }
+
+    /// The interactive connection, connecting when there is none.
+    async fn connection(&mut self) -> Result<&mut Connection, ImapError> {
+        if self.conn.is_none() {
+            let (Some(cfg), Some(pw)) = (self.imap.as_ref(), self.password.as_ref()) else {
+                return Err(ImapError::Protocol("this account has no server".into()));
+            };
+            self.conn = Some(imap::connect(cfg, pw).await?);
+        }
+        self.conn.as_mut().ok_or(ImapError::Closed)
+    }
+
+    /// A failed interactive command: drop a broken connection and go offline.
+    fn connection_failed(&mut self, e: &ImapError) {
+        if e.is_transient() {
+            self.conn = None;
+            if self.online {
+                self.online = false;
+                self.state(AccountState::Offline(e.to_string()));
+            }
+            if !self.syncing && self.retry_at.is_none() {
+                self.retry_at = Some(Instant::now() + self.backoff);
+            }
+        }
+    }
+
+    async fn download(&mut self, id: MessageId) -> Result<Option<Vec<u8>>, ImapError> {
+        let m = self.store.message(id)?;
+        let conn = self.connection().await?;
+        let raw = imap::fetch_body(conn, &m.folder_name, m.summary.uid).await?;
+        if let Some(raw) = &raw {
+            self.store.store_body(id, raw)?;
+        }
+        Ok(raw)
+    }
+
+    async fn open(&mut self, id: MessageId, mark_seen: bool) {
+        let cached = match self.store.body(id) {
+            Ok(b) => b,
+            Err(e) => {
+                self.emit(Event::BodyUnavailable {
+                    id,
+                    reason: e.to_string(),
+                    offline: false,
+                });
+                return;
+            }
+        };
+        self.prefetch.retain(|p| *p != id);
+        let raw = match cached {
+            Some(raw) => raw,
+            None => match self.download(id).await {
+                Ok(Some(raw)) => raw,
+                Ok(None) => {
+                    let reason = "the message is no longer on the server".to_string();
+                    self.emit(Event::BodyUnavailable {
+                        id,
+                        reason,
+                        offline: false,
+                    });
+                    return;
+                }
+                Err(e) => {
+                    self.connection_failed(&e);
+                    let offline = e.is_transient() || matches!(e, ImapError::Connect { .. });
+                    let reason = if offline {
+                        format!("not downloaded yet, and the server cannot be reached ({e})")
+                    } else {
+                        e.to_string()
+                    };
+                    self.emit(Event::BodyUnavailable {
+                        id,
+                        reason,
+                        offline,
+                    });
+                    return;
+                }
+            },
+        };
+        self.emit(Event::Body {
+            id,
+            raw: Arc::new(raw),
+        });
+        if mark_seen {
+            self.mark_seen(id).await;
+        }
+    }
+
+    async fn mark_seen(&mut self, id: MessageId) {
+        let Ok(m) = self.store.message(id) else {
+            return;
+        };
+        if m.summary.flags.is_seen() {
+            return;
+        }
+        let flags = m.summary.flags.with(Flags::SEEN, true);
+        if self.store.set_flags(id, flags).is_ok() {
+            self.emit(Event::Flags { id, flags });
+            let _ = self.changed(m.summary.folder);
+        }
+        if self.imap.is_none() {
+            return;
+        }
+        let result = match self.connection().await {
+            Ok(conn) => imap::mark_seen(conn, &m.folder_name, m.summary.uid).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            self.connection_failed(&e);
+            tracing::warn!(error = %e, "could not set \\Seen on the server");
+        }
+    }
+
+    async fn prefetch_one(&mut self) {
+        let Some(id) = self.prefetch.pop_front() else {
+            return;
+        };
+        if let Err(e) = self.download(id).await {
+            tracing::debug!(id, error = %e, "prefetch failed");
+            self.connection_failed(&e);
+            if e.is_transient() {
+                self.prefetch.clear();
+            }
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,154 @@
+//! The command line: parsing (clap) and the headless commands `sync`, `list`, `read`, `check`.
+
+mod check;
+mod list;
+mod read;
+mod sync;
+
+use crate::config::Config;
+use crate::paths::Paths;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "poste",
+    version,
+    about = "A terminal mail client for IMAP and POP3 accounts"
+)]
+pub struct Cli {
+    /// The config file (default: $POSTE_CONFIG, else <XDG config dir>/poste/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Open a bundled sample mailbox, offline, without a config.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Sync the folder list and every folder's headers into the local store.
+    Sync {
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+    },
+    /// List messages from the local store (works offline), newest first.
+    List {
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a message; its body is fetched and cached if it is not yet.
+    Read {
+        id: i64,
+        /// Print the RFC 5322 source unchanged.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Validate the config, connect, log in and report on each account.
+    Check {
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+    },
+}
+
+/// A loaded config with where it came from and where its data lives.
+pub struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+/// Finds and loads the config; without one, says where it looked and how to start.
+pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
+    let path = Paths::config_file(explicit)
+        .context("cannot find a config directory: set $POSTE_CONFIG or pass --config")?;
+    if !path.exists() {
+        bail!(
+            "no config file at {}.\n\
+             To try poste with a sample mailbox, run: poste --demo\n\
+             To set up your accounts, copy config.example.toml to {} and edit it \
+             (or pass --config PATH, or set $POSTE_CONFIG).",
+            path.display(),
+            path.display()
+        );
+    }
+    let config = Config::load(&path)?;
+    for a in &config.accounts {
+        if a.imap.as_ref().is_some_and(|i| i.password.is_some())
+            && let Some(w) = crate::secret::inline_password_warning(&path, &a.name)
+        {
+            eprintln!("{w}");
+        }
+    }
+    let data_dir = match &config.data_dir {
+        Some(d) => crate::paths::expand_home(d),
+        None => Paths::default_data_dir()
+            .context("cannot find a data directory: set data_dir in the config")?,
+    };
+    Ok(Loaded {
+        config,
+        path,
+        data_dir,
+    })
+}
+
+/// The accounts a `--account` option selects (all when None); an unknown name is an error.
+pub fn select_accounts<'a>(
+    config: &'a Config,
+    name: Option<&str>,
+) -> Result<Vec<&'a crate::config::AccountConfig>> {
+    match name {
+        None => Ok(config.accounts.iter().collect()),
+        Some(n) => match config.account(n) {
+            Some(a) => Ok(vec![a]),
+            None => {
+                let known: Vec<_> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+                bail!(
+                    "no account named {n:?} in the config (accounts: {})",
+                    known.join(", ")
+                )
+            }
+        },
+    }
+}
+
+/// Runs a headless command.
+pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32> {
+    match cmd {
+        CliCommand::Sync { account } => {
+            sync::run(&load(explicit_config)?, account.as_deref()).await
+        }
+        CliCommand::List {
+            account,
+            folder,
+            limit,
+            json,
+        } => list::run(
+            &load(explicit_config)?,
+            account.as_deref(),
+            folder.as_deref(),
+            limit,
+            json,
+        ),
+        CliCommand::Read { id, raw } => read::run(&load(explicit_config)?, id, raw).await,
+        CliCommand::Check { account } => {
+            check::run(&load(explicit_config)?, account.as_deref()).await
+        }
+    }
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}

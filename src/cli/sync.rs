@@ -1,0 +1,99 @@
+//! `poste sync`: headers of every folder of the chosen accounts, with progress on stderr.
+
+use super::{Loaded, select_accounts};
+use crate::account::{self, Command, Event};
+use crate::model::AccountState;
+use anyhow::Result;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+
+pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
+    let accounts = select_accounts(&loaded.config, account)?;
+    if accounts.is_empty() {
+        eprintln!("no accounts in {}", loaded.path.display());
+        return Ok(1);
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut handles = Vec::new();
+    for a in &accounts {
+        let h = account::spawn(a, &loaded.data_dir, tx.clone())?;
+        h.send(Command::Sync { first: None });
+        handles.push(h);
+    }
+    drop(tx);
+    let names: HashMap<i64, String> = handles.iter().map(|h| (h.id, h.name.clone())).collect();
+    let tty = std::io::stderr().is_terminal();
+    let multi = MultiProgress::new();
+    let bars: HashMap<i64, ProgressBar> = if tty {
+        let style = ProgressStyle::with_template("{prefix:.bold} {wide_bar} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        names
+            .iter()
+            .map(|(id, n)| {
+                let b = multi.add(
+                    ProgressBar::new(0)
+                        .with_style(style.clone())
+                        .with_prefix(n.clone()),
+                );
+                (*id, b)
+            })
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut pending = handles.len();
+    let mut failures = Vec::new();
+    while pending > 0 {
+        let Some(ev) = rx.recv().await else { break };
+        match ev {
+            Event::State {
+                account,
+                state:
+                    AccountState::Syncing {
+                        folder,
+                        done,
+                        total,
+                    },
+            } => {
+                let name = &names[&account];
+                match bars.get(&account) {
+                    Some(b) => {
+                        b.set_length(total);
+                        b.set_position(done);
+                        b.set_message(crate::sanitize::line(&folder));
+                    }
+                    None => eprintln!("{name}: {} {done}/{total}", crate::sanitize::line(&folder)),
+                }
+            }
+            Event::Notice { account, text } => {
+                let line = format!("{}: {}", names[&account], text);
+                if tty {
+                    multi.println(line).ok();
+                } else {
+                    eprintln!("{line}")
+                }
+            }
+            Event::SyncDone { account, error } => {
+                pending -= 1;
+                let name = &names[&account];
+                if let Some(b) = bars.get(&account) {
+                    b.finish_with_message(if error.is_some() { "failed" } else { "done" });
+                }
+                match error {
+                    Some(e) => failures.push(format!("poste: account {name}: {e}")),
+                    None if !tty => eprintln!("{name}: synced"),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    for h in handles {
+        h.shutdown().await;
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}

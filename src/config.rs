@@ -1,0 +1,353 @@
+//! The TOML configuration: typed structs, loading, and errors that name the file, line, column and key.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where mail and the index are kept; defaults to the XDG data dir.
+    pub data_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub ui: UiConfig,
+    /// Action name to one key or a list of keys, e.g. `down = ["j", "Down"]`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyBinding>,
+    #[serde(default)]
+    pub accounts: Vec<AccountConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeyBinding {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyBinding {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            KeyBinding::One(k) => vec![k.as_str()],
+            KeyBinding::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Mark a message \Seen on the server when it is opened.
+    pub mark_read_on_open: bool,
+    /// Where `s` saves attachments.
+    pub attachment_dir: Option<PathBuf>,
+    /// How many messages around the cursor to fetch in the background.
+    pub prefetch: usize,
+    /// strftime format of the date column for messages older than today.
+    pub date_format: String,
+    /// Show the reader full screen when a message is opened.
+    pub reader_fullscreen: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            mark_read_on_open: true,
+            attachment_dir: None,
+            prefetch: 2,
+            date_format: "%Y-%m-%d".into(),
+            reader_fullscreen: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Imap,
+    Pop3,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    pub name: String,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub protocol: Protocol,
+    pub imap: Option<ImapConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    Implicit,
+    Starttls,
+    None,
+}
+
+impl TlsMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "implicit TLS",
+            TlsMode::Starttls => "STARTTLS",
+            TlsMode::None => "no TLS",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    pub username: String,
+    pub password_command: Option<String>,
+    pub password: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+    #[serde(default)]
+    pub allow_plaintext_auth: bool,
+    /// Seconds to wait for a connect or a command before giving up.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+impl ImapConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 993,
+            _ => 143,
+        })
+    }
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates config text; `path` is used in errors only.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            let key = e
+                .span()
+                .map(|s| text[s.clone()].trim().to_string())
+                .filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
+            let mut message = e.message().trim().to_string();
+            if let Some(k) = key
+                && !message.contains(&k)
+            {
+                message = format!("at `{k}`: {message}");
+            }
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, a) in self.accounts.iter().enumerate() {
+            let label = if a.name.is_empty() {
+                format!("accounts[{i}]")
+            } else {
+                a.name.clone()
+            };
+            if a.name.trim().is_empty() {
+                return Err(invalid(format!(
+                    "account {label}: `name` must not be empty"
+                )));
+            }
+            if !seen.insert(a.name.as_str()) {
+                return Err(invalid(format!("account name `{}` is used twice", a.name)));
+            }
+            match a.protocol {
+                Protocol::Imap => {
+                    let imap = a.imap.as_ref().ok_or_else(|| {
+                        invalid(format!(
+                            "account {label}: protocol = \"imap\" needs an [accounts.imap] table (missing key `imap`)"
+                        ))
+                    })?;
+                    if imap.host.trim().is_empty() {
+                        return Err(invalid(format!(
+                            "account {label}: `imap.host` must not be empty"
+                        )));
+                    }
+                    if imap.password.is_some() && imap.password_command.is_some() {
+                        return Err(invalid(format!(
+                            "account {label}: set only one of `imap.password_command` and `imap.password`"
+                        )));
+                    }
+                    if imap.password.is_none() && imap.password_command.is_none() {
+                        return Err(invalid(format!(
+                            "account {label}: missing key `imap.password_command` (or `imap.password`)"
+                        )));
+                    }
+                    if imap.timeout_secs == 0 {
+                        return Err(invalid(format!(
+                            "account {label}: `imap.timeout_secs` must be at least 1"
+                        )));
+                    }
+                }
+                Protocol::Pop3 => {
+                    return Err(invalid(format!(
+                        "account {label}: protocol = \"pop3\" is not supported by this version of poste"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn account(&self, name: &str) -> Option<&AccountConfig> {
+        self.accounts.iter().find(|a| a.name == name)
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
+
+/// True when a file can be read by users other than its owner.
+pub fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o044 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(t: &str) -> Result<Config, ConfigError> {
+        Config::parse(t, Path::new("/etc/poste.toml"))
+    }
+
+    const GOOD: &str = r#"
+[[accounts]]
+name = "work"
+email = "me@example.com"
+protocol = "imap"
+[accounts.imap]
+host = "imap.example.com"
+username = "me"
+password_command = "pass show mail"
+"#;
+
+    #[test]
+    fn good_config_parses_with_defaults() {
+        let c = parse(GOOD).unwrap();
+        let imap = c.accounts[0].imap.as_ref().unwrap();
+        assert_eq!(imap.tls, TlsMode::Implicit);
+        assert_eq!(imap.port(), 993);
+        assert!(c.ui.mark_read_on_open);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let t = GOOD.replace("username = \"me\"", "username = \"me\"\nusernme = \"x\"");
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.starts_with("/etc/poste.toml:9:1:"), "{e}");
+        assert!(e.contains("usernme"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_explained() {
+        let t = GOOD.replace(
+            "host = \"imap.example.com\"",
+            "host = \"h\"\nport = \"993\"",
+        );
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains(":8:"), "{e}");
+        assert!(e.contains("integer") || e.contains("u16"), "{e}");
+    }
+
+    #[test]
+    fn bad_enum_value_is_named() {
+        let t = GOOD.replace(
+            "username = \"me\"",
+            "username = \"me\"\ntls = \"sometimes\"",
+        );
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("sometimes") || e.contains("tls"), "{e}");
+        assert!(e.contains("implicit"), "{e}");
+    }
+
+    #[test]
+    fn missing_required_key_is_named() {
+        let t = GOOD.replace("email = \"me@example.com\"\n", "");
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("email"), "{e}");
+        let t = GOOD.replace("password_command = \"pass show mail\"\n", "");
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("password_command"), "{e}");
+        let t = GOOD.split("[accounts.imap]").next().unwrap().to_string();
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("[accounts.imap]"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_account_names_are_rejected() {
+        let t = format!("{GOOD}\n{}", GOOD.trim());
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("used twice"), "{e}");
+    }
+
+    #[test]
+    fn broken_toml_names_line() {
+        let e = parse("[[accounts]\nname=").unwrap_err().to_string();
+        assert!(e.starts_with("/etc/poste.toml:1:"), "{e}");
+    }
+}

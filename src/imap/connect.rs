@@ -1,0 +1,288 @@
+//! Connecting to an IMAP server: implicit TLS or STARTTLS (never a silent fallback), then login.
+
+use super::tls::{self, BoxedIo, TlsSettings};
+use super::{ImapError, Result, timed};
+use crate::config::{ImapConfig, TlsMode};
+use crate::secret::PasswordSource;
+use async_imap::{Client, Session};
+use std::collections::BTreeSet;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// An authenticated IMAP session with what the server said about itself.
+pub struct Connection {
+    pub session: Session<BoxedIo>,
+    /// Capabilities after login, upper-cased.
+    pub caps: BTreeSet<String>,
+    pub timeout: u64,
+}
+
+impl Connection {
+    pub fn has(&self, cap: &str) -> bool {
+        self.caps.contains(&cap.to_ascii_uppercase())
+    }
+
+    /// Logs out politely; errors are irrelevant at that point.
+    pub async fn logout(mut self) {
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(3), self.session.logout()).await;
+    }
+}
+
+/// What `poste check` reports about a connection.
+#[derive(Debug, Clone)]
+pub struct ConnectInfo {
+    pub tls: TlsMode,
+    pub tls_version: Option<&'static str>,
+    pub capabilities: Vec<String>,
+}
+
+fn settings(cfg: &ImapConfig) -> TlsSettings {
+    TlsSettings {
+        ca_file: cfg.ca_file.clone(),
+        accept_invalid_certs: cfg.accept_invalid_certs,
+    }
+}
+
+/// Reads one line (up to CRLF) a byte at a time, so nothing past it is consumed: after
+/// STARTTLS, bytes a server sent early must not be mistaken for encrypted data.
+async fn read_line(io: &mut BoxedIo, secs: u64) -> Result<String> {
+    let fut = async {
+        let mut line = Vec::new();
+        loop {
+            let b = io.read_u8().await.map_err(|e| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    ImapError::Closed
+                } else {
+                    ImapError::Io(e)
+                }
+            })?;
+            line.push(b);
+            if line.ends_with(b"\r\n") || line.ends_with(b"\n") {
+                return Ok(String::from_utf8_lossy(&line).trim_end().to_string());
+            }
+            if line.len() > 64 * 1024 {
+                return Err(ImapError::Protocol(
+                    "a pre-login line longer than 64 KiB".into(),
+                ));
+            }
+        }
+    };
+    timed(secs, "waiting for the server", fut).await
+}
+
+fn caps_from(text: &str) -> BTreeSet<String> {
+    text.split_whitespace()
+        .map(|c| c.trim_end_matches(']').to_ascii_uppercase())
+        .collect()
+}
+
+/// Sends a tagged command before login and collects its lines; returns capabilities seen
+/// and the tagged status line.
+async fn command(
+    io: &mut BoxedIo,
+    tag: &str,
+    cmd: &str,
+    secs: u64,
+) -> Result<(BTreeSet<String>, String)> {
+    io.write_all(format!("{tag} {cmd}\r\n").as_bytes()).await?;
+    io.flush().await?;
+    let mut caps = BTreeSet::new();
+    loop {
+        let line = read_line(io, secs).await?;
+        if let Some(rest) = line.strip_prefix("* CAPABILITY ") {
+            caps = caps_from(rest);
+        } else if let Some(rest) = line.strip_prefix(&format!("{tag} ")) {
+            if let Some(i) = rest.find("[CAPABILITY ") {
+                caps = caps_from(
+                    &rest[i + 12..rest[i..].find(']').map(|j| i + j).unwrap_or(rest.len())],
+                );
+            }
+            return Ok((caps, rest.to_string()));
+        }
+    }
+}
+
+/// Reads the greeting and capabilities.
+async fn greet(io: &mut BoxedIo, secs: u64) -> Result<BTreeSet<String>> {
+    let greeting = read_line(io, secs).await?;
+    let upper = greeting.to_ascii_uppercase();
+    if !(upper.starts_with("* OK") || upper.starts_with("* PREAUTH")) {
+        return Err(ImapError::Greeting(crate::sanitize::line(&greeting)));
+    }
+    if let Some(i) = upper.find("[CAPABILITY ") {
+        let end = upper[i..].find(']').map(|j| i + j).unwrap_or(upper.len());
+        return Ok(caps_from(&greeting[i + 12..end]));
+    }
+    let (caps, status) = command(io, "P0", "CAPABILITY", secs).await?;
+    if !status.to_ascii_uppercase().starts_with("OK") {
+        return Err(ImapError::No {
+            command: "CAPABILITY".into(),
+            text: crate::sanitize::line(&status),
+        });
+    }
+    Ok(caps)
+}
+
+/// Opens the transport as configured and returns it with the pre-login capabilities.
+async fn open(cfg: &ImapConfig, tls13_only: bool) -> Result<(BoxedIo, BTreeSet<String>)> {
+    let secs = cfg.timeout_secs;
+    let addr = format!("{}:{}", cfg.host, cfg.port());
+    let tcp = timed(secs, &format!("connecting to {addr}"), async {
+        TcpStream::connect((cfg.host.as_str(), cfg.port()))
+            .await
+            .map_err(|source| ImapError::Connect {
+                addr: addr.clone(),
+                source,
+            })
+    })
+    .await?;
+    let _ = tcp.set_nodelay(true);
+    let st = settings(cfg);
+    match cfg.tls {
+        TlsMode::Implicit => {
+            let s = timed(secs, "the TLS handshake", async {
+                tls::wrap(&st, &cfg.host, tcp, tls13_only)
+                    .await
+                    .map_err(ImapError::from)
+            })
+            .await?;
+            let mut io: BoxedIo = Box::new(s);
+            let caps = greet(&mut io, secs).await?;
+            Ok((io, caps))
+        }
+        TlsMode::Starttls => {
+            let mut io: BoxedIo = Box::new(tcp);
+            let caps = greet(&mut io, secs).await?;
+            if !caps.contains("STARTTLS") {
+                return Err(ImapError::NoStartTls);
+            }
+            let (_, status) = command(&mut io, "P1", "STARTTLS", secs).await?;
+            if !status.to_ascii_uppercase().starts_with("OK") {
+                return Err(ImapError::No {
+                    command: "STARTTLS".into(),
+                    text: crate::sanitize::line(&status),
+                });
+            }
+            // Recover the TcpStream: the boxed plain stream is only ever a TcpStream here.
+            let tcp = downcast_tcp(io)?;
+            let s = timed(secs, "the TLS handshake", async {
+                tls::wrap(&st, &cfg.host, tcp, tls13_only)
+                    .await
+                    .map_err(ImapError::from)
+            })
+            .await?;
+            let mut io: BoxedIo = Box::new(s);
+            let (caps, status) = command(&mut io, "P2", "CAPABILITY", secs).await?;
+            if !status.to_ascii_uppercase().starts_with("OK") {
+                return Err(ImapError::No {
+                    command: "CAPABILITY".into(),
+                    text: crate::sanitize::line(&status),
+                });
+            }
+            Ok((io, caps))
+        }
+        TlsMode::None => {
+            let mut io: BoxedIo = Box::new(tcp);
+            let caps = greet(&mut io, secs).await?;
+            Ok((io, caps))
+        }
+    }
+}
+
+fn downcast_tcp(io: BoxedIo) -> Result<TcpStream> {
+    let any: Box<dyn std::any::Any> = io.into_any();
+    any.downcast::<TcpStream>()
+        .map(|b| *b)
+        .map_err(|_| ImapError::Protocol("internal: not a TCP stream".into()))
+}
+
+/// SASL PLAIN: authorization id empty, then user and password.
+struct Plain<'a> {
+    user: &'a str,
+    pass: &'a str,
+}
+
+impl async_imap::Authenticator for Plain<'_> {
+    type Response = Vec<u8>;
+    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
+        format!("\0{}\0{}", self.user, self.pass).into_bytes()
+    }
+}
+
+/// Connects, secures and logs in as configured.
+pub async fn connect(cfg: &ImapConfig, password: &PasswordSource) -> Result<Connection> {
+    let (io, pre_caps) = open(cfg, false).await?;
+    if cfg.tls == TlsMode::None && !cfg.allow_plaintext_auth {
+        return Err(ImapError::PlaintextRefused);
+    }
+    let pass = password.resolve().await?;
+    let secs = cfg.timeout_secs;
+    let client = Client::new(io);
+    let login = async {
+        if pre_caps.contains("AUTH=PLAIN") {
+            client
+                .authenticate(
+                    "PLAIN",
+                    Plain {
+                        user: &cfg.username,
+                        pass: &pass,
+                    },
+                )
+                .await
+                .map_err(|(e, _)| auth_error(e))
+        } else if pre_caps.contains("LOGINDISABLED") {
+            Err(ImapError::NoAuthMethod)
+        } else {
+            client
+                .login(&cfg.username, &pass)
+                .await
+                .map_err(|(e, _)| auth_error(e))
+        }
+    };
+    let mut session = timed(secs, "logging in", login).await?;
+    let caps = timed(secs, "asking for capabilities", session.capabilities()).await?;
+    let caps = caps
+        .iter()
+        .map(|c| match c {
+            async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+            async_imap::types::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+            async_imap::types::Capability::Atom(a) => a.to_ascii_uppercase(),
+        })
+        .collect();
+    Ok(Connection {
+        session,
+        caps,
+        timeout: secs,
+    })
+}
+
+fn auth_error(e: async_imap::error::Error) -> ImapError {
+    match e {
+        async_imap::error::Error::No(t) | async_imap::error::Error::Bad(t) => {
+            ImapError::Auth(super::server_text(&t))
+        }
+        other => other.into(),
+    }
+}
+
+/// Connects and reports what `poste check` shows: TLS mode and version, capabilities.
+pub async fn check(
+    cfg: &ImapConfig,
+    password: &PasswordSource,
+) -> Result<(Connection, ConnectInfo)> {
+    let conn = connect(cfg, password).await?;
+    let tls_version = match cfg.tls {
+        TlsMode::None => None,
+        _ => Some(match open(cfg, true).await {
+            Ok(_) => "TLS 1.3",
+            Err(_) => "TLS 1.2",
+        }),
+    };
+    let info = ConnectInfo {
+        tls: cfg.tls,
+        tls_version,
+        capabilities: conn.caps.iter().cloned().collect(),
+    };
+    Ok((conn, info))
+}

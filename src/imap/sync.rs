@@ -1,0 +1,246 @@
+//! Headers-first folder sync (newest first, in batches, one transaction each) and body fetches.
+
+use super::convert::{flags_of, new_message, uid_set};
+use super::{Connection, ImapError, Result, timed};
+use crate::model::{Flags, Folder, FolderId, NewMessage, Uid};
+use crate::store::Store;
+use crate::store::folders::SyncState;
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The first batch is small so the first screen fills at once; later ones are larger.
+const FIRST_BATCH: usize = 200;
+const BATCH: usize = 1000;
+
+const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE \
+     BODY.PEEK[HEADER.FIELDS (REFERENCES)])";
+
+/// Progress of one folder's sync, reported after every stored batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncProgress {
+    pub folder: crate::model::FolderId,
+    pub done: u64,
+    pub total: u64,
+    /// True when this report follows a batch of new headers in the store.
+    pub stored_batch: bool,
+}
+
+/// What a folder sync changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncOutcome {
+    pub new: usize,
+    pub removed: usize,
+    pub flags_changed: usize,
+    /// The folder's UIDVALIDITY changed, so its cache was dropped and rebuilt.
+    pub rebuilt: bool,
+}
+
+async fn select(conn: &mut Connection, folder: &str) -> Result<async_imap::types::Mailbox> {
+    let secs = conn.timeout;
+    let mbox = timed(
+        secs,
+        &format!("selecting {folder}"),
+        conn.session.select(folder),
+    )
+    .await;
+    mbox.map_err(|e| match e {
+        ImapError::Refused(text) => ImapError::No {
+            command: format!("SELECT {folder}"),
+            text,
+        },
+        e => e,
+    })
+}
+
+/// Next item of a FETCH stream, with a timeout per response.
+async fn next<S>(stream: &mut S, secs: u64) -> Result<Option<async_imap::types::Fetch>>
+where
+    S: futures::Stream<Item = async_imap::error::Result<async_imap::types::Fetch>> + Unpin,
+{
+    match tokio::time::timeout(Duration::from_secs(secs), stream.next()).await {
+        Err(_) => Err(ImapError::Timeout {
+            what: "waiting for FETCH data".into(),
+            secs,
+        }),
+        Ok(None) => Ok(None),
+        Ok(Some(r)) => Ok(Some(r?)),
+    }
+}
+
+/// Where a sync puts what it learns. The account worker applies these to the store in
+/// order (it is the store's single writer); `Store` implements it directly for tools and tests.
+pub trait SyncSink {
+    /// Drops the folder's cache (UIDVALIDITY changed).
+    fn reset(&mut self, folder: FolderId) -> Result<()>;
+    fn remove(&mut self, folder: FolderId, uids: Vec<Uid>) -> Result<()>;
+    fn update_flags(&mut self, folder: FolderId, changes: Vec<(Uid, Flags)>) -> Result<()>;
+    /// A batch of new headers, with how far the folder's sync has come.
+    fn insert(
+        &mut self,
+        folder: FolderId,
+        batch: Vec<NewMessage>,
+        progress: SyncProgress,
+    ) -> Result<()>;
+    fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> Result<()>;
+}
+
+impl SyncSink for Store {
+    fn reset(&mut self, folder: FolderId) -> Result<()> {
+        Ok(self.reset_folder(folder)?)
+    }
+    fn remove(&mut self, folder: FolderId, uids: Vec<Uid>) -> Result<()> {
+        Ok(self.remove_uids(folder, &uids)?)
+    }
+    fn update_flags(&mut self, folder: FolderId, changes: Vec<(Uid, Flags)>) -> Result<()> {
+        Ok(Store::update_flags(self, folder, &changes)?)
+    }
+    fn insert(&mut self, folder: FolderId, batch: Vec<NewMessage>, _: SyncProgress) -> Result<()> {
+        Ok(self.insert_messages(folder, &batch)?)
+    }
+    fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> Result<()> {
+        self.set_sync_state(folder, state)?;
+        let unread = self.folder(folder)?.unread;
+        Ok(self.set_server_counts(folder, exists, unread)?)
+    }
+}
+
+/// What the store held for a folder when its sync began.
+#[derive(Debug, Clone, Default)]
+pub struct LocalState {
+    pub sync: SyncState,
+    pub flags: HashMap<Uid, Flags>,
+}
+
+/// Brings one folder's headers and flags up to date with the server.
+pub async fn sync_folder(
+    conn: &mut Connection,
+    sink: &mut (dyn SyncSink + Send),
+    folder: &Folder,
+    local: LocalState,
+) -> Result<SyncOutcome> {
+    let secs = conn.timeout;
+    let mut out = SyncOutcome::default();
+    let mbox = select(conn, &folder.name).await?;
+    let old = local.sync;
+    let mut local = local.flags;
+    if let (Some(old_v), Some(new_v)) = (old.uidvalidity, mbox.uid_validity)
+        && old_v != new_v
+    {
+        tracing::info!(folder = %folder.display, old_v, new_v, "UIDVALIDITY changed; rebuilding");
+        sink.reset(folder.id)?;
+        local.clear();
+        out.rebuilt = true;
+    }
+
+    // 1. every UID on the server with its flags, in one command
+    let mut server: Vec<(Uid, Flags)> = Vec::with_capacity(mbox.exists as usize);
+    if mbox.exists > 0 {
+        let mut stream = conn.session.uid_fetch("1:*", "(UID FLAGS)").await?;
+        while let Some(f) = next(&mut stream, secs).await? {
+            if let Some(uid) = f.uid {
+                server.push((uid, flags_of(&f)));
+            }
+        }
+    }
+    let server_map: HashMap<Uid, Flags> = server.iter().copied().collect();
+
+    // 2. what vanished, and what changed flags
+    let gone: Vec<Uid> = local
+        .keys()
+        .filter(|u| !server_map.contains_key(u))
+        .copied()
+        .collect();
+    if !gone.is_empty() {
+        out.removed = gone.len();
+        sink.remove(folder.id, gone)?;
+    }
+    let changed: Vec<(Uid, Flags)> = server
+        .iter()
+        .filter(|(u, f)| local.get(u).is_some_and(|l| l != f))
+        .copied()
+        .collect();
+    if !changed.is_empty() {
+        out.flags_changed = changed.len();
+        sink.update_flags(folder.id, changed)?;
+    }
+
+    // 3. headers of new messages, newest first, one transaction per batch
+    let mut new_uids: Vec<Uid> = server
+        .iter()
+        .map(|(u, _)| *u)
+        .filter(|u| !local.contains_key(u))
+        .collect();
+    new_uids.sort_unstable_by(|a, b| b.cmp(a));
+    let total = new_uids.len() as u64;
+    let mut done = 0u64;
+    let mut start = 0;
+    while start < new_uids.len() {
+        let size = if start == 0 { FIRST_BATCH } else { BATCH };
+        let chunk = &new_uids[start..(start + size).min(new_uids.len())];
+        start += chunk.len();
+        let mut batch = Vec::with_capacity(chunk.len());
+        {
+            let mut stream = conn.session.uid_fetch(uid_set(chunk), HEADER_ITEMS).await?;
+            while let Some(f) = next(&mut stream, secs).await? {
+                if let Some(m) = new_message(&f)
+                    && server_map.contains_key(&m.uid)
+                {
+                    batch.push(m);
+                }
+            }
+        }
+        done += chunk.len() as u64;
+        out.new += batch.len();
+        sink.insert(
+            folder.id,
+            batch,
+            SyncProgress {
+                folder: folder.id,
+                done,
+                total,
+                stored_batch: true,
+            },
+        )?;
+    }
+
+    let state = SyncState {
+        uidvalidity: mbox.uid_validity,
+        uidnext: mbox.uid_next,
+        highestmodseq: mbox.highest_modseq.or(old.highestmodseq),
+    };
+    sink.finish(folder.id, state, mbox.exists)?;
+    Ok(out)
+}
+
+/// Downloads a whole message (`BODY.PEEK[]`, which leaves \Seen alone). None when the
+/// message is no longer on the server.
+pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result<Option<Vec<u8>>> {
+    let secs = conn.timeout;
+    select(conn, folder).await?;
+    let mut stream = conn
+        .session
+        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+        .await?;
+    let mut body = None;
+    while let Some(f) = next(&mut stream, secs).await? {
+        if f.uid == Some(uid)
+            && let Some(b) = f.body()
+        {
+            body = Some(b.to_vec());
+        }
+    }
+    Ok(body)
+}
+
+/// Sets \Seen on the server.
+pub async fn mark_seen(conn: &mut Connection, folder: &str, uid: Uid) -> Result<()> {
+    let secs = conn.timeout;
+    select(conn, folder).await?;
+    let mut stream = conn
+        .session
+        .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
+        .await?;
+    while next(&mut stream, secs).await?.is_some() {}
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! poste: a terminal mail client for IMAP and POP3 accounts; this is the module tree.
+
+pub mod account;
+pub mod cli;
+pub mod config;
+// pub mod demo;
+pub mod format;
+pub mod imap;
+pub mod logging;
+pub mod mime;
+pub mod model;
+pub mod paths;
+pub mod sanitize;
+pub mod secret;
+pub mod store;
+
+// pub mod app;
+pub mod tui;
+// pub mod ui;

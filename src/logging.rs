@@ -1,0 +1,24 @@
+//! Logging to a file with `tracing`; nothing is ever written to the terminal while the UI runs.
+
+use std::path::{Path, PathBuf};
+
+/// Starts logging into `dir/poste.log`. The level comes from `POSTE_LOG` (default `info`).
+/// Returns the log file's path. Failing to log is never fatal.
+pub fn init(dir: &Path) -> Option<PathBuf> {
+    crate::paths::create_private_dir(dir).ok()?;
+    let path = dir.join("poste.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(path)
+}

@@ -1,0 +1,202 @@
+//! Renders a raw RFC 5322 message into sanitised text, numbered links and an attachment list.
+
+mod attachments;
+mod html;
+
+pub use attachments::{SaveError, attachment_bytes, safe_file_name, save_attachment};
+
+use crate::sanitize;
+use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
+
+/// An attachment as listed under a rendered message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentInfo {
+    /// Position among the message's attachments (for `attachment_bytes`).
+    pub index: usize,
+    /// Sanitised display name.
+    pub name: String,
+    pub mime_type: String,
+    pub size: usize,
+}
+
+/// A message made ready to show: every string in it is sanitised.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rendered {
+    /// Display headers in order: From, To, Cc, Date, Subject.
+    pub headers: Vec<(String, String)>,
+    pub subject: String,
+    pub body: String,
+    /// Links found in an HTML body, numbered from 1 as in the text.
+    pub links: Vec<String>,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// Decoded one-line header fields, for storing a message's summary.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HeaderSummary {
+    pub subject: String,
+    pub from_name: String,
+    pub from_addr: String,
+    pub to: String,
+    pub cc: String,
+    pub date: Option<i64>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+    pub has_attachments: bool,
+}
+
+/// Formats an address list as `Name <addr>, ...` (unsanitised).
+pub fn format_addresses(addr: Option<&Address<'_>>) -> String {
+    let Some(addr) = addr else {
+        return String::new();
+    };
+    addr.iter()
+        .map(|a| match (a.name(), a.address()) {
+            (Some(n), Some(e)) if !n.trim().is_empty() => format!("{n} <{e}>"),
+            (_, Some(e)) => e.to_string(),
+            (Some(n), None) => n.to_string(),
+            (None, None) => String::new(),
+        })
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_id(v: &mail_parser::HeaderValue<'_>) -> Option<String> {
+    match v {
+        mail_parser::HeaderValue::Text(t) => Some(t.to_string()),
+        mail_parser::HeaderValue::TextList(l) => l.first().map(|t| t.to_string()),
+        _ => None,
+    }
+}
+
+fn id_list(v: &mail_parser::HeaderValue<'_>) -> Option<String> {
+    match v {
+        mail_parser::HeaderValue::Text(t) => Some(format!("<{t}>")),
+        mail_parser::HeaderValue::TextList(l) if !l.is_empty() => Some(
+            l.iter()
+                .map(|t| format!("<{t}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    }
+}
+
+/// Parses the header block (or a whole message) into decoded, sanitised summary fields.
+pub fn summarize(raw: &[u8]) -> HeaderSummary {
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return HeaderSummary::default();
+    };
+    let from = msg.from().and_then(|a| a.first());
+    HeaderSummary {
+        subject: sanitize::line(msg.subject().unwrap_or("")),
+        from_name: sanitize::line(from.and_then(|a| a.name()).unwrap_or("")),
+        from_addr: sanitize::line(from.and_then(|a| a.address()).unwrap_or("")),
+        to: sanitize::line(&format_addresses(msg.to())),
+        cc: sanitize::line(&format_addresses(msg.cc())),
+        date: msg.date().map(|d| d.to_timestamp()),
+        message_id: msg.message_id().map(|m| sanitize::line(m)),
+        in_reply_to: first_id(msg.in_reply_to()).map(|m| sanitize::line(&m)),
+        references: id_list(msg.references()).map(|m| sanitize::line(&m)),
+        has_attachments: msg.attachment_count() > 0,
+    }
+}
+
+/// Renders a whole message for reading. `width` is the wrap width for HTML.
+pub fn render(raw: &[u8], width: usize) -> Rendered {
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return Rendered {
+            body: format!(
+                "(this message could not be parsed as MIME; its source is {} bytes)",
+                raw.len()
+            ),
+            ..Default::default()
+        };
+    };
+    let summary = summarize(raw);
+    let mut headers = vec![(
+        "From".to_string(),
+        sanitize::line(&format_addresses(msg.from())),
+    )];
+    headers.push(("To".into(), summary.to.clone()));
+    if !summary.cc.is_empty() {
+        headers.push(("Cc".into(), summary.cc.clone()));
+    }
+    let date = msg.date().map(|d| d.to_rfc822()).unwrap_or_default();
+    headers.push(("Date".into(), sanitize::line(&date)));
+    headers.push(("Subject".into(), summary.subject.clone()));
+
+    let (body, links) = body_text(&msg, width);
+    let attachments = msg
+        .attachments()
+        .enumerate()
+        .map(|(index, part)| AttachmentInfo {
+            index,
+            name: sanitize::line(&part_name(part, index)),
+            mime_type: sanitize::line(&mime_type(part)),
+            size: part.contents().len(),
+        })
+        .collect();
+    Rendered {
+        headers,
+        subject: summary.subject,
+        body: sanitize::text(&body),
+        links,
+        attachments,
+    }
+}
+
+/// The name of an attachment, or a made-up one from its position and type.
+pub(crate) fn part_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String {
+    if let Some(n) = part.attachment_name() {
+        return n.to_string();
+    }
+    if let PartType::Message(m) = &part.body
+        && let Some(s) = m.subject()
+    {
+        return format!("{s}.eml");
+    }
+    format!("attachment-{}", index + 1)
+}
+
+fn mime_type(part: &mail_parser::MessagePart<'_>) -> String {
+    match part.content_type() {
+        Some(ct) => match &ct.c_subtype {
+            Some(sub) => format!("{}/{}", ct.c_type, sub).to_ascii_lowercase(),
+            None => ct.c_type.to_ascii_lowercase(),
+        },
+        None if part.is_message() => "message/rfc822".into(),
+        None => "application/octet-stream".into(),
+    }
+}
+
+/// The readable body: text/plain preferred, else HTML rendered to text with numbered links.
+fn body_text(msg: &mail_parser::Message<'_>, width: usize) -> (String, Vec<String>) {
+    let mut plain = Vec::new();
+    for part in msg.text_bodies() {
+        if let PartType::Text(t) = &part.body {
+            plain.push(t.to_string());
+        }
+    }
+    if !plain.is_empty() {
+        return (plain.join("\n\n"), Vec::new());
+    }
+    let mut text = Vec::new();
+    let mut links = Vec::new();
+    for part in msg.html_bodies() {
+        if let PartType::Html(h) = &part.body {
+            let (t, l) = html::to_text(h, width, links.len());
+            text.push(t);
+            links.extend(l);
+        }
+    }
+    if text.is_empty() {
+        return ("(this message has no text part)".into(), Vec::new());
+    }
+    (text.join("\n\n"), links)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,224 @@
+//! The shared vocabulary of the mail side: ids, flags, folders and message summaries.
+
+use serde::Serialize;
+
+/// A row id of a message in the local store; stable for the life of the cached message.
+pub type MessageId = i64;
+/// A row id of a folder in the local store.
+pub type FolderId = i64;
+/// A row id of an account in the local store.
+pub type AccountId = i64;
+/// An IMAP UID (or, for local folders, a store-assigned number).
+pub type Uid = u32;
+
+/// Message flags, as a compact bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Flags(pub u32);
+
+impl Flags {
+    pub const SEEN: u32 = 1;
+    pub const ANSWERED: u32 = 2;
+    pub const FLAGGED: u32 = 4;
+    pub const DELETED: u32 = 8;
+    pub const DRAFT: u32 = 16;
+    pub const FORWARDED: u32 = 32;
+
+    pub fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+    pub fn with(self, bit: u32, on: bool) -> Self {
+        if on {
+            Flags(self.0 | bit)
+        } else {
+            Flags(self.0 & !bit)
+        }
+    }
+    pub fn is_seen(self) -> bool {
+        self.has(Self::SEEN)
+    }
+
+    /// Builds flags from IMAP flag names (`\Seen`, `$Forwarded`, ...); unknown names are ignored.
+    pub fn from_imap_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut f = 0;
+        for n in names {
+            f |= match n.to_ascii_lowercase().as_str() {
+                "\\seen" => Self::SEEN,
+                "\\answered" => Self::ANSWERED,
+                "\\flagged" => Self::FLAGGED,
+                "\\deleted" => Self::DELETED,
+                "\\draft" => Self::DRAFT,
+                "$forwarded" => Self::FORWARDED,
+                _ => 0,
+            };
+        }
+        Flags(f)
+    }
+
+    /// The flag names, IMAP style, for JSON output.
+    pub fn names(self) -> Vec<&'static str> {
+        let all = [
+            (Self::SEEN, "\\Seen"),
+            (Self::ANSWERED, "\\Answered"),
+            (Self::FLAGGED, "\\Flagged"),
+            (Self::DELETED, "\\Deleted"),
+            (Self::DRAFT, "\\Draft"),
+            (Self::FORWARDED, "$Forwarded"),
+        ];
+        all.iter()
+            .filter(|(b, _)| self.has(*b))
+            .map(|(_, n)| *n)
+            .collect()
+    }
+
+    /// The Maildir info suffix letters (`D F P R S T`, sorted).
+    pub fn maildir_letters(self) -> String {
+        let mut s = String::new();
+        if self.has(Self::DRAFT) {
+            s.push('D');
+        }
+        if self.has(Self::FLAGGED) {
+            s.push('F');
+        }
+        if self.has(Self::FORWARDED) {
+            s.push('P');
+        }
+        if self.has(Self::ANSWERED) {
+            s.push('R');
+        }
+        if self.has(Self::SEEN) {
+            s.push('S');
+        }
+        if self.has(Self::DELETED) {
+            s.push('T');
+        }
+        s
+    }
+}
+
+/// The role a folder plays, from IMAP SPECIAL-USE attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SpecialUse {
+    Inbox,
+    Sent,
+    Trash,
+    Drafts,
+    Junk,
+    Archive,
+}
+
+impl SpecialUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecialUse::Inbox => "inbox",
+            SpecialUse::Sent => "sent",
+            SpecialUse::Trash => "trash",
+            SpecialUse::Drafts => "drafts",
+            SpecialUse::Junk => "junk",
+            SpecialUse::Archive => "archive",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(
+            match s.trim_start_matches('\\').to_ascii_lowercase().as_str() {
+                "inbox" => SpecialUse::Inbox,
+                "sent" => SpecialUse::Sent,
+                "trash" => SpecialUse::Trash,
+                "drafts" => SpecialUse::Drafts,
+                "junk" => SpecialUse::Junk,
+                "archive" | "all" => SpecialUse::Archive,
+                _ => return None,
+            },
+        )
+    }
+}
+
+/// A folder as the store knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Folder {
+    pub id: FolderId,
+    pub account: AccountId,
+    /// The name on the server (modified UTF-7 for IMAP), used in commands.
+    pub name: String,
+    /// The decoded name, for display.
+    pub display: String,
+    pub delimiter: Option<String>,
+    pub special_use: Option<SpecialUse>,
+    pub unread: u32,
+    pub total: u32,
+}
+
+impl Folder {
+    /// Depth in the folder tree and the last path segment, for the tree view.
+    pub fn tree_parts(&self) -> (usize, &str) {
+        match self.delimiter.as_deref().filter(|d| !d.is_empty()) {
+            Some(d) => {
+                let depth = self.display.matches(d).count();
+                let leaf = self.display.rsplit(d).next().unwrap_or(&self.display);
+                (depth, leaf)
+            }
+            None => (0, self.display.as_str()),
+        }
+    }
+}
+
+/// One line of the message list: what a headers-first sync stores.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    pub id: MessageId,
+    pub folder: FolderId,
+    pub uid: Uid,
+    /// Seconds since the epoch, UTC.
+    pub date: i64,
+    pub from_name: String,
+    pub from_addr: String,
+    pub to: String,
+    pub subject: String,
+    pub flags: Flags,
+    pub size: u32,
+    pub has_attachments: bool,
+    pub cached: bool,
+}
+
+impl Summary {
+    /// The sender as shown in lists: the name, else the address.
+    pub fn sender(&self) -> &str {
+        if self.from_name.trim().is_empty() {
+            &self.from_addr
+        } else {
+            &self.from_name
+        }
+    }
+}
+
+/// Headers gathered by a headers-first fetch, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewMessage {
+    pub uid: Uid,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+    pub date: i64,
+    pub from_name: String,
+    pub from_addr: String,
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub flags: Flags,
+    pub size: u32,
+    pub has_attachments: bool,
+}
+
+/// The connection state of an account, as the UI shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountState {
+    Offline(String),
+    Connecting,
+    Online,
+    Syncing {
+        folder: String,
+        done: u64,
+        total: u64,
+    },
+    /// An account with no server (demo or local folders).
+    Local,
+}

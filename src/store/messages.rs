@@ -1,0 +1,298 @@
+//! Message rows: storing header batches, flags, bodies, and reading windows of the list.
+
+use super::{Result, Store, StoreError, maildir};
+use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, Summary, Uid};
+use rusqlite::{OptionalExtension, params, params_from_iter};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Which messages a list shows: an account, a folder, and a filter on sender and subject.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub account: Option<AccountId>,
+    pub folder: Option<FolderId>,
+    pub filter: Option<String>,
+}
+
+/// One message with where it lives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMessage {
+    pub summary: Summary,
+    pub account: String,
+    pub account_id: AccountId,
+    pub folder_name: String,
+    pub folder_display: String,
+    pub message_id: Option<String>,
+    pub cc: String,
+    pub path: Option<PathBuf>,
+}
+
+const SUMMARY_COLUMNS: &str = "m.id, m.folder_id, m.uid, m.date, m.from_name, m.from_addr, \
+    m.to_addrs, m.subject, m.flags, m.size, m.has_attachments, m.path IS NOT NULL";
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+    Ok(Summary {
+        id: r.get(0)?,
+        folder: r.get(1)?,
+        uid: r.get(2)?,
+        date: r.get(3)?,
+        from_name: r.get(4)?,
+        from_addr: r.get(5)?,
+        to: r.get(6)?,
+        subject: r.get(7)?,
+        flags: Flags(r.get(8)?),
+        size: r.get(9)?,
+        has_attachments: r.get(10)?,
+        cached: r.get(11)?,
+    })
+}
+
+impl ListQuery {
+    fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut conds = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(f) = self.folder {
+            conds.push("m.folder_id = ?".to_string());
+            args.push(Value::Integer(f));
+        }
+        if let Some(a) = self.account {
+            conds.push("m.folder_id IN (SELECT id FROM folders WHERE account_id = ?)".to_string());
+            args.push(Value::Integer(a));
+        }
+        if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
+            let escaped = text
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            conds.push(
+                "(m.subject LIKE ? ESCAPE '\\' OR m.from_name LIKE ? ESCAPE '\\' OR m.from_addr LIKE ? ESCAPE '\\')"
+                    .to_string(),
+            );
+            for _ in 0..3 {
+                args.push(Value::Text(pattern.clone()));
+            }
+        }
+        let clause = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        (clause, args)
+    }
+}
+
+impl Store {
+    /// UID → flags of every message the store has in a folder.
+    pub fn uid_flags(&self, folder: FolderId) -> Result<HashMap<Uid, Flags>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT uid, flags FROM messages WHERE folder_id = ?1")?;
+        let rows = st.query_map([folder], |r| Ok((r.get(0)?, Flags(r.get(1)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores a batch of headers in one transaction; a UID already there gets the new flags.
+    pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
+                    from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags",
+            )?;
+            for m in batch {
+                st.execute(params![
+                    folder,
+                    m.uid,
+                    m.message_id,
+                    m.in_reply_to,
+                    m.references,
+                    m.date,
+                    m.from_name,
+                    m.from_addr,
+                    m.to,
+                    m.cc,
+                    m.subject,
+                    m.flags.0,
+                    m.size,
+                    m.has_attachments
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Updates flags by UID in one transaction.
+    pub fn update_flags(&self, folder: FolderId, changes: &[(Uid, Flags)]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2",
+            )?;
+            for (uid, flags) in changes {
+                st.execute(params![folder, uid, flags.0])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes messages gone from the server, with their stored bodies.
+    pub fn remove_uids(&self, folder: FolderId, uids: &[Uid]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut paths = Vec::new();
+        {
+            let mut del = tx.prepare_cached(
+                "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING path",
+            )?;
+            for uid in uids {
+                if let Some(Some(p)) = del
+                    .query_row(params![folder, uid], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                {
+                    paths.push(p);
+                }
+            }
+        }
+        tx.commit()?;
+        for p in paths {
+            maildir::remove(self.data_dir(), Path::new(&p))?;
+        }
+        Ok(())
+    }
+
+    /// How many messages a query matches.
+    pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        let (clause, args) = q.where_clause();
+        let sql = format!("SELECT count(*) FROM messages m {clause}");
+        let mut st = self.conn().prepare_cached(&sql)?;
+        Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// A window of a query's messages, newest first.
+    pub fn list(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<Summary>> {
+        let (clause, mut args) = q.where_clause();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?"
+        );
+        args.push(rusqlite::types::Value::Integer(limit as i64));
+        args.push(rusqlite::types::Value::Integer(offset as i64));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One message with its account and folder.
+    pub fn message(&self, id: MessageId) -> Result<StoredMessage> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, a.name, a.id, f.name, f.display, m.message_id, m.cc_addrs, m.path
+             FROM messages m JOIN folders f ON f.id = m.folder_id JOIN accounts a ON a.id = f.account_id
+             WHERE m.id = ?1"
+        );
+        let mut st = self.conn().prepare_cached(&sql)?;
+        st.query_row([id], |r| {
+            Ok(StoredMessage {
+                summary: summary_row(r)?,
+                account: r.get(12)?,
+                account_id: r.get(13)?,
+                folder_name: r.get(14)?,
+                folder_display: r.get(15)?,
+                message_id: r.get(16)?,
+                cc: r.get(17)?,
+                path: r.get::<_, Option<String>>(18)?.map(PathBuf::from),
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::NoMessage(id))
+    }
+
+    /// The stored raw message, if its body has been downloaded.
+    pub fn body(&self, id: MessageId) -> Result<Option<Vec<u8>>> {
+        let m = self.message(id)?;
+        match m.path {
+            Some(p) => match maildir::read(self.data_dir(), &p) {
+                Ok(raw) => Ok(Some(raw)),
+                // the file was removed behind our back: forget it, so it is fetched again
+                Err(StoreError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    self.conn()
+                        .execute("UPDATE messages SET path = NULL WHERE id = ?1", [id])?;
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a downloaded body into the folder's Maildir and records it.
+    pub fn store_body(&self, id: MessageId, raw: &[u8]) -> Result<PathBuf> {
+        let m = self.message(id)?;
+        if let Some(p) = &m.path
+            && self.data_dir().join(p).exists()
+        {
+            return Ok(p.clone());
+        }
+        let rel = maildir::folder_dir(&m.account, &m.folder_name);
+        let path = maildir::deliver(self.data_dir(), &rel, raw, m.summary.flags)?;
+        let has_attachments = crate::mime::summarize(raw).has_attachments;
+        self.conn().execute(
+            "UPDATE messages SET path = ?2, has_attachments = (has_attachments OR ?3) WHERE id = ?1",
+            params![id, path.to_string_lossy(), has_attachments],
+        )?;
+        Ok(path)
+    }
+
+    /// Sets a message's flags locally.
+    pub fn set_flags(&self, id: MessageId, flags: Flags) -> Result<()> {
+        self.conn().execute(
+            "UPDATE messages SET flags = ?2 WHERE id = ?1",
+            params![id, flags.0],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a whole message (headers and body) into a local folder, e.g. for the demo.
+    pub fn add_local_message(
+        &self,
+        folder: FolderId,
+        raw: &[u8],
+        flags: Flags,
+    ) -> Result<MessageId> {
+        let s = crate::mime::summarize(raw);
+        let uid: Uid = self.conn().query_row(
+            "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1",
+            [folder],
+            |r| r.get(0),
+        )?;
+        let m = NewMessage {
+            uid,
+            message_id: s.message_id,
+            in_reply_to: s.in_reply_to,
+            references: s.references,
+            date: s.date.unwrap_or(0),
+            from_name: s.from_name,
+            from_addr: s.from_addr,
+            to: s.to,
+            cc: s.cc,
+            subject: s.subject,
+            flags,
+            size: raw.len() as u32,
+            has_attachments: s.has_attachments,
+        };
+        self.insert_messages(folder, std::slice::from_ref(&m))?;
+        let id: MessageId = self.conn().query_row(
+            "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+            params![folder, uid],
+            |r| r.get(0),
+        )?;
+        self.store_body(id, raw)?;
+        Ok(id)
+    }
+}

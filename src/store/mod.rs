@@ -1,0 +1,137 @@
+//! The local store: a SQLite index (WAL, versioned migrations) plus Maildir message files.
+//!
+//! One worker per account writes; readers (the UI, `poste list`) open their own connection.
+//! Every batch of changes is one transaction, and a message file is fsynced and renamed into
+//! place before the index points at it, so a crash at any moment leaves a consistent store.
+
+pub mod folders;
+pub mod maildir;
+mod messages;
+mod schema;
+
+pub use messages::{ListQuery, StoredMessage};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the store at {path} was written by a newer poste (schema {found}, this one knows {known})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("no message with id {0} in the store")]
+    NoMessage(i64),
+    #[error("no folder {0}")]
+    NoFolder(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A connection to the index, with the data dir its Maildir paths are relative to.
+pub struct Store {
+    conn: Connection,
+    data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
+}
+
+pub const DB_FILE: &str = "index.sqlite3";
+
+impl Store {
+    /// Opens (creating and migrating as needed) the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        crate::paths::create_private_dir(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let db = data_dir.join(DB_FILE);
+        let conn = Connection::open(&db)?;
+        restrict_file(&db);
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&conn, &db)?;
+        for suffix in ["-wal", "-shm"] {
+            restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));
+        }
+        Ok(Store {
+            conn,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Runs SQLite's integrity check; returns its report ("ok" when sound).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Finds or creates an account row.
+    pub fn ensure_account(&self, name: &str) -> Result<crate::model::AccountId> {
+        self.conn
+            .execute("INSERT OR IGNORE INTO accounts(name) VALUES (?1)", [name])?;
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Account names in the store, by id.
+    pub fn accounts(&self) -> Result<Vec<(crate::model::AccountId, String)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, name FROM accounts ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Makes a file private to its owner (best effort: the file may not exist yet).
+fn restrict_file(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
+#[cfg(test)]
+mod tests;

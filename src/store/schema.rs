@@ -1,0 +1,110 @@
+//! Versioned schema migrations, applied in order inside transactions (`PRAGMA user_version`).
+
+use super::{Result, StoreError};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// Each entry moves the schema from version N to N+1. Never edit a released entry.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: accounts, folders and message summaries
+    r#"
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE folders (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        display TEXT NOT NULL,
+        delimiter TEXT,
+        special_use TEXT,
+        uidvalidity INTEGER,
+        uidnext INTEGER,
+        highestmodseq INTEGER,
+        server_total INTEGER,
+        server_unread INTEGER,
+        UNIQUE (account_id, name)
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        message_id TEXT,
+        in_reply_to TEXT,
+        refs TEXT,
+        date INTEGER NOT NULL,
+        from_name TEXT NOT NULL DEFAULT '',
+        from_addr TEXT NOT NULL DEFAULT '',
+        to_addrs TEXT NOT NULL DEFAULT '',
+        cc_addrs TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        flags INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        has_attachments INTEGER NOT NULL DEFAULT 0,
+        path TEXT,
+        UNIQUE (folder_id, uid)
+    );
+    CREATE INDEX messages_by_date ON messages(folder_id, date DESC, id DESC);
+    CREATE INDEX messages_by_message_id ON messages(message_id);
+    "#,
+    // 2: unread counts kept up to date by triggers, so the folder pane never scans messages
+    r#"
+    CREATE TABLE folder_counts (
+        folder_id INTEGER PRIMARY KEY REFERENCES folders(id) ON DELETE CASCADE,
+        total INTEGER NOT NULL DEFAULT 0,
+        unread INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO folder_counts(folder_id, total, unread)
+        SELECT f.id,
+               (SELECT count(*) FROM messages m WHERE m.folder_id = f.id),
+               (SELECT count(*) FROM messages m WHERE m.folder_id = f.id AND (m.flags & 1) = 0)
+        FROM folders f;
+    CREATE TRIGGER folder_counts_new_folder AFTER INSERT ON folders BEGIN
+        INSERT OR IGNORE INTO folder_counts(folder_id) VALUES (new.id);
+    END;
+    CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE folder_counts SET total = total + 1, unread = unread + ((new.flags & 1) = 0)
+        WHERE folder_id = new.folder_id;
+    END;
+    CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE folder_counts SET total = total - 1, unread = unread - ((old.flags & 1) = 0)
+        WHERE folder_id = old.folder_id;
+    END;
+    CREATE TRIGGER messages_count_flags AFTER UPDATE OF flags ON messages
+    WHEN (old.flags & 1) != (new.flags & 1) BEGIN
+        UPDATE folder_counts SET unread = unread + ((new.flags & 1) = 0) - ((old.flags & 1) = 0)
+        WHERE folder_id = new.folder_id;
+    END;
+    "#,
+];
+
+/// Brings the database up to the latest schema.
+pub(super) fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    migrate_to(conn, path, MIGRATIONS.len())
+}
+
+/// Brings the database up to `target` (for tests of old versions).
+pub(super) fn migrate_to(conn: &Connection, path: &Path, target: usize) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target)
+        .skip(version as usize)
+    {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
