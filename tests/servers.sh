@@ -11,12 +11,13 @@
 # so tests run side by side without seeing each other's mail.
 set -euo pipefail
 
-PACKAGES="dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl"
+PACKAGES="dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl tmux python3"
 
 need_install() {
   command -v dovecot >/dev/null 2>&1 || return 0
   command -v postfix >/dev/null 2>&1 || return 0
   command -v openssl >/dev/null 2>&1 || return 0
+  command -v tmux >/dev/null 2>&1 || return 0
   [ -x /usr/lib/dovecot/pop3 ] || return 0
   [ -x /usr/lib/dovecot/lmtp ] || return 0
   [ -x /usr/lib/dovecot/imap ] || return 0
