@@ -3,7 +3,7 @@
 pub mod account;
 pub mod cli;
 pub mod config;
-// pub mod demo;
+pub mod demo;
 pub mod format;
 pub mod imap;
 pub mod logging;
@@ -14,6 +14,6 @@ pub mod sanitize;
 pub mod secret;
 pub mod store;
 
-// pub mod app;
+pub mod app;
 pub mod tui;
-// pub mod ui;
+pub mod ui;

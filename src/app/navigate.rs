@@ -1,0 +1,318 @@
+//! Moving around: cursors, scrolling, opening folders and messages, the list window, mouse.
+
+use super::layout::areas;
+use super::state::{AppState, Body, FolderRow, ListView, Pane, ReaderView};
+use super::update::Effect;
+use crate::account::Command;
+use crate::model::FolderId;
+use crate::store::ListQuery;
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+/// Moves the focused pane's cursor (or the reader's scroll) by `delta`.
+pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
+    match state.focus {
+        Pane::Folders => {
+            let rows = state.folder_rows();
+            let folders: Vec<usize> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| matches!(r, FolderRow::Folder(..)))
+                .map(|(i, _)| i)
+                .collect();
+            if folders.is_empty() {
+                return;
+            }
+            let cur = folders
+                .iter()
+                .position(|&i| i == state.folder_cursor)
+                .unwrap_or(0) as i64;
+            let next = (cur + delta).clamp(0, folders.len() as i64 - 1) as usize;
+            state.folder_cursor = folders[next];
+        }
+        Pane::List => {
+            if state.list.total == 0 {
+                return;
+            }
+            let next =
+                (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
+            if next != state.list.cursor {
+                state.list.cursor = next;
+                keep_cursor_visible(state, fx);
+                if state.reader.is_some() {
+                    open_message(state, fx);
+                }
+            }
+        }
+        Pane::Reader => {
+            if let Some(r) = &mut state.reader {
+                let lines = reader_lines(r);
+                let max = lines.saturating_sub(1) as i64;
+                r.scroll = (r.scroll as i64 + delta).clamp(0, max.min(u16::MAX as i64)) as u16;
+            }
+        }
+    }
+}
+
+fn reader_lines(r: &ReaderView) -> usize {
+    match &r.body {
+        Body::Ready { rendered, .. } => {
+            rendered.headers.len()
+                + 2
+                + rendered.body.lines().count()
+                + rendered.attachments.len()
+                + 2
+        }
+        _ => 1,
+    }
+}
+
+/// Enter: open the folder under the cursor, or the message, or go full screen.
+pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
+    match state.focus {
+        Pane::Folders => {
+            let rows = state.folder_rows();
+            if let Some((a, f)) = rows
+                .get(state.folder_cursor)
+                .and_then(|r| state.folder_at(*r))
+            {
+                let (a, f) = (a.id, f.id);
+                open_folder(state, a, f, fx);
+                state.focus = Pane::List;
+            }
+        }
+        Pane::List => {
+            let Some(sel) = state.list.selected().map(|s| s.id) else {
+                return;
+            };
+            match &mut state.reader {
+                Some(r) if r.id == sel => {
+                    r.fullscreen = true;
+                    state.focus = Pane::Reader;
+                }
+                _ => {
+                    open_message(state, fx);
+                    if state.settings.reader_fullscreen
+                        && let Some(r) = &mut state.reader
+                    {
+                        r.fullscreen = true;
+                        state.focus = Pane::Reader;
+                    }
+                }
+            }
+        }
+        Pane::Reader => {
+            if let Some(r) = &mut state.reader {
+                r.fullscreen = !r.fullscreen;
+            }
+        }
+    }
+}
+
+/// Shows a folder's messages in the list.
+pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mut Vec<Effect>) {
+    if state.current == Some((account, folder)) {
+        return;
+    }
+    state.current = Some((account, folder));
+    state.reader = None;
+    state.list = ListView {
+        account: Some(account),
+        query: ListQuery {
+            folder: Some(folder),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    if let Some(i) = state.folder_rows().iter().position(|r| {
+        state
+            .folder_at(*r)
+            .is_some_and(|(a, f)| a.id == account && f.id == folder)
+    }) {
+        state.folder_cursor = i;
+    }
+    load(state, fx);
+}
+
+/// Switches to account `i`: its INBOX (or first folder).
+pub fn open_account(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
+    let Some(a) = state.accounts.get(i) else {
+        return;
+    };
+    let id = a.id;
+    let folder = a
+        .folders
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("INBOX"))
+        .or_else(|| a.folders.first())
+        .map(|f| f.id);
+    match folder {
+        Some(f) => {
+            open_folder(state, id, f, fx);
+            state.focus = Pane::List;
+        }
+        None => state.status = Some(format!("{} has no folders yet", a.name)),
+    }
+}
+
+/// Loads the rows around the visible part of the list.
+pub fn load(state: &AppState, fx: &mut Vec<Effect>) {
+    if state.current.is_none() {
+        return;
+    }
+    let h = state.list_height();
+    let start = state.list.top.saturating_sub(h);
+    fx.push(Effect::LoadList {
+        query: state.list.query.clone(),
+        start,
+        len: h * 3,
+    });
+}
+
+/// Reloads after the store changed under the list.
+pub fn reload(state: &AppState, fx: &mut Vec<Effect>) {
+    load(state, fx)
+}
+
+/// Scrolls so the cursor is visible, and asks for rows the window lacks.
+pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let h = state.list_height();
+    let l = &mut state.list;
+    if l.cursor < l.top {
+        l.top = l.cursor;
+    } else if l.cursor >= l.top + h {
+        l.top = l.cursor + 1 - h;
+    }
+    if l.top + h > l.total {
+        l.top = l.total.saturating_sub(h);
+    }
+    if !l.window.covers(l.top, l.top + h, l.total) && state.current.is_some() {
+        let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. }));
+        if !already {
+            load(state, fx);
+        }
+    }
+}
+
+/// Opens the message under the list cursor in the reader, and prefetches its neighbours.
+pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(sel) = state.list.selected().cloned() else {
+        return;
+    };
+    let Some(account) = state.current.map(|c| c.0) else {
+        return;
+    };
+    let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen);
+    let scroll = 0;
+    state.reader = Some(ReaderView {
+        id: sel.id,
+        account,
+        summary: sel.clone(),
+        body: Body::Loading,
+        scroll,
+        fullscreen,
+    });
+    fx.push(Effect::Send(
+        account,
+        Command::Open {
+            id: sel.id,
+            mark_seen: state.settings.mark_read_on_open,
+        },
+    ));
+    let n = state.settings.prefetch;
+    if n > 0 {
+        let c = state.list.cursor;
+        let around = (1..=n)
+            .map(|d| c + d)
+            .chain((1..=n.min(1)).filter_map(|d| c.checked_sub(d)));
+        let ids: Vec<_> = around
+            .filter_map(|p| state.list.window.get(p))
+            .filter(|s| !s.cached)
+            .map(|s| s.id)
+            .collect();
+        fx.push(Effect::Send(account, Command::Prefetch(ids)));
+    }
+}
+
+/// The folder under the folder cursor, to keep it selected when the list changes.
+pub fn cursor_folder(state: &AppState) -> Option<(i64, FolderId)> {
+    let rows = state.folder_rows();
+    rows.get(state.folder_cursor)
+        .and_then(|r| state.folder_at(*r))
+        .map(|(a, f)| (a.id, f.id))
+}
+
+pub fn restore_folder_cursor(state: &mut AppState, keep: Option<(i64, FolderId)>) {
+    let rows = state.folder_rows();
+    let found = keep.and_then(|(a, f)| {
+        rows.iter().position(|r| {
+            state
+                .folder_at(*r)
+                .is_some_and(|(x, y)| x.id == a && y.id == f)
+        })
+    });
+    state.folder_cursor = found
+        .or_else(|| rows.iter().position(|r| matches!(r, FolderRow::Folder(..))))
+        .unwrap_or(0);
+}
+
+fn inside(r: Rect, col: u16, row: u16) -> bool {
+    r.contains(Position { x: col, y: row })
+}
+
+/// Wheel scrolls the pane under the pointer; a click selects (and opens) a row.
+pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
+    let a = areas(state);
+    let pane = if inside(a.reader, m.column, m.row) {
+        Pane::Reader
+    } else if inside(a.list, m.column, m.row) {
+        Pane::List
+    } else if inside(a.folders, m.column, m.row) {
+        Pane::Folders
+    } else {
+        return;
+    };
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let d = if m.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
+            let before = state.focus;
+            state.focus = pane;
+            step(state, d, fx);
+            state.focus = before;
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            state.focus = pane;
+            let line = m.row.saturating_sub(1) as usize;
+            match pane {
+                Pane::Folders => {
+                    let rows = state.folder_rows();
+                    let idx = folder_scroll_top(state, a.folders.height) + line;
+                    if matches!(rows.get(idx), Some(FolderRow::Folder(..))) {
+                        state.folder_cursor = idx;
+                        open(state, fx);
+                    }
+                }
+                Pane::List => {
+                    let pos = state.list.top + line.saturating_sub(a.list.y as usize);
+                    if pos < state.list.total {
+                        state.list.cursor = pos;
+                        keep_cursor_visible(state, fx);
+                        open_message(state, fx);
+                    }
+                }
+                Pane::Reader => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The first folder row shown, keeping the cursor on screen (shared with drawing).
+pub fn folder_scroll_top(state: &AppState, height: u16) -> usize {
+    let inner = height.saturating_sub(2).max(1) as usize;
+    state.folder_cursor.saturating_sub(inner - 1)
+}

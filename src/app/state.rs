@@ -1,0 +1,209 @@
+//! The UI state: accounts and folders, the message list window, the reader, prompts.
+
+use super::keymap::Keymap;
+use crate::mime::Rendered;
+use crate::model::{AccountId, AccountState, Folder, FolderId, MessageId, Summary};
+use crate::store::ListQuery;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Folders,
+    List,
+    Reader,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountView {
+    pub id: AccountId,
+    pub name: String,
+    pub state: AccountState,
+    pub folders: Vec<Folder>,
+}
+
+/// One row of the folder pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderRow {
+    Account(usize),
+    Folder(usize, usize),
+}
+
+/// The rows of the message list that are loaded: `rows[i]` is list position `start + i`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Window {
+    pub start: usize,
+    pub rows: Vec<Summary>,
+}
+
+impl Window {
+    pub fn get(&self, pos: usize) -> Option<&Summary> {
+        pos.checked_sub(self.start).and_then(|i| self.rows.get(i))
+    }
+    pub fn covers(&self, from: usize, to: usize, total: usize) -> bool {
+        let end = self.start + self.rows.len();
+        from >= self.start && (to.min(total) <= end)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListView {
+    pub account: Option<AccountId>,
+    pub query: ListQuery,
+    pub total: usize,
+    pub cursor: usize,
+    /// First visible position.
+    pub top: usize,
+    pub window: Window,
+    /// The filter being typed, when in filter mode.
+    pub typing: Option<String>,
+}
+
+impl ListView {
+    pub fn selected(&self) -> Option<&Summary> {
+        self.window.get(self.cursor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Loading,
+    Ready {
+        raw: Arc<Vec<u8>>,
+        rendered: Rendered,
+    },
+    Unavailable(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReaderView {
+    pub id: MessageId,
+    pub account: AccountId,
+    pub summary: Summary,
+    pub body: Body,
+    pub scroll: u16,
+    pub fullscreen: bool,
+}
+
+/// A question in the status line that takes the next key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    /// Which attachment to save: a digit, or `a` for all.
+    SaveAttachment,
+}
+
+/// Settings the UI needs from the config.
+#[derive(Debug, Clone)]
+pub struct UiSettings {
+    pub mark_read_on_open: bool,
+    pub prefetch: usize,
+    pub date_format: String,
+    pub attachment_dir: PathBuf,
+    pub reader_fullscreen: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
+            mark_read_on_open: true,
+            prefetch: 2,
+            date_format: "%Y-%m-%d".into(),
+            attachment_dir: PathBuf::from("."),
+            reader_fullscreen: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub accounts: Vec<AccountView>,
+    pub focus: Pane,
+    /// Index into `folder_rows()`, always on a `FolderRow::Folder`.
+    pub folder_cursor: usize,
+    pub current: Option<(AccountId, FolderId)>,
+    pub list: ListView,
+    pub reader: Option<ReaderView>,
+    pub status: Option<String>,
+    pub prompt: Option<Prompt>,
+    pub help: bool,
+    pub quit: bool,
+    pub keymap: Keymap,
+    pub settings: UiSettings,
+    /// Terminal size, for layout and paging.
+    pub size: (u16, u16),
+}
+
+impl AppState {
+    pub fn new(
+        accounts: Vec<(AccountId, String)>,
+        keymap: Keymap,
+        settings: UiSettings,
+    ) -> AppState {
+        AppState {
+            accounts: accounts
+                .into_iter()
+                .map(|(id, name)| AccountView {
+                    id,
+                    name,
+                    state: AccountState::Connecting,
+                    folders: Vec::new(),
+                })
+                .collect(),
+            focus: Pane::Folders,
+            folder_cursor: 0,
+            current: None,
+            list: ListView::default(),
+            reader: None,
+            status: None,
+            prompt: None,
+            help: false,
+            quit: false,
+            keymap,
+            settings,
+            size: (80, 24),
+        }
+    }
+
+    pub fn folder_rows(&self) -> Vec<FolderRow> {
+        let mut rows = Vec::new();
+        for (ai, a) in self.accounts.iter().enumerate() {
+            rows.push(FolderRow::Account(ai));
+            for fi in 0..a.folders.len() {
+                rows.push(FolderRow::Folder(ai, fi));
+            }
+        }
+        rows
+    }
+
+    pub fn folder_at(&self, row: FolderRow) -> Option<(&AccountView, &Folder)> {
+        match row {
+            FolderRow::Folder(ai, fi) => {
+                let a = self.accounts.get(ai)?;
+                Some((a, a.folders.get(fi)?))
+            }
+            FolderRow::Account(_) => None,
+        }
+    }
+
+    pub fn account_index(&self, id: AccountId) -> Option<usize> {
+        self.accounts.iter().position(|a| a.id == id)
+    }
+
+    /// Rows the list pane shows at once.
+    pub fn list_height(&self) -> usize {
+        super::layout::areas(self)
+            .list
+            .height
+            .saturating_sub(2)
+            .max(1) as usize
+    }
+
+    /// Lines the reader pane shows at once.
+    pub fn reader_height(&self) -> usize {
+        super::layout::areas(self)
+            .reader
+            .height
+            .saturating_sub(2)
+            .max(1) as usize
+    }
+}

@@ -1,0 +1,377 @@
+//! `update`: applies one input or worker event to the state and returns the effects to run.
+//! It is pure: no I/O, no awaiting; the event loop runs the effects.
+
+use super::keymap::Action;
+use super::navigate;
+use super::state::{AppState, Body, Pane, Prompt};
+use crate::account::{Command, Event};
+use crate::model::{AccountId, Summary};
+use crate::store::ListQuery;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything that can change the state.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Worker(Event),
+    /// The answer to `Effect::LoadList`.
+    ListLoaded {
+        query: ListQuery,
+        total: usize,
+        start: usize,
+        rows: Vec<Summary>,
+    },
+    /// The answer to `Effect::SaveAttachments`.
+    Saved(Result<Vec<PathBuf>, String>),
+    Quit,
+}
+
+/// What the event loop must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send(AccountId, Command),
+    /// Count the query's messages and read `len` rows from `start`.
+    LoadList {
+        query: ListQuery,
+        start: usize,
+        len: usize,
+    },
+    SaveAttachments {
+        raw: Arc<Vec<u8>>,
+        indexes: Vec<usize>,
+        dir: PathBuf,
+    },
+}
+
+/// Applies `msg` to `state`; returns the effects to run, in order.
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(k) if k.kind != KeyEventKind::Release => key(state, k, &mut fx),
+        Msg::Key(_) => {}
+        Msg::Mouse(m) => navigate::mouse(state, m, &mut fx),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            navigate::keep_cursor_visible(state, &mut fx);
+            rerender(state);
+        }
+        Msg::Worker(e) => worker(state, e, &mut fx),
+        Msg::ListLoaded {
+            query,
+            total,
+            start,
+            rows,
+        } => {
+            if query == state.list.query {
+                state.list.total = total;
+                state.list.window = super::state::Window { start, rows };
+                if state.list.cursor >= total {
+                    state.list.cursor = total.saturating_sub(1);
+                }
+                navigate::keep_cursor_visible(state, &mut fx);
+                if let Some(r) = &mut state.reader
+                    && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
+                {
+                    r.summary = s.clone();
+                }
+            }
+        }
+        Msg::Saved(Ok(paths)) => {
+            let names: Vec<_> = paths
+                .iter()
+                .map(|p| crate::sanitize::line(&p.display().to_string()))
+                .collect();
+            state.status = Some(format!("saved {}", names.join(", ")));
+        }
+        Msg::Saved(Err(e)) => state.status = Some(format!("could not save: {e}")),
+        Msg::Quit => state.quit = true,
+    }
+    fx
+}
+
+fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    if state.help {
+        state.help = false;
+        return;
+    }
+    if let Some(p) = state.prompt.take() {
+        match p {
+            Prompt::SaveAttachment => save_choice(state, k, fx),
+        }
+        return;
+    }
+    if state.list.typing.is_some() {
+        filter_key(state, k, fx);
+        return;
+    }
+    state.status = None;
+    if let KeyCode::Char(c @ '1'..='9') = k.code
+        && k.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+    {
+        let i = c as usize - '1' as usize;
+        if i < state.accounts.len() {
+            navigate::open_account(state, i, fx);
+        }
+        return;
+    }
+    let Some(action) = state.keymap.action(&k) else {
+        return;
+    };
+    let page = state.list_height();
+    match action {
+        Action::Down => navigate::step(state, 1, fx),
+        Action::Up => navigate::step(state, -1, fx),
+        Action::Top => navigate::step(state, i64::MIN / 2, fx),
+        Action::Bottom => navigate::step(state, i64::MAX / 2, fx),
+        Action::HalfDown => navigate::step(state, (page / 2).max(1) as i64, fx),
+        Action::HalfUp => navigate::step(state, -((page / 2).max(1) as i64), fx),
+        Action::PageDown => navigate::step(state, page as i64, fx),
+        Action::PageUp => navigate::step(state, -(page as i64), fx),
+        Action::Open => navigate::open(state, fx),
+        Action::Back => back(state, false),
+        Action::Quit => back(state, true),
+        Action::NextPane => {
+            state.focus = match state.focus {
+                Pane::Folders => Pane::List,
+                Pane::List if state.reader.is_some() => Pane::Reader,
+                Pane::List | Pane::Reader => Pane::Folders,
+            };
+            if state.focus == Pane::Folders
+                && let Some(r) = &mut state.reader
+            {
+                r.fullscreen = false;
+            }
+        }
+        Action::Filter => {
+            if state.current.is_some() {
+                state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
+                state.focus = Pane::List;
+            }
+        }
+        Action::Sync => {
+            let first = state.current.map(|c| c.1);
+            for a in &state.accounts {
+                let first = state.current.filter(|c| c.0 == a.id).and(first);
+                fx.push(Effect::Send(a.id, Command::Sync { first }));
+            }
+            state.status = Some("syncing…".into());
+        }
+        Action::Save => save(state, fx),
+        Action::Help => state.help = true,
+        Action::NextAccount => {
+            if !state.accounts.is_empty() {
+                let cur = state
+                    .current
+                    .and_then(|c| state.account_index(c.0))
+                    .unwrap_or(0);
+                navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
+            }
+        }
+    }
+}
+
+/// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits.
+fn back(state: &mut AppState, quit: bool) {
+    if let Some(r) = &mut state.reader {
+        if r.fullscreen {
+            r.fullscreen = false;
+            state.focus = Pane::List;
+        } else {
+            state.reader = None;
+            state.focus = Pane::List;
+        }
+    } else if state.focus != Pane::Folders {
+        state.focus = Pane::Folders;
+    } else if quit {
+        state.quit = true;
+    }
+}
+
+fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(text) = state.list.typing.as_mut() else {
+        return;
+    };
+    match k.code {
+        KeyCode::Enter => {
+            state.list.typing = None;
+            return;
+        }
+        KeyCode::Esc => {
+            state.list.typing = None;
+            text_changed(state, String::new(), fx);
+            return;
+        }
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        _ => return,
+    }
+    let t = text.clone();
+    text_changed(state, t, fx);
+}
+
+fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
+    state.list.query.filter = if text.is_empty() { None } else { Some(text) };
+    state.list.cursor = 0;
+    state.list.top = 0;
+    state.list.window = Default::default();
+    navigate::load(state, fx);
+}
+
+fn save(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(r) = &state.reader else {
+        state.status = Some("open a message to save its attachments".into());
+        return;
+    };
+    let Body::Ready { raw, rendered } = &r.body else {
+        return;
+    };
+    match rendered.attachments.len() {
+        0 => state.status = Some("this message has no attachments".into()),
+        1 => fx.push(Effect::SaveAttachments {
+            raw: raw.clone(),
+            indexes: vec![0],
+            dir: state.settings.attachment_dir.clone(),
+        }),
+        n => {
+            state.prompt = Some(Prompt::SaveAttachment);
+            state.status = Some(format!(
+                "save which attachment? 1-{}, a = all, Esc = cancel",
+                n.min(9)
+            ));
+        }
+    }
+}
+
+fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    state.status = None;
+    let Some(Body::Ready { raw, rendered }) = state.reader.as_ref().map(|r| &r.body) else {
+        return;
+    };
+    let n = rendered.attachments.len();
+    let indexes = match k.code {
+        KeyCode::Char('a') => (0..n).collect(),
+        KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < n => {
+            vec![c as usize - '1' as usize]
+        }
+        _ => return,
+    };
+    fx.push(Effect::SaveAttachments {
+        raw: raw.clone(),
+        indexes,
+        dir: state.settings.attachment_dir.clone(),
+    });
+}
+
+/// Renders the open message again at the reader's current width.
+pub(super) fn rerender(state: &mut AppState) {
+    let width = super::layout::areas(state)
+        .reader
+        .width
+        .saturating_sub(2)
+        .max(20) as usize;
+    if let Some(r) = &mut state.reader
+        && let Body::Ready { raw, rendered } = &mut r.body
+    {
+        *rendered = crate::mime::render(raw, width);
+    }
+}
+
+fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
+    match e {
+        Event::State { account, state: s } => {
+            if let Some(i) = state.account_index(account) {
+                state.accounts[i].state = s;
+            }
+        }
+        Event::Folders { account, folders } => {
+            let keep = navigate::cursor_folder(state);
+            if let Some(i) = state.account_index(account) {
+                state.accounts[i].folders = folders;
+            }
+            navigate::restore_folder_cursor(state, keep);
+            if state.current.is_none()
+                && let Some(i) = state.accounts.iter().position(|a| !a.folders.is_empty())
+            {
+                navigate::open_account(state, i, fx);
+            } else if let Some((a, f)) = state.current
+                && !state
+                    .accounts
+                    .iter()
+                    .any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
+            {
+                // the open folder is gone from the server
+                state.current = None;
+                state.list = Default::default();
+                state.reader = None;
+            }
+        }
+        Event::FolderCounts { account, folder } => {
+            if let Some(i) = state.account_index(account)
+                && let Some(f) = state.accounts[i]
+                    .folders
+                    .iter_mut()
+                    .find(|f| f.id == folder.id)
+            {
+                *f = folder;
+            }
+        }
+        Event::Changed { folder, .. } => {
+            if state.current.is_some_and(|c| c.1 == folder) {
+                navigate::reload(state, fx);
+            }
+        }
+        Event::Body { id, raw } => {
+            let width = super::layout::areas(state)
+                .reader
+                .width
+                .saturating_sub(2)
+                .max(20) as usize;
+            if let Some(r) = &mut state.reader
+                && r.id == id
+            {
+                let rendered = crate::mime::render(&raw, width);
+                r.body = Body::Ready { raw, rendered };
+            }
+        }
+        Event::BodyUnavailable { id, reason, .. } => {
+            if let Some(r) = &mut state.reader
+                && r.id == id
+            {
+                r.body = Body::Unavailable(reason);
+            }
+        }
+        Event::Flags { id, flags } => {
+            if let Some(s) = state.list.window.rows.iter_mut().find(|s| s.id == id) {
+                s.flags = flags;
+            }
+            if let Some(r) = &mut state.reader
+                && r.id == id
+            {
+                r.summary.flags = flags;
+            }
+        }
+        Event::SyncDone { account, error } => {
+            let name = state
+                .account_index(account)
+                .map(|i| state.accounts[i].name.clone())
+                .unwrap_or_default();
+            state.status = Some(match error {
+                Some(e) => format!("{name}: {e}"),
+                None => format!("{name}: up to date"),
+            });
+        }
+        Event::Notice { account, text } => {
+            let name = state
+                .account_index(account)
+                .map(|i| state.accounts[i].name.clone())
+                .unwrap_or_default();
+            state.status = Some(format!("{name}: {text}"));
+        }
+    }
+}

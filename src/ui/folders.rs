@@ -1,0 +1,83 @@
+//! The folder pane: accounts with their state, and each account's folder tree with counts.
+
+use super::text::fit;
+use super::{cursor_style, pane_block};
+use crate::app::state::{AppState, FolderRow, Pane};
+use crate::model::AccountState;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// A short word for an account's connection state.
+pub fn state_label(s: &AccountState) -> (String, Color) {
+    match s {
+        AccountState::Online => ("online".into(), Color::Green),
+        AccountState::Connecting => ("connecting".into(), Color::Yellow),
+        AccountState::Offline(_) => ("offline".into(), Color::Red),
+        AccountState::Local => ("local".into(), Color::Blue),
+        AccountState::Syncing { done, total, .. } => {
+            let pct = if *total > 0 { done * 100 / total } else { 100 };
+            (format!("sync {pct}%"), Color::Yellow)
+        }
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let focused = state.focus == Pane::Folders;
+    let block = pane_block(" Folders ".into(), focused);
+    let inner = block.inner(area);
+    let width = inner.width as usize;
+    let rows = state.folder_rows();
+    let top = crate::app::navigate_folder_top(state, area.height);
+    let mut lines = Vec::new();
+    for (i, row) in rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(inner.height as usize)
+    {
+        match *row {
+            FolderRow::Account(ai) => {
+                let a = &state.accounts[ai];
+                let (label, color) = state_label(&a.state);
+                let name_w = width.saturating_sub(label.len() + 1);
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        fit(&a.name, name_w),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(" "),
+                    Span::styled(label, Style::default().fg(color)),
+                ]));
+            }
+            FolderRow::Folder(ai, fi) => {
+                let a = &state.accounts[ai];
+                let f = &a.folders[fi];
+                let (depth, leaf) = f.tree_parts();
+                let count = if f.unread > 0 {
+                    format!("{}", f.unread)
+                } else {
+                    String::new()
+                };
+                let indent = "  ".repeat(depth + 1);
+                let name_w = width.saturating_sub(indent.len() + count.len() + 1);
+                let open = state.current == Some((a.id, f.id));
+                let mut style = Style::default();
+                if f.unread > 0 {
+                    style = style.add_modifier(Modifier::BOLD);
+                }
+                if open {
+                    style = style.fg(Color::Cyan);
+                }
+                if i == state.folder_cursor {
+                    style = style.patch(cursor_style(focused));
+                }
+                let text = format!("{indent}{} {count}", fit(leaf, name_w));
+                lines.push(Line::from(Span::styled(fit(&text, width), style)));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,55 @@
+//! The status line: a message or key hints on the left, account states on the right.
+
+use crate::app::keymap::Action;
+use crate::app::state::AppState;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+fn hints(state: &AppState) -> String {
+    let k = |a| state.keymap.key_of(a);
+    if state.list.typing.is_some() {
+        return "type to filter · Enter keep · Esc clear".into();
+    }
+    format!(
+        "{} help · {}/{} move · {} open · {} back · {} pane · {} filter · {} sync · {} quit",
+        k(Action::Help),
+        k(Action::Down),
+        k(Action::Up),
+        k(Action::Open),
+        k(Action::Back),
+        k(Action::NextPane),
+        k(Action::Filter),
+        k(Action::Sync),
+        k(Action::Quit)
+    )
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let mut right = Vec::new();
+    for a in &state.accounts {
+        let (label, color) = super::folders::state_label(&a.state);
+        if !right.is_empty() {
+            right.push(Span::raw(" "));
+        }
+        right.push(Span::styled(
+            format!("{}:{label}", a.name),
+            Style::default().fg(color),
+        ));
+    }
+    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+    let left_w = (area.width as usize).saturating_sub(right_w + 1);
+    let (left, style) = match &state.status {
+        Some(s) => (s.clone(), Style::default().fg(Color::Yellow)),
+        None => (hints(state), Style::default().fg(Color::DarkGray)),
+    };
+    let mut spans = vec![
+        Span::styled(super::text::fit(&left, left_w), style),
+        Span::raw(" "),
+    ];
+    spans.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
