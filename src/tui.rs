@@ -202,7 +202,12 @@ async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
 
 /// Runs `update` and then its effects, feeding their results back in. True when the state
 /// may have changed.
-fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[AccountHandle]) -> bool {
+pub(crate) fn apply(
+    state: &mut AppState,
+    msg: Msg,
+    store: &Store,
+    handles: &[AccountHandle],
+) -> bool {
     let mut queue = vec![msg];
     while let Some(msg) = queue.pop() {
         for effect in app::update(state, msg) {

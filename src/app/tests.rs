@@ -1,1 +1,260 @@
+//! `update` is pure: feed it messages, check the state and the effects.
 
+use super::keymap::Keymap;
+use super::state::{AppState, Pane, UiSettings};
+use super::update::{Effect, Msg, update};
+use crate::account::{Command, Event};
+use crate::model::{Folder, SpecialUse, Summary};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+
+fn folder(id: i64, name: &str) -> Folder {
+    Folder {
+        id,
+        account: 1,
+        name: name.into(),
+        display: name.into(),
+        delimiter: Some("/".into()),
+        special_use: (name == "INBOX").then_some(SpecialUse::Inbox),
+        unread: 0,
+        total: 0,
+    }
+}
+
+fn rows(start: usize, n: usize) -> Vec<Summary> {
+    (start..start + n)
+        .map(|i| Summary {
+            id: i as i64 + 1000,
+            folder: 10,
+            uid: i as u32,
+            subject: format!("m{i}"),
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
+    update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+/// A state with one account whose INBOX (id 10) holds `total` messages, loaded.
+fn opened(total: usize) -> AppState {
+    let mut s = AppState::new(
+        vec![(1, "work".into())],
+        Keymap::default(),
+        UiSettings::default(),
+    );
+    update(&mut s, Msg::Resize(100, 30));
+    let fx = update(
+        &mut s,
+        Msg::Worker(Event::Folders {
+            account: 1,
+            folders: vec![folder(10, "INBOX"), folder(11, "Sent")],
+        }),
+    );
+    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(query.folder, Some(10));
+    let n = len.min(total.saturating_sub(start));
+    update(
+        &mut s,
+        Msg::ListLoaded {
+            query,
+            total,
+            start,
+            rows: rows(start, n),
+        },
+    );
+    s
+}
+
+#[test]
+fn first_folder_list_opens_the_inbox() {
+    let s = opened(500);
+    assert_eq!(s.current, Some((1, 10)));
+    assert_eq!(s.focus, Pane::List);
+    assert_eq!(s.list.total, 500);
+    assert_eq!(s.list.selected().unwrap().subject, "m0");
+}
+
+#[test]
+fn moving_far_loads_only_a_window() {
+    let mut s = opened(100_000);
+    assert!(s.list.window.rows.len() < 200);
+    let fx = key(&mut s, KeyCode::Char('G'));
+    assert_eq!(s.list.cursor, 99_999);
+    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert!(start > 99_000 && len < 200, "{start} {len}");
+    update(
+        &mut s,
+        Msg::ListLoaded {
+            query,
+            total: 100_000,
+            start,
+            rows: rows(start, 100_000 - start),
+        },
+    );
+    assert_eq!(s.list.selected().unwrap().subject, "m99999");
+    // moving within the window needs no load
+    assert!(key(&mut s, KeyCode::Char('k')).is_empty());
+    assert_eq!(s.list.cursor, 99_998);
+}
+
+#[test]
+fn opening_a_message_asks_the_worker_and_prefetches() {
+    let mut s = opened(50);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        fx[0],
+        Effect::Send(
+            1,
+            Command::Open {
+                id: 1000,
+                mark_seen: true
+            }
+        )
+    );
+    assert_eq!(fx[1], Effect::Send(1, Command::Prefetch(vec![1001, 1002])));
+    assert!(matches!(
+        s.reader.as_ref().unwrap().body,
+        super::Body::Loading
+    ));
+    // a body for another message (a stale fetch) is ignored
+    update(
+        &mut s,
+        Msg::Worker(Event::Body {
+            id: 1001,
+            raw: Arc::new(b"Subject: x\r\n\r\nno".to_vec()),
+        }),
+    );
+    assert!(matches!(
+        s.reader.as_ref().unwrap().body,
+        super::Body::Loading
+    ));
+    update(
+        &mut s,
+        Msg::Worker(Event::Body {
+            id: 1000,
+            raw: Arc::new(b"Subject: hello\r\n\r\nbody text".to_vec()),
+        }),
+    );
+    let super::Body::Ready { rendered, .. } = &s.reader.as_ref().unwrap().body else {
+        panic!()
+    };
+    assert!(rendered.body.contains("body text"));
+    // with the reader open, moving the cursor follows with the reader
+    let fx = key(&mut s, KeyCode::Char('j'));
+    assert_eq!(
+        fx[0],
+        Effect::Send(
+            1,
+            Command::Open {
+                id: 1001,
+                mark_seen: true
+            }
+        )
+    );
+}
+
+#[test]
+fn back_and_quit_walk_out_one_level_at_a_time() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Enter);
+    assert!(s.reader.as_ref().unwrap().fullscreen);
+    key(&mut s, KeyCode::Char('q'));
+    assert!(!s.reader.as_ref().unwrap().fullscreen);
+    key(&mut s, KeyCode::Esc);
+    assert!(s.reader.is_none());
+    key(&mut s, KeyCode::Char('q'));
+    assert_eq!(s.focus, Pane::Folders);
+    assert!(!s.quit);
+    key(&mut s, KeyCode::Char('q'));
+    assert!(s.quit);
+}
+
+#[test]
+fn filter_queries_the_store_and_esc_clears_it() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Char('/'));
+    let fx = key(&mut s, KeyCode::Char('b'));
+    let Some(Effect::LoadList { query, .. }) = fx.first() else {
+        panic!()
+    };
+    assert_eq!(query.filter.as_deref(), Some("b"));
+    key(&mut s, KeyCode::Char('o'));
+    assert_eq!(s.list.query.filter.as_deref(), Some("bo"));
+    key(&mut s, KeyCode::Enter);
+    assert!(s.list.typing.is_none());
+    assert_eq!(s.list.query.filter.as_deref(), Some("bo"));
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.list.query.filter, None);
+}
+
+#[test]
+fn folders_pane_moves_and_opens() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, Pane::Folders);
+    key(&mut s, KeyCode::Char('j'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(s.current, Some((1, 11)));
+    assert!(matches!(fx.first(), Some(Effect::LoadList { query, .. }) if query.folder == Some(11)));
+}
+
+#[test]
+fn sync_key_asks_every_account() {
+    let mut s = opened(5);
+    let fx = key(&mut s, KeyCode::Char('R'));
+    assert_eq!(fx, vec![Effect::Send(1, Command::Sync { first: Some(10) })]);
+}
+
+#[test]
+fn changes_to_the_open_folder_reload_it() {
+    let mut s = opened(5);
+    let fx = update(
+        &mut s,
+        Msg::Worker(Event::Changed {
+            account: 1,
+            folder: 10,
+        }),
+    );
+    assert!(matches!(fx.first(), Some(Effect::LoadList { .. })));
+    assert!(
+        update(
+            &mut s,
+            Msg::Worker(Event::Changed {
+                account: 1,
+                folder: 11
+            })
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn saving_one_or_choosing_among_several() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Enter);
+    let raw = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/attachments.eml"
+    ))
+    .unwrap();
+    update(
+        &mut s,
+        Msg::Worker(Event::Body {
+            id: 1000,
+            raw: Arc::new(raw),
+        }),
+    );
+    key(&mut s, KeyCode::Tab);
+    assert!(key(&mut s, KeyCode::Char('s')).is_empty());
+    assert!(s.status.as_deref().unwrap().contains("1-2"));
+    let fx = key(&mut s, KeyCode::Char('2'));
+    assert!(matches!(&fx[0], Effect::SaveAttachments { indexes, .. } if indexes == &vec![1]));
+}

@@ -97,7 +97,7 @@ pub fn summarize(raw: &[u8]) -> HeaderSummary {
         to: sanitize::line(&format_addresses(msg.to())),
         cc: sanitize::line(&format_addresses(msg.cc())),
         date: msg.date().map(|d| d.to_timestamp()),
-        message_id: msg.message_id().map(|m| sanitize::line(m)),
+        message_id: msg.message_id().map(sanitize::line),
         in_reply_to: first_id(msg.in_reply_to()).map(|m| sanitize::line(&m)),
         references: id_list(msg.references()).map(|m| sanitize::line(&m)),
         has_attachments: msg.attachment_count() > 0,

@@ -61,16 +61,20 @@ pub fn row_text(
     let date = crate::format::list_date(s.date, now, date_fmt);
     let size = crate::format::size(s.size as u64);
     let sender_w = (width / 4).clamp(8, 24);
-    let fixed = 3 + 1 + 10 + 1 + sender_w + 1 + 1 + 7;
+    // narrow terminals drop the size column first: the subject matters more
+    let show_size = width >= 70;
+    let fixed = 3 + 1 + 10 + 1 + sender_w + 1 + if show_size { 8 } else { 0 };
     let subject_w = width.saturating_sub(fixed);
-    let text = format!(
-        "{} {} {} {} {:>7}",
+    let mut text = format!(
+        "{} {} {} {}",
         flag_marks(s),
         fit(&date, 10),
         fit(s.sender(), sender_w),
-        fit(&s.subject, subject_w),
-        size
+        fit(&s.subject, subject_w)
     );
+    if show_size {
+        text.push_str(&format!(" {size:>7}"));
+    }
     fit(&text, width)
 }
 

@@ -58,3 +58,6 @@ pub(crate) fn cursor_style(focused: bool) -> Style {
         Style::default().bg(Color::DarkGray)
     }
 }
+
+#[cfg(test)]
+mod tests;

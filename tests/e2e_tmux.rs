@@ -1,0 +1,148 @@
+//! End to end: the real binary in tmux against the real Dovecot: it lists, opens and reads a
+//! message, quits, and leaves the terminal as it found it.
+
+mod common;
+
+use common::*;
+use futures::TryStreamExt;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux must be installed (tests/servers.sh install)");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "poste"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "poste"])
+    }
+    /// Waits until the screen shows `text`.
+    fn wait(&self, text: &str, secs: u64) -> String {
+        self.wait_until(&format!("{text:?}"), secs, |s| s.contains(text))
+    }
+    fn wait_until(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_open_read_quit_in_tmux() {
+    let user = user("tmux");
+    let mut a = admin(&user).await;
+    append(
+        &mut a,
+        "INBOX",
+        &message(1, "An older message", "Mon, 02 Nov 2026 10:00:00 +0000"),
+    )
+    .await;
+    let newest = b"From: Tess Mux <tess@example.com>\r\nTo: you@example.org\r\nSubject: Hello from tmux\r\n\
+Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nThe tmux body line.\r\n";
+    append(&mut a, "INBOX", newest).await;
+    let setup = Setup::new(&user, None, "");
+    let stty = setup.dir.path().join("stty.txt");
+    let tmux = Tmux {
+        socket: format!("poste-e2e-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "stty -a > {before:?}; env XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; echo POSTE-EXIT=$?; stty -a > {after:?}; sleep 60",
+        before = setup.dir.path().join("stty-before.txt"),
+        cache = setup.dir.path().join("cache"),
+        bin = env!("CARGO_BIN_EXE_poste"),
+        cfg = setup.config,
+        after = stty,
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "poste",
+        "-x",
+        "110",
+        "-y",
+        "32",
+        &cmd,
+    ]);
+
+    // the list fills from the server
+    let s = tmux.wait("Hello from tmux", 30);
+    assert!(s.contains("An older message"), "{s}");
+    assert!(s.contains("test"), "{s}");
+    tmux.wait("test:online", 30);
+    // open the newest (first) message: it is fetched and shown below the list
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait("The tmux body line.", 20);
+    assert!(s.contains("From: Tess Mux <tess@example.com>"), "{s}");
+    // full screen, then back out and quit
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_until("full screen", 5, |s| !s.contains("An older message"));
+    assert!(s.contains("The tmux body line."), "{s}");
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let s = tmux.wait("POSTE-EXIT=", 10);
+    assert!(s.contains("POSTE-EXIT=0"), "{s}");
+    assert!(
+        !s.contains("Folders"),
+        "the alternate screen was left:\n{s}"
+    );
+    // the terminal modes are back to what they were
+    let start = Instant::now();
+    while !stty.exists() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let before = std::fs::read_to_string(setup.dir.path().join("stty-before.txt")).unwrap();
+    let after = std::fs::read_to_string(&stty).unwrap();
+    assert_eq!(before, after, "stty settings changed");
+    assert!(
+        after.contains(" icanon") && after.contains(" echo "),
+        "{after}"
+    );
+
+    // opening it marked it read on the server
+    a.select("INBOX").await.unwrap();
+    let f: Vec<_> = a
+        .uid_fetch("2", "FLAGS")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(f[0].flags().any(|f| f == async_imap::types::Flag::Seen));
+}
