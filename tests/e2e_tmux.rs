@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use futures::TryStreamExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -136,13 +135,5 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nT
     );
 
     // opening it marked it read on the server
-    a.select("INBOX").await.unwrap();
-    let f: Vec<_> = a
-        .uid_fetch("2", "FLAGS")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert!(f[0].flags().any(|f| f == async_imap::types::Flag::Seen));
+    assert!(seen_on_server(&mut a, "INBOX", 2).await);
 }

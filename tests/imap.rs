@@ -234,15 +234,7 @@ async fn opening_fetches_once_caches_and_marks_seen() {
     })
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    a.select("INBOX").await.unwrap();
-    let f: Vec<_> = a
-        .uid_fetch("1", "FLAGS")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert!(f[0].flags().any(|f| f == async_imap::types::Flag::Seen));
+    assert!(seen_on_server(&mut a, "INBOX", 1).await);
     // the second open needs no network at all
     proxy.stop();
     h.send(Command::Open {
@@ -288,15 +280,7 @@ async fn mark_read_on_open_can_be_turned_off() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    a.select("INBOX").await.unwrap();
-    let f: Vec<_> = a
-        .uid_fetch("1", "FLAGS")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert!(!f[0].flags().any(|f| f == async_imap::types::Flag::Seen));
+    assert!(!seen_on_server(&mut a, "INBOX", 1).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -203,6 +203,20 @@ pub fn message(n: usize, subject: &str, date: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// True when another client sees \\Seen on the message.
+pub async fn seen_on_server(admin: &mut Admin, folder: &str, uid: u32) -> bool {
+    use futures::TryStreamExt;
+    admin.select(folder).await.unwrap();
+    let f: Vec<_> = admin
+        .uid_fetch(uid.to_string(), "FLAGS")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    f[0].flags().any(|f| f == async_imap::types::Flag::Seen)
+}
+
 pub async fn append(admin: &mut Admin, folder: &str, raw: &[u8]) {
     admin.append(folder, None, None, raw).await.unwrap();
 }
