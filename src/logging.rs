@@ -1,6 +1,20 @@
 //! Logging to a file with `tracing`; nothing is ever written to the terminal while the UI runs.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+static START: OnceLock<Instant> = OnceLock::new();
+
+/// Marks the moment the process started (call first thing in `main`).
+pub fn mark_start() {
+    let _ = START.set(Instant::now());
+}
+
+/// Time since `mark_start`.
+pub fn since_start() -> Duration {
+    START.get_or_init(Instant::now).elapsed()
+}
 
 /// Starts logging into `dir/poste.log`. The level comes from `POSTE_LOG` (default `info`).
 /// Returns the log file's path. Failing to log is never fatal.

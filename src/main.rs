@@ -4,6 +4,7 @@ use clap::Parser;
 use poste::cli::{self, Cli};
 
 fn main() {
+    poste::logging::mark_start();
     let args = Cli::parse();
     let log_dir = poste::paths::Paths::default_cache_dir().unwrap_or_else(std::env::temp_dir);
     poste::logging::init(&log_dir);

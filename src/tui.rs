@@ -20,6 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::Stdout;
 use std::path::Path;
+use std::time::Instant;
 use tokio::sync::mpsc;
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -146,6 +147,8 @@ async fn event_loop(
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut dirty = true;
+    let mut first_list_frame = true;
+    let mut key_at: Option<Instant> = None;
     loop {
         for msg in pending.drain(..) {
             dirty |= apply(&mut state, msg, store, handles);
@@ -158,10 +161,20 @@ async fn event_loop(
                 .draw(|f| crate::ui::draw(f, &state))
                 .context("drawing")?;
             dirty = false;
+            // timings for the benchmark (tests/bench.sh reads them from the log)
+            if first_list_frame && state.list.total > 0 {
+                first_list_frame = false;
+                let ms = crate::logging::since_start().as_secs_f64() * 1000.0;
+                tracing::info!(target: "poste::timing", "first frame with messages after {ms:.1} ms");
+            }
+            if let Some(t) = key_at.take() {
+                tracing::debug!(target: "poste::timing", "key to frame {} us", t.elapsed().as_micros());
+            }
         }
         tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => {
+                    key_at = Some(Instant::now());
                     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
                         pending.push(Msg::Quit);
                     } else {
@@ -218,9 +231,9 @@ pub(crate) fn apply(
                     }
                 }
                 Effect::LoadList { query, start, len } => {
-                    let loaded = store
-                        .count(&query)
-                        .and_then(|total| Ok((total, store.list(&query, start, len)?)));
+                    let loaded = store.count(&query).and_then(|total| {
+                        Ok((total, store.list_window(&query, total, start, len)?))
+                    });
                     match loaded {
                         Ok((total, rows)) => queue.push(Msg::ListLoaded {
                             query,

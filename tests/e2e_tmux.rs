@@ -137,3 +137,60 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nT
     // opening it marked it read on the server
     assert!(seen_on_server(&mut a, "INBOX", 2).await);
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.txt");
+    let after = dir.path().join("after.txt");
+    let tmux = Tmux {
+        socket: format!("poste-term-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "stty -a > {before:?}; env XDG_CACHE_HOME={cache:?} {bin:?} --demo; echo POSTE-EXIT=$?; stty -a > {after:?}; sleep 60",
+        cache = dir.path().join("cache"),
+        bin = env!("CARGO_BIN_EXE_poste"),
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "poste",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    tmux.wait("personal: INBOX", 20);
+    // the shell in the pane runs poste as its child (env execs it)
+    let shell = tmux
+        .run(&["list-panes", "-t", "poste", "-F", "#{pane_pid}"])
+        .trim()
+        .to_string();
+    let out = Command::new("ps")
+        .args(["-o", "pid=", "--ppid", &shell])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        !pid.is_empty(),
+        "no poste process under the pane's shell {shell}"
+    );
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let s = tmux.wait("POSTE-EXIT=", 10);
+    assert!(
+        !s.contains("Folders"),
+        "the alternate screen was left:\n{s}"
+    );
+    let start = Instant::now();
+    while !after.exists() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        std::fs::read_to_string(&before).unwrap(),
+        std::fs::read_to_string(&after).unwrap()
+    );
+}

@@ -129,7 +129,27 @@ impl Worker {
                 biased;
                 cmd = rx.recv() => match cmd {
                     None | Some(Command::Shutdown) => break,
-                    Some(cmd) => self.command(cmd).await,
+                    Some(cmd) => {
+                        // take what else is waiting: an Open followed by a later Open is
+                        // stale (the user scrolled on), so only the last one is fetched
+                        let mut batch = vec![cmd];
+                        while let Ok(more) = rx.try_recv() {
+                            batch.push(more);
+                        }
+                        let last_open = batch.iter().rposition(|c| matches!(c, Command::Open { .. }));
+                        let mut stop = false;
+                        for (i, c) in batch.into_iter().enumerate() {
+                            match c {
+                                Command::Shutdown => stop = true,
+                                Command::Open { .. } if Some(i) != last_open => {}
+                                c if !stop => self.command(c).await,
+                                _ => {}
+                            }
+                        }
+                        if stop {
+                            break;
+                        }
+                    }
                 },
                 Some(op) = ops.recv() => self.apply(op),
                 _ = sleep_until(retry), if retry.is_some() => {

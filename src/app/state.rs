@@ -20,6 +20,8 @@ pub struct AccountView {
     pub name: String,
     pub state: AccountState,
     pub folders: Vec<Folder>,
+    /// The worker has reported this account's folders (perhaps none).
+    pub folders_known: bool,
 }
 
 /// One row of the folder pane.
@@ -147,6 +149,7 @@ impl AppState {
                     name,
                     state: AccountState::Connecting,
                     folders: Vec::new(),
+                    folders_known: false,
                 })
                 .collect(),
             focus: Pane::Folders,

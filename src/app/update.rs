@@ -293,10 +293,18 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             let keep = navigate::cursor_folder(state);
             if let Some(i) = state.account_index(account) {
                 state.accounts[i].folders = folders;
+                state.accounts[i].folders_known = true;
             }
             navigate::restore_folder_cursor(state, keep);
+            // at start, open the first account's INBOX, in config order, once the accounts
+            // before it are known to have no folders
+            let first = state
+                .accounts
+                .iter()
+                .take_while(|a| a.folders_known)
+                .position(|a| !a.folders.is_empty());
             if state.current.is_none()
-                && let Some(i) = state.accounts.iter().position(|a| !a.folders.is_empty())
+                && let Some(i) = first
             {
                 navigate::open_account(state, i, fx);
             } else if let Some((a, f)) = state.current

@@ -1,80 +1,95 @@
 //! Turns an IMAP FETCH response (ENVELOPE, BODYSTRUCTURE, ...) into a stored summary.
 
 use crate::model::{Flags, NewMessage};
-use async_imap::imap_proto::{Address, BodyStructure, Envelope};
+use crate::sanitize;
+use async_imap::imap_proto::{Address, BodyStructure};
 use async_imap::types::{Fetch, Flag};
+use mail_parser::MessageParser;
 
-fn push_field(out: &mut Vec<u8>, name: &str, value: Option<&[u8]>) {
-    if let Some(v) = value.filter(|v| !v.is_empty()) {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        // a header value never spans raw line breaks here
-        out.extend(
-            v.iter()
-                .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-        );
-        out.extend_from_slice(b"\r\n");
+/// Decodes an ENVELOPE string (RFC 2047 encoded words, or raw 8-bit) into text. The
+/// common case, plain UTF-8 without encoded words, needs no parser.
+fn decode_text(raw: &[u8]) -> String {
+    let encoded = raw.windows(2).any(|w| w == b"=?");
+    if !encoded && let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_string();
     }
+    let mut h = Vec::with_capacity(raw.len() + 16);
+    h.extend_from_slice(b"Subject: ");
+    h.extend(
+        raw.iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+    );
+    h.extend_from_slice(b"\r\n\r\n");
+    MessageParser::default()
+        .parse_headers(&h)
+        .and_then(|m| m.subject().map(str::to_string))
+        .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned())
 }
 
-fn address_list(list: Option<&Vec<Address<'_>>>) -> Option<Vec<u8>> {
-    let list = list?;
-    let mut out = Vec::new();
-    for a in list {
-        // group syntax markers (host NIL) are skipped
-        let (Some(mailbox), Some(host)) = (a.mailbox.as_deref(), a.host.as_deref()) else {
-            continue;
-        };
-        if !out.is_empty() {
-            out.extend_from_slice(b", ");
-        }
-        if let Some(name) = a.name.as_deref().filter(|n| !n.is_empty()) {
-            if name.starts_with(b"=?") {
-                out.extend_from_slice(name);
-            } else {
-                out.push(b'"');
-                for &b in name {
-                    if b == b'"' || b == b'\\' {
-                        out.push(b'\\');
-                    }
-                    out.push(b);
-                }
-                out.push(b'"');
-            }
-            out.extend_from_slice(b" <");
-        }
-        out.extend_from_slice(mailbox);
-        out.push(b'@');
-        out.extend_from_slice(host);
-        if a.name.as_deref().is_some_and(|n| !n.is_empty()) {
-            out.push(b'>');
-        }
-    }
-    Some(out)
+fn addr_spec(a: &Address<'_>) -> Option<String> {
+    let (mailbox, host) = (a.mailbox.as_deref()?, a.host.as_deref()?);
+    Some(format!(
+        "{}@{}",
+        String::from_utf8_lossy(mailbox),
+        String::from_utf8_lossy(host)
+    ))
 }
 
-/// Rebuilds a header block from an ENVELOPE so mail-parser decodes it like a real one.
-fn envelope_headers(env: &Envelope<'_>, extra: Option<&[u8]>) -> Vec<u8> {
-    let mut h = Vec::with_capacity(256);
-    push_field(&mut h, "Subject", env.subject.as_deref());
-    push_field(&mut h, "From", address_list(env.from.as_ref()).as_deref());
-    push_field(&mut h, "To", address_list(env.to.as_ref()).as_deref());
-    push_field(&mut h, "Cc", address_list(env.cc.as_ref()).as_deref());
-    push_field(&mut h, "Date", env.date.as_deref());
-    push_field(&mut h, "Message-ID", env.message_id.as_deref());
-    push_field(&mut h, "In-Reply-To", env.in_reply_to.as_deref());
-    if let Some(x) = extra {
-        let trimmed = x
-            .strip_suffix(b"\r\n\r\n")
-            .or_else(|| x.strip_suffix(b"\r\n"))
-            .unwrap_or(x);
-        if !trimmed.is_empty() {
-            h.extend_from_slice(trimmed);
-            h.extend_from_slice(b"\r\n");
-        }
+/// `Name <addr>, ...` of an ENVELOPE address list (group markers skipped), sanitised.
+fn address_list(list: Option<&Vec<Address<'_>>>) -> String {
+    let Some(list) = list else {
+        return String::new();
+    };
+    let parts: Vec<String> = list
+        .iter()
+        .filter_map(|a| {
+            let spec = addr_spec(a)?;
+            Some(
+                match a
+                    .name
+                    .as_deref()
+                    .map(decode_text)
+                    .filter(|n| !n.trim().is_empty())
+                {
+                    Some(name) => format!("{name} <{spec}>"),
+                    None => spec,
+                },
+            )
+        })
+        .collect();
+    sanitize::line(&parts.join(", "))
+}
+
+fn parse_date(raw: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(raw).ok()?.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(text) {
+        return Some(d.timestamp());
     }
-    h.extend_from_slice(b"\r\n");
-    h
+    // obsolete or sloppy forms: let mail-parser try
+    let h = format!("Date: {text}\r\n\r\n");
+    MessageParser::default()
+        .parse_headers(h.as_bytes())?
+        .date()
+        .map(|d| d.to_timestamp())
+}
+
+/// A message id without its angle brackets, as mail-parser gives it for whole messages.
+fn message_id(raw: &[u8]) -> Option<String> {
+    let t = String::from_utf8_lossy(raw);
+    let id = t
+        .split_whitespace()
+        .next()?
+        .trim_start_matches('<')
+        .trim_end_matches('>');
+    (!id.is_empty()).then(|| sanitize::line(id))
+}
+
+/// The value of a fetched `References:` header, unfolded: `<a> <b>`.
+fn references(header: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(header);
+    let value = text.split_once(':')?.1;
+    let ids: Vec<&str> = value.split_whitespace().collect();
+    (!ids.is_empty()).then(|| sanitize::line(&ids.join(" ")))
 }
 
 /// True when a body structure holds a part that is an attachment.
@@ -116,27 +131,36 @@ pub fn flags_of(fetch: &Fetch) -> Flags {
 /// Converts one headers-first FETCH into a message summary; None without a UID.
 pub fn new_message(fetch: &Fetch) -> Option<NewMessage> {
     let uid = fetch.uid?;
-    let headers = match fetch.envelope() {
-        Some(env) => envelope_headers(env, fetch.header()),
-        None => fetch.header().map(<[u8]>::to_vec).unwrap_or_default(),
-    };
-    let s = crate::mime::summarize(&headers);
     let internal = fetch.internal_date().map(|d| d.timestamp());
-    Some(NewMessage {
+    let mut m = NewMessage {
         uid,
-        message_id: s.message_id,
-        in_reply_to: s.in_reply_to,
-        references: s.references,
-        date: s.date.or(internal).unwrap_or(0),
-        from_name: s.from_name,
-        from_addr: s.from_addr,
-        to: s.to,
-        cc: s.cc,
-        subject: s.subject,
+        date: internal.unwrap_or(0),
         flags: flags_of(fetch),
         size: fetch.size.unwrap_or(0),
         has_attachments: fetch.bodystructure().is_some_and(has_attachment),
-    })
+        references: fetch.header().and_then(references),
+        ..Default::default()
+    };
+    if let Some(env) = fetch.envelope() {
+        m.subject = sanitize::line(&env.subject.as_deref().map(decode_text).unwrap_or_default());
+        if let Some(from) = env
+            .from
+            .as_ref()
+            .and_then(|l| l.iter().find(|a| a.host.is_some()))
+        {
+            m.from_name =
+                sanitize::line(&from.name.as_deref().map(decode_text).unwrap_or_default());
+            m.from_addr = sanitize::line(&addr_spec(from).unwrap_or_default());
+        }
+        m.to = address_list(env.to.as_ref());
+        m.cc = address_list(env.cc.as_ref());
+        if let Some(d) = env.date.as_deref().and_then(parse_date) {
+            m.date = d;
+        }
+        m.message_id = env.message_id.as_deref().and_then(message_id);
+        m.in_reply_to = env.in_reply_to.as_deref().and_then(message_id);
+    }
+    Some(m)
 }
 
 /// Compresses UIDs into an IMAP sequence set: `1:5,7,9:12`.
@@ -169,6 +193,23 @@ pub fn uid_set(uids: &[u32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn envelope_strings_decode() {
+        assert_eq!(decode_text(b"plain"), "plain");
+        assert_eq!(decode_text(b"=?UTF-8?Q?Caf=C3=A9?= ok"), "Café ok");
+        assert_eq!(decode_text(b"=?ISO-8859-1?Q?J=F6rg?="), "Jörg");
+        assert_eq!(
+            parse_date(b"Mon, 02 Nov 2026 10:00:00 +0000"),
+            Some(1_793_613_600)
+        );
+        assert_eq!(parse_date(b"2 Nov 2026 10:00:00 GMT"), Some(1_793_613_600));
+        assert_eq!(message_id(b"<a@b>"), Some("a@b".into()));
+        assert_eq!(
+            references(b"References: <a@b>\r\n <c@d>\r\n\r\n"),
+            Some("<a@b> <c@d>".into())
+        );
+    }
 
     #[test]
     fn uid_sets_are_compact() {

@@ -168,6 +168,20 @@ impl Store {
 
     /// How many messages a query matches.
     pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        if let (Some(folder), None, None) = (
+            q.folder,
+            q.account,
+            q.filter.as_deref().filter(|f| !f.trim().is_empty()),
+        ) {
+            // a whole folder: the trigger-maintained count, not a scan
+            let mut st = self
+                .conn()
+                .prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
+            return Ok(st
+                .query_row([folder], |r| r.get::<_, i64>(0))
+                .optional()?
+                .unwrap_or(0) as usize);
+        }
         let (clause, args) = q.where_clause();
         let sql = format!("SELECT count(*) FROM messages m {clause}");
         let mut st = self.conn().prepare_cached(&sql)?;
@@ -176,9 +190,42 @@ impl Store {
 
     /// A window of a query's messages, newest first.
     pub fn list(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<Summary>> {
+        self.list_ordered(q, offset, limit, false)
+    }
+
+    /// Like `list`, for a query known to match `total` messages: a window in the older half
+    /// is read from the oldest end, so both ends of a 100,000-message folder are quick.
+    pub fn list_window(
+        &self,
+        q: &ListQuery,
+        total: usize,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Summary>> {
+        let end = (offset + limit).min(total);
+        if offset <= total / 2 || end <= offset {
+            return self.list(q, offset, limit);
+        }
+        let mut rows = self.list_ordered(q, total - end, end - offset, true)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    fn list_ordered(
+        &self,
+        q: &ListQuery,
+        offset: usize,
+        limit: usize,
+        oldest_first: bool,
+    ) -> Result<Vec<Summary>> {
         let (clause, mut args) = q.where_clause();
+        let order = if oldest_first {
+            "m.date ASC, m.id ASC"
+        } else {
+            "m.date DESC, m.id DESC"
+        };
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?"
+            "SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?"
         );
         args.push(rusqlite::types::Value::Integer(limit as i64));
         args.push(rusqlite::types::Value::Integer(offset as i64));

@@ -104,6 +104,14 @@ fn insert_list_count_and_filter() {
     let page = store.list(&q, 0, 10).unwrap();
     assert_eq!(page[0].uid, 50, "newest first");
     assert_eq!(store.list(&q, 45, 10).unwrap().len(), 5);
+    // a window read from the oldest end is the same window
+    for (off, len) in [(40, 10), (45, 10), (30, 25), (0, 50), (49, 1)] {
+        assert_eq!(
+            store.list_window(&q, 50, off, len).unwrap(),
+            store.list(&q, off, len).unwrap(),
+            "{off} {len}"
+        );
+    }
     let f = store.folder(inbox).unwrap();
     assert_eq!((f.total, f.unread), (50, 25));
 

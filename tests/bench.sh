@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The performance benchmark (not a test): fills the test Dovecot with 100,000 varied
+# messages and measures
+#   1. `poste sync` of that INBOX against the protocol floor (examples/imap_floor.rs:
+#      the same UID FETCH over TLS, data discarded), with poste's peak RSS;
+#   2. start to the first frame showing the folder from the store, offline, with peak RSS;
+#   3. keypress to frame while scrolling through the 100,000 messages.
+# usage: tests/bench.sh [COUNT]      (default 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-100000}
+runs=3
+
+tests/servers.sh install
+cargo build --release --quiet
+cargo build --release --quiet --example imap_floor
+bin=$PWD/target/release/poste
+floor=$PWD/target/release/examples/imap_floor
+
+dir=$(mktemp -d /tmp/poste-bench.XXXXXX)
+chmod 755 "$dir"  # the mail daemons run as their own users and must reach the servers dir
+cleanup() { tmux -L poste-bench kill-server 2>/dev/null || true; tests/servers.sh stop "$dir/servers" || true; rm -rf "$dir"; }
+trap cleanup EXIT
+tests/servers.sh start "$dir/servers" >/dev/null
+. "$dir/servers/env"
+user=bench@localhost
+vmail_uid=$(stat -c %u "$dir/servers/mail"); vmail_gid=$(stat -c %g "$dir/servers/mail")
+python3 tests/bench/populate.py "$dir/servers/mail/$user" "$count" "$vmail_uid" "$vmail_gid" >&2
+
+# peak RSS (KiB) and wall time of a command, via getrusage of the child
+measure() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+el = time.monotonic() - t
+if r.returncode != 0:
+    sys.stderr.write(r.stderr.decode()); sys.exit(r.returncode)
+print(f"{el:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "warming Dovecot's index and cache..." >&2
+$floor 127.0.0.1 "$POSTE_TEST_IMAPS_PORT" "$POSTE_TEST_CA" "$user" secret INBOX >/dev/null
+$floor 127.0.0.1 "$POSTE_TEST_IMAPS_PORT" "$POSTE_TEST_CA" "$user" secret INBOX >/dev/null
+
+floor_times=()
+for i in $(seq $runs); do
+  floor_times+=("$($floor 127.0.0.1 "$POSTE_TEST_IMAPS_PORT" "$POSTE_TEST_CA" "$user" secret INBOX | awk '{print $1}')")
+done
+floor_med=$(printf '%s\n' "${floor_times[@]}" | median)
+
+config() { # $1 data dir, $2 port
+  cat > "$dir/config.toml" <<CFG
+data_dir = "$1"
+[[accounts]]
+name = "bench"
+email = "$user"
+protocol = "imap"
+[accounts.imap]
+host = "127.0.0.1"
+port = $2
+username = "$user"
+password_command = "echo secret"
+ca_file = "$POSTE_TEST_CA"
+timeout_secs = 120
+CFG
+}
+
+sync_times=(); sync_rss=()
+for i in $(seq $runs); do
+  rm -rf "$dir/data"
+  config "$dir/data" "$POSTE_TEST_IMAPS_PORT"
+  read -r t rss < <(measure "$bin" --config "$dir/config.toml" sync)
+  sync_times+=("$t"); sync_rss+=("$rss")
+done
+sync_med=$(printf '%s\n' "${sync_times[@]}" | median)
+rss_sync=$(printf '%s\n' "${sync_rss[@]}" | sort -n | tail -1)
+stored=$("$bin" --config "$dir/config.toml" list --limit 1000000 | wc -l)
+
+# reopen offline: a closed port, the UI in tmux, timings from the log
+config "$dir/data" 1
+export XDG_CACHE_HOME="$dir/cache"
+first=(); rss_open=0
+for i in $(seq $runs); do
+  rm -f "$dir/cache/poste/poste.log"
+  tmux -L poste-bench new-session -d -s b -x 120 -y 40 \
+    "env XDG_CACHE_HOME=$dir/cache POSTE_LOG=poste::timing=debug,info $bin --config $dir/config.toml"
+  pid=$(tmux -L poste-bench list-panes -t b -F '#{pane_pid}')
+  for _ in $(seq 100); do grep -q "first frame" "$dir/cache/poste/poste.log" 2>/dev/null && break; sleep 0.1; done
+  first+=("$(grep -o 'first frame with messages after [0-9.]*' "$dir/cache/poste/poste.log" | awk '{print $NF}')")
+  if [ "$i" = "$runs" ]; then
+    # scroll: single steps, half pages, pages, and jumps to both ends
+    for _ in $(seq 300); do tmux -L poste-bench send-keys -t b j; done
+    for _ in $(seq 50); do tmux -L poste-bench send-keys -t b C-d; done
+    for _ in $(seq 50); do tmux -L poste-bench send-keys -t b PageDown; done
+    for _ in $(seq 10); do tmux -L poste-bench send-keys -t b G; tmux -L poste-bench send-keys -t b g; done
+    for _ in $(seq 100); do tmux -L poste-bench send-keys -t b k; done
+    sleep 2
+  fi
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  [ "$rss" -gt "$rss_open" ] && rss_open=$rss
+  tmux -L poste-bench send-keys -t b q q q
+  sleep 0.5
+  tmux -L poste-bench kill-server 2>/dev/null || true
+done
+first_med=$(printf '%s\n' "${first[@]}" | median)
+keys=$(grep -o 'key to frame [0-9]*' "$dir/cache/poste/poste.log" | awk '{print $4}' | sort -n)
+nkeys=$(echo "$keys" | wc -l)
+key_med=$(echo "$keys" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+key_p99=$(echo "$keys" | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i]}')
+key_max=$(echo "$keys" | tail -1)
+
+ratio=$(awk -v s="$sync_med" -v f="$floor_med" 'BEGIN {printf "%.2f", s/f}')
+cat <<OUT
+messages in INBOX:             $count (poste stored $stored)
+protocol floor (UID FETCH):    ${floor_med} s (median of $runs: ${floor_times[*]})
+poste sync:                    ${sync_med} s (median of $runs: ${sync_times[*]}) = ${ratio}x the floor
+peak RSS during sync:          $((rss_sync / 1024)) MB
+start to first frame, offline: ${first_med} ms (median of $runs: ${first[*]})
+peak RSS reopened + scrolling: $((rss_open / 1024)) MB
+keypress to frame ($nkeys keys): median ${key_med} us, p99 ${key_p99} us, max ${key_max} us
+OUT
