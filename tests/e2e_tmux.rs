@@ -168,11 +168,7 @@ fn sigterm_restores_the_terminal() {
         .run(&["list-panes", "-t", "poste", "-F", "#{pane_pid}"])
         .trim()
         .to_string();
-    let out = Command::new("ps")
-        .args(["-o", "pid=", "--ppid", &shell])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let pid = children(&shell).into_iter().next().unwrap_or_default();
     assert!(
         !pid.is_empty(),
         "no poste process under the pane's shell {shell}"
@@ -193,4 +189,22 @@ fn sigterm_restores_the_terminal() {
         std::fs::read_to_string(&before).unwrap(),
         std::fs::read_to_string(&after).unwrap()
     );
+}
+
+/// The pids whose parent is `ppid`, from /proc.
+fn children(ppid: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'
+        let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+        if after.split_whitespace().nth(1) == Some(ppid) {
+            out.push(name);
+        }
+    }
+    out
 }

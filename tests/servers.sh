@@ -18,6 +18,7 @@ need_install() {
   command -v postfix >/dev/null 2>&1 || return 0
   command -v openssl >/dev/null 2>&1 || return 0
   command -v tmux >/dev/null 2>&1 || return 0
+  command -v python3 >/dev/null 2>&1 || return 0
   [ -x /usr/lib/dovecot/pop3 ] || return 0
   [ -x /usr/lib/dovecot/lmtp ] || return 0
   [ -x /usr/lib/dovecot/imap ] || return 0
