@@ -199,7 +199,9 @@ fn children(ppid: &str) -> Vec<String> {
         if !name.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
         // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'
         let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
         if after.split_whitespace().nth(1) == Some(ppid) {
