@@ -134,6 +134,30 @@ pub struct ImapConfig {
     /// Seconds to wait for a connect or a command before giving up.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// Server capabilities to act as if absent (e.g. `["QRESYNC"]` for a server whose
+    /// implementation misbehaves).
+    #[serde(default)]
+    pub ignore_capabilities: Vec<String>,
+    /// The folder deleted messages go to; default: the server's \\Trash folder.
+    pub trash_folder: Option<String>,
+    /// `"trash"` moves deleted messages to Trash; `"expunge"` deletes them for good.
+    #[serde(default)]
+    pub delete: DeleteMode,
+    /// Seconds between unread-count refreshes of the folders not being watched.
+    #[serde(default = "default_poll")]
+    pub poll_interval: u64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DeleteMode {
+    #[default]
+    Trash,
+    Expunge,
+}
+
+fn default_poll() -> u64 {
+    300
 }
 
 fn default_timeout() -> u64 {

@@ -12,7 +12,7 @@ pub type AccountId = i64;
 pub type Uid = u32;
 
 /// Message flags, as a compact bit set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Flags(pub u32);
 
 impl Flags {

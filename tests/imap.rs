@@ -639,3 +639,87 @@ async fn a_connection_dropped_mid_sync_leaves_a_consistent_store_and_resumes() {
     );
     assert_eq!(store.count(&inbox_query(&store)).unwrap(), 600);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qresync_condstore_and_full_resync_agree() {
+    let user = user("modes");
+    let mut a = admin(&user).await;
+    for i in 0..20 {
+        append(
+            &mut a,
+            "INBOX",
+            &message(i, &format!("m{i}"), "Mon, 02 Nov 2026 10:00:00 +0000"),
+        )
+        .await;
+    }
+    let modes = [
+        "",
+        "ignore_capabilities = [\"QRESYNC\"]",
+        "ignore_capabilities = [\"QRESYNC\", \"CONDSTORE\"]",
+    ];
+    let mut setups = Vec::new();
+    for m in modes {
+        let s = Setup::new(&user, None, m);
+        let (h, mut rx) = s.worker();
+        assert_eq!(sync(&h, &mut rx).await, None);
+        setups.push((s, h, rx));
+    }
+    // another client changes flags, expunges and delivers
+    a.select("INBOX").await.unwrap();
+    let _: Vec<_> = a
+        .uid_store("1:5", "+FLAGS (\\Seen)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let _: Vec<_> = a
+        .uid_store("3,7", "+FLAGS (\\Flagged)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let _: Vec<_> = a
+        .uid_store("2,9:11", "+FLAGS (\\Deleted)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let _: Vec<_> = a.expunge().await.unwrap().try_collect().await.unwrap();
+    for i in 20..23 {
+        append(
+            &mut a,
+            "INBOX",
+            &message(i, &format!("m{i}"), "Tue, 03 Nov 2026 10:00:00 +0000"),
+        )
+        .await;
+    }
+    let mut results = Vec::new();
+    for (s, h, rx) in setups.iter_mut() {
+        assert_eq!(sync(h, rx).await, None);
+        let store = s.store();
+        let q = inbox_query(&store);
+        let mut flags: Vec<_> = store
+            .uid_flags(q.folder.unwrap())
+            .unwrap()
+            .into_iter()
+            .collect();
+        flags.sort();
+        let f = store.folder(q.folder.unwrap()).unwrap();
+        results.push((flags, f.total, f.unread));
+    }
+    assert_eq!(results[0].0.len(), 19);
+    assert_eq!(results[0], results[1], "CONDSTORE differs from QRESYNC");
+    assert_eq!(results[0], results[2], "a full resync differs from QRESYNC");
+    assert_eq!(
+        results[0].0.iter().find(|(u, _)| *u == 3).unwrap().1,
+        Flags(Flags::SEEN | Flags::FLAGGED)
+    );
+    // and an unchanged resync changes nothing
+    let (s, h, rx) = &mut setups[0];
+    assert_eq!(sync(h, rx).await, None);
+    let store = s.store();
+    assert_eq!(store.count(&inbox_query(&store)).unwrap(), 19);
+}

@@ -15,6 +15,10 @@ pub struct Connection {
     /// Capabilities after login, upper-cased.
     pub caps: BTreeSet<String>,
     pub timeout: u64,
+    /// The folder now selected, so commands on it need no new SELECT.
+    pub selected: Option<String>,
+    /// QRESYNC has been enabled on this connection.
+    pub qresync: bool,
 }
 
 impl Connection {
@@ -250,10 +254,16 @@ pub async fn connect(cfg: &ImapConfig, password: &PasswordSource) -> Result<Conn
             async_imap::types::Capability::Atom(a) => a.to_ascii_uppercase(),
         })
         .collect();
+    let mut caps: BTreeSet<String> = caps;
+    for ignored in &cfg.ignore_capabilities {
+        caps.remove(&ignored.to_ascii_uppercase());
+    }
     Ok(Connection {
         session,
         caps,
         timeout: secs,
+        selected: None,
+        qresync: false,
     })
 }
 

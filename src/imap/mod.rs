@@ -3,6 +3,8 @@
 mod connect;
 mod convert;
 mod folders;
+pub mod raw;
+pub mod select;
 mod sync;
 pub mod tls;
 

@@ -36,21 +36,25 @@ pub struct SyncOutcome {
     pub rebuilt: bool,
 }
 
-async fn select(conn: &mut Connection, folder: &str) -> Result<async_imap::types::Mailbox> {
-    let secs = conn.timeout;
-    let mbox = timed(
-        secs,
-        &format!("selecting {folder}"),
-        conn.session.select(folder),
-    )
-    .await;
-    mbox.map_err(|e| match e {
-        ImapError::Refused(text) => ImapError::No {
-            command: format!("SELECT {folder}"),
-            text,
-        },
-        e => e,
-    })
+/// `UID FETCH set (UID FLAGS)`, optionally only what changed since a mod-sequence.
+async fn fetch_flags(
+    conn: &mut Connection,
+    set: &str,
+    since: Option<u64>,
+    secs: u64,
+) -> Result<Vec<(Uid, Flags)>> {
+    let items = match since {
+        Some(m) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
+        None => "(UID FLAGS)".to_string(),
+    };
+    let mut out = Vec::new();
+    let mut stream = conn.session.uid_fetch(set, items).await?;
+    while let Some(f) = next(&mut stream, secs).await? {
+        if let Some(uid) = f.uid {
+            out.push((uid, flags_of(&f)));
+        }
+    }
+    Ok(out)
 }
 
 /// Next item of a FETCH stream, with a timeout per response.
@@ -112,7 +116,9 @@ pub struct LocalState {
     pub flags: HashMap<Uid, Flags>,
 }
 
-/// Brings one folder's headers and flags up to date with the server.
+/// Brings one folder's headers and flags up to date with the server: with QRESYNC an
+/// unchanged folder costs one round trip; with CONDSTORE only changed flags and a UID list
+/// travel; otherwise every UID with its flags.
 pub async fn sync_folder(
     conn: &mut Connection,
     sink: &mut (dyn SyncSink + Send),
@@ -121,57 +127,108 @@ pub async fn sync_folder(
 ) -> Result<SyncOutcome> {
     let secs = conn.timeout;
     let mut out = SyncOutcome::default();
-    let mbox = select(conn, &folder.name).await?;
     let old = local.sync;
     let mut local = local.flags;
-    if let (Some(old_v), Some(new_v)) = (old.uidvalidity, mbox.uid_validity)
+    let sel = super::select::select(conn, &folder.name, &old).await?;
+    let mut fresh = old;
+    if let (Some(old_v), Some(new_v)) = (old.uidvalidity, sel.uidvalidity)
         && old_v != new_v
     {
         tracing::info!(folder = %folder.display, old_v, new_v, "UIDVALIDITY changed; rebuilding");
         sink.reset(folder.id)?;
         local.clear();
+        fresh = SyncState::default();
         out.rebuilt = true;
     }
 
-    // 1. every UID on the server with its flags, in one command
-    let mut server: Vec<(Uid, Flags)> = Vec::with_capacity(mbox.exists as usize);
-    if mbox.exists > 0 {
-        let mut stream = conn.session.uid_fetch("1:*", "(UID FLAGS)").await?;
-        while let Some(f) = next(&mut stream, secs).await? {
-            if let Some(uid) = f.uid {
-                server.push((uid, flags_of(&f)));
-            }
+    // 1. what the server has that differs from the store: (uid, flags) of new or changed
+    //    messages, and the UIDs that vanished
+    let (changed, gone, new_uids) = if sel.resynced && !out.rebuilt {
+        let mut changed = sel.changed.clone();
+        if let (Some(old_next), Some(next)) = (old.uidnext, sel.uidnext)
+            && next > old_next
+            && sel.exists > 0
+        {
+            // arrivals the QRESYNC answer may leave out: list them by UID
+            changed.extend(fetch_flags(conn, &format!("{old_next}:*"), None, secs).await?);
         }
-    }
-    let server_map: HashMap<Uid, Flags> = server.iter().copied().collect();
+        let gone: Vec<Uid> = sel
+            .vanished
+            .iter()
+            .copied()
+            .filter(|u| local.contains_key(u))
+            .collect();
+        let new: Vec<Uid> = changed
+            .iter()
+            .map(|(u, _)| *u)
+            .filter(|u| !local.contains_key(u))
+            .collect();
+        (changed, gone, new)
+    } else if let (Some(modseq), false, true) =
+        (fresh.highestmodseq, out.rebuilt, conn.has("CONDSTORE"))
+    {
+        let changed = if sel.exists > 0 && sel.highestmodseq != Some(modseq) {
+            fetch_flags(conn, "1:*", Some(modseq), secs).await?
+        } else {
+            Vec::new()
+        };
+        let server: std::collections::HashSet<Uid> = if sel.exists > 0 {
+            timed(secs, "listing UIDs", conn.session.uid_search("ALL")).await?
+        } else {
+            Default::default()
+        };
+        let gone: Vec<Uid> = local
+            .keys()
+            .filter(|u| !server.contains(u))
+            .copied()
+            .collect();
+        let new: Vec<Uid> = server
+            .iter()
+            .copied()
+            .filter(|u| !local.contains_key(u))
+            .collect();
+        (changed, gone, new)
+    } else {
+        let server = if sel.exists > 0 {
+            fetch_flags(conn, "1:*", None, secs).await?
+        } else {
+            Vec::new()
+        };
+        let present: std::collections::HashSet<Uid> = server.iter().map(|(u, _)| *u).collect();
+        let gone: Vec<Uid> = local
+            .keys()
+            .filter(|u| !present.contains(u))
+            .copied()
+            .collect();
+        let new: Vec<Uid> = server
+            .iter()
+            .map(|(u, _)| *u)
+            .filter(|u| !local.contains_key(u))
+            .collect();
+        (server, gone, new)
+    };
 
-    // 2. what vanished, and what changed flags
-    let gone: Vec<Uid> = local
-        .keys()
-        .filter(|u| !server_map.contains_key(u))
-        .copied()
-        .collect();
+    // 2. apply what vanished and what changed flags
     if !gone.is_empty() {
         out.removed = gone.len();
         sink.remove(folder.id, gone)?;
     }
-    let changed: Vec<(Uid, Flags)> = server
+    let flag_changes: Vec<(Uid, Flags)> = changed
         .iter()
         .filter(|(u, f)| local.get(u).is_some_and(|l| l != f))
         .copied()
         .collect();
-    if !changed.is_empty() {
-        out.flags_changed = changed.len();
-        sink.update_flags(folder.id, changed)?;
+    if !flag_changes.is_empty() {
+        out.flags_changed = flag_changes.len();
+        sink.update_flags(folder.id, flag_changes)?;
     }
+    let mut new_uids = new_uids;
+    new_uids.sort_unstable();
+    new_uids.dedup();
+    let wanted: std::collections::HashSet<Uid> = new_uids.iter().copied().collect();
 
     // 3. headers of new messages, newest first, one transaction per batch
-    let mut new_uids: Vec<Uid> = server
-        .iter()
-        .map(|(u, _)| *u)
-        .filter(|u| !local.contains_key(u))
-        .collect();
-    new_uids.sort_unstable_by(|a, b| b.cmp(a));
+    new_uids.reverse();
     let total = new_uids.len() as u64;
     let mut done = 0u64;
     let mut start = 0;
@@ -184,7 +241,7 @@ pub async fn sync_folder(
             let mut stream = conn.session.uid_fetch(uid_set(chunk), HEADER_ITEMS).await?;
             while let Some(f) = next(&mut stream, secs).await? {
                 if let Some(m) = new_message(&f)
-                    && server_map.contains_key(&m.uid)
+                    && wanted.contains(&m.uid)
                 {
                     batch.push(m);
                 }
@@ -205,11 +262,11 @@ pub async fn sync_folder(
     }
 
     let state = SyncState {
-        uidvalidity: mbox.uid_validity,
-        uidnext: mbox.uid_next,
-        highestmodseq: mbox.highest_modseq.or(old.highestmodseq),
+        uidvalidity: sel.uidvalidity,
+        uidnext: sel.uidnext,
+        highestmodseq: sel.highestmodseq,
     };
-    sink.finish(folder.id, state, mbox.exists)?;
+    sink.finish(folder.id, state, sel.exists)?;
     Ok(out)
 }
 
@@ -217,7 +274,7 @@ pub async fn sync_folder(
 /// message is no longer on the server.
 pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result<Option<Vec<u8>>> {
     let secs = conn.timeout;
-    select(conn, folder).await?;
+    super::select::ensure(conn, folder).await?;
     let mut stream = conn
         .session
         .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
@@ -236,7 +293,7 @@ pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result
 /// Sets \Seen on the server.
 pub async fn mark_seen(conn: &mut Connection, folder: &str, uid: Uid) -> Result<()> {
     let secs = conn.timeout;
-    select(conn, folder).await?;
+    super::select::ensure(conn, folder).await?;
     let mut stream = conn
         .session
         .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
