@@ -10,20 +10,14 @@ const ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE 
 
 /// Reads one response line, skipping over literals; returns the bytes read and whether the
 /// line is the tagged completion for `tag`.
-async fn response<R: tokio::io::AsyncBufRead + Unpin>(
-    r: &mut R,
-    tag: &str,
-) -> std::io::Result<(usize, bool, String)> {
+async fn response<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, tag: &str) -> std::io::Result<(usize, bool, String)> {
     let mut total = 0;
     let mut first = String::new();
     loop {
         let mut line = Vec::new();
         let n = r.read_until(b'\n', &mut line).await?;
         if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "server closed",
-            ));
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "server closed"));
         }
         total += n;
         if first.is_empty() {
@@ -49,9 +43,7 @@ async fn command<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     tag: &str,
     cmd: &str,
 ) -> std::io::Result<usize> {
-    s.get_mut()
-        .write_all(format!("{tag} {cmd}\r\n").as_bytes())
-        .await?;
+    s.get_mut().write_all(format!("{tag} {cmd}\r\n").as_bytes()).await?;
     let mut bytes = 0;
     loop {
         let (n, done, line) = response(s, tag).await?;
@@ -73,8 +65,7 @@ async fn main() -> std::io::Result<()> {
         std::process::exit(2);
     }
     let start = Instant::now();
-    let tcp =
-        tokio::net::TcpStream::connect((a[1].as_str(), a[2].parse::<u16>().unwrap_or(993))).await?;
+    let tcp = tokio::net::TcpStream::connect((a[1].as_str(), a[2].parse::<u16>().unwrap_or(993))).await?;
     let pem = std::fs::read(&a[3])?;
     let cert = async_native_tls::Certificate::from_pem(&pem).map_err(std::io::Error::other)?;
     let tls = async_native_tls::TlsConnector::new()

@@ -8,17 +8,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}:{line}:{column}: {message}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Parse { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -176,10 +168,8 @@ impl ImapConfig {
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         Self::parse(&text, path)
     }
 
@@ -197,33 +187,19 @@ impl Config {
             {
                 message = format!("at `{k}`: {message}");
             }
-            ConfigError::Parse {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            }
+            ConfigError::Parse { path: path.to_path_buf(), line, column, message }
         })?;
         config.validate(path)?;
         Ok(config)
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        };
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
         let mut seen = std::collections::HashSet::new();
         for (i, a) in self.accounts.iter().enumerate() {
-            let label = if a.name.is_empty() {
-                format!("accounts[{i}]")
-            } else {
-                a.name.clone()
-            };
+            let label = if a.name.is_empty() { format!("accounts[{i}]") } else { a.name.clone() };
             if a.name.trim().is_empty() {
-                return Err(invalid(format!(
-                    "account {label}: `name` must not be empty"
-                )));
+                return Err(invalid(format!("account {label}: `name` must not be empty")));
             }
             if !seen.insert(a.name.as_str()) {
                 return Err(invalid(format!("account name `{}` is used twice", a.name)));
@@ -236,9 +212,7 @@ impl Config {
                         ))
                     })?;
                     if imap.host.trim().is_empty() {
-                        return Err(invalid(format!(
-                            "account {label}: `imap.host` must not be empty"
-                        )));
+                        return Err(invalid(format!("account {label}: `imap.host` must not be empty")));
                     }
                     if imap.password.is_some() && imap.password_command.is_some() {
                         return Err(invalid(format!(
@@ -251,9 +225,7 @@ impl Config {
                         )));
                     }
                     if imap.timeout_secs == 0 {
-                        return Err(invalid(format!(
-                            "account {label}: `imap.timeout_secs` must be at least 1"
-                        )));
+                        return Err(invalid(format!("account {label}: `imap.timeout_secs` must be at least 1")));
                     }
                 }
                 Protocol::Pop3 => {
@@ -274,21 +246,14 @@ impl Config {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, column)
 }
 
 /// True when a file can be read by users other than its owner.
 pub fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o044 != 0)
-        .unwrap_or(false)
+    std::fs::metadata(path).map(|m| m.permissions().mode() & 0o044 != 0).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -329,10 +294,7 @@ password_command = "pass show mail"
 
     #[test]
     fn wrong_type_is_explained() {
-        let t = GOOD.replace(
-            "host = \"imap.example.com\"",
-            "host = \"h\"\nport = \"993\"",
-        );
+        let t = GOOD.replace("host = \"imap.example.com\"", "host = \"h\"\nport = \"993\"");
         let e = parse(&t).unwrap_err().to_string();
         assert!(e.contains(":8:"), "{e}");
         assert!(e.contains("integer") || e.contains("u16"), "{e}");
@@ -340,10 +302,7 @@ password_command = "pass show mail"
 
     #[test]
     fn bad_enum_value_is_named() {
-        let t = GOOD.replace(
-            "username = \"me\"",
-            "username = \"me\"\ntls = \"sometimes\"",
-        );
+        let t = GOOD.replace("username = \"me\"", "username = \"me\"\ntls = \"sometimes\"");
         let e = parse(&t).unwrap_err().to_string();
         assert!(e.contains("sometimes") || e.contains("tls"), "{e}");
         assert!(e.contains("implicit"), "{e}");

@@ -22,11 +22,7 @@ fn special(name: &str) -> Option<SpecialUse> {
 
 /// Flags from a demo file name: `012.SF.eml` is seen and flagged.
 fn flags(file: &str) -> Flags {
-    let letters = file
-        .trim_end_matches(".eml")
-        .split('.')
-        .nth(1)
-        .unwrap_or("");
+    let letters = file.trim_end_matches(".eml").split('.').nth(1).unwrap_or("");
     let mut f = Flags::default();
     for c in letters.chars() {
         f = f.with(
@@ -96,12 +92,7 @@ mod tests {
         let store = crate::store::Store::open(dir.path()).unwrap();
         let total = store.count(&ListQuery::default()).unwrap();
         assert!(total >= 40, "{total}");
-        let folders: usize = store
-            .accounts()
-            .unwrap()
-            .iter()
-            .map(|(id, _)| store.folders(*id).unwrap().len())
-            .sum();
+        let folders: usize = store.accounts().unwrap().iter().map(|(id, _)| store.folders(*id).unwrap().len()).sum();
         assert!(folders >= 3);
         let all = store.list(&ListQuery::default(), 0, 100).unwrap();
         assert!(all.iter().any(|m| m.subject.contains("京都")));

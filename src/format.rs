@@ -19,10 +19,7 @@ pub fn size(bytes: u64) -> String {
 
 /// RFC 3339 in UTC, for JSON.
 pub fn rfc3339(ts: i64) -> String {
-    Utc.timestamp_opt(ts, 0)
-        .single()
-        .map(|d| d.to_rfc3339())
-        .unwrap_or_default()
+    Utc.timestamp_opt(ts, 0).single().map(|d| d.to_rfc3339()).unwrap_or_default()
 }
 
 /// A list date: the time for today's messages, else `fmt` (strftime) in local time.

@@ -22,12 +22,7 @@ pub fn init(dir: &Path) -> Option<PathBuf> {
     crate::paths::create_private_dir(dir).ok()?;
     let path = dir.join("poste.log");
     use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&path)
-        .ok()?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("POSTE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

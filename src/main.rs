@@ -8,10 +8,7 @@ fn main() {
     let args = Cli::parse();
     let log_dir = poste::paths::Paths::default_cache_dir().unwrap_or_else(std::env::temp_dir);
     poste::logging::init(&log_dir);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("poste: cannot start the async runtime: {e}");

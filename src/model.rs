@@ -27,11 +27,7 @@ impl Flags {
         self.0 & bit != 0
     }
     pub fn with(self, bit: u32, on: bool) -> Self {
-        if on {
-            Flags(self.0 | bit)
-        } else {
-            Flags(self.0 & !bit)
-        }
+        if on { Flags(self.0 | bit) } else { Flags(self.0 & !bit) }
     }
     pub fn is_seen(self) -> bool {
         self.has(Self::SEEN)
@@ -64,10 +60,7 @@ impl Flags {
             (Self::DRAFT, "\\Draft"),
             (Self::FORWARDED, "$Forwarded"),
         ];
-        all.iter()
-            .filter(|(b, _)| self.has(*b))
-            .map(|(_, n)| *n)
-            .collect()
+        all.iter().filter(|(b, _)| self.has(*b)).map(|(_, n)| *n).collect()
     }
 
     /// The Maildir info suffix letters (`D F P R S T`, sorted).
@@ -118,17 +111,15 @@ impl SpecialUse {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Some(
-            match s.trim_start_matches('\\').to_ascii_lowercase().as_str() {
-                "inbox" => SpecialUse::Inbox,
-                "sent" => SpecialUse::Sent,
-                "trash" => SpecialUse::Trash,
-                "drafts" => SpecialUse::Drafts,
-                "junk" => SpecialUse::Junk,
-                "archive" | "all" => SpecialUse::Archive,
-                _ => return None,
-            },
-        )
+        Some(match s.trim_start_matches('\\').to_ascii_lowercase().as_str() {
+            "inbox" => SpecialUse::Inbox,
+            "sent" => SpecialUse::Sent,
+            "trash" => SpecialUse::Trash,
+            "drafts" => SpecialUse::Drafts,
+            "junk" => SpecialUse::Junk,
+            "archive" | "all" => SpecialUse::Archive,
+            _ => return None,
+        })
     }
 }
 
@@ -182,11 +173,7 @@ pub struct Summary {
 impl Summary {
     /// The sender as shown in lists: the name, else the address.
     pub fn sender(&self) -> &str {
-        if self.from_name.trim().is_empty() {
-            &self.from_addr
-        } else {
-            &self.from_name
-        }
+        if self.from_name.trim().is_empty() { &self.from_addr } else { &self.from_name }
     }
 }
 

@@ -38,10 +38,7 @@ impl Paths {
 /// Creates a directory (and parents) readable only by the owner.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     let mut perm = std::fs::metadata(dir)?.permissions();
     if perm.mode() & 0o077 != 0 {
         perm.set_mode(0o700);

@@ -79,8 +79,7 @@ pub fn text(s: &str) -> String {
 
 /// True when the text contains nothing that `text` would change (apart from CR).
 pub fn is_clean(s: &str) -> bool {
-    s.chars()
-        .all(|c| c == '\n' || c == '\t' || c == '\r' || !(c.is_control() || bidi_name(c).is_some()))
+    s.chars().all(|c| c == '\n' || c == '\t' || c == '\r' || !(c.is_control() || bidi_name(c).is_some()))
 }
 
 #[cfg(test)]

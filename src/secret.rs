@@ -51,17 +51,8 @@ impl PasswordSource {
                     });
                 }
                 let stdout = String::from_utf8_lossy(&out.stdout);
-                let line = stdout
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches('\r')
-                    .to_string();
-                if line.is_empty() {
-                    Err(SecretError::Empty)
-                } else {
-                    Ok(line)
-                }
+                let line = stdout.lines().next().unwrap_or("").trim_end_matches('\r').to_string();
+                if line.is_empty() { Err(SecretError::Empty) } else { Ok(line) }
             }
         }
     }

@@ -8,13 +8,10 @@ use crate::config::{AccountConfig, UiConfig};
 use crate::store::Store;
 use anyhow::{Context, Result, anyhow};
 use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyCode,
-    KeyModifiers, MouseEventKind,
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyCode, KeyModifiers, MouseEventKind,
 };
 use crossterm::execute;
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -27,25 +24,14 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Runs the UI on the configured accounts.
 pub async fn run(loaded: Loaded) -> Result<()> {
-    let keymap = Keymap::from_config(&loaded.config.keys)
-        .map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
+    let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
     let settings = settings(&loaded.config.ui, &loaded.data_dir);
-    session(
-        &loaded.config.accounts,
-        &loaded.data_dir,
-        keymap,
-        settings,
-        true,
-    )
-    .await
+    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true).await
 }
 
 /// Runs the UI on the bundled demo mailbox, in a temporary directory, offline.
 pub async fn run_demo() -> Result<()> {
-    let dir = tempfile::Builder::new()
-        .prefix("poste-demo-")
-        .tempdir()
-        .context("creating the demo directory")?;
+    let dir = tempfile::Builder::new().prefix("poste-demo-").tempdir().context("creating the demo directory")?;
     let accounts = crate::demo::build(dir.path()).context("building the demo mailbox")?;
     let mut settings = settings(&UiConfig::default(), dir.path());
     settings.attachment_dir = dir.path().join("attachments");
@@ -57,9 +43,7 @@ fn settings(ui: &UiConfig, data_dir: &Path) -> UiSettings {
         .attachment_dir
         .as_deref()
         .map(crate::paths::expand_home)
-        .or_else(|| {
-            directories::UserDirs::new().and_then(|u| u.download_dir().map(Path::to_path_buf))
-        })
+        .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(Path::to_path_buf)))
         .unwrap_or_else(|| data_dir.join("attachments"));
     UiSettings {
         mark_read_on_open: ui.mark_read_on_open,
@@ -78,28 +62,20 @@ async fn session(
     sync: bool,
 ) -> Result<()> {
     if accounts.is_empty() {
-        return Err(anyhow!(
-            "the config has no [[accounts]]; see config.example.toml"
-        ));
+        return Err(anyhow!("the config has no [[accounts]]; see config.example.toml"));
     }
-    let store = Store::open(data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let store = Store::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
     let (tx, rx) = mpsc::unbounded_channel();
     let mut handles = Vec::new();
     for a in accounts {
-        let h = account::spawn(a, data_dir, tx.clone())
-            .with_context(|| format!("starting account {}", a.name))?;
+        let h = account::spawn(a, data_dir, tx.clone()).with_context(|| format!("starting account {}", a.name))?;
         if sync {
             h.send(Command::Sync { first: None });
         }
         handles.push(h);
     }
     drop(tx);
-    let state = AppState::new(
-        handles.iter().map(|h| (h.id, h.name.clone())).collect(),
-        keymap,
-        settings,
-    );
+    let state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
     let mut terminal = setup()?;
     let result = event_loop(&mut terminal, state, &store, &handles, rx).await;
     restore();
@@ -117,20 +93,14 @@ fn setup() -> Result<Term> {
     }));
     enable_raw_mode().context("switching the terminal to raw mode")?;
     let mut stdout = std::io::stdout();
-    execute!(stdout, EnterAlternateScreen, EnableMouseCapture)
-        .context("setting up the terminal")?;
+    execute!(stdout, EnterAlternateScreen, EnableMouseCapture).context("setting up the terminal")?;
     Terminal::new(CrosstermBackend::new(stdout)).context("setting up the terminal")
 }
 
 /// Puts the terminal back as it was; safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(
-        std::io::stdout(),
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
+    let _ = execute!(std::io::stdout(), DisableMouseCapture, LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
 async fn event_loop(
@@ -143,8 +113,7 @@ async fn event_loop(
     let size = terminal.size().context("reading the terminal size")?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
     let mut input = EventStream::new();
-    let mut term_signal =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut term_signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut dirty = true;
     let mut first_list_frame = true;
@@ -157,9 +126,7 @@ async fn event_loop(
             return Ok(());
         }
         if dirty {
-            terminal
-                .draw(|f| crate::ui::draw(f, &state))
-                .context("drawing")?;
+            terminal.draw(|f| crate::ui::draw(f, &state)).context("drawing")?;
             dirty = false;
             // timings for the benchmark (tests/bench.sh reads them from the log)
             if first_list_frame && state.list.total > 0 {
@@ -215,12 +182,7 @@ async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
 
 /// Runs `update` and then its effects, feeding their results back in. True when the state
 /// may have changed.
-pub(crate) fn apply(
-    state: &mut AppState,
-    msg: Msg,
-    store: &Store,
-    handles: &[AccountHandle],
-) -> bool {
+pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[AccountHandle]) -> bool {
     let mut queue = vec![msg];
     while let Some(msg) = queue.pop() {
         for effect in app::update(state, msg) {
@@ -231,16 +193,11 @@ pub(crate) fn apply(
                     }
                 }
                 Effect::LoadList { query, start, len } => {
-                    let loaded = store.count(&query).and_then(|total| {
-                        Ok((total, store.list_window(&query, total, start, len)?))
-                    });
+                    let loaded = store
+                        .count(&query)
+                        .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
                     match loaded {
-                        Ok((total, rows)) => queue.push(Msg::ListLoaded {
-                            query,
-                            total,
-                            start,
-                            rows,
-                        }),
+                        Ok((total, rows)) => queue.push(Msg::ListLoaded { query, total, start, rows }),
                         Err(e) => state.status = Some(format!("local store: {e}")),
                     }
                 }
@@ -248,10 +205,8 @@ pub(crate) fn apply(
                     let saved: Result<Vec<_>, String> = indexes
                         .iter()
                         .map(|i| {
-                            let (name, bytes) = crate::mime::attachment_bytes(&raw, *i)
-                                .map_err(|e| e.to_string())?;
-                            crate::mime::save_attachment(&dir, &name, &bytes)
-                                .map_err(|e| e.to_string())
+                            let (name, bytes) = crate::mime::attachment_bytes(&raw, *i).map_err(|e| e.to_string())?;
+                            crate::mime::save_attachment(&dir, &name, &bytes).map_err(|e| e.to_string())
                         })
                         .collect();
                     queue.push(Msg::Saved(saved));

@@ -29,28 +29,18 @@ fn missing_config_says_where_and_how_to_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     let expected = dir.path().join("poste/config.toml");
     assert!(err.contains(&expected.display().to_string()), "{err}");
-    assert!(
-        err.contains("--demo") && err.contains("config.example.toml"),
-        "{err}"
-    );
+    assert!(err.contains("--demo") && err.contains("config.example.toml"), "{err}");
 }
 
 #[test]
 fn broken_config_names_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprotocol = \"imap\"\nsmtp = 1\n",
-    )
-    .unwrap();
+    std::fs::write(&cfg, "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprotocol = \"imap\"\nsmtp = 1\n").unwrap();
     let out = poste(&cfg, &["list"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(&format!("{}:5:1", cfg.display())) && err.contains("smtp"),
-        "{err}"
-    );
+    assert!(err.contains(&format!("{}:5:1", cfg.display())) && err.contains("smtp"), "{err}");
 }
 
 #[test]
@@ -86,56 +76,23 @@ fn list_json_and_read_from_the_store_offline() {
             }],
         )
         .unwrap();
-    let raw = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/latin1.eml"
-    ))
-    .unwrap();
-    let id = store
-        .add_local_message(f[0].id, &raw, Flags(Flags::SEEN))
-        .unwrap();
-    let hostile = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/hostile.eml"
-    ))
-    .unwrap();
-    let hid = store
-        .add_local_message(f[0].id, &hostile, Flags(0))
-        .unwrap();
+    let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/latin1.eml")).unwrap();
+    let id = store.add_local_message(f[0].id, &raw, Flags(Flags::SEEN)).unwrap();
+    let hostile = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hostile.eml")).unwrap();
+    let hid = store.add_local_message(f[0].id, &hostile, Flags(0)).unwrap();
 
     let out = poste(&cfg, &["list", "--json", "--limit", "1"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.lines().count(), 1);
     let v: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-    for k in [
-        "id",
-        "account",
-        "folder",
-        "uid",
-        "date",
-        "from",
-        "to",
-        "subject",
-        "flags",
-        "size",
-        "has_attachments",
-    ] {
+    for k in ["id", "account", "folder", "uid", "date", "from", "to", "subject", "flags", "size", "has_attachments"] {
         assert!(v.get(k).is_some(), "missing {k} in {v}");
     }
     assert_eq!(v["id"], hid, "newest first");
-    let out = poste(
-        &cfg,
-        &["list", "--json", "--folder", "INBOX", "--account", "home"],
-    );
-    let all: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let out = poste(&cfg, &["list", "--json", "--folder", "INBOX", "--account", "home"]);
+    let all: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let latin = all.iter().find(|v| v["id"] == id).unwrap();
     assert_eq!(latin["subject"], "Grüße aus Köln");
     assert_eq!(latin["from"], "Jörg Müller <joerg@example.de>");
@@ -145,20 +102,14 @@ fn list_json_and_read_from_the_store_offline() {
     let out = poste(&cfg, &["read", &id.to_string()]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("Subject: Grüße aus Köln") && text.contains("Schöne Grüße!"),
-        "{text}"
-    );
+    assert!(text.contains("Subject: Grüße aus Köln") && text.contains("Schöne Grüße!"), "{text}");
     let out = poste(&cfg, &["read", &id.to_string(), "--raw"]);
     assert_eq!(out.stdout, raw);
 
     // a hostile message cannot reach the terminal through `read`
     let out = poste(&cfg, &["read", &hid.to_string()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !text.contains('\x1b') && !text.contains('\u{202e}'),
-        "{text:?}"
-    );
+    assert!(!text.contains('\x1b') && !text.contains('\u{202e}'), "{text:?}");
 
     let out = poste(&cfg, &["list", "--account", "nope"]);
     assert!(!out.status.success());

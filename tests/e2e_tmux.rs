@@ -40,10 +40,7 @@ impl Tmux {
             if ok(&s) {
                 return s;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(secs),
-                "timed out waiting for {what}; screen:\n{s}"
-            );
+            assert!(start.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}; screen:\n{s}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -51,11 +48,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
+        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
     }
 }
 
@@ -63,20 +56,13 @@ impl Drop for Tmux {
 async fn list_open_read_quit_in_tmux() {
     let user = user("tmux");
     let mut a = admin(&user).await;
-    append(
-        &mut a,
-        "INBOX",
-        &message(1, "An older message", "Mon, 02 Nov 2026 10:00:00 +0000"),
-    )
-    .await;
+    append(&mut a, "INBOX", &message(1, "An older message", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     let newest = b"From: Tess Mux <tess@example.com>\r\nTo: you@example.org\r\nSubject: Hello from tmux\r\n\
 Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nThe tmux body line.\r\n";
     append(&mut a, "INBOX", newest).await;
     let setup = Setup::new(&user, None, "");
     let stty = setup.dir.path().join("stty.txt");
-    let tmux = Tmux {
-        socket: format!("poste-e2e-{}", std::process::id()),
-    };
+    let tmux = Tmux { socket: format!("poste-e2e-{}", std::process::id()) };
     let cmd = format!(
         "stty -a > {before:?}; env XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; echo POSTE-EXIT=$?; stty -a > {after:?}; sleep 60",
         before = setup.dir.path().join("stty-before.txt"),
@@ -85,17 +71,7 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nT
         cfg = setup.config,
         after = stty,
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "poste",
-        "-x",
-        "110",
-        "-y",
-        "32",
-        &cmd,
-    ]);
+    tmux.run(&["new-session", "-d", "-s", "poste", "-x", "110", "-y", "32", &cmd]);
 
     // the list fills from the server
     let s = tmux.wait("Hello from tmux", 30);
@@ -116,10 +92,7 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nT
     tmux.keys(&["q"]);
     let s = tmux.wait("POSTE-EXIT=", 10);
     assert!(s.contains("POSTE-EXIT=0"), "{s}");
-    assert!(
-        !s.contains("Folders"),
-        "the alternate screen was left:\n{s}"
-    );
+    assert!(!s.contains("Folders"), "the alternate screen was left:\n{s}");
     // the terminal modes are back to what they were
     let start = Instant::now();
     while !stty.exists() && start.elapsed() < Duration::from_secs(5) {
@@ -129,10 +102,7 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nT
     let before = std::fs::read_to_string(setup.dir.path().join("stty-before.txt")).unwrap();
     let after = std::fs::read_to_string(&stty).unwrap();
     assert_eq!(before, after, "stty settings changed");
-    assert!(
-        after.contains(" icanon") && after.contains(" echo "),
-        "{after}"
-    );
+    assert!(after.contains(" icanon") && after.contains(" echo "), "{after}");
 
     // opening it marked it read on the server
     assert!(seen_on_server(&mut a, "INBOX", 2).await);
@@ -143,52 +113,28 @@ fn sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let before = dir.path().join("before.txt");
     let after = dir.path().join("after.txt");
-    let tmux = Tmux {
-        socket: format!("poste-term-{}", std::process::id()),
-    };
+    let tmux = Tmux { socket: format!("poste-term-{}", std::process::id()) };
     let cmd = format!(
         "stty -a > {before:?}; env XDG_CACHE_HOME={cache:?} {bin:?} --demo; echo POSTE-EXIT=$?; stty -a > {after:?}; sleep 60",
         cache = dir.path().join("cache"),
         bin = env!("CARGO_BIN_EXE_poste"),
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "poste",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
+    tmux.run(&["new-session", "-d", "-s", "poste", "-x", "100", "-y", "30", &cmd]);
     tmux.wait("personal: INBOX", 20);
     // the shell in the pane runs poste as its child (env execs it)
-    let shell = tmux
-        .run(&["list-panes", "-t", "poste", "-F", "#{pane_pid}"])
-        .trim()
-        .to_string();
+    let shell = tmux.run(&["list-panes", "-t", "poste", "-F", "#{pane_pid}"]).trim().to_string();
     let pid = children(&shell).into_iter().next().unwrap_or_default();
-    assert!(
-        !pid.is_empty(),
-        "no poste process under the pane's shell {shell}"
-    );
+    assert!(!pid.is_empty(), "no poste process under the pane's shell {shell}");
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(status.success());
     let s = tmux.wait("POSTE-EXIT=", 10);
-    assert!(
-        !s.contains("Folders"),
-        "the alternate screen was left:\n{s}"
-    );
+    assert!(!s.contains("Folders"), "the alternate screen was left:\n{s}");
     let start = Instant::now();
     while !after.exists() && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(
-        std::fs::read_to_string(&before).unwrap(),
-        std::fs::read_to_string(&after).unwrap()
-    );
+    assert_eq!(std::fs::read_to_string(&before).unwrap(), std::fs::read_to_string(&after).unwrap());
 }
 
 /// The pids whose parent is `ppid`, from /proc.

@@ -21,12 +21,7 @@ fn child_writer() {
     let folders = store
         .set_folders(
             acct,
-            &[FolderInfo {
-                name: "INBOX".into(),
-                display: "INBOX".into(),
-                delimiter: None,
-                special_use: None,
-            }],
+            &[FolderInfo { name: "INBOX".into(), display: "INBOX".into(), delimiter: None, special_use: None }],
         )
         .unwrap();
     let inbox = folders[0].id;
@@ -41,23 +36,9 @@ fn child_writer() {
             })
             .collect();
         store.insert_messages(inbox, &batch).unwrap();
-        let ids: Vec<_> = store
-            .list(
-                &ListQuery {
-                    folder: Some(inbox),
-                    ..Default::default()
-                },
-                0,
-                BATCH,
-            )
-            .unwrap();
+        let ids: Vec<_> = store.list(&ListQuery { folder: Some(inbox), ..Default::default() }, 0, BATCH).unwrap();
         for m in ids.iter().filter(|m| !m.cached).take(5) {
-            store
-                .store_body(
-                    m.id,
-                    format!("Subject: {}\r\n\r\nbody\r\n", m.subject).as_bytes(),
-                )
-                .unwrap();
+            store.store_body(m.id, format!("Subject: {}\r\n\r\nbody\r\n", m.subject).as_bytes()).unwrap();
         }
         println!("batch {b}");
     }
@@ -68,13 +49,7 @@ fn kill_mid_write_leaves_a_consistent_store() {
     for round in 0..3 {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "child_writer",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env("POSTE_CRASH_DIR", dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -104,22 +79,10 @@ fn kill_mid_write_leaves_a_consistent_store() {
         assert_eq!(f.total as usize, total, "the counts agree with the rows");
         for m in store.list(&q, 0, total).unwrap() {
             if m.cached {
-                assert!(
-                    store.body(m.id).unwrap().is_some(),
-                    "message {} points at a missing file",
-                    m.id
-                );
+                assert!(store.body(m.id).unwrap().is_some(), "message {} points at a missing file", m.id);
             }
         }
         // and it keeps working
-        store
-            .insert_messages(
-                f.id,
-                &[NewMessage {
-                    uid: 1_000_000,
-                    ..Default::default()
-                }],
-            )
-            .unwrap();
+        store.insert_messages(f.id, &[NewMessage { uid: 1_000_000, ..Default::default() }]).unwrap();
     }
 }

@@ -1,6 +1,8 @@
 //! One worker per account: it owns the account's connections and is the store's only writer.
 //! The UI and the CLI talk to it with typed `Command`s and hear back typed `Event`s.
 
+mod actions;
+mod ops;
 mod sync_task;
 mod worker;
 
@@ -18,8 +20,53 @@ pub enum Command {
     Open { id: MessageId, mark_seen: bool },
     /// Download these bodies in the background, in order, replacing any earlier prefetch.
     Prefetch(Vec<MessageId>),
+    /// Change the mailbox: applied to the store at once, queued for the server.
+    Act(Action),
     /// Close connections and stop.
     Shutdown,
+}
+
+/// A change the user makes. Message actions take store ids.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Flags {
+        ids: Vec<MessageId>,
+        add: Flags,
+        remove: Flags,
+    },
+    MarkFolderRead {
+        folder: FolderId,
+    },
+    /// To Trash, or for good with `expunge` (or in Trash, or with `delete = "expunge"`).
+    Delete {
+        ids: Vec<MessageId>,
+        expunge: bool,
+    },
+    Move {
+        ids: Vec<MessageId>,
+        to: FolderId,
+    },
+    Copy {
+        ids: Vec<MessageId>,
+        to: FolderId,
+    },
+    /// Undo the last delete or move of this session.
+    Undo,
+    /// A new folder; `name` is the display name, with the server's delimiter for nesting.
+    CreateFolder {
+        name: String,
+    },
+    RenameFolder {
+        folder: FolderId,
+        to: String,
+    },
+    DeleteFolder {
+        folder: FolderId,
+    },
+    Subscribe {
+        folder: FolderId,
+        on: bool,
+    },
 }
 
 /// What a worker reports. Events carry their data, so the UI never has to ask again.
@@ -67,5 +114,11 @@ pub enum Event {
     Notice {
         account: AccountId,
         text: String,
+    },
+    /// How many actions wait for the server; `settled` once an attempt to send them ended.
+    Pending {
+        account: AccountId,
+        count: usize,
+        settled: bool,
     },
 }

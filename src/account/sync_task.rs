@@ -40,12 +40,7 @@ impl SyncSink for ChannelSink {
     fn update_flags(&mut self, folder: FolderId, changes: Vec<(Uid, Flags)>) -> imap::Result<()> {
         self.send(StoreOp::Flags(folder, changes))
     }
-    fn insert(
-        &mut self,
-        folder: FolderId,
-        batch: Vec<NewMessage>,
-        p: SyncProgress,
-    ) -> imap::Result<()> {
+    fn insert(&mut self, folder: FolderId, batch: Vec<NewMessage>, p: SyncProgress) -> imap::Result<()> {
         self.send(StoreOp::Insert(folder, batch, p))
     }
     fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> imap::Result<()> {
@@ -73,14 +68,9 @@ async fn pass(
 ) -> imap::Result<()> {
     let mut conn = imap::connect(cfg, password).await?;
     let listed = imap::list_folders(&mut conn).await?;
-    let selectable: Vec<String> = listed
-        .iter()
-        .filter(|f| f.selectable)
-        .map(|f| f.info.name.clone())
-        .collect();
+    let selectable: Vec<String> = listed.iter().filter(|f| f.selectable).map(|f| f.info.name.clone()).collect();
     let (tx, rx) = oneshot::channel();
-    ops.send(StoreOp::Folders(listed, tx))
-        .map_err(|_| ImapError::WorkerGone)?;
+    ops.send(StoreOp::Folders(listed, tx)).map_err(|_| ImapError::WorkerGone)?;
     let mut folders: Vec<Folder> = rx.await.map_err(|_| ImapError::WorkerGone)?;
     folders.retain(|f| selectable.contains(&f.name));
     // the folder the user looks at first, then INBOX, then the rest in tree order

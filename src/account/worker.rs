@@ -50,9 +50,8 @@ pub fn spawn(
     let id = store.ensure_account(&account.name)?;
     let (tx, rx) = mpsc::unbounded_channel();
     let imap = account.imap.clone();
-    let password = imap.as_ref().and_then(|i| {
-        PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref())
-    });
+    let password =
+        imap.as_ref().and_then(|i| PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()));
     let (ops_tx, ops_rx) = mpsc::unbounded_channel();
     let worker = Worker {
         id,
@@ -68,32 +67,29 @@ pub fn spawn(
         backoff: BACKOFF_START,
         retry_at: None,
         prefetch: VecDeque::new(),
+        undo: Vec::new(),
     };
     let join = tokio::spawn(worker.run(rx, ops_rx));
-    Ok(AccountHandle {
-        id,
-        name: account.name.clone(),
-        tx,
-        join,
-    })
+    Ok(AccountHandle { id, name: account.name.clone(), tx, join })
 }
 
-struct Worker {
-    id: AccountId,
-    imap: Option<ImapConfig>,
-    password: Option<PasswordSource>,
-    store: Store,
-    events: mpsc::UnboundedSender<Event>,
+pub(super) struct Worker {
+    pub(super) id: AccountId,
+    pub(super) imap: Option<ImapConfig>,
+    pub(super) password: Option<PasswordSource>,
+    pub(super) store: Store,
+    pub(super) events: mpsc::UnboundedSender<Event>,
     /// The connection for interactive commands (the sync task has its own).
-    conn: Option<Connection>,
-    ops_tx: mpsc::UnboundedSender<StoreOp>,
-    syncing: bool,
+    pub(super) conn: Option<Connection>,
+    pub(super) ops_tx: mpsc::UnboundedSender<StoreOp>,
+    pub(super) syncing: bool,
     /// A sync asked for while one ran: run it after (with its first folder).
-    sync_again: Option<Option<i64>>,
-    online: bool,
-    backoff: Duration,
-    retry_at: Option<Instant>,
-    prefetch: VecDeque<MessageId>,
+    pub(super) sync_again: Option<Option<i64>>,
+    pub(super) online: bool,
+    pub(super) backoff: Duration,
+    pub(super) retry_at: Option<Instant>,
+    pub(super) prefetch: VecDeque<MessageId>,
+    pub(super) undo: Vec<super::actions::UndoEntry>,
 }
 
 impl Worker {
@@ -102,22 +98,12 @@ impl Worker {
     }
 
     fn state(&self, state: AccountState) {
-        self.emit(Event::State {
-            account: self.id,
-            state,
-        });
+        self.emit(Event::State { account: self.id, state });
     }
 
-    async fn run(
-        mut self,
-        mut rx: mpsc::UnboundedReceiver<Command>,
-        mut ops: mpsc::UnboundedReceiver<StoreOp>,
-    ) {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>, mut ops: mpsc::UnboundedReceiver<StoreOp>) {
         if let Ok(folders) = self.store.folders(self.id) {
-            self.emit(Event::Folders {
-                account: self.id,
-                folders,
-            });
+            self.emit(Event::Folders { account: self.id, folders });
         }
         if self.imap.is_none() {
             self.state(AccountState::Local);
@@ -154,6 +140,7 @@ impl Worker {
                 Some(op) = ops.recv() => self.apply(op),
                 _ = sleep_until(retry), if retry.is_some() => {
                     self.retry_at = None;
+                    self.replay().await;
                     self.start_sync(None);
                 }
                 _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
@@ -168,25 +155,23 @@ impl Worker {
         match cmd {
             Command::Sync { first } => {
                 self.retry_at = None;
+                // queued actions go first, so the sync sees their result
+                self.replay().await;
                 self.start_sync(first)
             }
             Command::Open { id, mark_seen } => self.open(id, mark_seen).await,
             Command::Prefetch(ids) => {
-                self.prefetch = ids
-                    .into_iter()
-                    .filter(|id| self.store.message(*id).is_ok_and(|m| m.path.is_none()))
-                    .collect();
+                self.prefetch =
+                    ids.into_iter().filter(|id| self.store.message(*id).is_ok_and(|m| m.path.is_none())).collect();
             }
+            Command::Act(action) => self.act(action).await,
             Command::Shutdown => {}
         }
     }
 
-    fn start_sync(&mut self, first: Option<i64>) {
+    pub(super) fn start_sync(&mut self, first: Option<i64>) {
         let (Some(cfg), Some(pw)) = (self.imap.clone(), self.password.clone()) else {
-            self.emit(Event::SyncDone {
-                account: self.id,
-                error: None,
-            });
+            self.emit(Event::SyncDone { account: self.id, error: None });
             return;
         };
         if self.syncing {
@@ -204,10 +189,7 @@ impl Worker {
     fn apply(&mut self, op: StoreOp) {
         if let Err(e) = self.try_apply(op) {
             tracing::error!(error = %e, "store write failed");
-            self.emit(Event::Notice {
-                account: self.id,
-                text: format!("local store: {e}"),
-            });
+            self.emit(Event::Notice { account: self.id, text: format!("local store: {e}") });
         }
     }
 
@@ -223,24 +205,17 @@ impl Worker {
                 let infos: Vec<_> = listed.iter().map(|l| l.info.clone()).collect();
                 let folders = self.store.set_folders(account, &infos)?;
                 for l in &listed {
-                    if let (Some((total, unread)), Some(f)) =
-                        (l.counts, folders.iter().find(|f| f.name == l.info.name))
+                    if let (Some((total, unread)), Some(f)) = (l.counts, folders.iter().find(|f| f.name == l.info.name))
                     {
                         self.store.set_server_counts(f.id, total, unread)?;
                     }
                 }
                 let folders = self.store.folders(account)?;
-                self.emit(Event::Folders {
-                    account,
-                    folders: folders.clone(),
-                });
+                self.emit(Event::Folders { account, folders: folders.clone() });
                 let _ = reply.send(folders);
             }
             StoreOp::Snapshot(folder, reply) => {
-                let local = LocalState {
-                    sync: self.store.sync_state(folder)?,
-                    flags: self.store.uid_flags(folder)?,
-                };
+                let local = LocalState { sync: self.store.sync_state(folder)?, flags: self.store.uid_flags(folder)? };
                 let _ = reply.send(local);
             }
             StoreOp::Reset(folder) => {
@@ -248,7 +223,9 @@ impl Worker {
                 let name = self.store.folder(folder)?.display;
                 self.emit(Event::Notice {
                     account,
-                    text: format!("{name}: the server renumbered this folder (UIDVALIDITY changed); its cache was rebuilt"),
+                    text: format!(
+                        "{name}: the server renumbered this folder (UIDVALIDITY changed); its cache was rebuilt"
+                    ),
                 });
                 self.changed(folder)?;
             }
@@ -263,11 +240,7 @@ impl Worker {
             StoreOp::Insert(folder, batch, p) => {
                 self.store.insert_messages(folder, &batch)?;
                 let name = self.store.folder(folder)?.display;
-                self.state(AccountState::Syncing {
-                    folder: name,
-                    done: p.done,
-                    total: p.total,
-                });
+                self.state(AccountState::Syncing { folder: name, done: p.done, total: p.total });
                 self.changed(folder)?;
             }
             StoreOp::Finish(folder, state, exists) => {
@@ -292,10 +265,7 @@ impl Worker {
                         }
                     }
                 }
-                self.emit(Event::SyncDone {
-                    account,
-                    error: result.map(|r| r.0),
-                });
+                self.emit(Event::SyncDone { account, error: result.map(|r| r.0) });
                 if let Some(first) = self.sync_again.take() {
                     self.start_sync(first);
                 }
@@ -305,20 +275,14 @@ impl Worker {
     }
 
     fn changed(&self, folder: i64) -> Result<(), StoreError> {
-        self.emit(Event::Changed {
-            account: self.id,
-            folder,
-        });
+        self.emit(Event::Changed { account: self.id, folder });
         let f = self.store.folder(folder)?;
-        self.emit(Event::FolderCounts {
-            account: self.id,
-            folder: f,
-        });
+        self.emit(Event::FolderCounts { account: self.id, folder: f });
         Ok(())
     }
 
     /// The interactive connection, connecting when there is none.
-    async fn connection(&mut self) -> Result<&mut Connection, ImapError> {
+    pub(super) async fn connection(&mut self) -> Result<&mut Connection, ImapError> {
         if self.conn.is_none() {
             let (Some(cfg), Some(pw)) = (self.imap.as_ref(), self.password.as_ref()) else {
                 return Err(ImapError::Protocol("this account has no server".into()));
@@ -329,7 +293,7 @@ impl Worker {
     }
 
     /// A failed interactive command: drop a broken connection and go offline.
-    fn connection_failed(&mut self, e: &ImapError) {
+    pub(super) fn connection_failed(&mut self, e: &ImapError) {
         if e.is_transient() {
             self.conn = None;
             if self.online {
@@ -356,11 +320,7 @@ impl Worker {
         let cached = match self.store.body(id) {
             Ok(b) => b,
             Err(e) => {
-                self.emit(Event::BodyUnavailable {
-                    id,
-                    reason: e.to_string(),
-                    offline: false,
-                });
+                self.emit(Event::BodyUnavailable { id, reason: e.to_string(), offline: false });
                 return;
             }
         };
@@ -371,11 +331,7 @@ impl Worker {
                 Ok(Some(raw)) => raw,
                 Ok(None) => {
                     let reason = "the message is no longer on the server".to_string();
-                    self.emit(Event::BodyUnavailable {
-                        id,
-                        reason,
-                        offline: false,
-                    });
+                    self.emit(Event::BodyUnavailable { id, reason, offline: false });
                     return;
                 }
                 Err(e) => {
@@ -386,19 +342,12 @@ impl Worker {
                     } else {
                         e.to_string()
                     };
-                    self.emit(Event::BodyUnavailable {
-                        id,
-                        reason,
-                        offline,
-                    });
+                    self.emit(Event::BodyUnavailable { id, reason, offline });
                     return;
                 }
             },
         };
-        self.emit(Event::Body {
-            id,
-            raw: Arc::new(raw),
-        });
+        self.emit(Event::Body { id, raw: Arc::new(raw) });
         if mark_seen {
             self.mark_seen(id).await;
         }

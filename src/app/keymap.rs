@@ -32,54 +32,19 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Up, "up", "previous line", &["k", "Up"]),
     (Action::Top, "top", "first line", &["g", "Home"]),
     (Action::Bottom, "bottom", "last line", &["G", "End"]),
-    (
-        Action::HalfDown,
-        "half_page_down",
-        "half a page down",
-        &["C-d"],
-    ),
+    (Action::HalfDown, "half_page_down", "half a page down", &["C-d"]),
     (Action::HalfUp, "half_page_up", "half a page up", &["C-u"]),
-    (
-        Action::PageDown,
-        "page_down",
-        "a page down",
-        &["PageDown", "C-f"],
-    ),
+    (Action::PageDown, "page_down", "a page down", &["PageDown", "C-f"]),
     (Action::PageUp, "page_up", "a page up", &["PageUp", "C-b"]),
-    (
-        Action::Open,
-        "open",
-        "open folder or message; full screen",
-        &["Enter", "l"],
-    ),
-    (
-        Action::Back,
-        "back",
-        "go back: full screen, reader, list",
-        &["Esc", "h"],
-    ),
+    (Action::Open, "open", "open folder or message; full screen", &["Enter", "l"]),
+    (Action::Back, "back", "go back: full screen, reader, list", &["Esc", "h"]),
     (Action::NextPane, "next_pane", "next pane", &["Tab"]),
-    (
-        Action::Filter,
-        "filter",
-        "filter by sender and subject",
-        &["/"],
-    ),
+    (Action::Filter, "filter", "filter by sender and subject", &["/"]),
     (Action::Sync, "sync", "sync now", &["R"]),
     (Action::Save, "save", "save an attachment", &["s"]),
     (Action::Help, "help", "this help", &["?"]),
-    (
-        Action::Quit,
-        "quit",
-        "go back; quits from the folder pane",
-        &["q"],
-    ),
-    (
-        Action::NextAccount,
-        "next_account",
-        "next account (1-9 jump to one)",
-        &["A"],
-    ),
+    (Action::Quit, "quit", "go back; quits from the folder pane", &["q"]),
+    (Action::NextAccount, "next_account", "next account (1-9 jump to one)", &["A"]),
 ];
 
 /// A key with its modifiers, as bound.
@@ -103,17 +68,13 @@ pub fn parse_key(s: &str) -> Result<Chord, String> {
     let mut mods = KeyModifiers::NONE;
     let mut rest = s;
     loop {
-        if let Some(r) = rest
-            .strip_prefix("C-")
-            .or_else(|| rest.strip_prefix("Ctrl-"))
-            .or_else(|| rest.strip_prefix("ctrl-"))
+        if let Some(r) =
+            rest.strip_prefix("C-").or_else(|| rest.strip_prefix("Ctrl-")).or_else(|| rest.strip_prefix("ctrl-"))
         {
             mods |= KeyModifiers::CONTROL;
             rest = r;
-        } else if let Some(r) = rest
-            .strip_prefix("A-")
-            .or_else(|| rest.strip_prefix("Alt-"))
-            .or_else(|| rest.strip_prefix("alt-"))
+        } else if let Some(r) =
+            rest.strip_prefix("A-").or_else(|| rest.strip_prefix("Alt-")).or_else(|| rest.strip_prefix("alt-"))
         {
             mods |= KeyModifiers::ALT;
             rest = r;
@@ -142,11 +103,9 @@ pub fn parse_key(s: &str) -> Result<Chord, String> {
         _ => {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) => KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
-                    c.to_ascii_lowercase()
-                } else {
-                    c
-                }),
+                (Some(c), None) => {
+                    KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) { c.to_ascii_lowercase() } else { c })
+                }
                 _ => return Err(format!("unknown key {s:?}")),
             }
         }
@@ -164,10 +123,7 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        Keymap::from_config(&BTreeMap::new()).unwrap_or_else(|_| Keymap {
-            map: HashMap::new(),
-            names: HashMap::new(),
-        })
+        Keymap::from_config(&BTreeMap::new()).unwrap_or_else(|_| Keymap { map: HashMap::new(), names: HashMap::new() })
     }
 }
 
@@ -177,10 +133,7 @@ impl Keymap {
         for name in keys.keys() {
             if !ACTIONS.iter().any(|(_, n, _, _)| n == name) {
                 let known: Vec<_> = ACTIONS.iter().map(|(_, n, _, _)| *n).collect();
-                return Err(format!(
-                    "[keys] {name}: no such action (actions: {})",
-                    known.join(", ")
-                ));
+                return Err(format!("[keys] {name}: no such action (actions: {})", known.join(", ")));
             }
         }
         let mut map = HashMap::new();
@@ -210,11 +163,7 @@ impl Keymap {
 
     /// The first key bound to an action, for hints.
     pub fn key_of(&self, a: Action) -> &str {
-        self.names
-            .get(&a)
-            .and_then(|v| v.first())
-            .map(String::as_str)
-            .unwrap_or("?")
+        self.names.get(&a).and_then(|v| v.first()).map(String::as_str).unwrap_or("?")
     }
 
     pub fn keys_of(&self, a: Action) -> String {
@@ -228,26 +177,11 @@ mod tests {
 
     #[test]
     fn parses_keys() {
-        assert_eq!(
-            parse_key("j").unwrap(),
-            Chord(KeyCode::Char('j'), KeyModifiers::NONE)
-        );
-        assert_eq!(
-            parse_key("C-d").unwrap(),
-            Chord(KeyCode::Char('d'), KeyModifiers::CONTROL)
-        );
-        assert_eq!(
-            parse_key("Ctrl-D").unwrap(),
-            Chord(KeyCode::Char('d'), KeyModifiers::CONTROL)
-        );
-        assert_eq!(
-            parse_key("PageDown").unwrap(),
-            Chord(KeyCode::PageDown, KeyModifiers::NONE)
-        );
-        assert_eq!(
-            parse_key("F5").unwrap(),
-            Chord(KeyCode::F(5), KeyModifiers::NONE)
-        );
+        assert_eq!(parse_key("j").unwrap(), Chord(KeyCode::Char('j'), KeyModifiers::NONE));
+        assert_eq!(parse_key("C-d").unwrap(), Chord(KeyCode::Char('d'), KeyModifiers::CONTROL));
+        assert_eq!(parse_key("Ctrl-D").unwrap(), Chord(KeyCode::Char('d'), KeyModifiers::CONTROL));
+        assert_eq!(parse_key("PageDown").unwrap(), Chord(KeyCode::PageDown, KeyModifiers::NONE));
+        assert_eq!(parse_key("F5").unwrap(), Chord(KeyCode::F(5), KeyModifiers::NONE));
         assert!(parse_key("nonsense").is_err());
     }
 
@@ -262,14 +196,7 @@ mod tests {
         keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
         assert!(Keymap::from_config(&keys).unwrap_err().contains("dwn"));
         keys.remove("dwn");
-        keys.insert(
-            "up".to_string(),
-            KeyBinding::Many(vec!["k".into(), "C-".into()]),
-        );
-        assert!(
-            Keymap::from_config(&keys)
-                .unwrap_err()
-                .contains("[keys] up")
-        );
+        keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
+        assert!(Keymap::from_config(&keys).unwrap_err().contains("[keys] up"));
     }
 }

@@ -19,11 +19,7 @@ pub fn areas(state: &AppState) -> Areas {
     let body = Rect::new(0, 0, w, h.saturating_sub(1));
     let reader_open = state.reader.is_some();
     if reader_open && state.reader.as_ref().is_some_and(|r| r.fullscreen) {
-        return Areas {
-            reader: body,
-            status,
-            ..Default::default()
-        };
+        return Areas { reader: body, status, ..Default::default() };
     }
     let folder_w = if w >= 60 { (w / 5).clamp(18, 32) } else { 0 };
     let folders = Rect::new(0, 0, folder_w, body.height);
@@ -31,24 +27,9 @@ pub fn areas(state: &AppState) -> Areas {
     if reader_open {
         let list_h = (right.height * 2 / 5).max(5).min(right.height);
         let list = Rect::new(right.x, 0, right.width, list_h);
-        let reader = Rect::new(
-            right.x,
-            list_h,
-            right.width,
-            right.height.saturating_sub(list_h),
-        );
-        Areas {
-            folders,
-            list,
-            reader,
-            status,
-        }
+        let reader = Rect::new(right.x, list_h, right.width, right.height.saturating_sub(list_h));
+        Areas { folders, list, reader, status }
     } else {
-        Areas {
-            folders,
-            list: right,
-            reader: Rect::default(),
-            status,
-        }
+        Areas { folders, list: right, reader: Rect::default(), status }
     }
 }

@@ -14,19 +14,12 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Folders => {
             let rows = state.folder_rows();
-            let folders: Vec<usize> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| matches!(r, FolderRow::Folder(..)))
-                .map(|(i, _)| i)
-                .collect();
+            let folders: Vec<usize> =
+                rows.iter().enumerate().filter(|(_, r)| matches!(r, FolderRow::Folder(..))).map(|(i, _)| i).collect();
             if folders.is_empty() {
                 return;
             }
-            let cur = folders
-                .iter()
-                .position(|&i| i == state.folder_cursor)
-                .unwrap_or(0) as i64;
+            let cur = folders.iter().position(|&i| i == state.folder_cursor).unwrap_or(0) as i64;
             let next = (cur + delta).clamp(0, folders.len() as i64 - 1) as usize;
             state.folder_cursor = folders[next];
         }
@@ -34,8 +27,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
             if state.list.total == 0 {
                 return;
             }
-            let next =
-                (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
+            let next = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
             if next != state.list.cursor {
                 state.list.cursor = next;
                 keep_cursor_visible(state, fx);
@@ -57,11 +49,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
 fn reader_lines(r: &ReaderView) -> usize {
     match &r.body {
         Body::Ready { rendered, .. } => {
-            rendered.headers.len()
-                + 2
-                + rendered.body.lines().count()
-                + rendered.attachments.len()
-                + 2
+            rendered.headers.len() + 2 + rendered.body.lines().count() + rendered.attachments.len() + 2
         }
         _ => 1,
     }
@@ -72,10 +60,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Folders => {
             let rows = state.folder_rows();
-            if let Some((a, f)) = rows
-                .get(state.folder_cursor)
-                .and_then(|r| state.folder_at(*r))
-            {
+            if let Some((a, f)) = rows.get(state.folder_cursor).and_then(|r| state.folder_at(*r)) {
                 let (a, f) = (a.id, f.id);
                 open_folder(state, a, f, fx);
                 state.focus = Pane::List;
@@ -118,17 +103,14 @@ pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mu
     state.reader = None;
     state.list = ListView {
         account: Some(account),
-        query: ListQuery {
-            folder: Some(folder),
-            ..Default::default()
-        },
+        query: ListQuery { folder: Some(folder), ..Default::default() },
         ..Default::default()
     };
-    if let Some(i) = state.folder_rows().iter().position(|r| {
-        state
-            .folder_at(*r)
-            .is_some_and(|(a, f)| a.id == account && f.id == folder)
-    }) {
+    if let Some(i) = state
+        .folder_rows()
+        .iter()
+        .position(|r| state.folder_at(*r).is_some_and(|(a, f)| a.id == account && f.id == folder))
+    {
         state.folder_cursor = i;
     }
     load(state, fx);
@@ -140,12 +122,8 @@ pub fn open_account(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
         return;
     };
     let id = a.id;
-    let folder = a
-        .folders
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("INBOX"))
-        .or_else(|| a.folders.first())
-        .map(|f| f.id);
+    let folder =
+        a.folders.iter().find(|f| f.name.eq_ignore_ascii_case("INBOX")).or_else(|| a.folders.first()).map(|f| f.id);
     match folder {
         Some(f) => {
             open_folder(state, id, f, fx);
@@ -162,11 +140,7 @@ pub fn load(state: &AppState, fx: &mut Vec<Effect>) {
     }
     let h = state.list_height();
     let start = state.list.top.saturating_sub(h);
-    fx.push(Effect::LoadList {
-        query: state.list.query.clone(),
-        start,
-        len: h * 3,
-    });
+    fx.push(Effect::LoadList { query: state.list.query.clone(), start, len: h * 3 });
 }
 
 /// Reloads after the store changed under the list.
@@ -204,32 +178,14 @@ pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
     };
     let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen);
     let scroll = 0;
-    state.reader = Some(ReaderView {
-        id: sel.id,
-        account,
-        summary: sel.clone(),
-        body: Body::Loading,
-        scroll,
-        fullscreen,
-    });
-    fx.push(Effect::Send(
-        account,
-        Command::Open {
-            id: sel.id,
-            mark_seen: state.settings.mark_read_on_open,
-        },
-    ));
+    state.reader =
+        Some(ReaderView { id: sel.id, account, summary: sel.clone(), body: Body::Loading, scroll, fullscreen });
+    fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen: state.settings.mark_read_on_open }));
     let n = state.settings.prefetch;
     if n > 0 {
         let c = state.list.cursor;
-        let around = (1..=n)
-            .map(|d| c + d)
-            .chain((1..=n.min(1)).filter_map(|d| c.checked_sub(d)));
-        let ids: Vec<_> = around
-            .filter_map(|p| state.list.window.get(p))
-            .filter(|s| !s.cached)
-            .map(|s| s.id)
-            .collect();
+        let around = (1..=n).map(|d| c + d).chain((1..=n.min(1)).filter_map(|d| c.checked_sub(d)));
+        let ids: Vec<_> = around.filter_map(|p| state.list.window.get(p)).filter(|s| !s.cached).map(|s| s.id).collect();
         fx.push(Effect::Send(account, Command::Prefetch(ids)));
     }
 }
@@ -237,23 +193,14 @@ pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
 /// The folder under the folder cursor, to keep it selected when the list changes.
 pub fn cursor_folder(state: &AppState) -> Option<(i64, FolderId)> {
     let rows = state.folder_rows();
-    rows.get(state.folder_cursor)
-        .and_then(|r| state.folder_at(*r))
-        .map(|(a, f)| (a.id, f.id))
+    rows.get(state.folder_cursor).and_then(|r| state.folder_at(*r)).map(|(a, f)| (a.id, f.id))
 }
 
 pub fn restore_folder_cursor(state: &mut AppState, keep: Option<(i64, FolderId)>) {
     let rows = state.folder_rows();
-    let found = keep.and_then(|(a, f)| {
-        rows.iter().position(|r| {
-            state
-                .folder_at(*r)
-                .is_some_and(|(x, y)| x.id == a && y.id == f)
-        })
-    });
-    state.folder_cursor = found
-        .or_else(|| rows.iter().position(|r| matches!(r, FolderRow::Folder(..))))
-        .unwrap_or(0);
+    let found = keep
+        .and_then(|(a, f)| rows.iter().position(|r| state.folder_at(*r).is_some_and(|(x, y)| x.id == a && y.id == f)));
+    state.folder_cursor = found.or_else(|| rows.iter().position(|r| matches!(r, FolderRow::Folder(..)))).unwrap_or(0);
 }
 
 fn inside(r: Rect, col: u16, row: u16) -> bool {
@@ -274,11 +221,7 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
     };
     match m.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let d = if m.kind == MouseEventKind::ScrollDown {
-                3
-            } else {
-                -3
-            };
+            let d = if m.kind == MouseEventKind::ScrollDown { 3 } else { -3 };
             let before = state.focus;
             state.focus = pane;
             step(state, d, fx);

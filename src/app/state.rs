@@ -22,6 +22,8 @@ pub struct AccountView {
     pub folders: Vec<Folder>,
     /// The worker has reported this account's folders (perhaps none).
     pub folders_known: bool,
+    /// Actions waiting for the server.
+    pub pending: usize,
 }
 
 /// One row of the folder pane.
@@ -70,10 +72,7 @@ impl ListView {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Loading,
-    Ready {
-        raw: Arc<Vec<u8>>,
-        rendered: Rendered,
-    },
+    Ready { raw: Arc<Vec<u8>>, rendered: Rendered },
     Unavailable(String),
 }
 
@@ -136,11 +135,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(
-        accounts: Vec<(AccountId, String)>,
-        keymap: Keymap,
-        settings: UiSettings,
-    ) -> AppState {
+    pub fn new(accounts: Vec<(AccountId, String)>, keymap: Keymap, settings: UiSettings) -> AppState {
         AppState {
             accounts: accounts
                 .into_iter()
@@ -150,6 +145,7 @@ impl AppState {
                     state: AccountState::Connecting,
                     folders: Vec::new(),
                     folders_known: false,
+                    pending: 0,
                 })
                 .collect(),
             focus: Pane::Folders,
@@ -194,19 +190,11 @@ impl AppState {
 
     /// Rows the list pane shows at once.
     pub fn list_height(&self) -> usize {
-        super::layout::areas(self)
-            .list
-            .height
-            .saturating_sub(2)
-            .max(1) as usize
+        super::layout::areas(self).list.height.saturating_sub(2).max(1) as usize
     }
 
     /// Lines the reader pane shows at once.
     pub fn reader_height(&self) -> usize {
-        super::layout::areas(self)
-            .reader
-            .height
-            .saturating_sub(2)
-            .max(1) as usize
+        super::layout::areas(self).reader.height.saturating_sub(2).max(1) as usize
     }
 }

@@ -39,33 +39,16 @@ fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
 
 /// A state with one account whose INBOX (id 10) holds `total` messages, loaded.
 fn opened(total: usize) -> AppState {
-    let mut s = AppState::new(
-        vec![(1, "work".into())],
-        Keymap::default(),
-        UiSettings::default(),
-    );
+    let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), UiSettings::default());
     update(&mut s, Msg::Resize(100, 30));
     let fx = update(
         &mut s,
-        Msg::Worker(Event::Folders {
-            account: 1,
-            folders: vec![folder(10, "INBOX"), folder(11, "Sent")],
-        }),
+        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }),
     );
-    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else {
-        panic!("{fx:?}")
-    };
+    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert_eq!(query.folder, Some(10));
     let n = len.min(total.saturating_sub(start));
-    update(
-        &mut s,
-        Msg::ListLoaded {
-            query,
-            total,
-            start,
-            rows: rows(start, n),
-        },
-    );
+    update(&mut s, Msg::ListLoaded { query, total, start, rows: rows(start, n) });
     s
 }
 
@@ -84,19 +67,9 @@ fn moving_far_loads_only_a_window() {
     assert!(s.list.window.rows.len() < 200);
     let fx = key(&mut s, KeyCode::Char('G'));
     assert_eq!(s.list.cursor, 99_999);
-    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else {
-        panic!("{fx:?}")
-    };
+    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert!(start > 99_000 && len < 200, "{start} {len}");
-    update(
-        &mut s,
-        Msg::ListLoaded {
-            query,
-            total: 100_000,
-            start,
-            rows: rows(start, 100_000 - start),
-        },
-    );
+    update(&mut s, Msg::ListLoaded { query, total: 100_000, start, rows: rows(start, 100_000 - start) });
     assert_eq!(s.list.selected().unwrap().subject, "m99999");
     // moving within the window needs no load
     assert!(key(&mut s, KeyCode::Char('k')).is_empty());
@@ -107,56 +80,18 @@ fn moving_far_loads_only_a_window() {
 fn opening_a_message_asks_the_worker_and_prefetches() {
     let mut s = opened(50);
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(
-        fx[0],
-        Effect::Send(
-            1,
-            Command::Open {
-                id: 1000,
-                mark_seen: true
-            }
-        )
-    );
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: true }));
     assert_eq!(fx[1], Effect::Send(1, Command::Prefetch(vec![1001, 1002])));
-    assert!(matches!(
-        s.reader.as_ref().unwrap().body,
-        super::Body::Loading
-    ));
+    assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
     // a body for another message (a stale fetch) is ignored
-    update(
-        &mut s,
-        Msg::Worker(Event::Body {
-            id: 1001,
-            raw: Arc::new(b"Subject: x\r\n\r\nno".to_vec()),
-        }),
-    );
-    assert!(matches!(
-        s.reader.as_ref().unwrap().body,
-        super::Body::Loading
-    ));
-    update(
-        &mut s,
-        Msg::Worker(Event::Body {
-            id: 1000,
-            raw: Arc::new(b"Subject: hello\r\n\r\nbody text".to_vec()),
-        }),
-    );
-    let super::Body::Ready { rendered, .. } = &s.reader.as_ref().unwrap().body else {
-        panic!()
-    };
+    update(&mut s, Msg::Worker(Event::Body { id: 1001, raw: Arc::new(b"Subject: x\r\n\r\nno".to_vec()) }));
+    assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
+    update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(b"Subject: hello\r\n\r\nbody text".to_vec()) }));
+    let super::Body::Ready { rendered, .. } = &s.reader.as_ref().unwrap().body else { panic!() };
     assert!(rendered.body.contains("body text"));
     // with the reader open, moving the cursor follows with the reader
     let fx = key(&mut s, KeyCode::Char('j'));
-    assert_eq!(
-        fx[0],
-        Effect::Send(
-            1,
-            Command::Open {
-                id: 1001,
-                mark_seen: true
-            }
-        )
-    );
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: true }));
 }
 
 #[test]
@@ -181,9 +116,7 @@ fn filter_queries_the_store_and_esc_clears_it() {
     let mut s = opened(5);
     key(&mut s, KeyCode::Char('/'));
     let fx = key(&mut s, KeyCode::Char('b'));
-    let Some(Effect::LoadList { query, .. }) = fx.first() else {
-        panic!()
-    };
+    let Some(Effect::LoadList { query, .. }) = fx.first() else { panic!() };
     assert_eq!(query.filter.as_deref(), Some("b"));
     key(&mut s, KeyCode::Char('o'));
     assert_eq!(s.list.query.filter.as_deref(), Some("bo"));
@@ -216,42 +149,17 @@ fn sync_key_asks_every_account() {
 #[test]
 fn changes_to_the_open_folder_reload_it() {
     let mut s = opened(5);
-    let fx = update(
-        &mut s,
-        Msg::Worker(Event::Changed {
-            account: 1,
-            folder: 10,
-        }),
-    );
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 }));
     assert!(matches!(fx.first(), Some(Effect::LoadList { .. })));
-    assert!(
-        update(
-            &mut s,
-            Msg::Worker(Event::Changed {
-                account: 1,
-                folder: 11
-            })
-        )
-        .is_empty()
-    );
+    assert!(update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 11 })).is_empty());
 }
 
 #[test]
 fn saving_one_or_choosing_among_several() {
     let mut s = opened(5);
     key(&mut s, KeyCode::Enter);
-    let raw = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/attachments.eml"
-    ))
-    .unwrap();
-    update(
-        &mut s,
-        Msg::Worker(Event::Body {
-            id: 1000,
-            raw: Arc::new(raw),
-        }),
-    );
+    let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/attachments.eml")).unwrap();
+    update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(raw) }));
     key(&mut s, KeyCode::Tab);
     assert!(key(&mut s, KeyCode::Char('s')).is_empty());
     assert!(s.status.as_deref().unwrap().contains("1-2"));

@@ -60,12 +60,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             rerender(state);
         }
         Msg::Worker(e) => worker(state, e, &mut fx),
-        Msg::ListLoaded {
-            query,
-            total,
-            start,
-            rows,
-        } => {
+        Msg::ListLoaded { query, total, start, rows } => {
             if query == state.list.query {
                 state.list.total = total;
                 state.list.window = super::state::Window { start, rows };
@@ -81,10 +76,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Saved(Ok(paths)) => {
-            let names: Vec<_> = paths
-                .iter()
-                .map(|p| crate::sanitize::line(&p.display().to_string()))
-                .collect();
+            let names: Vec<_> = paths.iter().map(|p| crate::sanitize::line(&p.display().to_string())).collect();
             state.status = Some(format!("saved {}", names.join(", ")));
         }
         Msg::Saved(Err(e)) => state.status = Some(format!("could not save: {e}")),
@@ -164,10 +156,7 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Help => state.help = true,
         Action::NextAccount => {
             if !state.accounts.is_empty() {
-                let cur = state
-                    .current
-                    .and_then(|c| state.account_index(c.0))
-                    .unwrap_or(0);
+                let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
                 navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
             }
         }
@@ -240,10 +229,7 @@ fn save(state: &mut AppState, fx: &mut Vec<Effect>) {
         }),
         n => {
             state.prompt = Some(Prompt::SaveAttachment);
-            state.status = Some(format!(
-                "save which attachment? 1-{}, a = all, Esc = cancel",
-                n.min(9)
-            ));
+            state.status = Some(format!("save which attachment? 1-{}, a = all, Esc = cancel", n.min(9)));
         }
     }
 }
@@ -261,20 +247,12 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         _ => return,
     };
-    fx.push(Effect::SaveAttachments {
-        raw: raw.clone(),
-        indexes,
-        dir: state.settings.attachment_dir.clone(),
-    });
+    fx.push(Effect::SaveAttachments { raw: raw.clone(), indexes, dir: state.settings.attachment_dir.clone() });
 }
 
 /// Renders the open message again at the reader's current width.
 pub(super) fn rerender(state: &mut AppState) {
-    let width = super::layout::areas(state)
-        .reader
-        .width
-        .saturating_sub(2)
-        .max(20) as usize;
+    let width = super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize;
     if let Some(r) = &mut state.reader
         && let Body::Ready { raw, rendered } = &mut r.body
     {
@@ -298,20 +276,13 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             navigate::restore_folder_cursor(state, keep);
             // at start, open the first account's INBOX, in config order, once the accounts
             // before it are known to have no folders
-            let first = state
-                .accounts
-                .iter()
-                .take_while(|a| a.folders_known)
-                .position(|a| !a.folders.is_empty());
+            let first = state.accounts.iter().take_while(|a| a.folders_known).position(|a| !a.folders.is_empty());
             if state.current.is_none()
                 && let Some(i) = first
             {
                 navigate::open_account(state, i, fx);
             } else if let Some((a, f)) = state.current
-                && !state
-                    .accounts
-                    .iter()
-                    .any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
+                && !state.accounts.iter().any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
             {
                 // the open folder is gone from the server
                 state.current = None;
@@ -321,10 +292,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::FolderCounts { account, folder } => {
             if let Some(i) = state.account_index(account)
-                && let Some(f) = state.accounts[i]
-                    .folders
-                    .iter_mut()
-                    .find(|f| f.id == folder.id)
+                && let Some(f) = state.accounts[i].folders.iter_mut().find(|f| f.id == folder.id)
             {
                 *f = folder;
             }
@@ -335,11 +303,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Body { id, raw } => {
-            let width = super::layout::areas(state)
-                .reader
-                .width
-                .saturating_sub(2)
-                .max(20) as usize;
+            let width = super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize;
             if let Some(r) = &mut state.reader
                 && r.id == id
             {
@@ -365,20 +329,19 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::SyncDone { account, error } => {
-            let name = state
-                .account_index(account)
-                .map(|i| state.accounts[i].name.clone())
-                .unwrap_or_default();
+            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
             state.status = Some(match error {
                 Some(e) => format!("{name}: {e}"),
                 None => format!("{name}: up to date"),
             });
         }
+        Event::Pending { account, count, .. } => {
+            if let Some(i) = state.account_index(account) {
+                state.accounts[i].pending = count;
+            }
+        }
         Event::Notice { account, text } => {
-            let name = state
-                .account_index(account)
-                .map(|i| state.accounts[i].name.clone())
-                .unwrap_or_default();
+            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
             state.status = Some(format!("{name}: {text}"));
         }
     }

@@ -8,19 +8,12 @@ use std::fmt::Write;
 
 pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "config: {} is valid ({} accounts)",
-        loaded.path.display(),
-        loaded.config.accounts.len()
-    );
+    let _ = writeln!(out, "config: {} is valid ({} accounts)", loaded.path.display(), loaded.config.accounts.len());
     let _ = writeln!(out, "data: {}", loaded.data_dir.display());
     let mut failed = 0;
     for a in select_accounts(&loaded.config, account)? {
         let Some(cfg) = &a.imap else { continue };
-        let Some(pw) =
-            PasswordSource::from_keys(cfg.password_command.as_deref(), cfg.password.as_deref())
-        else {
+        let Some(pw) = PasswordSource::from_keys(cfg.password_command.as_deref(), cfg.password.as_deref()) else {
             continue;
         };
         let result = async {
@@ -44,12 +37,7 @@ pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
                     cfg.port(),
                     cfg.username
                 );
-                let _ = writeln!(
-                    out,
-                    "{}: capabilities: {}",
-                    a.name,
-                    info.capabilities.join(" ")
-                );
+                let _ = writeln!(out, "{}: capabilities: {}", a.name, info.capabilities.join(" "));
                 let _ = writeln!(out, "{}: {n} folders", a.name);
             }
             Err(e) => {

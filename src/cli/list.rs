@@ -33,16 +33,10 @@ pub fn run(
         match folder {
             Some(fname) => {
                 if let Some(f) = store.find_folder(*id, fname)? {
-                    queries.push(ListQuery {
-                        folder: Some(f.id),
-                        ..Default::default()
-                    });
+                    queries.push(ListQuery { folder: Some(f.id), ..Default::default() });
                 }
             }
-            None => queries.push(ListQuery {
-                account: Some(*id),
-                ..Default::default()
-            }),
+            None => queries.push(ListQuery { account: Some(*id), ..Default::default() }),
         }
     }
     if let (Some(f), true) = (folder, queries.is_empty()) {
@@ -77,13 +71,7 @@ pub fn run(
         } else {
             let date = crate::format::list_date(m.date, chrono::Local::now(), "%Y-%m-%d");
             let mark = if m.flags.is_seen() { ' ' } else { 'N' };
-            writeln!(
-                out,
-                "{:>7} {mark} {date:>10}  {:<24.24}  {}",
-                m.id,
-                m.sender(),
-                m.subject
-            )
+            writeln!(out, "{:>7} {mark} {date:>10}  {:<24.24}  {}", m.id, m.sender(), m.subject)
         };
         if let Err(e) = r {
             if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -1,5 +1,6 @@
 //! The command line: parsing (clap) and the headless commands `sync`, `list`, `read`, `check`.
 
+mod act;
 mod check;
 mod list;
 mod read;
@@ -12,11 +13,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "poste",
-    version,
-    about = "A terminal mail client for IMAP and POP3 accounts"
-)]
+#[command(name = "poste", version, about = "A terminal mail client for IMAP and POP3 accounts")]
 pub struct Cli {
     /// The config file (default: $POSTE_CONFIG, else <XDG config dir>/poste/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -54,6 +51,40 @@ pub enum CliCommand {
         #[arg(long)]
         raw: bool,
     },
+    /// Set or clear flags on messages (by id, as `poste list` shows them).
+    Flag {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        seen: bool,
+        #[arg(long, conflicts_with = "seen")]
+        unseen: bool,
+        #[arg(long)]
+        flagged: bool,
+        #[arg(long, conflicts_with = "flagged")]
+        unflagged: bool,
+    },
+    /// Move messages to another folder of their account.
+    Move {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, value_name = "FOLDER")]
+        to: String,
+    },
+    /// Delete messages: to Trash, or for good with --expunge (or when they are in Trash).
+    Delete {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        expunge: bool,
+    },
+    /// Create, rename, delete or (un)subscribe folders.
+    Folder {
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        #[command(subcommand)]
+        command: act::FolderCommand,
+    },
     /// Validate the config, connect, log in and report on each account.
     Check {
         #[arg(long, value_name = "NAME")]
@@ -70,8 +101,8 @@ pub struct Loaded {
 
 /// Finds and loads the config; without one, says where it looked and how to start.
 pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
-    let path = Paths::config_file(explicit)
-        .context("cannot find a config directory: set $POSTE_CONFIG or pass --config")?;
+    let path =
+        Paths::config_file(explicit).context("cannot find a config directory: set $POSTE_CONFIG or pass --config")?;
     if !path.exists() {
         bail!(
             "no config file at {}.\n\
@@ -92,31 +123,20 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     }
     let data_dir = match &config.data_dir {
         Some(d) => crate::paths::expand_home(d),
-        None => Paths::default_data_dir()
-            .context("cannot find a data directory: set data_dir in the config")?,
+        None => Paths::default_data_dir().context("cannot find a data directory: set data_dir in the config")?,
     };
-    Ok(Loaded {
-        config,
-        path,
-        data_dir,
-    })
+    Ok(Loaded { config, path, data_dir })
 }
 
 /// The accounts a `--account` option selects (all when None); an unknown name is an error.
-pub fn select_accounts<'a>(
-    config: &'a Config,
-    name: Option<&str>,
-) -> Result<Vec<&'a crate::config::AccountConfig>> {
+pub fn select_accounts<'a>(config: &'a Config, name: Option<&str>) -> Result<Vec<&'a crate::config::AccountConfig>> {
     match name {
         None => Ok(config.accounts.iter().collect()),
         Some(n) => match config.account(n) {
             Some(a) => Ok(vec![a]),
             None => {
                 let known: Vec<_> = config.accounts.iter().map(|a| a.name.as_str()).collect();
-                bail!(
-                    "no account named {n:?} in the config (accounts: {})",
-                    known.join(", ")
-                )
+                bail!("no account named {n:?} in the config (accounts: {})", known.join(", "))
             }
         },
     }
@@ -125,25 +145,21 @@ pub fn select_accounts<'a>(
 /// Runs a headless command.
 pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32> {
     match cmd {
-        CliCommand::Sync { account } => {
-            sync::run(&load(explicit_config)?, account.as_deref()).await
+        CliCommand::Sync { account } => sync::run(&load(explicit_config)?, account.as_deref()).await,
+        CliCommand::List { account, folder, limit, json } => {
+            list::run(&load(explicit_config)?, account.as_deref(), folder.as_deref(), limit, json)
         }
-        CliCommand::List {
-            account,
-            folder,
-            limit,
-            json,
-        } => list::run(
-            &load(explicit_config)?,
-            account.as_deref(),
-            folder.as_deref(),
-            limit,
-            json,
-        ),
         CliCommand::Read { id, raw } => read::run(&load(explicit_config)?, id, raw).await,
-        CliCommand::Check { account } => {
-            check::run(&load(explicit_config)?, account.as_deref()).await
+        CliCommand::Flag { ids, seen, unseen, flagged, unflagged } => {
+            let change = act::FlagChange { seen, unseen, flagged, unflagged };
+            act::flag(&load(explicit_config)?, &ids, change).await
         }
+        CliCommand::Move { ids, to } => act::move_to(&load(explicit_config)?, &ids, &to).await,
+        CliCommand::Delete { ids, expunge } => act::delete(&load(explicit_config)?, &ids, expunge).await,
+        CliCommand::Folder { account, command } => {
+            act::folder(&load(explicit_config)?, account.as_deref(), command).await
+        }
+        CliCommand::Check { account } => check::run(&load(explicit_config)?, account.as_deref()).await,
     }
 }
 

@@ -13,17 +13,11 @@ pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
         Some(b) => b,
         None => {
             let Some(acct) = loaded.config.account(&m.account) else {
-                bail!(
-                    "message {id} belongs to account {:?}, which is not in the config",
-                    m.account
-                );
+                bail!("message {id} belongs to account {:?}, which is not in the config", m.account);
             };
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let h = account::spawn(acct, &loaded.data_dir, tx)?;
-            h.send(Command::Open {
-                id,
-                mark_seen: loaded.config.ui.mark_read_on_open,
-            });
+            h.send(Command::Open { id, mark_seen: loaded.config.ui.mark_read_on_open });
             let mut result = None;
             while let Some(ev) = rx.recv().await {
                 match ev {
@@ -31,9 +25,7 @@ pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
                         result = Some(Ok(raw.as_ref().clone()));
                         break;
                     }
-                    Event::BodyUnavailable {
-                        id: got, reason, ..
-                    } if got == id => {
+                    Event::BodyUnavailable { id: got, reason, .. } if got == id => {
                         result = Some(Err(reason));
                         break;
                     }

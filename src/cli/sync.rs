@@ -31,11 +31,7 @@ pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
         names
             .iter()
             .map(|(id, n)| {
-                let b = multi.add(
-                    ProgressBar::new(0)
-                        .with_style(style.clone())
-                        .with_prefix(n.clone()),
-                );
+                let b = multi.add(ProgressBar::new(0).with_style(style.clone()).with_prefix(n.clone()));
                 (*id, b)
             })
             .collect()
@@ -47,15 +43,7 @@ pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
     while pending > 0 {
         let Some(ev) = rx.recv().await else { break };
         match ev {
-            Event::State {
-                account,
-                state:
-                    AccountState::Syncing {
-                        folder,
-                        done,
-                        total,
-                    },
-            } => {
+            Event::State { account, state: AccountState::Syncing { folder, done, total } } => {
                 let name = &names[&account];
                 match bars.get(&account) {
                     Some(b) => {

@@ -17,6 +17,8 @@ pub struct Connection {
     pub timeout: u64,
     /// The folder now selected, so commands on it need no new SELECT.
     pub selected: Option<String>,
+    /// The UIDVALIDITY of the selected folder.
+    pub selected_validity: Option<u32>,
     /// QRESYNC has been enabled on this connection.
     pub qresync: bool,
 }
@@ -28,8 +30,7 @@ impl Connection {
 
     /// Logs out politely; errors are irrelevant at that point.
     pub async fn logout(mut self) {
-        let _ =
-            tokio::time::timeout(std::time::Duration::from_secs(3), self.session.logout()).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), self.session.logout()).await;
     }
 }
 
@@ -42,10 +43,7 @@ pub struct ConnectInfo {
 }
 
 fn settings(cfg: &ImapConfig) -> TlsSettings {
-    TlsSettings {
-        ca_file: cfg.ca_file.clone(),
-        accept_invalid_certs: cfg.accept_invalid_certs,
-    }
+    TlsSettings { ca_file: cfg.ca_file.clone(), accept_invalid_certs: cfg.accept_invalid_certs }
 }
 
 /// Reads one line (up to CRLF) a byte at a time, so nothing past it is consumed: after
@@ -55,20 +53,14 @@ async fn read_line(io: &mut BoxedIo, secs: u64) -> Result<String> {
         let mut line = Vec::new();
         loop {
             let b = io.read_u8().await.map_err(|e| {
-                if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    ImapError::Closed
-                } else {
-                    ImapError::Io(e)
-                }
+                if e.kind() == std::io::ErrorKind::UnexpectedEof { ImapError::Closed } else { ImapError::Io(e) }
             })?;
             line.push(b);
             if line.ends_with(b"\r\n") || line.ends_with(b"\n") {
                 return Ok(String::from_utf8_lossy(&line).trim_end().to_string());
             }
             if line.len() > 64 * 1024 {
-                return Err(ImapError::Protocol(
-                    "a pre-login line longer than 64 KiB".into(),
-                ));
+                return Err(ImapError::Protocol("a pre-login line longer than 64 KiB".into()));
             }
         }
     };
@@ -76,19 +68,12 @@ async fn read_line(io: &mut BoxedIo, secs: u64) -> Result<String> {
 }
 
 fn caps_from(text: &str) -> BTreeSet<String> {
-    text.split_whitespace()
-        .map(|c| c.trim_end_matches(']').to_ascii_uppercase())
-        .collect()
+    text.split_whitespace().map(|c| c.trim_end_matches(']').to_ascii_uppercase()).collect()
 }
 
 /// Sends a tagged command before login and collects its lines; returns capabilities seen
 /// and the tagged status line.
-async fn command(
-    io: &mut BoxedIo,
-    tag: &str,
-    cmd: &str,
-    secs: u64,
-) -> Result<(BTreeSet<String>, String)> {
+async fn command(io: &mut BoxedIo, tag: &str, cmd: &str, secs: u64) -> Result<(BTreeSet<String>, String)> {
     io.write_all(format!("{tag} {cmd}\r\n").as_bytes()).await?;
     io.flush().await?;
     let mut caps = BTreeSet::new();
@@ -98,9 +83,7 @@ async fn command(
             caps = caps_from(rest);
         } else if let Some(rest) = line.strip_prefix(&format!("{tag} ")) {
             if let Some(i) = rest.find("[CAPABILITY ") {
-                caps = caps_from(
-                    &rest[i + 12..rest[i..].find(']').map(|j| i + j).unwrap_or(rest.len())],
-                );
+                caps = caps_from(&rest[i + 12..rest[i..].find(']').map(|j| i + j).unwrap_or(rest.len())]);
             }
             return Ok((caps, rest.to_string()));
         }
@@ -120,10 +103,7 @@ async fn greet(io: &mut BoxedIo, secs: u64) -> Result<BTreeSet<String>> {
     }
     let (caps, status) = command(io, "P0", "CAPABILITY", secs).await?;
     if !status.to_ascii_uppercase().starts_with("OK") {
-        return Err(ImapError::No {
-            command: "CAPABILITY".into(),
-            text: crate::sanitize::line(&status),
-        });
+        return Err(ImapError::No { command: "CAPABILITY".into(), text: crate::sanitize::line(&status) });
     }
     Ok(caps)
 }
@@ -135,10 +115,7 @@ async fn open(cfg: &ImapConfig, tls13_only: bool) -> Result<(BoxedIo, BTreeSet<S
     let tcp = timed(secs, &format!("connecting to {addr}"), async {
         TcpStream::connect((cfg.host.as_str(), cfg.port()))
             .await
-            .map_err(|source| ImapError::Connect {
-                addr: addr.clone(),
-                source,
-            })
+            .map_err(|source| ImapError::Connect { addr: addr.clone(), source })
     })
     .await?;
     let _ = tcp.set_nodelay(true);
@@ -146,9 +123,7 @@ async fn open(cfg: &ImapConfig, tls13_only: bool) -> Result<(BoxedIo, BTreeSet<S
     match cfg.tls {
         TlsMode::Implicit => {
             let s = timed(secs, "the TLS handshake", async {
-                tls::wrap(&st, &cfg.host, tcp, tls13_only)
-                    .await
-                    .map_err(ImapError::from)
+                tls::wrap(&st, &cfg.host, tcp, tls13_only).await.map_err(ImapError::from)
             })
             .await?;
             let mut io: BoxedIo = Box::new(s);
@@ -163,26 +138,18 @@ async fn open(cfg: &ImapConfig, tls13_only: bool) -> Result<(BoxedIo, BTreeSet<S
             }
             let (_, status) = command(&mut io, "P1", "STARTTLS", secs).await?;
             if !status.to_ascii_uppercase().starts_with("OK") {
-                return Err(ImapError::No {
-                    command: "STARTTLS".into(),
-                    text: crate::sanitize::line(&status),
-                });
+                return Err(ImapError::No { command: "STARTTLS".into(), text: crate::sanitize::line(&status) });
             }
             // Recover the TcpStream: the boxed plain stream is only ever a TcpStream here.
             let tcp = downcast_tcp(io)?;
             let s = timed(secs, "the TLS handshake", async {
-                tls::wrap(&st, &cfg.host, tcp, tls13_only)
-                    .await
-                    .map_err(ImapError::from)
+                tls::wrap(&st, &cfg.host, tcp, tls13_only).await.map_err(ImapError::from)
             })
             .await?;
             let mut io: BoxedIo = Box::new(s);
             let (caps, status) = command(&mut io, "P2", "CAPABILITY", secs).await?;
             if !status.to_ascii_uppercase().starts_with("OK") {
-                return Err(ImapError::No {
-                    command: "CAPABILITY".into(),
-                    text: crate::sanitize::line(&status),
-                });
+                return Err(ImapError::No { command: "CAPABILITY".into(), text: crate::sanitize::line(&status) });
             }
             Ok((io, caps))
         }
@@ -196,9 +163,7 @@ async fn open(cfg: &ImapConfig, tls13_only: bool) -> Result<(BoxedIo, BTreeSet<S
 
 fn downcast_tcp(io: BoxedIo) -> Result<TcpStream> {
     let any: Box<dyn std::any::Any> = io.into_any();
-    any.downcast::<TcpStream>()
-        .map(|b| *b)
-        .map_err(|_| ImapError::Protocol("internal: not a TCP stream".into()))
+    any.downcast::<TcpStream>().map(|b| *b).map_err(|_| ImapError::Protocol("internal: not a TCP stream".into()))
 }
 
 /// SASL PLAIN: authorization id empty, then user and password.
@@ -226,22 +191,13 @@ pub async fn connect(cfg: &ImapConfig, password: &PasswordSource) -> Result<Conn
     let login = async {
         if pre_caps.contains("AUTH=PLAIN") {
             client
-                .authenticate(
-                    "PLAIN",
-                    Plain {
-                        user: &cfg.username,
-                        pass: &pass,
-                    },
-                )
+                .authenticate("PLAIN", Plain { user: &cfg.username, pass: &pass })
                 .await
                 .map_err(|(e, _)| auth_error(e))
         } else if pre_caps.contains("LOGINDISABLED") {
             Err(ImapError::NoAuthMethod)
         } else {
-            client
-                .login(&cfg.username, &pass)
-                .await
-                .map_err(|(e, _)| auth_error(e))
+            client.login(&cfg.username, &pass).await.map_err(|(e, _)| auth_error(e))
         }
     };
     let mut session = timed(secs, "logging in", login).await?;
@@ -258,29 +214,18 @@ pub async fn connect(cfg: &ImapConfig, password: &PasswordSource) -> Result<Conn
     for ignored in &cfg.ignore_capabilities {
         caps.remove(&ignored.to_ascii_uppercase());
     }
-    Ok(Connection {
-        session,
-        caps,
-        timeout: secs,
-        selected: None,
-        qresync: false,
-    })
+    Ok(Connection { session, caps, timeout: secs, selected: None, selected_validity: None, qresync: false })
 }
 
 fn auth_error(e: async_imap::error::Error) -> ImapError {
     match e {
-        async_imap::error::Error::No(t) | async_imap::error::Error::Bad(t) => {
-            ImapError::Auth(super::server_text(&t))
-        }
+        async_imap::error::Error::No(t) | async_imap::error::Error::Bad(t) => ImapError::Auth(super::server_text(&t)),
         other => other.into(),
     }
 }
 
 /// Connects and reports what `poste check` shows: TLS mode and version, capabilities.
-pub async fn check(
-    cfg: &ImapConfig,
-    password: &PasswordSource,
-) -> Result<(Connection, ConnectInfo)> {
+pub async fn check(cfg: &ImapConfig, password: &PasswordSource) -> Result<(Connection, ConnectInfo)> {
     let conn = connect(cfg, password).await?;
     let tls_version = match cfg.tls {
         TlsMode::None => None,
@@ -289,10 +234,6 @@ pub async fn check(
             Err(_) => "TLS 1.2",
         }),
     };
-    let info = ConnectInfo {
-        tls: cfg.tls,
-        tls_version,
-        capabilities: conn.caps.iter().cloned().collect(),
-    };
+    let info = ConnectInfo { tls: cfg.tls, tls_version, capabilities: conn.caps.iter().cloned().collect() };
     Ok((conn, info))
 }

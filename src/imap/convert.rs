@@ -15,10 +15,7 @@ fn decode_text(raw: &[u8]) -> String {
     }
     let mut h = Vec::with_capacity(raw.len() + 16);
     h.extend_from_slice(b"Subject: ");
-    h.extend(
-        raw.iter()
-            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-    );
+    h.extend(raw.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
     h.extend_from_slice(b"\r\n\r\n");
     MessageParser::default()
         .parse_headers(&h)
@@ -28,11 +25,7 @@ fn decode_text(raw: &[u8]) -> String {
 
 fn addr_spec(a: &Address<'_>) -> Option<String> {
     let (mailbox, host) = (a.mailbox.as_deref()?, a.host.as_deref()?);
-    Some(format!(
-        "{}@{}",
-        String::from_utf8_lossy(mailbox),
-        String::from_utf8_lossy(host)
-    ))
+    Some(format!("{}@{}", String::from_utf8_lossy(mailbox), String::from_utf8_lossy(host)))
 }
 
 /// `Name <addr>, ...` of an ENVELOPE address list (group markers skipped), sanitised.
@@ -44,17 +37,10 @@ fn address_list(list: Option<&Vec<Address<'_>>>) -> String {
         .iter()
         .filter_map(|a| {
             let spec = addr_spec(a)?;
-            Some(
-                match a
-                    .name
-                    .as_deref()
-                    .map(decode_text)
-                    .filter(|n| !n.trim().is_empty())
-                {
-                    Some(name) => format!("{name} <{spec}>"),
-                    None => spec,
-                },
-            )
+            Some(match a.name.as_deref().map(decode_text).filter(|n| !n.trim().is_empty()) {
+                Some(name) => format!("{name} <{spec}>"),
+                None => spec,
+            })
         })
         .collect();
     sanitize::line(&parts.join(", "))
@@ -67,20 +53,13 @@ fn parse_date(raw: &[u8]) -> Option<i64> {
     }
     // obsolete or sloppy forms: let mail-parser try
     let h = format!("Date: {text}\r\n\r\n");
-    MessageParser::default()
-        .parse_headers(h.as_bytes())?
-        .date()
-        .map(|d| d.to_timestamp())
+    MessageParser::default().parse_headers(h.as_bytes())?.date().map(|d| d.to_timestamp())
 }
 
 /// A message id without its angle brackets, as mail-parser gives it for whole messages.
 fn message_id(raw: &[u8]) -> Option<String> {
     let t = String::from_utf8_lossy(raw);
-    let id = t
-        .split_whitespace()
-        .next()?
-        .trim_start_matches('<')
-        .trim_end_matches('>');
+    let id = t.split_whitespace().next()?.trim_start_matches('<').trim_end_matches('>');
     (!id.is_empty()).then(|| sanitize::line(id))
 }
 
@@ -95,9 +74,7 @@ fn references(header: &[u8]) -> Option<String> {
 /// True when a body structure holds a part that is an attachment.
 pub fn has_attachment(bs: &BodyStructure<'_>) -> bool {
     let is_attachment_disposition = |c: &async_imap::imap_proto::BodyContentCommon<'_>| {
-        c.disposition
-            .as_ref()
-            .is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"))
+        c.disposition.as_ref().is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"))
     };
     match bs {
         BodyStructure::Multipart { bodies, .. } => bodies.iter().any(has_attachment),
@@ -143,13 +120,8 @@ pub fn new_message(fetch: &Fetch) -> Option<NewMessage> {
     };
     if let Some(env) = fetch.envelope() {
         m.subject = sanitize::line(&env.subject.as_deref().map(decode_text).unwrap_or_default());
-        if let Some(from) = env
-            .from
-            .as_ref()
-            .and_then(|l| l.iter().find(|a| a.host.is_some()))
-        {
-            m.from_name =
-                sanitize::line(&from.name.as_deref().map(decode_text).unwrap_or_default());
+        if let Some(from) = env.from.as_ref().and_then(|l| l.iter().find(|a| a.host.is_some())) {
+            m.from_name = sanitize::line(&from.name.as_deref().map(decode_text).unwrap_or_default());
             m.from_addr = sanitize::line(&addr_spec(from).unwrap_or_default());
         }
         m.to = address_list(env.to.as_ref());
@@ -199,16 +171,10 @@ mod tests {
         assert_eq!(decode_text(b"plain"), "plain");
         assert_eq!(decode_text(b"=?UTF-8?Q?Caf=C3=A9?= ok"), "Café ok");
         assert_eq!(decode_text(b"=?ISO-8859-1?Q?J=F6rg?="), "Jörg");
-        assert_eq!(
-            parse_date(b"Mon, 02 Nov 2026 10:00:00 +0000"),
-            Some(1_793_613_600)
-        );
+        assert_eq!(parse_date(b"Mon, 02 Nov 2026 10:00:00 +0000"), Some(1_793_613_600));
         assert_eq!(parse_date(b"2 Nov 2026 10:00:00 GMT"), Some(1_793_613_600));
         assert_eq!(message_id(b"<a@b>"), Some("a@b".into()));
-        assert_eq!(
-            references(b"References: <a@b>\r\n <c@d>\r\n\r\n"),
-            Some("<a@b> <c@d>".into())
-        );
+        assert_eq!(references(b"References: <a@b>\r\n <c@d>\r\n\r\n"), Some("<a@b> <c@d>".into()));
     }
 
     #[test]

@@ -31,11 +31,7 @@ fn special_use(attrs: &[NameAttribute<'_>], name: &str) -> Option<SpecialUse> {
 
 /// Decodes a modified UTF-7 folder name (RFC 3501 §5.1.3) and makes it safe to show.
 pub fn decode_name(name: &str) -> String {
-    let decoded = if name.contains('&') {
-        utf7_imap::decode_utf7_imap(name.to_string())
-    } else {
-        name.to_string()
-    };
+    let decoded = if name.contains('&') { utf7_imap::decode_utf7_imap(name.to_string()) } else { name.to_string() };
     crate::sanitize::line(&decoded)
 }
 
@@ -43,11 +39,7 @@ pub fn decode_name(name: &str) -> String {
 pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
     let secs = conn.timeout;
     let names: Vec<_> = timed(secs, "listing folders", async {
-        conn.session
-            .list(Some(""), Some("*"))
-            .await?
-            .try_collect::<Vec<_>>()
-            .await
+        conn.session.list(Some(""), Some("*")).await?.try_collect::<Vec<_>>().await
     })
     .await?;
     let mut out = Vec::with_capacity(names.len());
@@ -67,13 +59,7 @@ pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
     }
     for f in out.iter_mut().filter(|f| f.selectable) {
         let what = format!("asking STATUS of {}", f.info.display);
-        match timed(
-            secs,
-            &what,
-            conn.session.status(&f.info.name, "(MESSAGES UNSEEN)"),
-        )
-        .await
-        {
+        match timed(secs, &what, conn.session.status(&f.info.name, "(MESSAGES UNSEEN)")).await {
             Ok(m) => f.counts = Some((m.exists, m.unseen.unwrap_or(0))),
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => tracing::warn!(folder = %f.info.display, error = %e, "STATUS failed"),

@@ -3,33 +3,27 @@
 mod connect;
 mod convert;
 mod folders;
+pub mod ops;
 pub mod raw;
 pub mod select;
 mod sync;
 pub mod tls;
 
 pub use connect::{ConnectInfo, Connection, check, connect};
-pub use folders::{ListedFolder, list_folders};
-pub use sync::{
-    LocalState, SyncOutcome, SyncProgress, SyncSink, fetch_body, mark_seen, sync_folder,
-};
+pub use folders::{ListedFolder, decode_name as decode_folder_name, list_folders};
+pub use sync::{LocalState, SyncOutcome, SyncProgress, SyncSink, fetch_body, mark_seen, sync_folder};
 
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ImapError {
     #[error("cannot connect to {addr}: {source}")]
-    Connect {
-        addr: String,
-        source: std::io::Error,
-    },
+    Connect { addr: String, source: std::io::Error },
     #[error("{0}")]
     Tls(#[from] tls::TlsError),
     #[error("timed out after {secs} s while {what}")]
     Timeout { what: String, secs: u64 },
-    #[error(
-        "the server does not offer STARTTLS, and tls = \"starttls\" never falls back to plain text"
-    )]
+    #[error("the server does not offer STARTTLS, and tls = \"starttls\" never falls back to plain text")]
     NoStartTls,
     #[error(
         "refusing to send the password over an unencrypted connection (tls = \"none\"): anyone on \
@@ -57,6 +51,8 @@ pub enum ImapError {
     Imap(async_imap::error::Error),
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("{count} other messages in {folder} are marked deleted; not expunging (the server lacks UIDPLUS)")]
+    OtherDeleted { folder: String, count: usize },
     #[error("the account worker stopped")]
     WorkerGone,
     #[error("network: {0}")]
@@ -72,6 +68,7 @@ impl ImapError {
                 | ImapError::Timeout { .. }
                 | ImapError::Closed
                 | ImapError::Io(_)
+                | ImapError::Tls(tls::TlsError::Handshake { .. })
         )
     }
 }
@@ -98,10 +95,7 @@ pub(crate) async fn timed<T, E: Into<ImapError>>(
 ) -> Result<T> {
     match tokio::time::timeout(std::time::Duration::from_secs(secs), fut).await {
         Ok(r) => r.map_err(Into::into),
-        Err(_) => Err(ImapError::Timeout {
-            what: what.to_string(),
-            secs,
-        }),
+        Err(_) => Err(ImapError::Timeout { what: what.to_string(), secs }),
     }
 }
 
@@ -120,10 +114,7 @@ mod tests {
     #[test]
     fn server_text_is_extracted() {
         let raw = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
-        assert_eq!(
-            super::server_text(raw),
-            "[AUTHENTICATIONFAILED] Authentication failed."
-        );
+        assert_eq!(super::server_text(raw), "[AUTHENTICATIONFAILED] Authentication failed.");
         assert_eq!(super::server_text("plain"), "plain");
     }
 }

@@ -8,33 +8,19 @@ use std::time::Duration;
 
 /// Runs `cmd`, handing every response (the tagged completion last) to `each`. A NO or BAD
 /// completion is an error carrying the server's text.
-pub async fn run_with(
-    conn: &mut Connection,
-    cmd: &str,
-    mut each: impl FnMut(&Response<'_>),
-) -> Result<()> {
+pub async fn run_with(conn: &mut Connection, cmd: &str, mut each: impl FnMut(&Response<'_>)) -> Result<()> {
     let secs = conn.timeout;
     let id = tokio::time::timeout(Duration::from_secs(secs), conn.session.run_command(cmd))
         .await
-        .map_err(|_| ImapError::Timeout {
-            what: format!("sending {}", verb(cmd)),
-            secs,
-        })??;
+        .map_err(|_| ImapError::Timeout { what: format!("sending {}", verb(cmd)), secs })??;
     loop {
         let r = tokio::time::timeout(Duration::from_secs(secs), conn.session.read_response())
             .await
-            .map_err(|_| ImapError::Timeout {
-                what: format!("waiting for {}", verb(cmd)),
-                secs,
-            })??;
+            .map_err(|_| ImapError::Timeout { what: format!("waiting for {}", verb(cmd)), secs })??;
         let Some(r) = r else {
             return Err(ImapError::Closed);
         };
-        if let Response::Done {
-            tag,
-            status,
-            outcome,
-        } = r.parsed()
+        if let Response::Done { tag, status, outcome } = r.parsed()
             && *tag == id
         {
             match status {
@@ -44,10 +30,7 @@ pub async fn run_with(
                 }
                 _ => {
                     let text = outcome.information.as_deref().unwrap_or("").to_string();
-                    return Err(ImapError::No {
-                        command: verb(cmd),
-                        text: crate::sanitize::line(&text),
-                    });
+                    return Err(ImapError::No { command: verb(cmd), text: crate::sanitize::line(&text) });
                 }
             }
         }
@@ -62,10 +45,7 @@ pub async fn run(conn: &mut Connection, cmd: &str) -> Result<()> {
 
 /// The command's name, for messages (never its arguments, which may be private).
 fn verb(cmd: &str) -> String {
-    cmd.split_whitespace()
-        .take(if cmd.starts_with("UID ") { 2 } else { 1 })
-        .collect::<Vec<_>>()
-        .join(" ")
+    cmd.split_whitespace().take(if cmd.starts_with("UID ") { 2 } else { 1 }).collect::<Vec<_>>().join(" ")
 }
 
 fn expand(set: &[UidSetMember]) -> Vec<u32> {
@@ -86,9 +66,7 @@ pub fn copyuid(r: &Response<'_>) -> Option<Vec<(u32, u32)>> {
         _ => return None,
     };
     match &outcome.code {
-        Some(ResponseCode::CopyUid(_, from, to)) => {
-            Some(expand(from).into_iter().zip(expand(to)).collect())
-        }
+        Some(ResponseCode::CopyUid(_, from, to)) => Some(expand(from).into_iter().zip(expand(to)).collect()),
         _ => None,
     }
 }

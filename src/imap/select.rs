@@ -64,9 +64,7 @@ pub async fn select(conn: &mut Connection, folder: &str, known: &SyncState) -> R
             for a in attrs {
                 match a {
                     AttributeValue::Uid(u) => uid = Some(*u),
-                    AttributeValue::Flags(f) => {
-                        flags = Flags::from_imap_names(f.iter().map(|x| x.as_ref()))
-                    }
+                    AttributeValue::Flags(f) => flags = Flags::from_imap_names(f.iter().map(|x| x.as_ref())),
                     _ => {}
                 }
             }
@@ -78,24 +76,20 @@ pub async fn select(conn: &mut Connection, folder: &str, known: &SyncState) -> R
     })
     .await
     .map_err(|e| match e {
-        super::ImapError::No { text, .. } => super::ImapError::No {
-            command: format!("SELECT {folder}"),
-            text,
-        },
+        super::ImapError::No { text, .. } => super::ImapError::No { command: format!("SELECT {folder}"), text },
         e => e,
     })?;
     conn.selected = Some(folder.to_string());
+    conn.selected_validity = s.uidvalidity;
     // the server resynced only if the UIDVALIDITY we sent still holds
     s.resynced = asked_resync && s.uidvalidity.is_some() && s.uidvalidity == known.uidvalidity;
     Ok(s)
 }
 
-/// Selects `folder` unless it already is.
-pub async fn ensure(conn: &mut Connection, folder: &str) -> Result<()> {
+/// Selects `folder` unless it already is; returns its UIDVALIDITY.
+pub async fn ensure(conn: &mut Connection, folder: &str) -> Result<Option<u32>> {
     if conn.selected.as_deref() == Some(folder) {
-        return Ok(());
+        return Ok(conn.selected_validity);
     }
-    select(conn, folder, &SyncState::default())
-        .await
-        .map(|_| ())
+    Ok(select(conn, folder, &SyncState::default()).await?.uidvalidity)
 }

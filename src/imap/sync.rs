@@ -37,12 +37,7 @@ pub struct SyncOutcome {
 }
 
 /// `UID FETCH set (UID FLAGS)`, optionally only what changed since a mod-sequence.
-async fn fetch_flags(
-    conn: &mut Connection,
-    set: &str,
-    since: Option<u64>,
-    secs: u64,
-) -> Result<Vec<(Uid, Flags)>> {
+async fn fetch_flags(conn: &mut Connection, set: &str, since: Option<u64>, secs: u64) -> Result<Vec<(Uid, Flags)>> {
     let items = match since {
         Some(m) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
         None => "(UID FLAGS)".to_string(),
@@ -63,10 +58,7 @@ where
     S: futures::Stream<Item = async_imap::error::Result<async_imap::types::Fetch>> + Unpin,
 {
     match tokio::time::timeout(Duration::from_secs(secs), stream.next()).await {
-        Err(_) => Err(ImapError::Timeout {
-            what: "waiting for FETCH data".into(),
-            secs,
-        }),
+        Err(_) => Err(ImapError::Timeout { what: "waiting for FETCH data".into(), secs }),
         Ok(None) => Ok(None),
         Ok(Some(r)) => Ok(Some(r?)),
     }
@@ -80,12 +72,7 @@ pub trait SyncSink {
     fn remove(&mut self, folder: FolderId, uids: Vec<Uid>) -> Result<()>;
     fn update_flags(&mut self, folder: FolderId, changes: Vec<(Uid, Flags)>) -> Result<()>;
     /// A batch of new headers, with how far the folder's sync has come.
-    fn insert(
-        &mut self,
-        folder: FolderId,
-        batch: Vec<NewMessage>,
-        progress: SyncProgress,
-    ) -> Result<()>;
+    fn insert(&mut self, folder: FolderId, batch: Vec<NewMessage>, progress: SyncProgress) -> Result<()>;
     fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> Result<()>;
 }
 
@@ -152,21 +139,10 @@ pub async fn sync_folder(
             // arrivals the QRESYNC answer may leave out: list them by UID
             changed.extend(fetch_flags(conn, &format!("{old_next}:*"), None, secs).await?);
         }
-        let gone: Vec<Uid> = sel
-            .vanished
-            .iter()
-            .copied()
-            .filter(|u| local.contains_key(u))
-            .collect();
-        let new: Vec<Uid> = changed
-            .iter()
-            .map(|(u, _)| *u)
-            .filter(|u| !local.contains_key(u))
-            .collect();
+        let gone: Vec<Uid> = sel.vanished.iter().copied().filter(|u| local.contains_key(u)).collect();
+        let new: Vec<Uid> = changed.iter().map(|(u, _)| *u).filter(|u| !local.contains_key(u)).collect();
         (changed, gone, new)
-    } else if let (Some(modseq), false, true) =
-        (fresh.highestmodseq, out.rebuilt, conn.has("CONDSTORE"))
-    {
+    } else if let (Some(modseq), false, true) = (fresh.highestmodseq, out.rebuilt, conn.has("CONDSTORE")) {
         let changed = if sel.exists > 0 && sel.highestmodseq != Some(modseq) {
             fetch_flags(conn, "1:*", Some(modseq), secs).await?
         } else {
@@ -177,34 +153,14 @@ pub async fn sync_folder(
         } else {
             Default::default()
         };
-        let gone: Vec<Uid> = local
-            .keys()
-            .filter(|u| !server.contains(u))
-            .copied()
-            .collect();
-        let new: Vec<Uid> = server
-            .iter()
-            .copied()
-            .filter(|u| !local.contains_key(u))
-            .collect();
+        let gone: Vec<Uid> = local.keys().filter(|u| !server.contains(u)).copied().collect();
+        let new: Vec<Uid> = server.iter().copied().filter(|u| !local.contains_key(u)).collect();
         (changed, gone, new)
     } else {
-        let server = if sel.exists > 0 {
-            fetch_flags(conn, "1:*", None, secs).await?
-        } else {
-            Vec::new()
-        };
+        let server = if sel.exists > 0 { fetch_flags(conn, "1:*", None, secs).await? } else { Vec::new() };
         let present: std::collections::HashSet<Uid> = server.iter().map(|(u, _)| *u).collect();
-        let gone: Vec<Uid> = local
-            .keys()
-            .filter(|u| !present.contains(u))
-            .copied()
-            .collect();
-        let new: Vec<Uid> = server
-            .iter()
-            .map(|(u, _)| *u)
-            .filter(|u| !local.contains_key(u))
-            .collect();
+        let gone: Vec<Uid> = local.keys().filter(|u| !present.contains(u)).copied().collect();
+        let new: Vec<Uid> = server.iter().map(|(u, _)| *u).filter(|u| !local.contains_key(u)).collect();
         (server, gone, new)
     };
 
@@ -213,11 +169,8 @@ pub async fn sync_folder(
         out.removed = gone.len();
         sink.remove(folder.id, gone)?;
     }
-    let flag_changes: Vec<(Uid, Flags)> = changed
-        .iter()
-        .filter(|(u, f)| local.get(u).is_some_and(|l| l != f))
-        .copied()
-        .collect();
+    let flag_changes: Vec<(Uid, Flags)> =
+        changed.iter().filter(|(u, f)| local.get(u).is_some_and(|l| l != f)).copied().collect();
     if !flag_changes.is_empty() {
         out.flags_changed = flag_changes.len();
         sink.update_flags(folder.id, flag_changes)?;
@@ -249,23 +202,10 @@ pub async fn sync_folder(
         }
         done += chunk.len() as u64;
         out.new += batch.len();
-        sink.insert(
-            folder.id,
-            batch,
-            SyncProgress {
-                folder: folder.id,
-                done,
-                total,
-                stored_batch: true,
-            },
-        )?;
+        sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total, stored_batch: true })?;
     }
 
-    let state = SyncState {
-        uidvalidity: sel.uidvalidity,
-        uidnext: sel.uidnext,
-        highestmodseq: sel.highestmodseq,
-    };
+    let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
     sink.finish(folder.id, state, sel.exists)?;
     Ok(out)
 }
@@ -275,10 +215,7 @@ pub async fn sync_folder(
 pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result<Option<Vec<u8>>> {
     let secs = conn.timeout;
     super::select::ensure(conn, folder).await?;
-    let mut stream = conn
-        .session
-        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
-        .await?;
+    let mut stream = conn.session.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])").await?;
     let mut body = None;
     while let Some(f) = next(&mut stream, secs).await? {
         if f.uid == Some(uid)
@@ -294,10 +231,7 @@ pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result
 pub async fn mark_seen(conn: &mut Connection, folder: &str, uid: Uid) -> Result<()> {
     let secs = conn.timeout;
     super::select::ensure(conn, folder).await?;
-    let mut stream = conn
-        .session
-        .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
-        .await?;
+    let mut stream = conn.session.uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)").await?;
     while next(&mut stream, secs).await?.is_some() {}
     Ok(())
 }

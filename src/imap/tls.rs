@@ -20,10 +20,7 @@ pub type BoxedIo = Box<dyn Io>;
 #[derive(Debug, Error)]
 pub enum TlsError {
     #[error("cannot read ca_file {path}: {source}")]
-    CaFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    CaFile { path: PathBuf, source: std::io::Error },
     #[error("ca_file {path} holds no PEM certificate: {detail}")]
     CaPem { path: PathBuf, detail: String },
     #[error("TLS setup failed: {0}")]
@@ -41,22 +38,12 @@ pub struct TlsSettings {
     pub accept_invalid_certs: bool,
 }
 
-fn connector(
-    settings: &TlsSettings,
-    min13: bool,
-) -> Result<async_native_tls::TlsConnector, TlsError> {
-    let min = if min13 {
-        async_native_tls::Protocol::Tlsv13
-    } else {
-        async_native_tls::Protocol::Tlsv12
-    };
+fn connector(settings: &TlsSettings, min13: bool) -> Result<async_native_tls::TlsConnector, TlsError> {
+    let min = if min13 { async_native_tls::Protocol::Tlsv13 } else { async_native_tls::Protocol::Tlsv12 };
     let mut c = async_native_tls::TlsConnector::new().min_protocol_version(Some(min));
     if let Some(path) = &settings.ca_file {
         let path = crate::paths::expand_home(path);
-        let pem = std::fs::read(&path).map_err(|source| TlsError::CaFile {
-            path: path.clone(),
-            source,
-        })?;
+        let pem = std::fs::read(&path).map_err(|source| TlsError::CaFile { path: path.clone(), source })?;
         let certs = native_tls_certs(&pem, &path)?;
         for cert in certs {
             c = c.add_root_certificate(cert);
@@ -68,29 +55,19 @@ fn connector(
     Ok(c)
 }
 
-fn native_tls_certs(
-    pem: &[u8],
-    path: &Path,
-) -> Result<Vec<async_native_tls::Certificate>, TlsError> {
+fn native_tls_certs(pem: &[u8], path: &Path) -> Result<Vec<async_native_tls::Certificate>, TlsError> {
     let text = String::from_utf8_lossy(pem);
     let mut out = Vec::new();
     for block in text.split("-----END CERTIFICATE-----") {
         if let Some(start) = block.find("-----BEGIN CERTIFICATE-----") {
             let one = format!("{}-----END CERTIFICATE-----\n", &block[start..]);
-            let cert = async_native_tls::Certificate::from_pem(one.as_bytes()).map_err(|e| {
-                TlsError::CaPem {
-                    path: path.to_path_buf(),
-                    detail: e.to_string(),
-                }
-            })?;
+            let cert = async_native_tls::Certificate::from_pem(one.as_bytes())
+                .map_err(|e| TlsError::CaPem { path: path.to_path_buf(), detail: e.to_string() })?;
             out.push(cert);
         }
     }
     if out.is_empty() {
-        return Err(TlsError::CaPem {
-            path: path.to_path_buf(),
-            detail: "no BEGIN CERTIFICATE block".into(),
-        });
+        return Err(TlsError::CaPem { path: path.to_path_buf(), detail: "no BEGIN CERTIFICATE block".into() });
     }
     Ok(out)
 }
@@ -98,31 +75,22 @@ fn native_tls_certs(
 /// Turns an OpenSSL error string into a sentence a user can act on.
 fn explain(host: &str, e: &async_native_tls::Error) -> TlsError {
     let raw = e.to_string();
-    if raw.contains("certificate verify failed")
-        || raw.contains("certificate") && raw.contains("verify")
-    {
+    if raw.contains("certificate verify failed") || raw.contains("certificate") && raw.contains("verify") {
         let reason = raw
             .rsplit_once('(')
             .map(|(_, r)| r.trim_end_matches(')').to_string())
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "certificate verify failed".into());
-        let hint =
-            if reason.contains("self-signed") || reason.contains("unable to get local issuer") {
-                "; if you trust this server, point ca_file at its certificate or CA"
-            } else if reason.contains("hostname") || reason.contains("mismatch") {
-                "; the certificate is for another host name"
-            } else {
-                ""
-            };
-        TlsError::Certificate {
-            host: host.to_string(),
-            reason: format!("{reason}{hint}"),
-        }
+        let hint = if reason.contains("self-signed") || reason.contains("unable to get local issuer") {
+            "; if you trust this server, point ca_file at its certificate or CA"
+        } else if reason.contains("hostname") || reason.contains("mismatch") {
+            "; the certificate is for another host name"
+        } else {
+            ""
+        };
+        TlsError::Certificate { host: host.to_string(), reason: format!("{reason}{hint}") }
     } else {
-        TlsError::Handshake {
-            host: host.to_string(),
-            detail: raw,
-        }
+        TlsError::Handshake { host: host.to_string(), detail: raw }
     }
 }
 

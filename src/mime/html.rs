@@ -4,16 +4,11 @@
 /// `[n]` markers and the returned list holds the targets in order.
 pub fn to_text(html: &str, width: usize, first: usize) -> (String, Vec<String>) {
     let width = width.clamp(20, 200);
-    let rendered = html2text::config::plain()
-        .link_footnotes(true)
-        .string_from_read(html.as_bytes(), width);
+    let rendered = html2text::config::plain().link_footnotes(true).string_from_read(html.as_bytes(), width);
     let rendered = match rendered {
         Ok(t) => t,
         Err(e) => {
-            return (
-                format!("(the HTML part could not be rendered: {e})"),
-                Vec::new(),
-            );
+            return (format!("(the HTML part could not be rendered: {e})"), Vec::new());
         }
     };
     // html2text appends footnotes as lines "[n]: url"; lift them into the link list.
@@ -47,7 +42,5 @@ pub fn to_text(html: &str, width: usize, first: usize) -> (String, Vec<String>) 
 fn footnote(line: &str) -> Option<&str> {
     let rest = line.strip_prefix('[')?;
     let (num, url) = rest.split_once("]: ")?;
-    num.chars()
-        .all(|c| c.is_ascii_digit())
-        .then_some(url.trim())
+    num.chars().all(|c| c.is_ascii_digit()).then_some(url.trim())
 }

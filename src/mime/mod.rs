@@ -74,12 +74,9 @@ fn first_id(v: &mail_parser::HeaderValue<'_>) -> Option<String> {
 fn id_list(v: &mail_parser::HeaderValue<'_>) -> Option<String> {
     match v {
         mail_parser::HeaderValue::Text(t) => Some(format!("<{t}>")),
-        mail_parser::HeaderValue::TextList(l) if !l.is_empty() => Some(
-            l.iter()
-                .map(|t| format!("<{t}>"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        mail_parser::HeaderValue::TextList(l) if !l.is_empty() => {
+            Some(l.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(" "))
+        }
         _ => None,
     }
 }
@@ -108,18 +105,12 @@ pub fn summarize(raw: &[u8]) -> HeaderSummary {
 pub fn render(raw: &[u8], width: usize) -> Rendered {
     let Some(msg) = MessageParser::default().parse(raw) else {
         return Rendered {
-            body: format!(
-                "(this message could not be parsed as MIME; its source is {} bytes)",
-                raw.len()
-            ),
+            body: format!("(this message could not be parsed as MIME; its source is {} bytes)", raw.len()),
             ..Default::default()
         };
     };
     let summary = summarize(raw);
-    let mut headers = vec![(
-        "From".to_string(),
-        sanitize::line(&format_addresses(msg.from())),
-    )];
+    let mut headers = vec![("From".to_string(), sanitize::line(&format_addresses(msg.from())))];
     headers.push(("To".into(), summary.to.clone()));
     if !summary.cc.is_empty() {
         headers.push(("Cc".into(), summary.cc.clone()));
@@ -139,13 +130,7 @@ pub fn render(raw: &[u8], width: usize) -> Rendered {
             size: part.contents().len(),
         })
         .collect();
-    Rendered {
-        headers,
-        subject: summary.subject,
-        body: sanitize::text(&body),
-        links,
-        attachments,
-    }
+    Rendered { headers, subject: summary.subject, body: sanitize::text(&body), links, attachments }
 }
 
 /// The name of an attachment, or a made-up one from its position and type.

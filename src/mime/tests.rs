@@ -4,11 +4,7 @@ use super::*;
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/",
-            $name
-        ))
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $name))
     };
 }
 
@@ -18,10 +14,7 @@ fn plain_text_message() {
     assert_eq!(r.subject, "Plain hello");
     assert!(r.body.contains("this is plain text."));
     assert!(!r.body.contains('\r'));
-    assert_eq!(
-        r.headers[0],
-        ("From".into(), "Alice Example <alice@example.com>".into())
-    );
+    assert_eq!(r.headers[0], ("From".into(), "Alice Example <alice@example.com>".into()));
     assert!(r.attachments.is_empty());
 }
 
@@ -30,15 +23,8 @@ fn html_only_becomes_text_with_numbered_links() {
     let r = render(fixture!("html.eml"), 80);
     assert!(r.body.contains("Weekly news"), "{}", r.body);
     assert!(!r.body.contains("<p>"));
-    assert_eq!(
-        r.links,
-        vec!["https://example.com/story", "https://example.com/more"]
-    );
-    assert!(
-        r.body.contains("[1]") && r.body.contains("[2] https://example.com/more"),
-        "{}",
-        r.body
-    );
+    assert_eq!(r.links, vec!["https://example.com/story", "https://example.com/more"]);
+    assert!(r.body.contains("[1]") && r.body.contains("[2] https://example.com/more"), "{}", r.body);
 }
 
 #[test]
@@ -88,10 +74,7 @@ fn malformed_mime_renders_without_panic() {
     assert_eq!(r.subject, "Broken MIME");
     let _ = render(b"", 80);
     let _ = render(b"\xff\xfe\x00garbage", 80);
-    let _ = render(
-        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x\r\n",
-        80,
-    );
+    let _ = render(b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x\r\n", 80);
 }
 
 #[test]

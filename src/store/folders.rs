@@ -61,20 +61,11 @@ impl Store {
                    special_use = excluded.special_use",
             )?;
             for f in list {
-                up.execute(params![
-                    account,
-                    f.name,
-                    f.display,
-                    f.delimiter,
-                    f.special_use.map(SpecialUse::as_str)
-                ])?;
+                up.execute(params![account, f.name, f.display, f.delimiter, f.special_use.map(SpecialUse::as_str)])?;
             }
         }
         let existing = self.folders_in(&tx, account)?;
-        for f in existing
-            .iter()
-            .filter(|f| !list.iter().any(|l| l.name == f.name))
-        {
+        for f in existing.iter().filter(|f| !list.iter().any(|l| l.name == f.name)) {
             self.delete_folder_files(account, f)?;
             tx.execute("DELETE FROM folders WHERE id = ?1", [f.id])?;
         }
@@ -83,14 +74,8 @@ impl Store {
     }
 
     fn delete_folder_files(&self, account: AccountId, f: &Folder) -> Result<()> {
-        let name: String =
-            self.conn()
-                .query_row("SELECT name FROM accounts WHERE id = ?1", [account], |r| {
-                    r.get(0)
-                })?;
-        let dir = self
-            .data_dir()
-            .join(super::maildir::folder_dir(&name, &f.name));
+        let name: String = self.conn().query_row("SELECT name FROM accounts WHERE id = ?1", [account], |r| r.get(0))?;
+        let dir = self.data_dir().join(super::maildir::folder_dir(&name, &f.name));
         let _ = std::fs::remove_dir_all(dir);
         Ok(())
     }
@@ -116,9 +101,7 @@ impl Store {
             "SELECT {FOLDER_COLUMNS} FROM folders f LEFT JOIN folder_counts c ON c.folder_id = f.id
              WHERE f.id = ?1"
         ))?;
-        st.query_row([id], folder_row)
-            .optional()?
-            .ok_or_else(|| super::StoreError::NoFolder(id.to_string()))
+        st.query_row([id], folder_row).optional()?.ok_or_else(|| super::StoreError::NoFolder(id.to_string()))
     }
 
     /// Finds a folder by its server name or display name.
@@ -147,12 +130,7 @@ impl Store {
     pub fn set_sync_state(&self, folder: FolderId, s: SyncState) -> Result<()> {
         self.conn().execute(
             "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4 WHERE id = ?1",
-            params![
-                folder,
-                s.uidvalidity,
-                s.uidnext,
-                s.highestmodseq.map(|v| v as i64)
-            ],
+            params![folder, s.uidvalidity, s.uidnext, s.highestmodseq.map(|v| v as i64)],
         )?;
         Ok(())
     }
@@ -169,11 +147,8 @@ impl Store {
     /// Drops every cached message and body of a folder (UIDVALIDITY changed).
     pub fn reset_folder(&self, folder: FolderId) -> Result<()> {
         let paths: Vec<String> = {
-            let mut st = self
-                .conn()
-                .prepare("SELECT path FROM messages WHERE folder_id = ?1 AND path IS NOT NULL")?;
-            st.query_map([folder], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            let mut st = self.conn().prepare("SELECT path FROM messages WHERE folder_id = ?1 AND path IS NOT NULL")?;
+            st.query_map([folder], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         let tx = self.conn().unchecked_transaction()?;
         tx.execute("DELETE FROM messages WHERE folder_id = ?1", [folder])?;
@@ -212,21 +187,11 @@ fn sort_folders(v: &mut [Folder]) {
             None => &f.display,
         }
     }
-    let ranks: std::collections::HashMap<String, u8> = v
-        .iter()
-        .filter(|f| root(f) == f.display)
-        .map(|f| (f.display.clone(), rank(f)))
-        .collect();
+    let ranks: std::collections::HashMap<String, u8> =
+        v.iter().filter(|f| root(f) == f.display).map(|f| (f.display.clone(), rank(f))).collect();
     v.sort_by_cached_key(|f| {
         let r = root(f);
-        let rank = ranks
-            .get(r)
-            .copied()
-            .unwrap_or(if r.eq_ignore_ascii_case("INBOX") {
-                0
-            } else {
-                6
-            });
+        let rank = ranks.get(r).copied().unwrap_or(if r.eq_ignore_ascii_case("INBOX") { 0 } else { 6 });
         (rank, r.to_lowercase(), f.display.to_lowercase())
     });
 }

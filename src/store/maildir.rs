@@ -27,9 +27,7 @@ pub fn segment(name: &str) -> String {
 
 /// The Maildir directory of a folder, relative to the data dir.
 pub fn folder_dir(account: &str, folder: &str) -> PathBuf {
-    Path::new("mail")
-        .join(segment(account))
-        .join(segment(folder))
+    Path::new("mail").join(segment(account)).join(segment(folder))
 }
 
 fn hostname() -> String {
@@ -41,10 +39,7 @@ fn hostname() -> String {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| StoreError::Io { path: path.to_path_buf(), source }
 }
 
 /// Creates `tmp`, `new` and `cur` under `dir` (absolute), each private to the owner.
@@ -62,9 +57,7 @@ pub fn deliver(data_dir: &Path, rel_dir: &Path, raw: &[u8], flags: Flags) -> Res
     use std::os::unix::fs::OpenOptionsExt;
     let dir = data_dir.join(rel_dir);
     ensure(&dir)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let unique = format!(
         "{}.M{}P{}Q{}.{}",
         now.as_secs(),
@@ -75,24 +68,16 @@ pub fn deliver(data_dir: &Path, rel_dir: &Path, raw: &[u8], flags: Flags) -> Res
     );
     let base = format!("{unique},S={}", raw.len());
     let tmp = dir.join("tmp").join(&base);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(io_err(&tmp))?;
-    f.write_all(raw)
-        .and_then(|_| f.sync_all())
-        .map_err(io_err(&tmp))?;
+    let mut f =
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
+    f.write_all(raw).and_then(|_| f.sync_all()).map_err(io_err(&tmp))?;
     drop(f);
     let name = format!("{base}:2,{}", flags.maildir_letters());
     let cur = dir.join("cur").join(&name);
     std::fs::rename(&tmp, &cur).map_err(io_err(&cur))?;
     // make the rename itself durable
     let cur_dir = dir.join("cur");
-    std::fs::File::open(&cur_dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(&cur_dir))?;
+    std::fs::File::open(&cur_dir).and_then(|d| d.sync_all()).map_err(io_err(&cur_dir))?;
     Ok(rel_dir.join("cur").join(name))
 }
 
@@ -127,23 +112,12 @@ mod tests {
     fn deliver_writes_into_cur_with_flags_and_size() {
         let dir = tempfile::tempdir().unwrap();
         let rel = folder_dir("acct", "INBOX");
-        let p = deliver(
-            dir.path(),
-            &rel,
-            b"Subject: x\r\n\r\nbody",
-            Flags(Flags::SEEN),
-        )
-        .unwrap();
+        let p = deliver(dir.path(), &rel, b"Subject: x\r\n\r\nbody", Flags(Flags::SEEN)).unwrap();
         let name = p.file_name().unwrap().to_str().unwrap().to_string();
         assert!(name.contains(",S=18:2,S"), "{name}");
         assert!(p.starts_with("mail/acct/INBOX/cur"));
         assert_eq!(read(dir.path(), &p).unwrap(), b"Subject: x\r\n\r\nbody");
-        assert_eq!(
-            std::fs::read_dir(dir.path().join(&rel).join("tmp"))
-                .unwrap()
-                .count(),
-            0
-        );
+        assert_eq!(std::fs::read_dir(dir.path().join(&rel).join("tmp")).unwrap().count(), 0);
         remove(dir.path(), &p).unwrap();
         remove(dir.path(), &p).unwrap();
     }

@@ -34,7 +34,8 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     Ok(Summary {
         id: r.get(0)?,
         folder: r.get(1)?,
-        uid: r.get(2)?,
+        // a placeholder (a message moved here whose server UID is not known yet) reads as 0
+        uid: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
         date: r.get(3)?,
         from_name: r.get(4)?,
         from_addr: r.get(5)?,
@@ -61,11 +62,7 @@ impl ListQuery {
             args.push(Value::Integer(a));
         }
         if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
-            let escaped = text
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
+            let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             let pattern = format!("%{escaped}%");
             conds.push(
                 "(m.subject LIKE ? ESCAPE '\\' OR m.from_name LIKE ? ESCAPE '\\' OR m.from_addr LIKE ? ESCAPE '\\')"
@@ -75,11 +72,7 @@ impl ListQuery {
                 args.push(Value::Text(pattern.clone()));
             }
         }
-        let clause = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
+        let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
         (clause, args)
     }
 }
@@ -87,10 +80,9 @@ impl ListQuery {
 impl Store {
     /// UID → flags of every message the store has in a folder.
     pub fn uid_flags(&self, folder: FolderId) -> Result<HashMap<Uid, Flags>> {
-        let mut st = self
-            .conn()
-            .prepare_cached("SELECT uid, flags FROM messages WHERE folder_id = ?1")?;
-        let rows = st.query_map([folder], |r| Ok((r.get(0)?, Flags(r.get(1)?))))?;
+        let mut st = self.conn().prepare_cached("SELECT uid, flags FROM messages WHERE folder_id = ?1 AND uid < ?2")?;
+        let rows =
+            st.query_map(params![folder, super::pending::PLACEHOLDER_BASE], |r| Ok((r.get(0)?, Flags(r.get(1)?))))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -131,9 +123,7 @@ impl Store {
     pub fn update_flags(&self, folder: FolderId, changes: &[(Uid, Flags)]) -> Result<()> {
         let tx = self.conn().unchecked_transaction()?;
         {
-            let mut st = tx.prepare_cached(
-                "UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2",
-            )?;
+            let mut st = tx.prepare_cached("UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2")?;
             for (uid, flags) in changes {
                 st.execute(params![folder, uid, flags.0])?;
             }
@@ -147,13 +137,10 @@ impl Store {
         let tx = self.conn().unchecked_transaction()?;
         let mut paths = Vec::new();
         {
-            let mut del = tx.prepare_cached(
-                "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING path",
-            )?;
+            let mut del = tx.prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING path")?;
             for uid in uids {
-                if let Some(Some(p)) = del
-                    .query_row(params![folder, uid], |r| r.get::<_, Option<String>>(0))
-                    .optional()?
+                if let Some(Some(p)) =
+                    del.query_row(params![folder, uid], |r| r.get::<_, Option<String>>(0)).optional()?
                 {
                     paths.push(p);
                 }
@@ -168,19 +155,11 @@ impl Store {
 
     /// How many messages a query matches.
     pub fn count(&self, q: &ListQuery) -> Result<usize> {
-        if let (Some(folder), None, None) = (
-            q.folder,
-            q.account,
-            q.filter.as_deref().filter(|f| !f.trim().is_empty()),
-        ) {
+        if let (Some(folder), None, None) = (q.folder, q.account, q.filter.as_deref().filter(|f| !f.trim().is_empty()))
+        {
             // a whole folder: the trigger-maintained count, not a scan
-            let mut st = self
-                .conn()
-                .prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
-            return Ok(st
-                .query_row([folder], |r| r.get::<_, i64>(0))
-                .optional()?
-                .unwrap_or(0) as usize);
+            let mut st = self.conn().prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
+            return Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) as usize);
         }
         let (clause, args) = q.where_clause();
         let sql = format!("SELECT count(*) FROM messages m {clause}");
@@ -195,13 +174,7 @@ impl Store {
 
     /// Like `list`, for a query known to match `total` messages: a window in the older half
     /// is read from the oldest end, so both ends of a 100,000-message folder are quick.
-    pub fn list_window(
-        &self,
-        q: &ListQuery,
-        total: usize,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<Summary>> {
+    pub fn list_window(&self, q: &ListQuery, total: usize, offset: usize, limit: usize) -> Result<Vec<Summary>> {
         let end = (offset + limit).min(total);
         if offset <= total / 2 || end <= offset {
             return self.list(q, offset, limit);
@@ -211,22 +184,10 @@ impl Store {
         Ok(rows)
     }
 
-    fn list_ordered(
-        &self,
-        q: &ListQuery,
-        offset: usize,
-        limit: usize,
-        oldest_first: bool,
-    ) -> Result<Vec<Summary>> {
+    fn list_ordered(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Summary>> {
         let (clause, mut args) = q.where_clause();
-        let order = if oldest_first {
-            "m.date ASC, m.id ASC"
-        } else {
-            "m.date DESC, m.id DESC"
-        };
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?"
-        );
+        let order = if oldest_first { "m.date ASC, m.id ASC" } else { "m.date DESC, m.id DESC" };
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?");
         args.push(rusqlite::types::Value::Integer(limit as i64));
         args.push(rusqlite::types::Value::Integer(offset as i64));
         let mut st = self.conn().prepare_cached(&sql)?;
@@ -265,11 +226,8 @@ impl Store {
             Some(p) => match maildir::read(self.data_dir(), &p) {
                 Ok(raw) => Ok(Some(raw)),
                 // the file was removed behind our back: forget it, so it is fetched again
-                Err(StoreError::Io { source, .. })
-                    if source.kind() == std::io::ErrorKind::NotFound =>
-                {
-                    self.conn()
-                        .execute("UPDATE messages SET path = NULL WHERE id = ?1", [id])?;
+                Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                    self.conn().execute("UPDATE messages SET path = NULL WHERE id = ?1", [id])?;
                     Ok(None)
                 }
                 Err(e) => Err(e),
@@ -298,20 +256,12 @@ impl Store {
 
     /// Sets a message's flags locally.
     pub fn set_flags(&self, id: MessageId, flags: Flags) -> Result<()> {
-        self.conn().execute(
-            "UPDATE messages SET flags = ?2 WHERE id = ?1",
-            params![id, flags.0],
-        )?;
+        self.conn().execute("UPDATE messages SET flags = ?2 WHERE id = ?1", params![id, flags.0])?;
         Ok(())
     }
 
     /// Stores a whole message (headers and body) into a local folder, e.g. for the demo.
-    pub fn add_local_message(
-        &self,
-        folder: FolderId,
-        raw: &[u8],
-        flags: Flags,
-    ) -> Result<MessageId> {
+    pub fn add_local_message(&self, folder: FolderId, raw: &[u8], flags: Flags) -> Result<MessageId> {
         let s = crate::mime::summarize(raw);
         let uid: Uid = self.conn().query_row(
             "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1",

@@ -7,6 +7,7 @@
 pub mod folders;
 pub mod maildir;
 mod messages;
+pub mod pending;
 mod schema;
 
 pub use messages::{ListQuery, StoredMessage};
@@ -20,18 +21,9 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("cannot use {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "the store at {path} was written by a newer poste (schema {found}, this one knows {known})"
-    )]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the store at {path} was written by a newer poste (schema {found}, this one knows {known})")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("no message with id {0} in the store")]
     NoMessage(i64),
     #[error("no folder {0}")]
@@ -48,9 +40,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("data_dir", &self.data_dir)
-            .finish()
+        f.debug_struct("Store").field("data_dir", &self.data_dir).finish()
     }
 }
 
@@ -59,10 +49,8 @@ pub const DB_FILE: &str = "index.sqlite3";
 impl Store {
     /// Opens (creating and migrating as needed) the store in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        crate::paths::create_private_dir(data_dir).map_err(|source| StoreError::Io {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        crate::paths::create_private_dir(data_dir)
+            .map_err(|source| StoreError::Io { path: data_dir.to_path_buf(), source })?;
         let db = data_dir.join(DB_FILE);
         let conn = Connection::open(&db)?;
         restrict_file(&db);
@@ -74,10 +62,7 @@ impl Store {
         for suffix in ["-wal", "-shm"] {
             restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));
         }
-        Ok(Store {
-            conn,
-            data_dir: data_dir.to_path_buf(),
-        })
+        Ok(Store { conn, data_dir: data_dir.to_path_buf() })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -90,34 +75,23 @@ impl Store {
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// Runs SQLite's integrity check; returns its report ("ok" when sound).
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     /// Finds or creates an account row.
     pub fn ensure_account(&self, name: &str) -> Result<crate::model::AccountId> {
-        self.conn
-            .execute("INSERT OR IGNORE INTO accounts(name) VALUES (?1)", [name])?;
-        Ok(self
-            .conn
-            .query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })?)
+        self.conn.execute("INSERT OR IGNORE INTO accounts(name) VALUES (?1)", [name])?;
+        Ok(self.conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| r.get(0))?)
     }
 
     /// Account names in the store, by id.
     pub fn accounts(&self) -> Result<Vec<(crate::model::AccountId, String)>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, name FROM accounts ORDER BY id")?;
+        let mut st = self.conn.prepare_cached("SELECT id, name FROM accounts ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

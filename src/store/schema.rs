@@ -77,6 +77,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHERE folder_id = new.folder_id;
     END;
     "#,
+    // 3: the offline queue of actions for the server, and folder subscriptions
+    r#"
+    CREATE TABLE pending_ops (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        op TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX pending_ops_by_account ON pending_ops(account_id, id);
+    ALTER TABLE folders ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 1;
+    CREATE TRIGGER messages_count_move AFTER UPDATE OF folder_id ON messages
+    WHEN old.folder_id != new.folder_id BEGIN
+        UPDATE folder_counts SET total = total - 1, unread = unread - ((old.flags & 1) = 0)
+        WHERE folder_id = old.folder_id;
+        UPDATE folder_counts SET total = total + 1, unread = unread + ((old.flags & 1) = 0)
+        WHERE folder_id = new.folder_id;
+    END;
+    "#,
 ];
 
 /// Brings the database up to the latest schema.
@@ -89,18 +108,9 @@ pub(super) fn migrate_to(conn: &Connection, path: &Path, target: usize) -> Resul
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if version > known {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            known,
-        });
+        return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
     }
-    for (i, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .take(target)
-        .skip(version as usize)
-    {
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(version as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;

@@ -32,22 +32,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let rows = state.folder_rows();
     let top = crate::app::navigate_folder_top(state, area.height);
     let mut lines = Vec::new();
-    for (i, row) in rows
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(inner.height as usize)
-    {
+    for (i, row) in rows.iter().enumerate().skip(top).take(inner.height as usize) {
         match *row {
             FolderRow::Account(ai) => {
                 let a = &state.accounts[ai];
                 let (label, color) = state_label(&a.state);
                 let name_w = width.saturating_sub(label.len() + 1);
                 lines.push(Line::from(vec![
-                    Span::styled(
-                        fit(&a.name, name_w),
-                        Style::default().add_modifier(Modifier::BOLD),
-                    ),
+                    Span::styled(fit(&a.name, name_w), Style::default().add_modifier(Modifier::BOLD)),
                     Span::raw(" "),
                     Span::styled(label, Style::default().fg(color)),
                 ]));
@@ -56,11 +48,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 let a = &state.accounts[ai];
                 let f = &a.folders[fi];
                 let (depth, leaf) = f.tree_parts();
-                let count = if f.unread > 0 {
-                    format!("{}", f.unread)
-                } else {
-                    String::new()
-                };
+                let count = if f.unread > 0 { format!("{}", f.unread) } else { String::new() };
                 let indent = "  ".repeat(depth + 1);
                 let name_w = width.saturating_sub(indent.len() + count.len() + 1);
                 let open = state.current == Some((a.id, f.id));

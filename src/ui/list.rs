@@ -16,19 +16,11 @@ fn title(state: &AppState) -> String {
         .current
         .and_then(|(a, f)| {
             let acct = state.accounts.iter().find(|x| x.id == a)?;
-            Some(format!(
-                "{}: {}",
-                acct.name,
-                acct.folders.iter().find(|x| x.id == f)?.display
-            ))
+            Some(format!("{}: {}", acct.name, acct.folders.iter().find(|x| x.id == f)?.display))
         })
         .unwrap_or_else(|| "no folder".into());
     let l = &state.list;
-    let pos = if l.total > 0 {
-        format!(" {}/{}", l.cursor + 1, l.total)
-    } else {
-        " empty".into()
-    };
+    let pos = if l.total > 0 { format!(" {}/{}", l.cursor + 1, l.total) } else { " empty".into() };
     match (&l.typing, &l.query.filter) {
         (Some(t), _) => format!(" {folder}{pos}  filter: {t}▏"),
         (None, Some(f)) => format!(" {folder}{pos}  filter: {f} "),
@@ -52,12 +44,7 @@ fn flag_marks(s: &Summary) -> String {
 }
 
 /// One list row, exactly `width` columns: flags, date, sender, subject, size.
-pub fn row_text(
-    s: &Summary,
-    width: usize,
-    now: chrono::DateTime<chrono::Local>,
-    date_fmt: &str,
-) -> String {
+pub fn row_text(s: &Summary, width: usize, now: chrono::DateTime<chrono::Local>, date_fmt: &str) -> String {
     let date = crate::format::list_date(s.date, now, date_fmt);
     let size = crate::format::size(s.size as u64);
     let sender_w = (width / 4).clamp(8, 24);
@@ -65,13 +52,8 @@ pub fn row_text(
     let show_size = width >= 70;
     let fixed = 3 + 1 + 10 + 1 + sender_w + 1 + if show_size { 8 } else { 0 };
     let subject_w = width.saturating_sub(fixed);
-    let mut text = format!(
-        "{} {} {} {}",
-        flag_marks(s),
-        fit(&date, 10),
-        fit(s.sender(), sender_w),
-        fit(&s.subject, subject_w)
-    );
+    let mut text =
+        format!("{} {} {} {}", flag_marks(s), fit(&date, 10), fit(s.sender(), sender_w), fit(&s.subject, subject_w));
     if show_size {
         text.push_str(&format!(" {size:>7}"));
     }
@@ -88,10 +70,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let mut lines = Vec::with_capacity(inner.height as usize);
     for pos in l.top..(l.top + inner.height as usize).min(l.total) {
         let Some(s) = l.window.get(pos) else {
-            lines.push(Line::from(Span::styled(
-                fit("…", width),
-                Style::default().fg(Color::DarkGray),
-            )));
+            lines.push(Line::from(Span::styled(fit("…", width), Style::default().fg(Color::DarkGray))));
             continue;
         };
         let mut style = Style::default();
@@ -104,21 +83,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         if pos == l.cursor {
             style = style.patch(cursor_style(focused));
         }
-        lines.push(Line::from(Span::styled(
-            row_text(s, width, now, &state.settings.date_format),
-            style,
-        )));
+        lines.push(Line::from(Span::styled(row_text(s, width, now, &state.settings.date_format), style)));
     }
     if l.total == 0 && state.current.is_some() {
-        let msg = if l.query.filter.is_some() {
-            "no message matches the filter"
-        } else {
-            "no messages"
-        };
-        lines.push(Line::from(Span::styled(
-            msg,
-            Style::default().fg(Color::DarkGray),
-        )));
+        let msg = if l.query.filter.is_some() { "no message matches the filter" } else { "no messages" };
+        lines.push(Line::from(Span::styled(msg, Style::default().fg(Color::DarkGray))));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

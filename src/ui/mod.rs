@@ -33,18 +33,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
 
 /// A pane's frame, highlighted when it has the focus.
 pub(crate) fn pane_block(title: String, focused: bool) -> Block<'static> {
-    let style = if focused {
-        Style::default().fg(Color::Cyan)
-    } else {
-        Style::default().fg(Color::DarkGray)
-    };
+    let style = if focused { Style::default().fg(Color::Cyan) } else { Style::default().fg(Color::DarkGray) };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(style)
         .title(title)
         .title_style(Style::default().add_modifier(Modifier::BOLD))
@@ -52,11 +44,7 @@ pub(crate) fn pane_block(title: String, focused: bool) -> Block<'static> {
 
 /// The style of the row under a cursor.
 pub(crate) fn cursor_style(focused: bool) -> Style {
-    if focused {
-        Style::default().add_modifier(Modifier::REVERSED)
-    } else {
-        Style::default().bg(Color::DarkGray)
-    }
+    if focused { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default().bg(Color::DarkGray) }
 }
 
 #[cfg(test)]

@@ -11,32 +11,21 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let Some(r) = &state.reader else { return };
     let focused = state.focus == Pane::Reader;
-    let title = format!(
-        " {} ",
-        super::text::fit(&r.summary.subject, area.width.saturating_sub(4) as usize).trim_end()
-    );
+    let title = format!(" {} ", super::text::fit(&r.summary.subject, area.width.saturating_sub(4) as usize).trim_end());
     let block = pane_block(title, focused);
-    let key = Style::default()
-        .fg(Color::Cyan)
-        .add_modifier(Modifier::BOLD);
+    let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
     let dim = Style::default().fg(Color::DarkGray);
     let lines: Vec<Line<'_>> = match &r.body {
         Body::Loading => vec![Line::from(Span::styled("loading…", dim))],
         Body::Unavailable(reason) => vec![
-            Line::from(Span::styled(
-                "This message's body is not available.",
-                Style::default().fg(Color::Yellow),
-            )),
+            Line::from(Span::styled("This message's body is not available.", Style::default().fg(Color::Yellow))),
             Line::from(""),
             Line::from(reason.as_str()),
         ],
         Body::Ready { rendered, .. } => {
             let mut lines = Vec::new();
             for (k, v) in &rendered.headers {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{k}: "), key),
-                    Span::raw(v.as_str()),
-                ]));
+                lines.push(Line::from(vec![Span::styled(format!("{k}: "), key), Span::raw(v.as_str())]));
             }
             lines.push(Line::from(""));
             for l in rendered.body.lines() {
@@ -58,9 +47,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             lines
         }
     };
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((r.scroll, 0));
+    let p = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((r.scroll, 0));
     frame.render_widget(p, area);
 }

@@ -35,10 +35,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         if !right.is_empty() {
             right.push(Span::raw(" "));
         }
-        right.push(Span::styled(
-            format!("{}:{label}", a.name),
-            Style::default().fg(color),
-        ));
+        right.push(Span::styled(format!("{}:{label}", a.name), Style::default().fg(color)));
+        if a.pending > 0 {
+            right.push(Span::styled(format!(" ({} pending)", a.pending), Style::default().fg(Color::Yellow)));
+        }
     }
     let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     let left_w = (area.width as usize).saturating_sub(right_w + 1);
@@ -46,10 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         Some(s) => (s.clone(), Style::default().fg(Color::Yellow)),
         None => (hints(state), Style::default().fg(Color::DarkGray)),
     };
-    let mut spans = vec![
-        Span::styled(super::text::fit(&left, left_w), style),
-        Span::raw(" "),
-    ];
+    let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

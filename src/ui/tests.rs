@@ -17,21 +17,10 @@ fn demo() -> (tempfile::TempDir, Store, AppState) {
     let mut state = AppState::new(accounts.clone(), Keymap::default(), UiSettings::default());
     for (id, _) in &accounts {
         let folders = store.folders(*id).unwrap();
+        crate::tui::apply(&mut state, Msg::Worker(Event::Folders { account: *id, folders }), &store, &[]);
         crate::tui::apply(
             &mut state,
-            Msg::Worker(Event::Folders {
-                account: *id,
-                folders,
-            }),
-            &store,
-            &[],
-        );
-        crate::tui::apply(
-            &mut state,
-            Msg::Worker(Event::State {
-                account: *id,
-                state: AccountState::Local,
-            }),
+            Msg::Worker(Event::State { account: *id, state: AccountState::Local }),
             &store,
             &[],
         );
@@ -40,12 +29,7 @@ fn demo() -> (tempfile::TempDir, Store, AppState) {
 }
 
 fn key(state: &mut AppState, store: &Store, c: KeyCode) {
-    crate::tui::apply(
-        state,
-        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)),
-        store,
-        &[],
-    );
+    crate::tui::apply(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)), store, &[]);
 }
 
 fn screen(state: &mut AppState, store: &Store, w: u16, h: u16) -> String {
@@ -99,12 +83,7 @@ fn reader_split_and_full_screen() {
     // the worker would answer with the body; the demo store has it
     let id = state.reader.as_ref().unwrap().id;
     let raw = std::sync::Arc::new(store.body(id).unwrap().unwrap());
-    crate::tui::apply(
-        &mut state,
-        Msg::Worker(Event::Body { id, raw }),
-        &store,
-        &[],
-    );
+    crate::tui::apply(&mut state, Msg::Worker(Event::Body { id, raw }), &store, &[]);
     snap!("reader_split_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Enter);
     snap!("reader_full_60x20", screen(&mut state, &store, 60, 20));
@@ -116,10 +95,7 @@ fn help_overlay_and_offline_account() {
     let id = state.accounts[1].id;
     crate::tui::apply(
         &mut state,
-        Msg::Worker(Event::State {
-            account: id,
-            state: AccountState::Offline("cannot connect".into()),
-        }),
+        Msg::Worker(Event::State { account: id, state: AccountState::Offline("cannot connect".into()) }),
         &store,
         &[],
     );
@@ -133,20 +109,7 @@ fn body_not_downloaded_offline() {
     crate::tui::apply(&mut state, Msg::Resize(100, 30), &store, &[]);
     key(&mut state, &store, KeyCode::Enter);
     let id = state.reader.as_ref().unwrap().id;
-    let reason =
-        "not downloaded yet, and the server cannot be reached (cannot connect)".to_string();
-    crate::tui::apply(
-        &mut state,
-        Msg::Worker(Event::BodyUnavailable {
-            id,
-            reason,
-            offline: true,
-        }),
-        &store,
-        &[],
-    );
-    snap!(
-        "body_unavailable_100x30",
-        screen(&mut state, &store, 100, 30)
-    );
+    let reason = "not downloaded yet, and the server cannot be reached (cannot connect)".to_string();
+    crate::tui::apply(&mut state, Msg::Worker(Event::BodyUnavailable { id, reason, offline: true }), &store, &[]);
+    snap!("body_unavailable_100x30", screen(&mut state, &store, 100, 30));
 }

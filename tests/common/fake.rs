@@ -50,10 +50,7 @@ impl Fake {
                                 rec.lock().unwrap().extend_from_slice(line.as_bytes());
                                 let tag = line.split_whitespace().next().unwrap_or("*").to_string();
                                 let reply = l.replace("{tag}", &tag);
-                                if w.write_all(format!("{reply}\r\n").as_bytes())
-                                    .await
-                                    .is_err()
-                                {
+                                if w.write_all(format!("{reply}\r\n").as_bytes()).await.is_err() {
                                     return;
                                 }
                             }

@@ -38,9 +38,8 @@ pub fn servers() -> &'static Servers {
                  POSTE_TEST_ENV=DIR/env)"
             )
         });
-        let text = std::fs::read_to_string(&env_file).unwrap_or_else(|e| {
-            panic!("cannot read {env_file}: {e}; are the test servers running?")
-        });
+        let text = std::fs::read_to_string(&env_file)
+            .unwrap_or_else(|e| panic!("cannot read {env_file}: {e}; are the test servers running?"));
         let get = |k: &str| -> String {
             text.lines()
                 .find_map(|l| l.strip_prefix(&format!("{k}=")))
@@ -72,10 +71,7 @@ pub fn servers() -> &'static Servers {
 pub fn user(test: &str) -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
     format!("{test}-{}-{t}-{n}@localhost", std::process::id())
 }
 
@@ -106,12 +102,7 @@ impl Setup {
             ca = s.ca,
         );
         std::fs::write(&config, text).unwrap();
-        Setup {
-            dir,
-            config,
-            data,
-            user: user.to_string(),
-        }
+        Setup { dir, config, data, user: user.to_string() }
     }
 
     pub fn loaded(&self) -> poste::cli::Loaded {
@@ -161,10 +152,7 @@ pub async fn wait_for<T>(
 }
 
 /// Runs a full sync and returns its error, if any.
-pub async fn sync(
-    h: &AccountHandle,
-    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
-) -> Option<String> {
+pub async fn sync(h: &AccountHandle, rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> Option<String> {
     h.send(account::Command::Sync { first: None });
     wait_for(rx, 120, |e| match e {
         Event::SyncDone { error, .. } => Some(error.clone()),
@@ -187,11 +175,7 @@ pub async fn admin(user: &str) -> Admin {
         .unwrap();
     let mut client = async_imap::Client::new(tls);
     client.read_response().await.unwrap().unwrap();
-    client
-        .login(user, "secret")
-        .await
-        .map_err(|(e, _)| e)
-        .unwrap()
+    client.login(user, "secret").await.map_err(|(e, _)| e).unwrap()
 }
 
 /// A small RFC 5322 message.
@@ -207,13 +191,7 @@ pub fn message(n: usize, subject: &str, date: &str) -> Vec<u8> {
 pub async fn seen_on_server(admin: &mut Admin, folder: &str, uid: u32) -> bool {
     use futures::TryStreamExt;
     admin.select(folder).await.unwrap();
-    let f: Vec<_> = admin
-        .uid_fetch(uid.to_string(), "FLAGS")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let f: Vec<_> = admin.uid_fetch(uid.to_string(), "FLAGS").await.unwrap().try_collect().await.unwrap();
     f[0].flags().any(|f| f == async_imap::types::Flag::Seen)
 }
 
@@ -233,17 +211,9 @@ pub fn fill_inbox(user: &str, messages: impl Iterator<Item = Vec<u8>>) {
         std::fs::create_dir_all(&d).unwrap();
         chown(&d, Some(uid), Some(gid)).unwrap();
     }
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     for (i, raw) in messages.enumerate() {
-        let name = format!(
-            "{}.M{i}P{}.poste-test,S={}:2,",
-            t,
-            std::process::id(),
-            raw.len()
-        );
+        let name = format!("{}.M{i}P{}.poste-test,S={}:2,", t, std::process::id(), raw.len());
         let p = root.join("cur").join(name);
         std::fs::write(&p, &raw).unwrap();
         chown(&p, Some(uid), Some(gid)).unwrap();
@@ -263,11 +233,7 @@ pub fn data_files(dir: &Path) -> Vec<PathBuf> {
         if let Ok(rd) = std::fs::read_dir(&d) {
             for e in rd.flatten() {
                 let p = e.path();
-                if p.is_dir() {
-                    stack.push(p)
-                } else {
-                    out.push(p)
-                }
+                if p.is_dir() { stack.push(p) } else { out.push(p) }
             }
         }
     }

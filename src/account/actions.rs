@@ -1,0 +1,442 @@
+//! User actions: applied to the store at once, queued, and replayed to the server in order.
+//! A refused action is rolled back locally and the user told; nothing is lost.
+
+use super::ops::Op;
+use super::worker::Worker;
+use super::{Action, Event};
+use crate::config::DeleteMode;
+use crate::imap::{self, ImapError};
+use crate::model::{Flags, Folder, FolderId, MessageId, SpecialUse, Uid};
+use crate::store::pending::Origin;
+use std::collections::BTreeMap;
+
+/// What `u` can take back: messages moved (or deleted to Trash) into `to`.
+#[derive(Debug, Clone)]
+pub struct UndoEntry {
+    pub origins: Vec<Origin>,
+    pub to: FolderId,
+}
+
+type Plan = Result<(), String>;
+
+impl Worker {
+    /// Applies an action locally, queues it, and tries to send the queue.
+    pub(super) async fn act(&mut self, action: Action) {
+        if let Err(text) = self.plan(action) {
+            self.notice(text);
+        }
+        self.emit_pending();
+        self.replay().await;
+    }
+
+    pub(super) fn notice(&self, text: String) {
+        let _ = self.events.send(Event::Notice { account: self.id, text });
+    }
+
+    pub(super) fn emit_pending(&self) {
+        self.pending_event(false);
+    }
+
+    fn pending_event(&self, settled: bool) {
+        let count = self.store.pending_count(self.id).unwrap_or(0);
+        let _ = self.events.send(Event::Pending { account: self.id, count, settled });
+    }
+
+    fn queue(&self, op: &Op) -> Plan {
+        self.store.queue_op(self.id, &op.to_json()).map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    fn folders_changed(&self) {
+        if let Ok(folders) = self.store.folders(self.id) {
+            let _ = self.events.send(Event::Folders { account: self.id, folders });
+        }
+    }
+
+    /// Messages grouped by their folder, with their server UIDs (0 for placeholders).
+    fn group(&self, ids: &[MessageId]) -> Result<BTreeMap<FolderId, Vec<(MessageId, Uid)>>, String> {
+        let mut groups: BTreeMap<FolderId, Vec<(MessageId, Uid)>> = BTreeMap::new();
+        for &id in ids {
+            let m = self.store.message(id).map_err(|e| e.to_string())?;
+            groups.entry(m.summary.folder).or_default().push((id, m.summary.uid));
+        }
+        Ok(groups)
+    }
+
+    fn folder(&self, id: FolderId) -> Result<Folder, String> {
+        self.store.folder(id).map_err(|e| e.to_string())
+    }
+
+    fn validity(&self, folder: FolderId) -> Option<u32> {
+        self.store.sync_state(folder).ok().and_then(|s| s.uidvalidity)
+    }
+
+    fn trash(&self) -> Result<Folder, String> {
+        let folders = self.store.folders(self.id).map_err(|e| e.to_string())?;
+        let configured = self.imap.as_ref().and_then(|c| c.trash_folder.clone());
+        let found = match &configured {
+            Some(name) => folders.into_iter().find(|f| &f.name == name || &f.display == name),
+            None => folders.into_iter().find(|f| f.special_use == Some(SpecialUse::Trash)),
+        };
+        found.ok_or_else(|| match configured {
+            Some(n) => format!("the trash_folder {n:?} does not exist on the server"),
+            None => "the server has no Trash folder: set trash_folder in the config, or delete for good".into(),
+        })
+    }
+
+    fn plan(&mut self, action: Action) -> Plan {
+        let err = |e: crate::store::StoreError| e.to_string();
+        match action {
+            Action::Flags { ids, add, remove } => {
+                self.store.change_flags(&ids, add, remove).map_err(err)?;
+                for (folder, items) in self.group(&ids)? {
+                    let f = self.folder(folder)?;
+                    let uids: Vec<Uid> = items.iter().map(|(_, u)| *u).filter(|u| *u > 0).collect();
+                    if !uids.is_empty() {
+                        let op = Op::Flags {
+                            folder: f.name,
+                            uidvalidity: self.validity(folder),
+                            uids: Some(uids),
+                            add: add.0,
+                            remove: remove.0,
+                        };
+                        self.queue(&op)?;
+                    }
+                    self.changed_folder(folder);
+                }
+            }
+            Action::MarkFolderRead { folder } => {
+                let f = self.folder(folder)?;
+                self.store.mark_folder_read(folder).map_err(err)?;
+                let op = Op::Flags {
+                    folder: f.name,
+                    uidvalidity: self.validity(folder),
+                    uids: None,
+                    add: Flags::SEEN,
+                    remove: 0,
+                };
+                self.queue(&op)?;
+                self.changed_folder(folder);
+            }
+            Action::Delete { ids, expunge } => {
+                let mode = self.imap.as_ref().map(|c| c.delete).unwrap_or_default();
+                for (folder, items) in self.group(&ids)? {
+                    let f = self.folder(folder)?;
+                    let in_trash = f.special_use == Some(SpecialUse::Trash)
+                        || self
+                            .imap
+                            .as_ref()
+                            .and_then(|c| c.trash_folder.as_ref())
+                            .is_some_and(|t| *t == f.name || *t == f.display);
+                    let ids: Vec<MessageId> = items.iter().map(|(id, _)| *id).collect();
+                    if expunge || in_trash || mode == DeleteMode::Expunge {
+                        let uids: Vec<Uid> = items.iter().map(|(_, u)| *u).filter(|u| *u > 0).collect();
+                        self.store.delete_local(&ids).map_err(err)?;
+                        if !uids.is_empty() {
+                            self.queue(&Op::Expunge {
+                                folder: f.name.clone(),
+                                uidvalidity: self.validity(folder),
+                                uids,
+                            })?;
+                        }
+                        self.changed_folder(folder);
+                    } else {
+                        let trash = self.trash()?;
+                        self.move_group(&f, &ids, &trash)?;
+                    }
+                }
+            }
+            Action::Move { ids, to } => {
+                let target = self.folder(to)?;
+                for (folder, items) in self.group(&ids)? {
+                    if folder == to {
+                        continue;
+                    }
+                    let f = self.folder(folder)?;
+                    let ids: Vec<MessageId> = items.iter().map(|(id, _)| *id).collect();
+                    self.move_group(&f, &ids, &target)?;
+                }
+            }
+            Action::Copy { ids, to } => {
+                let target = self.folder(to)?;
+                for (folder, items) in self.group(&ids)? {
+                    let f = self.folder(folder)?;
+                    let src: Vec<MessageId> = items.iter().filter(|(_, u)| *u > 0).map(|(id, _)| *id).collect();
+                    let copies = self.store.copy_local(&src, to).map_err(err)?;
+                    let items = copies
+                        .iter()
+                        .filter_map(|(new, old)| {
+                            let m = self.store.message(*old).ok()?;
+                            Some((*new, m.summary.uid, m.message_id))
+                        })
+                        .collect();
+                    self.queue(&Op::Copy {
+                        from: f.name,
+                        uidvalidity: self.validity(folder),
+                        to: target.name.clone(),
+                        items,
+                    })?;
+                }
+                self.changed_folder(to);
+            }
+            Action::Undo => self.undo()?,
+            Action::CreateFolder { name } => {
+                let delimiter = self.delimiter();
+                let server = imap::ops::server_name(&name);
+                self.store
+                    .create_folder_local(self.id, &server, &crate::sanitize::line(&name), delimiter.as_deref())
+                    .map_err(err)?;
+                self.queue(&Op::CreateFolder { name: server })?;
+                self.folders_changed();
+            }
+            Action::RenameFolder { folder, to } => {
+                let f = self.folder(folder)?;
+                if f.special_use == Some(SpecialUse::Inbox) || f.name.eq_ignore_ascii_case("INBOX") {
+                    return Err("INBOX cannot be renamed".into());
+                }
+                let server = imap::ops::server_name(&to);
+                self.store.rename_folder_local(folder, &server, &crate::sanitize::line(&to)).map_err(err)?;
+                self.queue(&Op::RenameFolder { from: f.name, to: server })?;
+                self.folders_changed();
+            }
+            Action::DeleteFolder { folder } => {
+                let f = self.folder(folder)?;
+                if f.special_use == Some(SpecialUse::Inbox) || f.name.eq_ignore_ascii_case("INBOX") {
+                    return Err("INBOX cannot be deleted".into());
+                }
+                self.store.delete_folder_local(folder).map_err(err)?;
+                self.queue(&Op::DeleteFolder { name: f.name })?;
+                self.folders_changed();
+            }
+            Action::Subscribe { folder, on } => {
+                let f = self.folder(folder)?;
+                self.store.set_subscribed(folder, on).map_err(err)?;
+                self.queue(&Op::Subscribe { name: f.name, on })?;
+                self.folders_changed();
+            }
+        }
+        Ok(())
+    }
+
+    fn delimiter(&self) -> Option<String> {
+        self.store.folders(self.id).ok()?.into_iter().find_map(|f| f.delimiter)
+    }
+
+    fn changed_folder(&self, folder: FolderId) {
+        let _ = self.events.send(Event::Changed { account: self.id, folder });
+        if let Ok(f) = self.store.folder(folder) {
+            let _ = self.events.send(Event::FolderCounts { account: self.id, folder: f });
+        }
+    }
+
+    fn move_group(&mut self, from: &Folder, ids: &[MessageId], to: &Folder) -> Plan {
+        let origins = self.store.move_local(ids, to.id).map_err(|e| e.to_string())?;
+        let real: Vec<Origin> = origins.iter().copied().filter(|o| o.uid > 0).collect();
+        if !real.is_empty() {
+            let op = Op::Move {
+                from: from.name.clone(),
+                uidvalidity: self.validity(from.id),
+                to: to.name.clone(),
+                items: real,
+            };
+            self.queue(&op)?;
+        }
+        self.undo.push(UndoEntry { origins, to: to.id });
+        self.changed_folder(from.id);
+        self.changed_folder(to.id);
+        Ok(())
+    }
+
+    /// Takes back the last move or delete to Trash: cancelled if it has not reached the
+    /// server yet, moved back if it has.
+    fn undo(&mut self) -> Plan {
+        let Some(entry) = self.undo.pop() else { return Err("nothing to undo".into()) };
+        let ids: Vec<MessageId> = entry.origins.iter().map(|o| o.id).collect();
+        // still queued? then drop the queued move and put the rows back
+        let pending = self.store.pending_ops(self.id).map_err(|e| e.to_string())?;
+        for (op_id, json) in pending {
+            if let Some(Op::Move { items, .. }) = Op::from_json(&json)
+                && items.iter().all(|i| ids.contains(&i.id))
+                && !items.is_empty()
+            {
+                self.store.finish_op(op_id).map_err(|e| e.to_string())?;
+                self.store.restore_local(&entry.origins).map_err(|e| e.to_string())?;
+                self.changed_folder(entry.to);
+                for o in &entry.origins {
+                    self.changed_folder(o.folder);
+                }
+                return Ok(());
+            }
+        }
+        let mut by_folder: BTreeMap<FolderId, Vec<MessageId>> = BTreeMap::new();
+        for o in &entry.origins {
+            by_folder.entry(o.folder).or_default().push(o.id);
+        }
+        let from = self.folder(entry.to)?;
+        for (folder, ids) in by_folder {
+            let back = self.folder(folder)?;
+            let origins = self.store.move_local(&ids, folder).map_err(|e| e.to_string())?;
+            let real: Vec<Origin> = origins.into_iter().filter(|o| o.uid > 0).collect();
+            if !real.is_empty() {
+                let op = Op::Move {
+                    from: from.name.clone(),
+                    uidvalidity: self.validity(from.id),
+                    to: back.name.clone(),
+                    items: real,
+                };
+                self.queue(&op)?;
+            }
+            self.changed_folder(folder);
+        }
+        self.changed_folder(entry.to);
+        Ok(())
+    }
+
+    /// Sends queued actions in order while the server can be reached. True when the queue
+    /// is empty.
+    pub(super) async fn replay(&mut self) -> bool {
+        if self.imap.is_none() {
+            self.pending_event(true);
+            return true;
+        }
+        loop {
+            let next = match self.store.next_op(self.id) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.notice(format!("local store: {e}"));
+                    return false;
+                }
+            };
+            let Some((id, json, attempts)) = next else {
+                self.pending_event(true);
+                return true;
+            };
+            let Some(op) = Op::from_json(&json) else {
+                tracing::error!(id, "unreadable queued action dropped");
+                let _ = self.store.finish_op(id);
+                continue;
+            };
+            let _ = self.store.bump_op(id);
+            match self.execute(&op, attempts).await {
+                Ok(()) => {
+                    let _ = self.store.finish_op(id);
+                }
+                Err(e) if e.is_transient() => {
+                    tracing::info!(error = %e, "server unreachable; actions stay queued");
+                    self.connection_failed(&e);
+                    self.pending_event(true);
+                    return false;
+                }
+                Err(e) => {
+                    let _ = self.store.finish_op(id);
+                    self.roll_back(&op);
+                    self.notice(format!(
+                        "{} failed: {e}; the local copy was set back to match the server",
+                        op.describe()
+                    ));
+                    self.start_sync(None);
+                }
+            }
+            self.emit_pending();
+        }
+    }
+
+    /// Undoes the local effect of an action the server refused.
+    fn roll_back(&mut self, op: &Op) {
+        match op {
+            Op::Move { items, to, .. } => {
+                let _ = self.store.restore_local(items);
+                if let Ok(Some(f)) = self.store.find_folder(self.id, to) {
+                    self.changed_folder(f.id);
+                }
+                for i in items {
+                    self.changed_folder(i.folder);
+                }
+            }
+            Op::Copy { items, .. } => {
+                let ids: Vec<MessageId> = items.iter().map(|i| i.0).collect();
+                let _ = self.store.delete_local(&ids);
+            }
+            // flags, expunges and folder changes come back with the resync
+            _ => {}
+        }
+    }
+
+    async fn execute(&mut self, op: &Op, attempts: u32) -> Result<(), ImapError> {
+        let conn = self.connection().await?;
+        let check = |now: Option<u32>, then: &Option<u32>, folder: &str| match (now, then) {
+            (Some(a), Some(b)) if a != *b => Err(ImapError::No {
+                command: format!("SELECT {}", imap::decode_folder_name(folder)),
+                text: "the folder was renumbered on the server (UIDVALIDITY changed) since the action".into(),
+            }),
+            _ => Ok(()),
+        };
+        match op {
+            Op::Flags { folder, uidvalidity, uids, add, remove } => {
+                let v = imap::select::ensure(conn, folder).await?;
+                check(v, uidvalidity, folder)?;
+                imap::ops::store_flags(conn, folder, uids.as_deref(), Flags(*add), Flags(*remove)).await
+            }
+            Op::Expunge { folder, uidvalidity, uids } => {
+                let v = imap::select::ensure(conn, folder).await?;
+                check(v, uidvalidity, folder)?;
+                imap::ops::expunge(conn, folder, uids).await
+            }
+            Op::Move { from, uidvalidity, to, items } => {
+                let v = imap::select::ensure(conn, from).await?;
+                check(v, uidvalidity, from)?;
+                let uids: Vec<Uid> = items.iter().map(|i| i.uid).collect();
+                let pairs = imap::ops::move_to(conn, from, &uids, to).await?;
+                self.place(items.iter().map(|i| (i.id, i.uid)).collect(), &pairs, to);
+                Ok(())
+            }
+            Op::Copy { from, uidvalidity, to, items } => {
+                let v = imap::select::ensure(conn, from).await?;
+                check(v, uidvalidity, from)?;
+                let mut todo: Vec<(MessageId, Uid)> = items.iter().map(|i| (i.0, i.1)).collect();
+                if attempts > 0 {
+                    // a retry after a cut connection: what already arrived is not copied again
+                    let ids: Vec<String> = items.iter().filter_map(|i| i.2.clone()).collect();
+                    let there = imap::ops::find_message_ids(conn, to, &ids).await?;
+                    if !there.is_empty() {
+                        let done: Vec<MessageId> = items.iter().filter(|i| i.2.is_some()).map(|i| i.0).collect();
+                        let _ = self.store.drop_placeholders(&done);
+                        todo.retain(|(id, _)| !done.contains(id));
+                    }
+                }
+                let uids: Vec<Uid> = todo.iter().map(|(_, u)| *u).collect();
+                let conn = self.connection().await?;
+                let pairs = if uids.is_empty() { Vec::new() } else { imap::ops::copy(conn, from, &uids, to).await? };
+                self.place(todo, &pairs, to);
+                Ok(())
+            }
+            Op::CreateFolder { name } => imap::ops::create_folder(conn, name).await,
+            Op::RenameFolder { from, to } => imap::ops::rename_folder(conn, from, to).await,
+            Op::DeleteFolder { name } => imap::ops::delete_folder(conn, name).await,
+            Op::Subscribe { name, on } => imap::ops::subscribe(conn, name, *on).await,
+        }
+    }
+
+    /// Gives placeholders their new UIDs from COPYUID; those the server did not report
+    /// are dropped, and the next sync of the folder brings the real messages.
+    fn place(&mut self, items: Vec<(MessageId, Uid)>, pairs: &[(Uid, Uid)], to: &str) {
+        let mut missing = Vec::new();
+        for (id, src) in &items {
+            match pairs.iter().find(|(s, _)| s == src) {
+                Some((_, dst)) => {
+                    let _ = self.store.set_uid(*id, *dst);
+                }
+                None => missing.push(*id),
+            }
+        }
+        if !missing.is_empty() {
+            let _ = self.store.drop_placeholders(&missing);
+            if !pairs.is_empty() {
+                self.notice(format!("{} of the messages had already gone from the server", missing.len()));
+            }
+            if let Ok(Some(f)) = self.store.find_folder(self.id, to) {
+                self.changed_folder(f.id);
+            }
+            self.start_sync(None);
+        }
+    }
+}

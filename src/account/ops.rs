@@ -1,0 +1,86 @@
+//! Queued operations: what the server must do, by folder name, UIDVALIDITY and UID, stored
+//! as JSON in the store's queue so they survive a restart.
+
+use crate::model::{MessageId, Uid};
+use crate::store::pending::Origin;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Flags on `uids` (every message when None) of `folder`.
+    Flags {
+        folder: String,
+        uidvalidity: Option<u32>,
+        uids: Option<Vec<Uid>>,
+        add: u32,
+        remove: u32,
+    },
+    /// `items` are the moved rows (now placeholders in `to`) with where they came from.
+    Move {
+        from: String,
+        uidvalidity: Option<u32>,
+        to: String,
+        items: Vec<Origin>,
+    },
+    /// `items`: (new placeholder row, source UID, Message-ID).
+    Copy {
+        from: String,
+        uidvalidity: Option<u32>,
+        to: String,
+        items: Vec<(MessageId, Uid, Option<String>)>,
+    },
+    Expunge {
+        folder: String,
+        uidvalidity: Option<u32>,
+        uids: Vec<Uid>,
+    },
+    CreateFolder {
+        name: String,
+    },
+    RenameFolder {
+        from: String,
+        to: String,
+    },
+    DeleteFolder {
+        name: String,
+    },
+    Subscribe {
+        name: String,
+        on: bool,
+    },
+}
+
+impl Op {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(s: &str) -> Option<Op> {
+        serde_json::from_str(s).ok()
+    }
+
+    /// A short description for notices.
+    pub fn describe(&self) -> String {
+        let folder = |s: &str| crate::imap::decode_folder_name(s);
+        match self {
+            Op::Flags { folder: f, uids, .. } => match uids {
+                Some(u) => format!("changing flags of {} messages in {}", u.len(), folder(f)),
+                None => format!("marking {} read", folder(f)),
+            },
+            Op::Move { from, to, items, .. } => {
+                format!("moving {} messages from {} to {}", items.len(), folder(from), folder(to))
+            }
+            Op::Copy { from, to, items, .. } => {
+                format!("copying {} messages from {} to {}", items.len(), folder(from), folder(to))
+            }
+            Op::Expunge { folder: f, uids, .. } => format!("deleting {} messages from {}", uids.len(), folder(f)),
+            Op::CreateFolder { name } => format!("creating folder {}", folder(name)),
+            Op::RenameFolder { from, to } => format!("renaming {} to {}", folder(from), folder(to)),
+            Op::DeleteFolder { name } => format!("deleting folder {}", folder(name)),
+            Op::Subscribe { name, on } => {
+                format!("{} {}", if *on { "subscribing to" } else { "unsubscribing from" }, folder(name))
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Local effects of user actions and the durable queue that carries them to the server.
+//!
+//! An action changes the store at once (so the UI shows it) and leaves an entry in
+//! `pending_ops`, in the same transaction; the worker replays entries in order and removes
+//! each once the server has done it.
+
+use super::{Result, Store, maildir};
+use crate::model::{AccountId, Flags, FolderId, MessageId, Uid};
+use rusqlite::{OptionalExtension, params};
+use std::path::Path;
+
+/// Messages moved or copied into a folder before the server has said their new UID carry
+/// `PLACEHOLDER_BASE + row id` as UID: above every real IMAP UID, and unique.
+pub const PLACEHOLDER_BASE: i64 = 1 << 32;
+
+/// Where a message was before a local move, to undo or roll it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Origin {
+    pub id: MessageId,
+    pub folder: FolderId,
+    pub uid: Uid,
+}
+
+impl Store {
+    /// Adds an action to the account's queue; returns its id.
+    pub fn queue_op(&self, account: AccountId, op: &str) -> Result<i64> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        self.conn().execute(
+            "INSERT INTO pending_ops(account_id, op, created) VALUES (?1, ?2, ?3)",
+            params![account, op, now as i64],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// The oldest queued action: (id, op, attempts so far).
+    pub fn next_op(&self, account: AccountId) -> Result<Option<(i64, String, u32)>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT id, op, attempts FROM pending_ops WHERE account_id = ?1 ORDER BY id LIMIT 1")?;
+        Ok(st.query_row([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+    }
+
+    /// Every queued action, oldest first.
+    pub fn pending_ops(&self, account: AccountId) -> Result<Vec<(i64, String)>> {
+        let mut st = self.conn().prepare_cached("SELECT id, op FROM pending_ops WHERE account_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn pending_count(&self, account: AccountId) -> Result<usize> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM pending_ops WHERE account_id = ?1", [account], |r| r.get::<_, i64>(0))?
+            as usize)
+    }
+
+    pub fn bump_op(&self, id: i64) -> Result<()> {
+        self.conn().execute("UPDATE pending_ops SET attempts = attempts + 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn finish_op(&self, id: i64) -> Result<()> {
+        self.conn().execute("DELETE FROM pending_ops WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Adds and removes flags on messages.
+    pub fn change_flags(&self, ids: &[MessageId], add: Flags, remove: Flags) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached("UPDATE messages SET flags = (flags | ?2) & ~?3 WHERE id = ?1")?;
+            for id in ids {
+                st.execute(params![id, add.0, remove.0])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks every message of a folder read.
+    pub fn mark_folder_read(&self, folder: FolderId) -> Result<()> {
+        self.conn()
+            .execute("UPDATE messages SET flags = flags | 1 WHERE folder_id = ?1 AND (flags & 1) = 0", [folder])?;
+        Ok(())
+    }
+
+    /// Moves messages to another folder locally; they get placeholder UIDs until the server
+    /// reports the real ones. Returns where each was.
+    pub fn move_local(&self, ids: &[MessageId], to: FolderId) -> Result<Vec<Origin>> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut origins = Vec::with_capacity(ids.len());
+        {
+            let mut get = tx.prepare_cached("SELECT folder_id, uid FROM messages WHERE id = ?1")?;
+            let mut up = tx.prepare_cached("UPDATE messages SET folder_id = ?2, uid = ?3 WHERE id = ?1")?;
+            for &id in ids {
+                let Some((folder, uid)) =
+                    get.query_row([id], |r| Ok((r.get::<_, FolderId>(0)?, r.get::<_, i64>(1)?))).optional()?
+                else {
+                    continue;
+                };
+                up.execute(params![id, to, PLACEHOLDER_BASE + id])?;
+                origins.push(Origin { id, folder, uid: u32::try_from(uid).unwrap_or(0) });
+            }
+        }
+        tx.commit()?;
+        Ok(origins)
+    }
+
+    /// Puts messages back where they were (undo, or a move the server refused).
+    pub fn restore_local(&self, origins: &[Origin]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        {
+            let mut up = tx.prepare_cached("UPDATE OR IGNORE messages SET folder_id = ?2, uid = ?3 WHERE id = ?1")?;
+            for o in origins {
+                let uid = if o.uid == 0 { PLACEHOLDER_BASE + o.id } else { o.uid as i64 };
+                up.execute(params![o.id, o.folder, uid])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Copies messages into another folder locally, as placeholders; returns
+    /// (new id, source id) pairs.
+    pub fn copy_local(&self, ids: &[MessageId], to: FolderId) -> Result<Vec<(MessageId, MessageId)>> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut out = Vec::new();
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
+                    to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
+                 SELECT ?2, -1, message_id, in_reply_to, refs, date, from_name, from_addr, to_addrs, cc_addrs,
+                    subject, flags, size, has_attachments, NULL FROM messages WHERE id = ?1",
+            )?;
+            let mut fix = tx.prepare_cached("UPDATE messages SET uid = ?2 WHERE id = ?1")?;
+            for &id in ids {
+                if ins.execute(params![id, to])? == 1 {
+                    let new = tx.last_insert_rowid();
+                    fix.execute(params![new, PLACEHOLDER_BASE + new])?;
+                    out.push((new, id));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Gives a placeholder its server UID (from COPYUID).
+    pub fn set_uid(&self, id: MessageId, uid: Uid) -> Result<()> {
+        self.conn().execute("UPDATE OR IGNORE messages SET uid = ?2 WHERE id = ?1", params![id, uid])?;
+        Ok(())
+    }
+
+    /// Deletes messages locally, with their stored bodies.
+    pub fn delete_local(&self, ids: &[MessageId]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut paths = Vec::new();
+        {
+            let mut del = tx.prepare_cached("DELETE FROM messages WHERE id = ?1 RETURNING path")?;
+            for id in ids {
+                if let Some(Some(p)) = del.query_row([id], |r| r.get::<_, Option<String>>(0)).optional()? {
+                    paths.push(p);
+                }
+            }
+        }
+        tx.commit()?;
+        for p in paths {
+            maildir::remove(self.data_dir(), Path::new(&p))?;
+        }
+        Ok(())
+    }
+
+    /// Placeholder rows left in a folder (their move or copy is done; a sync brings the
+    /// real messages).
+    pub fn drop_placeholders(&self, ids: &[MessageId]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        {
+            let mut del = tx.prepare_cached("DELETE FROM messages WHERE id = ?1 AND uid >= ?2")?;
+            for id in ids {
+                del.execute(params![id, PLACEHOLDER_BASE])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Creates, renames or drops a folder row locally.
+    pub fn create_folder_local(
+        &self,
+        account: AccountId,
+        name: &str,
+        display: &str,
+        delimiter: Option<&str>,
+    ) -> Result<FolderId> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO folders(account_id, name, display, delimiter) VALUES (?1, ?2, ?3, ?4)",
+            params![account, name, display, delimiter],
+        )?;
+        Ok(self.conn().query_row(
+            "SELECT id FROM folders WHERE account_id = ?1 AND name = ?2",
+            params![account, name],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn rename_folder_local(&self, folder: FolderId, name: &str, display: &str) -> Result<()> {
+        self.conn()
+            .execute("UPDATE folders SET name = ?2, display = ?3 WHERE id = ?1", params![folder, name, display])?;
+        Ok(())
+    }
+
+    pub fn delete_folder_local(&self, folder: FolderId) -> Result<()> {
+        let ids: Vec<MessageId> = {
+            let mut st = self.conn().prepare("SELECT id FROM messages WHERE folder_id = ?1")?;
+            st.query_map([folder], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        self.delete_local(&ids)?;
+        self.conn().execute("DELETE FROM folders WHERE id = ?1", [folder])?;
+        Ok(())
+    }
+
+    pub fn set_subscribed(&self, folder: FolderId, on: bool) -> Result<()> {
+        self.conn().execute("UPDATE folders SET subscribed = ?2 WHERE id = ?1", params![folder, on])?;
+        Ok(())
+    }
+
+    /// The ids of a query's messages (for actions on "all in the current filter").
+    pub fn ids(&self, q: &super::ListQuery) -> Result<Vec<MessageId>> {
+        Ok(self.list(q, 0, usize::MAX >> 1)?.into_iter().map(|m| m.id).collect())
+    }
+}
