@@ -136,6 +136,7 @@ pub struct Folder {
     pub special_use: Option<SpecialUse>,
     pub unread: u32,
     pub total: u32,
+    pub subscribed: bool,
 }
 
 impl Folder {

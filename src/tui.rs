@@ -75,7 +75,11 @@ async fn session(
         handles.push(h);
     }
     drop(tx);
-    let state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
+    let mut state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
+    for (view, cfg) in state.accounts.iter_mut().zip(accounts) {
+        view.delete_expunges = cfg.imap.as_ref().is_some_and(|i| i.delete == crate::config::DeleteMode::Expunge);
+    }
+
     let mut terminal = setup()?;
     let result = event_loop(&mut terminal, state, &store, &handles, rx).await;
     restore();
@@ -211,6 +215,25 @@ pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[Ac
                         .collect();
                     queue.push(Msg::Saved(saved));
                 }
+                Effect::Act { account, targets, kind } => {
+                    let ids = match targets {
+                        app::state::Targets::Ids(ids) => Ok(ids),
+                        app::state::Targets::Query(q) => store.ids(&q),
+                    };
+                    match ids {
+                        Ok(ids) if !ids.is_empty() => {
+                            if let Some(h) = handles.iter().find(|h| h.id == account) {
+                                h.send(Command::Act(kind.with_ids(ids)));
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => state.status = Some(format!("local store: {e}")),
+                    }
+                }
+                Effect::SelectRange { query, from, len } => match store.list_window(&query, usize::MAX, from, len) {
+                    Ok(rows) => queue.push(Msg::Selected(rows.into_iter().map(|r| r.id).collect())),
+                    Err(e) => state.status = Some(format!("local store: {e}")),
+                },
             }
         }
     }

@@ -1,13 +1,15 @@
 //! The application state and the one place it changes: `update(state, msg) -> effects`.
 
+mod act;
 pub mod keymap;
 pub mod layout;
 mod navigate;
 pub mod state;
 mod update;
 
+pub use act::picker_choices;
 pub use state::{AppState, Body, Pane, UiSettings};
-pub use update::{Effect, Msg, update};
+pub use update::{ActKind, Effect, Msg, update};
 
 /// The first folder row the folder pane shows (shared by drawing and mouse clicks).
 pub fn navigate_folder_top(state: &AppState, height: u16) -> usize {

@@ -24,6 +24,8 @@ pub struct AccountView {
     pub folders_known: bool,
     /// Actions waiting for the server.
     pub pending: usize,
+    /// `d` deletes for good in this account (`delete = "expunge"`), so it asks first.
+    pub delete_expunges: bool,
 }
 
 /// One row of the folder pane.
@@ -91,6 +93,57 @@ pub struct ReaderView {
 pub enum Prompt {
     /// Which attachment to save: a digit, or `a` for all.
     SaveAttachment,
+    /// `y` runs the effect; anything else cancels.
+    Confirm { question: String, then: Box<super::update::Effect> },
+    /// A line of text (a folder name), then Enter.
+    Text { label: String, input: String, purpose: TextPurpose },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPurpose {
+    NewFolder(AccountId),
+    RenameFolder(AccountId, FolderId),
+}
+
+/// What a folder picker is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    Move,
+    Copy,
+}
+
+/// The folder picker: fuzzy filtering over the current account's folders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub purpose: PickFor,
+    pub account: AccountId,
+    pub input: String,
+    pub cursor: usize,
+    pub targets: Targets,
+}
+
+/// The messages an action applies to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Targets {
+    Ids(Vec<MessageId>),
+    /// Every message the query matches (`*` in a filtered list).
+    Query(ListQuery),
+}
+
+/// Marked messages of the open list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub ids: std::collections::BTreeSet<MessageId>,
+    /// Everything in the current filter, including rows not loaded.
+    pub all: bool,
+    /// Where `v` started a range.
+    pub anchor: Option<usize>,
+}
+
+impl Selection {
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty() && !self.all
+    }
 }
 
 /// Settings the UI needs from the config.
@@ -126,6 +179,8 @@ pub struct AppState {
     pub reader: Option<ReaderView>,
     pub status: Option<String>,
     pub prompt: Option<Prompt>,
+    pub picker: Option<Picker>,
+    pub selection: Selection,
     pub help: bool,
     pub quit: bool,
     pub keymap: Keymap,
@@ -146,6 +201,7 @@ impl AppState {
                     folders: Vec::new(),
                     folders_known: false,
                     pending: 0,
+                    delete_expunges: false,
                 })
                 .collect(),
             focus: Pane::Folders,
@@ -155,6 +211,8 @@ impl AppState {
             reader: None,
             status: None,
             prompt: None,
+            picker: None,
+            selection: Selection::default(),
             help: false,
             quit: false,
             keymap,

@@ -18,6 +18,7 @@ fn folder(id: i64, name: &str) -> Folder {
         special_use: (name == "INBOX").then_some(SpecialUse::Inbox),
         unread: 0,
         total: 0,
+        subscribed: true,
     }
 }
 
@@ -165,4 +166,112 @@ fn saving_one_or_choosing_among_several() {
     assert!(s.status.as_deref().unwrap().contains("1-2"));
     let fx = key(&mut s, KeyCode::Char('2'));
     assert!(matches!(&fx[0], Effect::SaveAttachments { indexes, .. } if indexes == &vec![1]));
+}
+
+#[test]
+fn selection_and_bulk_actions() {
+    let mut s = opened(50);
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char(' '));
+    assert_eq!(s.selection.ids.len(), 2);
+    assert_eq!(s.list.cursor, 2);
+    let fx = key(&mut s, KeyCode::Char('N'));
+    let Some(Effect::Act { account: 1, targets: super::state::Targets::Ids(ids), kind }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(ids, &vec![1000, 1001]);
+    assert_eq!(
+        *kind,
+        super::ActKind::Flags { add: crate::model::Flags(crate::model::Flags::SEEN), remove: crate::model::Flags(0) }
+    );
+    assert!(s.selection.is_empty());
+    // * selects the whole filter, even rows never loaded
+    key(&mut s, KeyCode::Char('*'));
+    let fx = key(&mut s, KeyCode::Char('d'));
+    assert!(
+        matches!(fx.first(), Some(Effect::Act { targets: super::state::Targets::Query(q), kind: super::ActKind::Delete { expunge: false }, .. }) if q.folder == Some(10))
+    );
+    // v … v asks the store for the rows in between
+    key(&mut s, KeyCode::Char('v'));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    let fx = key(&mut s, KeyCode::Char('v'));
+    assert!(matches!(fx.first(), Some(Effect::SelectRange { from: 2, len: 3, .. })), "{fx:?}");
+    update(&mut s, Msg::Selected(vec![1002, 1003, 1004]));
+    assert_eq!(s.selection.ids.len(), 3);
+    key(&mut s, KeyCode::Esc);
+    assert!(s.selection.is_empty());
+}
+
+#[test]
+fn delete_in_trash_asks_first() {
+    let mut s = opened(5);
+    let mut trash = folder(12, "Trash");
+    trash.special_use = Some(SpecialUse::Trash);
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent"), trash] }),
+    );
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('G'));
+    let fx = key(&mut s, KeyCode::Enter);
+    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!() };
+    update(&mut s, Msg::ListLoaded { query, total: 3, start, rows: rows(0, 3) });
+    assert!(key(&mut s, KeyCode::Char('d')).is_empty());
+    assert!(matches!(s.prompt, Some(super::state::Prompt::Confirm { .. })));
+    assert!(key(&mut s, KeyCode::Char('n')).is_empty());
+    key(&mut s, KeyCode::Char('d'));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Delete { expunge: true }, .. })));
+}
+
+#[test]
+fn move_picker_filters_fuzzily() {
+    let mut s = opened(5);
+    let mut archive = folder(13, "Archive/2026");
+    archive.special_use = None;
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders {
+            account: 1,
+            folders: vec![folder(10, "INBOX"), folder(11, "Sent"), folder(12, "Trash"), archive],
+        }),
+    );
+    key(&mut s, KeyCode::Char('m'));
+    assert!(s.picker.is_some());
+    for c in "a26".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let p = s.picker.clone().unwrap();
+    let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
+    assert_eq!(names, ["Archive/2026"]);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: 13 }, .. })), "{fx:?}");
+    assert!(s.picker.is_none());
+    // undo goes to the worker
+    let fx = key(&mut s, KeyCode::Char('u'));
+    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::Undo))]);
+}
+
+#[test]
+fn folder_pane_creates_renames_and_refuses_inbox() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('n'));
+    for c in "Work".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::CreateFolder { name: "Work".into() }))]);
+    key(&mut s, KeyCode::Char('g'));
+    key(&mut s, KeyCode::Char('d'));
+    assert_eq!(s.status.as_deref(), Some("INBOX cannot be deleted"));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('e'));
+    key(&mut s, KeyCode::Backspace);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Send(1, Command::Act(crate::account::Action::RenameFolder { folder: 11, to: "Sen".into() }))]
+    );
 }

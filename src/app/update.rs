@@ -27,6 +27,8 @@ pub enum Msg {
     },
     /// The answer to `Effect::SaveAttachments`.
     Saved(Result<Vec<PathBuf>, String>),
+    /// The answer to `Effect::SelectRange`: ids to add to the selection.
+    Selected(Vec<crate::model::MessageId>),
     Quit,
 }
 
@@ -45,6 +47,40 @@ pub enum Effect {
         indexes: Vec<usize>,
         dir: PathBuf,
     },
+    /// Resolve the targets to message ids and send the action to the account's worker.
+    Act {
+        account: AccountId,
+        targets: super::state::Targets,
+        kind: ActKind,
+    },
+    /// Read the ids of `len` list rows from `from`, for a `v` range selection.
+    SelectRange {
+        query: ListQuery,
+        from: usize,
+        len: usize,
+    },
+}
+
+/// A message action before its targets are resolved to ids.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ActKind {
+    Flags { add: crate::model::Flags, remove: crate::model::Flags },
+    Delete { expunge: bool },
+    Move { to: crate::model::FolderId },
+    Copy { to: crate::model::FolderId },
+}
+
+impl ActKind {
+    /// The worker's action for these message ids.
+    pub fn with_ids(self, ids: Vec<crate::model::MessageId>) -> crate::account::Action {
+        use crate::account::Action;
+        match self {
+            ActKind::Flags { add, remove } => Action::Flags { ids, add, remove },
+            ActKind::Delete { expunge } => Action::Delete { ids, expunge },
+            ActKind::Move { to } => Action::Move { ids, to },
+            ActKind::Copy { to } => Action::Copy { ids, to },
+        }
+    }
 }
 
 /// Applies `msg` to `state`; returns the effects to run, in order.
@@ -80,6 +116,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.status = Some(format!("saved {}", names.join(", ")));
         }
         Msg::Saved(Err(e)) => state.status = Some(format!("could not save: {e}")),
+        Msg::Selected(ids) => {
+            state.selection.all = false;
+            state.selection.ids.extend(ids);
+            state.status = Some(format!("{} selected", state.selection.ids.len()));
+        }
         Msg::Quit => state.quit = true,
     }
     fx
@@ -90,9 +131,15 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         state.help = false;
         return;
     }
+    if state.picker.is_some() {
+        super::act::picker_key(state, k, fx);
+        return;
+    }
     if let Some(p) = state.prompt.take() {
+        state.status = None;
         match p {
             Prompt::SaveAttachment => save_choice(state, k, fx),
+            p => super::act::prompt_key(state, p, k, fx),
         }
         return;
     }
@@ -113,6 +160,9 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action(&k) else {
         return;
     };
+    if super::act::key(state, action, fx) {
+        return;
+    }
     let page = state.list_height();
     match action {
         Action::Down => navigate::step(state, 1, fx),
@@ -160,11 +210,17 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
             }
         }
+        // the mailbox actions were handled by act::key above
+        _ => {}
     }
 }
 
 /// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits.
 fn back(state: &mut AppState, quit: bool) {
+    if !state.selection.is_empty() {
+        state.selection = Default::default();
+        return;
+    }
     if let Some(r) = &mut state.reader {
         if r.fullscreen {
             r.fullscreen = false;

@@ -22,7 +22,7 @@ pub struct FolderInfo {
 }
 
 const FOLDER_COLUMNS: &str = "f.id, f.account_id, f.name, f.display, f.delimiter, f.special_use, \
-     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total";
+     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed";
 
 fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
     let special: Option<String> = r.get(5)?;
@@ -44,6 +44,7 @@ fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
         special_use: special.as_deref().and_then(SpecialUse::parse),
         unread,
         total,
+        subscribed: r.get(10)?,
     })
 }
 

@@ -58,6 +58,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 }
                 if open {
                     style = style.fg(Color::Cyan);
+                } else if !f.subscribed {
+                    style = style.fg(Color::DarkGray);
                 }
                 if i == state.folder_cursor {
                     style = style.patch(cursor_style(focused));

@@ -83,7 +83,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         if pos == l.cursor {
             style = style.patch(cursor_style(focused));
         }
-        lines.push(Line::from(Span::styled(row_text(s, width, now, &state.settings.date_format), style)));
+        let marked = state.selection.all || state.selection.ids.contains(&s.id);
+        if marked {
+            style = style.fg(Color::Magenta);
+        }
+        let mut text = row_text(s, width.saturating_sub(1), now, &state.settings.date_format);
+        text.insert(0, if marked { '*' } else { ' ' });
+        lines.push(Line::from(Span::styled(text, style)));
     }
     if l.total == 0 && state.current.is_some() {
         let msg = if l.query.filter.is_some() { "no message matches the filter" } else { "no messages" };

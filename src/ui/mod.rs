@@ -3,6 +3,7 @@
 mod folders;
 mod help;
 mod list;
+mod picker;
 mod reader;
 mod status;
 pub mod text;
@@ -26,6 +27,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
         reader::draw(frame, a.reader, state);
     }
     status::draw(frame, a.status, state);
+    if state.picker.is_some() {
+        picker::draw(frame, frame.area(), state);
+    }
     if state.help {
         help::draw(frame, frame.area(), state);
     }

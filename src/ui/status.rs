@@ -1,7 +1,7 @@
 //! The status line: a message or key hints on the left, account states on the right.
 
 use crate::app::keymap::Action;
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Prompt};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -42,9 +42,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     let left_w = (area.width as usize).saturating_sub(right_w + 1);
-    let (left, style) = match &state.status {
-        Some(s) => (s.clone(), Style::default().fg(Color::Yellow)),
-        None => (hints(state), Style::default().fg(Color::DarkGray)),
+    let (left, style) = match (&state.prompt, &state.status) {
+        (Some(Prompt::Confirm { question, .. }), _) => (question.clone(), Style::default().fg(Color::LightRed)),
+        (Some(Prompt::Text { label, input, .. }), _) => (format!("{label} {input}▏"), Style::default().fg(Color::Cyan)),
+        (_, Some(s)) => (s.clone(), Style::default().fg(Color::Yellow)),
+        _ if !state.selection.is_empty() => {
+            let n = if state.selection.all { state.list.total } else { state.selection.ids.len() };
+            (
+                format!("{n} selected · N read · F flag · d delete · m move · c copy · Esc clears"),
+                Style::default().fg(Color::Magenta),
+            )
+        }
+        _ => (hints(state), Style::default().fg(Color::DarkGray)),
     };
     let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
