@@ -188,11 +188,9 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 r.fullscreen = false;
             }
         }
-        Action::Filter => {
-            if state.current.is_some() {
-                state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
-                state.focus = Pane::List;
-            }
+        Action::Filter if state.current.is_some() => {
+            state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
+            state.focus = Pane::List;
         }
         Action::Sync => {
             let first = state.current.map(|c| c.1);
@@ -204,13 +202,11 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Action::Save => save(state, fx),
         Action::Help => state.help = true,
-        Action::NextAccount => {
-            if !state.accounts.is_empty() {
-                let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
-                navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
-            }
+        Action::NextAccount if !state.accounts.is_empty() => {
+            let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
+            navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
         }
-        // the mailbox actions were handled by act::key above
+        // the mailbox actions were handled by act::key above; the rest has nothing to act on
         _ => {}
     }
 }
