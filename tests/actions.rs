@@ -324,3 +324,54 @@ async fn cli_actions() {
     let out = w.setup.poste(&["flag", &i0]);
     assert!(!out.status.success());
 }
+
+/// Sends a message through the harness's Postfix (submission, STARTTLS, AUTH).
+fn send_mail(to: &str, subject: &str) {
+    let s = servers();
+    let script = format!(
+        "import smtplib, ssl\n\
+         ctx = ssl.create_default_context(cafile={ca:?})\n\
+         s = smtplib.SMTP('127.0.0.1', {port})\n\
+         s.starttls(context=ctx)\n\
+         s.login('sender@localhost', 'secret')\n\
+         s.sendmail('sender@localhost', [{to:?}], 'From: sender@localhost\\r\\nTo: {to}\\r\\nSubject: {subject}\\r\\n\\r\\nhello\\r\\n')\n\
+         s.quit()\n",
+        ca = s.ca.display().to_string(),
+        port = s.submission,
+    );
+    let out = std::process::Command::new("python3").arg("-c").arg(script).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_shows_new_mail_and_changes_made_elsewhere() {
+    let mut w = World::new("idle", 3, None, "").await;
+    let inbox = w.folder("INBOX");
+    w.h.send(Command::Watch(inbox));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // mail delivered through SMTP appears without a sync being asked for
+    send_mail(&w.setup.user, "Delivered while watching");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !w.local_subjects("INBOX").contains(&"Delivered while watching".to_string()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new message never showed up: {:?}",
+            w.local_subjects("INBOX")
+        );
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), w.rx.recv()).await;
+    }
+    // another client flags one message and expunges another
+    w.a.select("INBOX").await.unwrap();
+    let _: Vec<_> = w.a.uid_store("1", "+FLAGS (\\Flagged)").await.unwrap().try_collect().await.unwrap();
+    let _: Vec<_> = w.a.uid_store("2", "+FLAGS (\\Deleted)").await.unwrap().try_collect().await.unwrap();
+    let _: Vec<_> = w.a.expunge().await.unwrap().try_collect().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let flags = w.setup.store().uid_flags(inbox).unwrap();
+        if !flags.contains_key(&2) && flags.get(&1).is_some_and(|f| f.has(Flags::FLAGGED)) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "changes made elsewhere never showed up: {flags:?}");
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), w.rx.recv()).await;
+    }
+}

@@ -4,6 +4,7 @@
 mod actions;
 mod ops;
 mod sync_task;
+mod watch;
 mod worker;
 
 pub use worker::{AccountHandle, spawn};
@@ -22,6 +23,8 @@ pub enum Command {
     Prefetch(Vec<MessageId>),
     /// Change the mailbox: applied to the store at once, queued for the server.
     Act(Action),
+    /// Watch this folder for changes made elsewhere (IDLE), instead of the one before.
+    Watch(FolderId),
     /// Close connections and stop.
     Shutdown,
 }

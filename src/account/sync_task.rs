@@ -18,6 +18,8 @@ pub enum StoreOp {
     Flags(FolderId, Vec<(Uid, Flags)>),
     Insert(FolderId, Vec<NewMessage>, SyncProgress),
     Finish(FolderId, SyncState, u32),
+    /// The watch connection saw a change in this folder.
+    Watched(FolderId),
     /// The pass ended; the error, when it failed, and whether it may pass on a retry.
     Done(Option<(String, bool)>),
 }
@@ -48,46 +50,72 @@ impl SyncSink for ChannelSink {
     }
 }
 
+/// Which folders a sync pass covers.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// The folder list and every folder; `first` before the others.
+    All { first: Option<FolderId> },
+    /// One folder (a change seen by the watch connection).
+    One(Folder),
+}
+
 /// Runs one sync pass and reports its end with `StoreOp::Done`.
-pub async fn run(
-    cfg: ImapConfig,
-    password: PasswordSource,
-    first: Option<FolderId>,
-    ops: mpsc::UnboundedSender<StoreOp>,
-) {
-    let result = pass(&cfg, &password, first, &ops).await;
+pub async fn run(cfg: ImapConfig, password: PasswordSource, scope: Scope, ops: mpsc::UnboundedSender<StoreOp>) {
+    let result = pass(&cfg, &password, scope, &ops).await;
     let done = result.err().map(|e| (e.to_string(), e.is_transient()));
     let _ = ops.send(StoreOp::Done(done));
+}
+
+/// True when STATUS shows the folder exactly as the store has it, so it needs no SELECT.
+fn unchanged(status: Option<imap::Status>, local: &LocalState) -> bool {
+    let Some(st) = status else { return false };
+    let unseen = local.flags.values().filter(|f| !f.is_seen()).count() as u32;
+    st.messages as usize == local.flags.len()
+        && st.unseen == unseen
+        && st.uidnext.is_some()
+        && st.uidnext == local.sync.uidnext
+        && (st.highestmodseq.is_none() || st.highestmodseq == local.sync.highestmodseq)
 }
 
 async fn pass(
     cfg: &ImapConfig,
     password: &PasswordSource,
-    first: Option<FolderId>,
+    scope: Scope,
     ops: &mpsc::UnboundedSender<StoreOp>,
 ) -> imap::Result<()> {
     let mut conn = imap::connect(cfg, password).await?;
-    let listed = imap::list_folders(&mut conn).await?;
-    let selectable: Vec<String> = listed.iter().filter(|f| f.selectable).map(|f| f.info.name.clone()).collect();
-    let (tx, rx) = oneshot::channel();
-    ops.send(StoreOp::Folders(listed, tx)).map_err(|_| ImapError::WorkerGone)?;
-    let mut folders: Vec<Folder> = rx.await.map_err(|_| ImapError::WorkerGone)?;
-    folders.retain(|f| selectable.contains(&f.name));
-    // the folder the user looks at first, then INBOX, then the rest in tree order
-    folders.sort_by_key(|f| {
-        if Some(f.id) == first {
-            0
-        } else if f.special_use == Some(SpecialUse::Inbox) {
-            1
-        } else {
-            2
+    let (folders, statuses, first) = match scope {
+        Scope::One(folder) => (vec![folder], Vec::new(), None),
+        Scope::All { first } => {
+            let listed = imap::list_folders(&mut conn).await?;
+            let statuses: Vec<(String, Option<imap::Status>)> =
+                listed.iter().filter(|f| f.selectable).map(|f| (f.info.name.clone(), f.counts)).collect();
+            let (tx, rx) = oneshot::channel();
+            ops.send(StoreOp::Folders(listed, tx)).map_err(|_| ImapError::WorkerGone)?;
+            let mut folders: Vec<Folder> = rx.await.map_err(|_| ImapError::WorkerGone)?;
+            folders.retain(|f| statuses.iter().any(|(n, _)| *n == f.name));
+            // the folder the user looks at first, then INBOX, then the rest in tree order
+            folders.sort_by_key(|f| {
+                if Some(f.id) == first {
+                    0
+                } else if f.special_use == Some(SpecialUse::Inbox) {
+                    1
+                } else {
+                    2
+                }
+            });
+            (folders, statuses, first)
         }
-    });
+    };
     let mut sink = ChannelSink(ops.clone());
     for folder in &folders {
         let (tx, rx) = oneshot::channel();
         sink.send(StoreOp::Snapshot(folder.id, tx))?;
         let local = rx.await.map_err(|_| ImapError::WorkerGone)?;
+        let status = statuses.iter().find(|(n, _)| *n == folder.name).and_then(|(_, s)| *s);
+        if Some(folder.id) != first && unchanged(status, &local) {
+            continue;
+        }
         match imap::sync_folder(&mut conn, &mut sink, folder, local).await {
             Ok(outcome) => tracing::debug!(folder = %folder.display, ?outcome, "folder synced"),
             Err(e @ ImapError::No { .. }) => {

@@ -1,11 +1,11 @@
 //! The account worker loop: commands from the UI, store changes from the sync task, body
 //! fetches on its own connection, background prefetch, and reconnecting with backoff.
 
-use super::sync_task::{self, StoreOp};
+use super::sync_task::{self, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
 use crate::imap::{self, Connection, ImapError, LocalState};
-use crate::model::{AccountId, AccountState, Flags, MessageId};
+use crate::model::{AccountId, AccountState, Flags, FolderId, MessageId};
 use crate::secret::PasswordSource;
 use crate::store::{Store, StoreError};
 use std::collections::VecDeque;
@@ -63,6 +63,9 @@ pub fn spawn(
         ops_tx,
         syncing: false,
         sync_again: None,
+        sync_all: false,
+        watch: None,
+        next_poll: None,
         online: false,
         backoff: BACKOFF_START,
         retry_at: None,
@@ -83,8 +86,14 @@ pub(super) struct Worker {
     pub(super) conn: Option<Connection>,
     pub(super) ops_tx: mpsc::UnboundedSender<StoreOp>,
     pub(super) syncing: bool,
-    /// A sync asked for while one ran: run it after (with its first folder).
-    pub(super) sync_again: Option<Option<i64>>,
+    /// A sync asked for while one ran: run it after.
+    pub(super) sync_again: Option<Scope>,
+    /// Whether the running pass covers every folder (and so ends with `SyncDone`).
+    pub(super) sync_all: bool,
+    /// The folder watched with IDLE on its own connection, and its task.
+    pub(super) watch: Option<(FolderId, tokio::task::JoinHandle<()>)>,
+    /// When the next periodic pass is due.
+    pub(super) next_poll: Option<Instant>,
     pub(super) online: bool,
     pub(super) backoff: Duration,
     pub(super) retry_at: Option<Instant>,
@@ -110,6 +119,7 @@ impl Worker {
         }
         loop {
             let retry = self.retry_at;
+            let poll = self.next_poll;
             let can_prefetch = !self.prefetch.is_empty() && self.online;
             tokio::select! {
                 biased;
@@ -143,8 +153,18 @@ impl Worker {
                     self.replay().await;
                     self.start_sync(None);
                 }
+                _ = sleep_until(poll), if poll.is_some() => {
+                    self.next_poll = None;
+                    if !self.syncing {
+                        self.replay().await;
+                        self.start_sync(None);
+                    }
+                }
                 _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
             }
+        }
+        if let Some((_, task)) = self.watch.take() {
+            task.abort();
         }
         if let Some(c) = self.conn.take() {
             c.logout().await;
@@ -165,24 +185,54 @@ impl Worker {
                     ids.into_iter().filter(|id| self.store.message(*id).is_ok_and(|m| m.path.is_none())).collect();
             }
             Command::Act(action) => self.act(action).await,
+            Command::Watch(folder) => self.watch(folder),
             Command::Shutdown => {}
         }
     }
 
     pub(super) fn start_sync(&mut self, first: Option<i64>) {
+        self.start_scope(Scope::All { first });
+    }
+
+    fn start_scope(&mut self, scope: Scope) {
         let (Some(cfg), Some(pw)) = (self.imap.clone(), self.password.clone()) else {
             self.emit(Event::SyncDone { account: self.id, error: None });
             return;
         };
         if self.syncing {
-            self.sync_again = Some(first);
+            // one pass at a time: remember the widest request
+            self.sync_again = Some(match (self.sync_again.take(), scope) {
+                (None, s) => s,
+                (Some(Scope::One(a)), Scope::One(b)) if a.id == b.id => Scope::One(b),
+                (Some(Scope::All { first }), Scope::One(_)) | (Some(Scope::One(_)), Scope::All { first }) => {
+                    Scope::All { first }
+                }
+                (Some(Scope::All { first }), Scope::All { first: f2 }) => Scope::All { first: f2.or(first) },
+                (Some(Scope::One(_)), Scope::One(_)) => Scope::All { first: None },
+            });
             return;
         }
         self.syncing = true;
+        self.sync_all = matches!(scope, Scope::All { .. });
         if !self.online {
             self.state(AccountState::Connecting);
         }
-        tokio::spawn(sync_task::run(cfg, pw, first, self.ops_tx.clone()));
+        tokio::spawn(sync_task::run(cfg, pw, scope, self.ops_tx.clone()));
+    }
+
+    /// Watches `folder` for changes made elsewhere (IDLE on a connection of its own).
+    fn watch(&mut self, folder: FolderId) {
+        if self.watch.as_ref().is_some_and(|(f, _)| *f == folder) {
+            return;
+        }
+        if let Some((_, task)) = self.watch.take() {
+            task.abort();
+        }
+        let (Some(cfg), Some(pw), Ok(f)) = (self.imap.clone(), self.password.clone(), self.store.folder(folder)) else {
+            return;
+        };
+        let task = tokio::spawn(super::watch::run(cfg, pw, f, self.ops_tx.clone()));
+        self.watch = Some((folder, task));
     }
 
     /// Applies a store change from the sync task and tells the UI.
@@ -205,9 +255,8 @@ impl Worker {
                 let infos: Vec<_> = listed.iter().map(|l| l.info.clone()).collect();
                 let folders = self.store.set_folders(account, &infos)?;
                 for l in &listed {
-                    if let (Some((total, unread)), Some(f)) = (l.counts, folders.iter().find(|f| f.name == l.info.name))
-                    {
-                        self.store.set_server_counts(f.id, total, unread)?;
+                    if let (Some(st), Some(f)) = (l.counts, folders.iter().find(|f| f.name == l.info.name)) {
+                        self.store.set_server_counts(f.id, st.messages, st.unseen)?;
                     }
                 }
                 let folders = self.store.folders(account)?;
@@ -249,6 +298,11 @@ impl Worker {
                 self.store.set_server_counts(folder, exists, unread)?;
                 self.changed(folder)?;
             }
+            StoreOp::Watched(folder) => {
+                if let Ok(f) = self.store.folder(folder) {
+                    self.start_scope(Scope::One(f));
+                }
+            }
             StoreOp::Done(result) => {
                 self.syncing = false;
                 match &result {
@@ -265,9 +319,15 @@ impl Worker {
                         }
                     }
                 }
-                self.emit(Event::SyncDone { account, error: result.map(|r| r.0) });
-                if let Some(first) = self.sync_again.take() {
-                    self.start_sync(first);
+                if result.is_none() && self.sync_all {
+                    let every = self.imap.as_ref().map(|c| c.poll_interval).unwrap_or(300).max(10);
+                    self.next_poll = Some(Instant::now() + Duration::from_secs(every));
+                }
+                if self.sync_all || result.is_some() {
+                    self.emit(Event::SyncDone { account, error: result.map(|r| r.0) });
+                }
+                if let Some(scope) = self.sync_again.take() {
+                    self.start_scope(scope);
                 }
             }
         }

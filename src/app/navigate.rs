@@ -114,6 +114,8 @@ pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mu
         state.folder_cursor = i;
     }
     load(state, fx);
+    // changes made elsewhere to this folder show up while it is open
+    fx.push(Effect::Send(account, Command::Watch(folder)));
 }
 
 /// Switches to account `i`: its INBOX (or first folder).

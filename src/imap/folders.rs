@@ -11,8 +11,17 @@ use futures::TryStreamExt;
 pub struct ListedFolder {
     pub info: FolderInfo,
     pub selectable: bool,
-    /// (messages, unseen) from STATUS.
-    pub counts: Option<(u32, u32)>,
+    /// What STATUS said.
+    pub counts: Option<Status>,
+}
+
+/// A folder's STATUS: enough to tell whether anything changed since the last sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Status {
+    pub messages: u32,
+    pub unseen: u32,
+    pub uidnext: Option<u32>,
+    pub highestmodseq: Option<u64>,
 }
 
 fn special_use(attrs: &[NameAttribute<'_>], name: &str) -> Option<SpecialUse> {
@@ -57,10 +66,19 @@ pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
             counts: None,
         });
     }
+    let condstore = conn.has("CONDSTORE");
     for f in out.iter_mut().filter(|f| f.selectable) {
         let what = format!("asking STATUS of {}", f.info.display);
-        match timed(secs, &what, conn.session.status(&f.info.name, "(MESSAGES UNSEEN)")).await {
-            Ok(m) => f.counts = Some((m.exists, m.unseen.unwrap_or(0))),
+        let items = if condstore { "(MESSAGES UNSEEN UIDNEXT HIGHESTMODSEQ)" } else { "(MESSAGES UNSEEN UIDNEXT)" };
+        match timed(secs, &what, conn.session.status(&f.info.name, items)).await {
+            Ok(m) => {
+                f.counts = Some(Status {
+                    messages: m.exists,
+                    unseen: m.unseen.unwrap_or(0),
+                    uidnext: m.uid_next,
+                    highestmodseq: m.highest_modseq,
+                })
+            }
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => tracing::warn!(folder = %f.info.display, error = %e, "STATUS failed"),
         }

@@ -10,7 +10,7 @@ mod sync;
 pub mod tls;
 
 pub use connect::{ConnectInfo, Connection, check, connect};
-pub use folders::{ListedFolder, decode_name as decode_folder_name, list_folders};
+pub use folders::{ListedFolder, Status, decode_name as decode_folder_name, list_folders};
 pub use sync::{LocalState, SyncOutcome, SyncProgress, SyncSink, fetch_body, mark_seen, sync_folder};
 
 use thiserror::Error;
