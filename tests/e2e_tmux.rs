@@ -156,3 +156,76 @@ fn children(ppid: &str) -> Vec<String> {
     }
     out
 }
+
+/// Subjects in a server folder, as another client sees them.
+async fn server_subjects(a: &mut Admin, folder: &str) -> Vec<(String, bool)> {
+    use futures::TryStreamExt;
+    a.select(folder).await.unwrap();
+    let f: Vec<_> = a.uid_fetch("1:*", "(FLAGS ENVELOPE)").await.unwrap().try_collect().await.unwrap();
+    let mut v: Vec<(String, bool)> = f
+        .iter()
+        .filter_map(|m| {
+            let s = m.envelope()?.subject.as_deref().map(|s| String::from_utf8_lossy(s).to_string())?;
+            Some((s, m.flags().any(|f| f == async_imap::types::Flag::Seen)))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Polls the server until `ok` holds.
+async fn until(a: &mut Admin, folder: &str, what: &str, ok: impl Fn(&[(String, bool)]) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = server_subjects(a, folder).await;
+        if ok(&v) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the server never showed {what}: {folder} has {v:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_undo_move_and_mark_read_reach_the_server() {
+    let user = user("tmuxact");
+    let mut a = admin(&user).await;
+    for i in 0..4 {
+        append(&mut a, "INBOX", &message(i, &format!("tm{i}"), &format!("Mon, 02 Nov 2026 10:0{i}:00 +0000"))).await;
+    }
+    let setup = Setup::new(&user, None, "");
+    let tmux = Tmux { socket: format!("poste-e2e-act-{}", std::process::id()) };
+    let cmd = format!(
+        "env XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
+        cache = setup.dir.path().join("cache"),
+        bin = env!("CARGO_BIN_EXE_poste"),
+        cfg = setup.config,
+    );
+    tmux.run(&["new-session", "-d", "-s", "poste", "-x", "120", "-y", "32", &cmd]);
+    tmux.wait("tm3", 30);
+    tmux.wait("test:online", 30);
+    let has = |v: &[(String, bool)], s: &str| v.iter().any(|x| x.0 == s);
+
+    // d: the newest message goes to Trash
+    tmux.keys(&["d"]);
+    until(&mut a, "Trash", "tm3 in Trash", |v| has(v, "tm3")).await;
+    until(&mut a, "INBOX", "tm3 gone from INBOX", |v| !has(v, "tm3")).await;
+    // u: and comes back
+    tmux.keys(&["u"]);
+    until(&mut a, "INBOX", "tm3 back in INBOX", |v| has(v, "tm3")).await;
+    until(&mut a, "Trash", "an empty Trash", |v| v.is_empty()).await;
+    tmux.wait_until("tm3 listed again", 10, |s| s.contains("tm3"));
+    // m: move the message under the cursor with the picker
+    tmux.keys(&["g", "m"]);
+    tmux.wait("Move to", 5);
+    tmux.keys(&["a", "r", "c", "h"]);
+    tmux.keys(&["Enter"]);
+    until(&mut a, "Archive", "a message in Archive", |v| v.len() == 1).await;
+    // N: mark the (new) first message read
+    tmux.wait_until("three left", 10, |s| s.contains("1/3"));
+    tmux.keys(&["g", "N"]);
+    until(&mut a, "INBOX", "a message marked read", |v| v.iter().filter(|x| x.1).count() == 1).await;
+    let inbox = server_subjects(&mut a, "INBOX").await;
+    assert_eq!(inbox.len(), 3, "{inbox:?}");
+    tmux.keys(&["q", "q", "q"]);
+}

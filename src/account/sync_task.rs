@@ -116,8 +116,12 @@ async fn pass(
         if Some(folder.id) != first && unchanged(status, &local) {
             continue;
         }
+        let started = std::time::Instant::now();
         match imap::sync_folder(&mut conn, &mut sink, folder, local).await {
-            Ok(outcome) => tracing::debug!(folder = %folder.display, ?outcome, "folder synced"),
+            Ok(outcome) => {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                tracing::debug!(target: "poste::timing", folder = %folder.display, ?outcome, "folder synced in {ms:.1} ms");
+            }
             Err(e @ ImapError::No { .. }) => {
                 // one folder the server refuses to open must not stop the others
                 tracing::warn!(folder = %folder.display, error = %e, "folder skipped");

@@ -46,31 +46,20 @@ pub fn decode_name(name: &str) -> String {
 
 /// LIST every folder, then STATUS each selectable one for its counts.
 pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
+    let condstore = conn.has("CONDSTORE");
+    let items = if condstore { "MESSAGES UNSEEN UIDNEXT HIGHESTMODSEQ" } else { "MESSAGES UNSEEN UIDNEXT" };
+    if conn.has("LIST-STATUS") {
+        return list_status(conn, items).await;
+    }
     let secs = conn.timeout;
     let names: Vec<_> = timed(secs, "listing folders", async {
         conn.session.list(Some(""), Some("*")).await?.try_collect::<Vec<_>>().await
     })
     .await?;
-    let mut out = Vec::with_capacity(names.len());
-    for n in &names {
-        let attrs = n.attributes();
-        let selectable = !attrs.iter().any(|a| matches!(a, NameAttribute::NoSelect));
-        out.push(ListedFolder {
-            info: FolderInfo {
-                name: n.name().to_string(),
-                display: decode_name(n.name()),
-                delimiter: n.delimiter().map(str::to_string),
-                special_use: special_use(attrs, n.name()),
-            },
-            selectable,
-            counts: None,
-        });
-    }
-    let condstore = conn.has("CONDSTORE");
+    let mut out: Vec<ListedFolder> = names.iter().map(|n| listed(n.name(), n.delimiter(), n.attributes())).collect();
     for f in out.iter_mut().filter(|f| f.selectable) {
         let what = format!("asking STATUS of {}", f.info.display);
-        let items = if condstore { "(MESSAGES UNSEEN UIDNEXT HIGHESTMODSEQ)" } else { "(MESSAGES UNSEEN UIDNEXT)" };
-        match timed(secs, &what, conn.session.status(&f.info.name, items)).await {
+        match timed(secs, &what, conn.session.status(&f.info.name, format!("({items})"))).await {
             Ok(m) => {
                 f.counts = Some(Status {
                     messages: m.exists,
@@ -82,6 +71,51 @@ pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => tracing::warn!(folder = %f.info.display, error = %e, "STATUS failed"),
         }
+    }
+    Ok(out)
+}
+
+fn listed(name: &str, delimiter: Option<&str>, attrs: &[NameAttribute<'_>]) -> ListedFolder {
+    ListedFolder {
+        info: FolderInfo {
+            name: name.to_string(),
+            display: decode_name(name),
+            delimiter: delimiter.map(str::to_string),
+            special_use: special_use(attrs, name),
+        },
+        selectable: !attrs.iter().any(|a| matches!(a, NameAttribute::NoSelect)),
+        counts: None,
+    }
+}
+
+/// LIST with STATUS (RFC 5819): every folder and its counts in one round trip.
+async fn list_status(conn: &mut Connection, items: &str) -> Result<Vec<ListedFolder>> {
+    use async_imap::imap_proto::{MailboxDatum, Response, StatusAttribute};
+    let mut out: Vec<ListedFolder> = Vec::new();
+    let mut statuses: Vec<(String, Status)> = Vec::new();
+    let cmd = format!("LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS ({items}))");
+    super::raw::run_with(conn, &cmd, |r| match r {
+        Response::MailboxData(MailboxDatum::List(l)) => {
+            out.push(listed(&l.name, l.delimiter.as_deref(), &l.name_attributes));
+        }
+        Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
+            let mut st = Status::default();
+            for a in status {
+                match a {
+                    StatusAttribute::Messages(n) => st.messages = *n,
+                    StatusAttribute::Unseen(n) => st.unseen = *n,
+                    StatusAttribute::UidNext(n) => st.uidnext = Some(*n),
+                    StatusAttribute::HighestModSeq(n) => st.highestmodseq = Some(*n),
+                    _ => {}
+                }
+            }
+            statuses.push((mailbox.to_string(), st));
+        }
+        _ => {}
+    })
+    .await?;
+    for f in out.iter_mut().filter(|f| f.selectable) {
+        f.counts = statuses.iter().find(|(n, _)| *n == f.info.name).map(|(_, s)| *s);
     }
     Ok(out)
 }
