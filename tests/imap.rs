@@ -446,7 +446,11 @@ async fn qresync_condstore_and_full_resync_agree() {
     for i in 0..20 {
         append(&mut a, "INBOX", &message(i, &format!("m{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     }
-    let modes = ["", "ignore_capabilities = [\"QRESYNC\"]", "ignore_capabilities = [\"QRESYNC\", \"CONDSTORE\"]"];
+    let modes = [
+        "",
+        "ignore_capabilities = [\"QRESYNC\"]",
+        "ignore_capabilities = [\"QRESYNC\", \"CONDSTORE\", \"LIST-STATUS\"]",
+    ];
     let mut setups = Vec::new();
     for m in modes {
         let s = Setup::new(&user, None, m);
