@@ -23,6 +23,8 @@ pub enum Command {
     Prefetch(Vec<MessageId>),
     /// Change the mailbox: applied to the store at once, queued for the server.
     Act(Action),
+    /// Sync one folder only (headers and flags), not the folder list.
+    SyncFolder(FolderId),
     /// Watch this folder for changes made elsewhere (IDLE), instead of the one before.
     Watch(FolderId),
     /// Close connections and stop.

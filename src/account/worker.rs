@@ -63,7 +63,8 @@ pub fn spawn(
         ops_tx,
         syncing: false,
         sync_again: None,
-        sync_all: false,
+        report_sync: false,
+        report_next: false,
         watch: None,
         next_poll: None,
         online: false,
@@ -88,8 +89,11 @@ pub(super) struct Worker {
     pub(super) syncing: bool,
     /// A sync asked for while one ran: run it after.
     pub(super) sync_again: Option<Scope>,
-    /// Whether the running pass covers every folder (and so ends with `SyncDone`).
-    pub(super) sync_all: bool,
+    /// Whether the running pass ends with `SyncDone` (every full pass, and one-folder
+    /// passes someone asked for; not those the watch connection starts).
+    pub(super) report_sync: bool,
+    /// The next pass to start was asked for with `SyncFolder`.
+    pub(super) report_next: bool,
     /// The folder watched with IDLE on its own connection, and its task.
     pub(super) watch: Option<(FolderId, tokio::task::JoinHandle<()>)>,
     /// When the next periodic pass is due.
@@ -186,6 +190,16 @@ impl Worker {
             }
             Command::Act(action) => self.act(action).await,
             Command::Watch(folder) => self.watch(folder),
+            Command::SyncFolder(folder) => {
+                self.replay().await;
+                match self.store.folder(folder) {
+                    Ok(f) => {
+                        self.report_next = true;
+                        self.start_scope(Scope::One(f));
+                    }
+                    Err(e) => self.emit(Event::SyncDone { account: self.id, error: Some(e.to_string()) }),
+                }
+            }
             Command::Shutdown => {}
         }
     }
@@ -213,7 +227,7 @@ impl Worker {
             return;
         }
         self.syncing = true;
-        self.sync_all = matches!(scope, Scope::All { .. });
+        self.report_sync = matches!(scope, Scope::All { .. }) || std::mem::take(&mut self.report_next);
         if !self.online {
             self.state(AccountState::Connecting);
         }
@@ -319,11 +333,11 @@ impl Worker {
                         }
                     }
                 }
-                if result.is_none() && self.sync_all {
+                if result.is_none() && self.report_sync {
                     let every = self.imap.as_ref().map(|c| c.poll_interval).unwrap_or(300).max(10);
                     self.next_poll = Some(Instant::now() + Duration::from_secs(every));
                 }
-                if self.sync_all || result.is_some() {
+                if self.report_sync || result.is_some() {
                     self.emit(Event::SyncDone { account, error: result.map(|r| r.0) });
                 }
                 if let Some(scope) = self.sync_again.take() {

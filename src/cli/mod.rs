@@ -31,6 +31,9 @@ pub enum CliCommand {
     Sync {
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
+        /// Sync only this folder (it must have been synced once).
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
     },
     /// List messages from the local store (works offline), newest first.
     List {
@@ -145,7 +148,9 @@ pub fn select_accounts<'a>(config: &'a Config, name: Option<&str>) -> Result<Vec
 /// Runs a headless command.
 pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32> {
     match cmd {
-        CliCommand::Sync { account } => sync::run(&load(explicit_config)?, account.as_deref()).await,
+        CliCommand::Sync { account, folder } => {
+            sync::run(&load(explicit_config)?, account.as_deref(), folder.as_deref()).await
+        }
         CliCommand::List { account, folder, limit, json } => {
             list::run(&load(explicit_config)?, account.as_deref(), folder.as_deref(), limit, json)
         }

@@ -8,7 +8,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 
-pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
+pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -> Result<i32> {
     let accounts = select_accounts(&loaded.config, account)?;
     if accounts.is_empty() {
         eprintln!("no accounts in {}", loaded.path.display());
@@ -18,7 +18,19 @@ pub async fn run(loaded: &Loaded, account: Option<&str>) -> Result<i32> {
     let mut handles = Vec::new();
     for a in &accounts {
         let h = account::spawn(a, &loaded.data_dir, tx.clone())?;
-        h.send(Command::Sync { first: None });
+        match folder {
+            None => h.send(Command::Sync { first: None }),
+            Some(name) => {
+                let store = crate::store::Store::open(&loaded.data_dir)?;
+                let Some(f) = store.find_folder(h.id, name)? else {
+                    anyhow::bail!(
+                        "account {} has no folder {name:?} in the local store; run `poste sync` first",
+                        a.name
+                    );
+                };
+                h.send(Command::SyncFolder(f.id))
+            }
+        };
         handles.push(h);
     }
     drop(tx);

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// The first batch is small so the first screen fills at once; later ones are larger.
 const FIRST_BATCH: usize = 200;
-const BATCH: usize = 2000;
+const BATCH: usize = 5000;
 
 const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE \
      BODY.PEEK[HEADER.FIELDS (REFERENCES)])";
@@ -128,6 +128,15 @@ pub async fn sync_folder(
         out.rebuilt = true;
     }
 
+    // 0. a folder never synced: headers by sequence number from the top, with no separate
+    //    UID listing (no UID command runs in between, so the numbers cannot shift)
+    if local.is_empty() && sel.exists > 0 && !sel.resynced {
+        out.new = initial_fetch(conn, sink, folder, sel.exists, secs).await?;
+        let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
+        sink.finish(folder.id, state, sel.exists)?;
+        return Ok(out);
+    }
+
     // 1. what the server has that differs from the store: (uid, flags) of new or changed
     //    messages, and the UIDs that vanished
     let (changed, gone, new_uids) = if sel.resynced && !out.rebuilt {
@@ -208,6 +217,40 @@ pub async fn sync_folder(
     let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
     sink.finish(folder.id, state, sel.exists)?;
     Ok(out)
+}
+
+/// The first sync of a folder: `FETCH` by sequence ranges, newest first, one store
+/// transaction per batch. Returns how many messages were stored.
+async fn initial_fetch(
+    conn: &mut Connection,
+    sink: &mut (dyn SyncSink + Send),
+    folder: &Folder,
+    exists: u32,
+    secs: u64,
+) -> Result<usize> {
+    let total = exists as u64;
+    let mut hi = exists;
+    let mut done = 0u64;
+    let mut stored = 0;
+    let mut size = FIRST_BATCH as u32;
+    while hi >= 1 {
+        let lo = hi.saturating_sub(size - 1).max(1);
+        let mut batch = Vec::with_capacity((hi - lo + 1) as usize);
+        {
+            let mut stream = conn.session.fetch(format!("{lo}:{hi}"), HEADER_ITEMS).await?;
+            while let Some(f) = next(&mut stream, secs).await? {
+                if let Some(m) = new_message(&f) {
+                    batch.push(m);
+                }
+            }
+        }
+        done += u64::from(hi - lo + 1);
+        stored += batch.len();
+        sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total, stored_batch: true })?;
+        hi = lo - 1;
+        size = BATCH as u32;
+    }
+    Ok(stored)
 }
 
 /// Downloads a whole message (`BODY.PEEK[]`, which leaves \Seen alone). None when the
