@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// The first batch is small so the first screen fills at once; later ones are larger.
 const FIRST_BATCH: usize = 200;
-const BATCH: usize = 5000;
+const BATCH: usize = 10000;
 
 const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE \
      BODY.PEEK[HEADER.FIELDS (REFERENCES)])";
