@@ -55,9 +55,8 @@ impl Worker {
     /// Messages grouped by their folder, with their server UIDs (0 for placeholders).
     fn group(&self, ids: &[MessageId]) -> Result<BTreeMap<FolderId, Vec<(MessageId, Uid)>>, String> {
         let mut groups: BTreeMap<FolderId, Vec<(MessageId, Uid)>> = BTreeMap::new();
-        for &id in ids {
-            let m = self.store.message(id).map_err(|e| e.to_string())?;
-            groups.entry(m.summary.folder).or_default().push((id, m.summary.uid));
+        for (id, folder, uid) in self.store.locate(ids).map_err(|e| e.to_string())? {
+            groups.entry(folder).or_default().push((id, uid));
         }
         Ok(groups)
     }

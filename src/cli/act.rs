@@ -44,12 +44,25 @@ async fn run_actions(loaded: &Loaded, account: &str, actions: Vec<Action>) -> Re
     Ok(code)
 }
 
-/// Groups message ids by account name.
+/// Groups message ids by account name; an unknown id is an error that names it.
 fn by_account(store: &Store, ids: &[MessageId]) -> Result<BTreeMap<String, Vec<MessageId>>> {
+    let located = store.locate(ids)?;
+    let found: std::collections::HashSet<MessageId> = located.iter().map(|(id, _, _)| *id).collect();
+    if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+        bail!("no message with id {missing} in the store");
+    }
+    let names: BTreeMap<AccountId, String> = store.accounts()?.into_iter().collect();
+    let mut folder_account: BTreeMap<crate::model::FolderId, String> = BTreeMap::new();
     let mut out: BTreeMap<String, Vec<MessageId>> = BTreeMap::new();
-    for &id in ids {
-        let m = store.message(id)?;
-        out.entry(m.account).or_default().push(id);
+    for (id, folder, _) in located {
+        let name = match folder_account.entry(folder) {
+            std::collections::btree_map::Entry::Occupied(e) => e.get().clone(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let account = store.folder(folder)?.account;
+                e.insert(names.get(&account).cloned().unwrap_or_default()).clone()
+            }
+        };
+        out.entry(name).or_default().push(id);
     }
     Ok(out)
 }

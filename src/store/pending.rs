@@ -224,6 +224,24 @@ impl Store {
         Ok(())
     }
 
+    /// (id, folder, UID) of messages, looked up in chunks rather than one by one. A
+    /// placeholder's UID reads as 0; unknown ids are left out.
+    pub fn locate(&self, ids: &[MessageId]) -> Result<Vec<(MessageId, FolderId, Uid)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!("SELECT id, folder_id, uid FROM messages WHERE id IN ({marks})");
+            let mut st = self.conn().prepare_cached(&sql)?;
+            let rows = st.query_map(rusqlite::params_from_iter(chunk), |r| {
+                Ok((r.get(0)?, r.get(1)?, u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0)))
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The ids of a query's messages (for actions on "all in the current filter").
     pub fn ids(&self, q: &super::ListQuery) -> Result<Vec<MessageId>> {
         Ok(self.list(q, 0, usize::MAX >> 1)?.into_iter().map(|m| m.id).collect())
