@@ -227,7 +227,8 @@ impl Worker {
         }
     }
 
-    fn move_group(&mut self, from: &Folder, ids: &[MessageId], to: &Folder) -> Plan {
+    /// Moves rows locally and queues the move; returns where they were.
+    fn move_rows(&mut self, from: &Folder, ids: &[MessageId], to: &Folder) -> Result<Vec<Origin>, String> {
         let origins = self.store.move_local(ids, to.id).map_err(|e| e.to_string())?;
         let real: Vec<Origin> = origins.iter().copied().filter(|o| o.uid > 0).collect();
         if !real.is_empty() {
@@ -239,9 +240,14 @@ impl Worker {
             };
             self.queue(&op)?;
         }
-        self.undo.push(UndoEntry { origins, to: to.id });
         self.changed_folder(from.id);
         self.changed_folder(to.id);
+        Ok(origins)
+    }
+
+    fn move_group(&mut self, from: &Folder, ids: &[MessageId], to: &Folder) -> Plan {
+        let origins = self.move_rows(from, ids, to)?;
+        self.undo.push(UndoEntry { origins, to: to.id });
         Ok(())
     }
 
@@ -249,7 +255,7 @@ impl Worker {
     /// server yet, moved back if it has.
     fn undo(&mut self) -> Plan {
         let Some(entry) = self.undo.pop() else { return Err("nothing to undo".into()) };
-        let ids: Vec<MessageId> = entry.origins.iter().map(|o| o.id).collect();
+        let ids: std::collections::HashSet<MessageId> = entry.origins.iter().map(|o| o.id).collect();
         // still queued? then drop the queued move and put the rows back
         let pending = self.store.pending_ops(self.id).map_err(|e| e.to_string())?;
         for (op_id, json) in pending {
@@ -273,18 +279,7 @@ impl Worker {
         let from = self.folder(entry.to)?;
         for (folder, ids) in by_folder {
             let back = self.folder(folder)?;
-            let origins = self.store.move_local(&ids, folder).map_err(|e| e.to_string())?;
-            let real: Vec<Origin> = origins.into_iter().filter(|o| o.uid > 0).collect();
-            if !real.is_empty() {
-                let op = Op::Move {
-                    from: from.name.clone(),
-                    uidvalidity: self.validity(from.id),
-                    to: back.name.clone(),
-                    items: real,
-                };
-                self.queue(&op)?;
-            }
-            self.changed_folder(folder);
+            self.move_rows(&from, &ids, &back)?;
         }
         self.changed_folder(entry.to);
         Ok(())

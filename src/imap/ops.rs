@@ -54,12 +54,12 @@ pub async fn store_flags(
     Ok(())
 }
 
-/// Copies `uids` to `to`; returns source → new UID pairs when the server reports them.
-pub async fn copy(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) -> Result<Vec<(Uid, Uid)>> {
+/// `UID COPY` or `UID MOVE` of `uids` to `to`, collecting COPYUID pairs.
+async fn transfer(conn: &mut Connection, verb: &str, from: &str, uids: &[Uid], to: &str) -> Result<Vec<(Uid, Uid)>> {
     super::select::ensure(conn, from).await?;
     let mut pairs = Vec::new();
     for set in chunks(uids) {
-        raw::run_with(conn, &format!("UID COPY {set} {}", quote(to)), |r| {
+        raw::run_with(conn, &format!("UID {verb} {set} {}", quote(to)), |r| {
             if let Some(p) = raw::copyuid(r) {
                 pairs.extend(p);
             }
@@ -67,6 +67,11 @@ pub async fn copy(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) -> 
         .await?;
     }
     Ok(pairs)
+}
+
+/// Copies `uids` to `to`; returns source → new UID pairs when the server reports them.
+pub async fn copy(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) -> Result<Vec<(Uid, Uid)>> {
+    transfer(conn, "COPY", from, uids, to).await
 }
 
 /// Moves `uids` to `to`: UID MOVE when the server has MOVE, else COPY, \Deleted and
@@ -78,17 +83,7 @@ pub async fn move_to(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) 
         expunge(conn, from, uids).await?;
         return Ok(pairs);
     }
-    super::select::ensure(conn, from).await?;
-    let mut pairs = Vec::new();
-    for set in chunks(uids) {
-        raw::run_with(conn, &format!("UID MOVE {set} {}", quote(to)), |r| {
-            if let Some(p) = raw::copyuid(r) {
-                pairs.extend(p);
-            }
-        })
-        .await?;
-    }
-    Ok(pairs)
+    transfer(conn, "MOVE", from, uids, to).await
 }
 
 /// Deletes `uids` for good: \Deleted, then UID EXPUNGE (UIDPLUS). Without UIDPLUS a plain
