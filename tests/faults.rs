@@ -92,3 +92,43 @@ async fn a_read_only_folder_is_reported_and_not_retried() {
     assert_eq!(setup.store().pending_count(h.id).unwrap(), 0, "a refusal is not retried forever");
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_uidplus_an_expunge_that_would_take_others_asks_first() {
+    let script = vec![
+        Step::Send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake without UIDPLUS".into()),
+        Step::Reply("+ ".into()),
+        Step::Reply("{tag} OK [CAPABILITY IMAP4rev1] logged in".into()),
+        Step::Reply("* CAPABILITY IMAP4rev1\r\n{tag} OK done".into()),
+        Step::Reply(
+            "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n* OK [UIDNEXT 10] n\r\n{tag} OK [READ-WRITE] selected".into(),
+        ),
+        // first try: STORE \Deleted, then a search finds another message marked deleted
+        Step::Reply("{tag} OK stored".into()),
+        Step::Reply("* SEARCH 5 9\r\n{tag} OK searched".into()),
+        // after the user said yes: STORE again, search, and the plain EXPUNGE
+        Step::Reply("{tag} OK stored".into()),
+        Step::Reply("* SEARCH 5 9\r\n{tag} OK searched".into()),
+        Step::Reply("* 1 EXPUNGE\r\n* 2 EXPUNGE\r\n{tag} OK expunged".into()),
+    ];
+    let fake = Fake::start(script).await;
+    let setup = Setup::new(&user("fakenouidplus"), Some(fake.port), "tls = \"none\"\nallow_plaintext_auth = true");
+    let (id, _, _) = seed(&setup);
+    let (h, mut rx) = setup.worker();
+    h.send(Command::Act(Action::Delete { ids: vec![id], expunge: true }));
+    let (question, action) = wait_for(&mut rx, 20, |e| match e {
+        Event::Ask { question, action, .. } => Some((question.clone(), action.clone())),
+        _ => None,
+    })
+    .await;
+    assert!(question.contains("1 other messages") && question.contains("UIDPLUS"), "{question}");
+    assert!(!fake.received().contains("A0007 EXPUNGE") && !fake.received().lines().any(|l| l.ends_with(" EXPUNGE")));
+    // yes
+    h.send(Command::Act(action));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !fake.received().lines().any(|l| l.trim_end().ends_with(" EXPUNGE")) {
+        assert!(std::time::Instant::now() < deadline, "no EXPUNGE after yes: {}", fake.received());
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(100), rx.recv()).await;
+    }
+    h.shutdown().await;
+}

@@ -135,6 +135,7 @@ impl Worker {
                                 folder: f.name.clone(),
                                 uidvalidity: self.validity(folder),
                                 uids,
+                                others: false,
                             })?;
                         }
                         self.changed_folder(folder);
@@ -178,6 +179,10 @@ impl Worker {
                 self.changed_folder(to);
             }
             Action::Undo => self.undo()?,
+            Action::ExpungeMarked { folder, uids } => {
+                let f = self.folder(folder)?;
+                self.queue(&Op::Expunge { folder: f.name, uidvalidity: self.validity(folder), uids, others: true })?;
+            }
             Action::CreateFolder { name } => {
                 let delimiter = self.delimiter();
                 let server = imap::ops::server_name(&name);
@@ -320,6 +325,33 @@ impl Worker {
                     self.pending_event(true);
                     return false;
                 }
+                Err(ImapError::OtherDeleted { folder, count }) if matches!(op, Op::Expunge { others: false, .. }) => {
+                    // without UIDPLUS an expunge takes every \Deleted message: ask first
+                    let _ = self.store.finish_op(id);
+                    let found = match &op {
+                        Op::Expunge { folder: name, uids, .. } => self
+                            .store
+                            .find_folder(self.id, name)
+                            .ok()
+                            .flatten()
+                            .map(|f| (name.clone(), f, uids.clone())),
+                        _ => None,
+                    };
+                    if let Some((name, f, uids)) = found {
+                        let question = format!(
+                            "{count} other messages in {} are marked deleted too, and this server (no UIDPLUS) can only expunge them all together. Expunge them as well? (y/n)",
+                            crate::imap::decode_folder_name(&name)
+                        );
+                        let action = super::Action::ExpungeMarked { folder: f.id, uids };
+                        let _ = self.events.send(Event::Ask { account: self.id, question, action });
+                    } else {
+                        self.notice(format!(
+                            "{} other messages in {folder} are marked deleted; nothing was expunged",
+                            count
+                        ));
+                    }
+                    self.start_sync(None);
+                }
                 Err(e) => {
                     let _ = self.store.finish_op(id);
                     self.roll_back(&op);
@@ -370,10 +402,10 @@ impl Worker {
                 check(v, uidvalidity, folder)?;
                 imap::ops::store_flags(conn, folder, uids.as_deref(), Flags(*add), Flags(*remove)).await
             }
-            Op::Expunge { folder, uidvalidity, uids } => {
+            Op::Expunge { folder, uidvalidity, uids, others } => {
                 let v = imap::select::ensure(conn, folder).await?;
                 check(v, uidvalidity, folder)?;
-                imap::ops::expunge(conn, folder, uids).await
+                imap::ops::expunge(conn, folder, uids, *others).await
             }
             Op::Move { from, uidvalidity, to, items } => {
                 let v = imap::select::ensure(conn, from).await?;

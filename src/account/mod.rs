@@ -57,6 +57,12 @@ pub enum Action {
     },
     /// Undo the last delete or move of this session.
     Undo,
+    /// Expunge these messages even though others in the folder are marked deleted too
+    /// (the user agreed, on a server without UIDPLUS).
+    ExpungeMarked {
+        folder: FolderId,
+        uids: Vec<crate::model::Uid>,
+    },
     /// A new folder; `name` is the display name, with the server's delimiter for nesting.
     CreateFolder {
         name: String,
@@ -119,6 +125,12 @@ pub enum Event {
     Notice {
         account: AccountId,
         text: String,
+    },
+    /// A question for the user; `action` is sent back if the answer is yes.
+    Ask {
+        account: AccountId,
+        question: String,
+        action: Action,
     },
     /// How many actions wait for the server; `settled` once an attempt to send them ended.
     Pending {

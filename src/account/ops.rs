@@ -30,10 +30,14 @@ pub enum Op {
         to: String,
         items: Vec<(MessageId, Uid, Option<String>)>,
     },
+    /// With `others`, also whatever else is marked \Deleted (servers without UIDPLUS),
+    /// which the user agreed to.
     Expunge {
         folder: String,
         uidvalidity: Option<u32>,
         uids: Vec<Uid>,
+        #[serde(default)]
+        others: bool,
     },
     CreateFolder {
         name: String,

@@ -387,6 +387,10 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 None => format!("{name}: up to date"),
             });
         }
+        Event::Ask { account, question, action } => {
+            let then = Box::new(Effect::Send(account, Command::Act(action)));
+            state.prompt = Some(Prompt::Confirm { question, then });
+        }
         Event::Pending { account, count, .. } => {
             if let Some(i) = state.account_index(account) {
                 state.accounts[i].pending = count;

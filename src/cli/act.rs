@@ -22,6 +22,11 @@ async fn run_actions(loaded: &Loaded, account: &str, actions: Vec<Action>) -> Re
         h.send(Command::Act(action));
         loop {
             match rx.recv().await {
+                Some(Event::Ask { question, .. }) => {
+                    eprintln!("poste: {account}: {question}");
+                    eprintln!("poste: {account}: nothing was expunged; answer in the poste UI to go ahead");
+                    code = 1;
+                }
                 Some(Event::Notice { text, .. }) => {
                     eprintln!("poste: {account}: {text}");
                     code = 1;

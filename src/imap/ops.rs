@@ -80,7 +80,11 @@ pub async fn copy(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) -> 
 pub async fn move_to(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) -> Result<Vec<(Uid, Uid)>> {
     if !conn.has("MOVE") {
         let pairs = copy(conn, from, uids, to).await?;
-        expunge(conn, from, uids).await?;
+        match expunge(conn, from, uids, false).await {
+            // the copies are made; the originals stay marked \Deleted for a later expunge
+            Err(ImapError::OtherDeleted { .. }) => tracing::warn!("moved messages left marked deleted in the source"),
+            r => r?,
+        }
         return Ok(pairs);
     }
     transfer(conn, "MOVE", from, uids, to).await
@@ -89,7 +93,7 @@ pub async fn move_to(conn: &mut Connection, from: &str, uids: &[Uid], to: &str) 
 /// Deletes `uids` for good: \Deleted, then UID EXPUNGE (UIDPLUS). Without UIDPLUS a plain
 /// EXPUNGE would also remove other messages marked \Deleted, so it runs only when no
 /// other message in the folder carries \Deleted.
-pub async fn expunge(conn: &mut Connection, folder: &str, uids: &[Uid]) -> Result<()> {
+pub async fn expunge(conn: &mut Connection, folder: &str, uids: &[Uid], others_too: bool) -> Result<()> {
     store_flags(conn, folder, Some(uids), Flags(Flags::DELETED), Flags(0)).await?;
     if conn.has("UIDPLUS") {
         for set in chunks(uids) {
@@ -100,7 +104,7 @@ pub async fn expunge(conn: &mut Connection, folder: &str, uids: &[Uid]) -> Resul
     let secs = conn.timeout;
     let marked = super::timed(secs, "searching deleted messages", conn.session.uid_search("DELETED")).await?;
     let others = marked.iter().filter(|u| !uids.contains(u)).count();
-    if others > 0 {
+    if others > 0 && !others_too {
         return Err(ImapError::OtherDeleted { folder: crate::sanitize::line(folder), count: others });
     }
     raw::run(conn, "EXPUNGE").await
