@@ -10,6 +10,7 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod paths;
+pub mod pop3;
 pub mod sanitize;
 pub mod secret;
 pub mod store;

@@ -1,0 +1,221 @@
+//! The POP3 session: greeting, CAPA, STLS or implicit TLS, login, and the mailbox commands.
+
+use super::lines::{multiline, status};
+use super::{Pop3Error, Result};
+use crate::config::TlsMode;
+use crate::imap::tls::{self, BoxedIo, TlsSettings};
+use crate::secret::PasswordSource;
+use base64::Engine;
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+/// How to reach and log in to a POP3 server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: String,
+    pub tls_settings: TlsSettings,
+    pub allow_plaintext_auth: bool,
+    pub timeout_secs: u64,
+    /// The largest message RETR or TOP will hold.
+    pub max_message_bytes: usize,
+}
+
+/// A logged-in POP3 session.
+pub struct Pop3 {
+    io: BufReader<BoxedIo>,
+    /// CAPA lines after login, upper-cased; empty without CAPA.
+    pub caps: Vec<String>,
+    secs: u64,
+    max: usize,
+}
+
+async fn timed<T>(secs: u64, what: &str, fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(std::time::Duration::from_secs(secs), fut)
+        .await
+        .unwrap_or_else(|_| Err(Pop3Error::Timeout { what: what.to_string(), secs }))
+}
+
+async fn send(io: &mut BufReader<BoxedIo>, line: &str) -> Result<()> {
+    let w = io.get_mut();
+    w.write_all(line.as_bytes()).await?;
+    w.write_all(b"\r\n").await?;
+    w.flush().await?;
+    Ok(())
+}
+
+/// CAPA lines, upper-cased; None when the server does not know CAPA (RFC 1939 servers).
+async fn capa(io: &mut BufReader<BoxedIo>, secs: u64) -> Result<Option<Vec<String>>> {
+    send(io, "CAPA").await?;
+    match status(io, "CAPA", secs).await {
+        Ok(_) => {
+            let data = multiline(io, 64 * 1024, secs).await?;
+            Ok(Some(String::from_utf8_lossy(&data).lines().map(|l| l.trim().to_ascii_uppercase()).collect()))
+        }
+        Err(Pop3Error::Err { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether a CAPA line starts with `word` (and, when given, lists `arg` after it).
+fn has(caps: &[String], word: &str, arg: Option<&str>) -> bool {
+    caps.iter().any(|l| {
+        let mut w = l.split_whitespace();
+        w.next() == Some(word) && arg.is_none_or(|a| w.any(|x| x == a))
+    })
+}
+
+/// Connects, secures the connection as configured, and logs in.
+pub async fn connect(s: &Settings, password: &PasswordSource) -> Result<Pop3> {
+    let secs = s.timeout_secs;
+    let addr = format!("{}:{}", s.host, s.port);
+    let tcp = timed(secs, &format!("connecting to {addr}"), async {
+        TcpStream::connect((s.host.as_str(), s.port))
+            .await
+            .map_err(|source| Pop3Error::Connect { addr: addr.clone(), source })
+    })
+    .await?;
+    let _ = tcp.set_nodelay(true);
+    let mut io: BufReader<BoxedIo> = match s.tls {
+        TlsMode::Implicit => {
+            let t = timed(secs, "the TLS handshake", async {
+                tls::wrap(&s.tls_settings, &s.host, tcp, false).await.map_err(Pop3Error::from)
+            })
+            .await?;
+            BufReader::new(Box::new(t))
+        }
+        _ => BufReader::new(Box::new(tcp)),
+    };
+    status(&mut io, "the greeting", secs).await?;
+    let mut caps = capa(&mut io, secs).await?.unwrap_or_default();
+    if s.tls == TlsMode::Starttls {
+        if !has(&caps, "STLS", None) {
+            return Err(Pop3Error::NoStls);
+        }
+        send(&mut io, "STLS").await?;
+        status(&mut io, "STLS", secs).await?;
+        // nothing may be waiting before the handshake: it would be unencrypted injected data
+        if !io.buffer().is_empty() {
+            return Err(Pop3Error::StlsInjection);
+        }
+        let tcp = io
+            .into_inner()
+            .into_any()
+            .downcast::<TcpStream>()
+            .map_err(|_| Pop3Error::Protocol("internal: not a TCP stream".into()))?;
+        let t = timed(secs, "the TLS handshake", async {
+            tls::wrap(&s.tls_settings, &s.host, *tcp, false).await.map_err(Pop3Error::from)
+        })
+        .await?;
+        io = BufReader::new(Box::new(t));
+        caps = capa(&mut io, secs).await?.unwrap_or_default();
+    }
+    if s.tls == TlsMode::None && !s.allow_plaintext_auth {
+        return Err(Pop3Error::PlaintextRefused);
+    }
+    let pass = password.resolve().await?;
+    if has(&caps, "SASL", Some("PLAIN")) {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{}\0{}", s.username, pass));
+        send(&mut io, &format!("AUTH PLAIN {token}")).await?;
+        status(&mut io, "AUTH PLAIN", secs).await.map_err(login_error)?;
+    } else {
+        send(&mut io, &format!("USER {}", s.username)).await?;
+        status(&mut io, "USER", secs).await.map_err(login_error)?;
+        send(&mut io, &format!("PASS {pass}")).await?;
+        status(&mut io, "PASS", secs).await.map_err(login_error)?;
+    }
+    // capabilities can change after login
+    let caps = capa(&mut io, secs).await?.unwrap_or(caps);
+    Ok(Pop3 { io, caps, secs, max: s.max_message_bytes })
+}
+
+fn login_error(e: Pop3Error) -> Pop3Error {
+    match e {
+        Pop3Error::Err { text, .. } => Pop3Error::Err { command: "login".into(), text },
+        e => e,
+    }
+}
+
+fn parse_pairs(data: &[u8]) -> Vec<(u32, String)> {
+    String::from_utf8_lossy(data)
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let n = w.next()?.parse().ok()?;
+            Some((n, w.next()?.to_string()))
+        })
+        .collect()
+}
+
+impl Pop3 {
+    /// Whether the server lists `word` in CAPA (after login).
+    pub fn has(&self, word: &str) -> bool {
+        has(&self.caps, &word.to_ascii_uppercase(), None)
+    }
+
+    async fn simple(&mut self, cmd: &str, name: &str) -> Result<String> {
+        send(&mut self.io, cmd).await?;
+        status(&mut self.io, name, self.secs).await
+    }
+
+    /// (message count, total size in bytes).
+    pub async fn stat(&mut self) -> Result<(u32, u64)> {
+        let text = self.simple("STAT", "STAT").await?;
+        let mut w = text.split_whitespace();
+        let n = w.next().and_then(|x| x.parse().ok());
+        let size = w.next().and_then(|x| x.parse().ok());
+        match (n, size) {
+            (Some(n), Some(size)) => Ok((n, size)),
+            _ => Err(Pop3Error::Protocol(format!("STAT answered {text:?}"))),
+        }
+    }
+
+    /// (message number, size) of every message.
+    pub async fn list(&mut self) -> Result<Vec<(u32, u64)>> {
+        self.simple("LIST", "LIST").await?;
+        let data = multiline(&mut self.io, 64 << 20, self.secs).await?;
+        Ok(parse_pairs(&data).into_iter().filter_map(|(n, s)| Some((n, s.parse().ok()?))).collect())
+    }
+
+    /// (message number, unique id) of every message; `None` when the server has no UIDL.
+    pub async fn uidl(&mut self) -> Result<Option<Vec<(u32, String)>>> {
+        match self.simple("UIDL", "UIDL").await {
+            Ok(_) => Ok(Some(parse_pairs(&multiline(&mut self.io, 64 << 20, self.secs).await?))),
+            Err(Pop3Error::Err { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The whole message `n`.
+    pub async fn retr(&mut self, n: u32) -> Result<Vec<u8>> {
+        self.simple(&format!("RETR {n}"), "RETR").await?;
+        multiline(&mut self.io, self.max, self.secs).await
+    }
+
+    /// The header of message `n` and its first `lines` body lines.
+    pub async fn top(&mut self, n: u32, lines: u32) -> Result<Vec<u8>> {
+        self.simple(&format!("TOP {n} {lines}"), "TOP").await?;
+        multiline(&mut self.io, self.max, self.secs).await
+    }
+
+    /// Marks message `n` for deletion; it goes at QUIT.
+    pub async fn dele(&mut self, n: u32) -> Result<()> {
+        self.simple(&format!("DELE {n}"), "DELE").await.map(|_| ())
+    }
+
+    /// Unmarks every message marked for deletion in this session.
+    pub async fn rset(&mut self) -> Result<()> {
+        self.simple("RSET", "RSET").await.map(|_| ())
+    }
+
+    pub async fn noop(&mut self) -> Result<()> {
+        self.simple("NOOP", "NOOP").await.map(|_| ())
+    }
+
+    /// Ends the session: messages marked with DELE are deleted now, not before.
+    pub async fn quit(mut self) -> Result<()> {
+        self.simple("QUIT", "QUIT").await.map(|_| ())
+    }
+}
