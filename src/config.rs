@@ -87,6 +87,43 @@ pub struct AccountConfig {
     pub display_name: Option<String>,
     pub protocol: Protocol,
     pub imap: Option<ImapConfig>,
+    pub pop3: Option<Pop3Config>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pop3Config {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    pub username: String,
+    pub password_command: Option<String>,
+    pub password: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+    #[serde(default)]
+    pub allow_plaintext_auth: bool,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Keep downloaded mail on the server (default: delete it once stored locally).
+    #[serde(default)]
+    pub leave_on_server: bool,
+    /// With `leave_on_server`: delete the server copy this many days after download.
+    pub delete_after_days: Option<u32>,
+    /// Delete the server copy when the message is deleted in poste.
+    #[serde(default)]
+    pub delete_when_deleted_locally: bool,
+}
+
+impl Pop3Config {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 995,
+            _ => 110,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -229,9 +266,25 @@ impl Config {
                     }
                 }
                 Protocol::Pop3 => {
-                    return Err(invalid(format!(
-                        "account {label}: protocol = \"pop3\" is not supported by this version of poste"
-                    )));
+                    let pop = a.pop3.as_ref().ok_or_else(|| {
+                        invalid(format!(
+                            "account {label}: protocol = \"pop3\" needs an [accounts.pop3] table (missing key `pop3`)"
+                        ))
+                    })?;
+                    if pop.host.trim().is_empty() {
+                        return Err(invalid(format!("account {label}: `pop3.host` must not be empty")));
+                    }
+                    if pop.password.is_some() == pop.password_command.is_some() {
+                        return Err(invalid(format!(
+                            "account {label}: set exactly one of `pop3.password_command` and `pop3.password`"
+                        )));
+                    }
+                    if pop.delete_after_days.is_some() && !pop.leave_on_server {
+                        return Err(invalid(format!(
+                            "account {label}: `pop3.delete_after_days` needs `leave_on_server = true` \
+                             (without it mail is deleted from the server right after download)"
+                        )));
+                    }
                 }
             }
         }

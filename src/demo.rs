@@ -75,6 +75,7 @@ pub fn build(dir: &Path) -> Result<Vec<AccountConfig>, StoreError> {
             display_name: Some("Robin Example".into()),
             protocol: Protocol::Imap,
             imap: None,
+            pop3: None,
         });
     }
     Ok(configs)

@@ -3,6 +3,7 @@
 
 mod actions;
 mod ops;
+mod pop3_task;
 mod sync_task;
 mod watch;
 mod worker;

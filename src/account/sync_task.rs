@@ -18,6 +18,20 @@ pub enum StoreOp {
     Flags(FolderId, Vec<(Uid, Flags)>),
     Insert(FolderId, Vec<NewMessage>, SyncProgress),
     Finish(FolderId, SyncState, u32),
+    /// POP3: what was downloaded before (the worker makes sure the local folders exist).
+    Pop3Known(oneshot::Sender<Vec<crate::store::pop3::Downloaded>>),
+    /// POP3: store this message durably, then answer; the server copy may go after that.
+    Pop3Stored {
+        uidl: String,
+        raw: Vec<u8>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    Pop3Progress {
+        done: u64,
+        total: u64,
+    },
+    /// POP3: UIDLs gone from the server.
+    Pop3Forget(Vec<String>),
     /// The watch connection saw a change in this folder.
     Watched(FolderId),
     /// The pass ended; the error, when it failed, and whether it may pass on a retry.

@@ -50,12 +50,17 @@ pub fn spawn(
     let id = store.ensure_account(&account.name)?;
     let (tx, rx) = mpsc::unbounded_channel();
     let imap = account.imap.clone();
-    let password =
-        imap.as_ref().and_then(|i| PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()));
+    let pop3 = account.pop3.clone();
+    let password = match (&imap, &pop3) {
+        (Some(i), _) => PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()),
+        (None, Some(p)) => PasswordSource::from_keys(p.password_command.as_deref(), p.password.as_deref()),
+        _ => None,
+    };
     let (ops_tx, ops_rx) = mpsc::unbounded_channel();
     let worker = Worker {
         id,
         imap,
+        pop3,
         password,
         store,
         events,
@@ -80,6 +85,7 @@ pub fn spawn(
 pub(super) struct Worker {
     pub(super) id: AccountId,
     pub(super) imap: Option<ImapConfig>,
+    pub(super) pop3: Option<crate::config::Pop3Config>,
     pub(super) password: Option<PasswordSource>,
     pub(super) store: Store,
     pub(super) events: mpsc::UnboundedSender<Event>,
@@ -209,6 +215,20 @@ impl Worker {
     }
 
     fn start_scope(&mut self, scope: Scope) {
+        if let (Some(cfg), Some(pw)) = (self.pop3.clone(), self.password.clone()) {
+            if self.syncing {
+                self.sync_again = Some(scope);
+                return;
+            }
+            self.syncing = true;
+            self.report_sync = true;
+            if !self.online {
+                self.state(AccountState::Connecting);
+            }
+            let now = chrono::Utc::now().timestamp();
+            tokio::spawn(super::pop3_task::run(cfg, pw, self.ops_tx.clone(), now));
+            return;
+        }
         let (Some(cfg), Some(pw)) = (self.imap.clone(), self.password.clone()) else {
             self.emit(Event::SyncDone { account: self.id, error: None });
             return;
@@ -312,6 +332,36 @@ impl Worker {
                 self.store.set_server_counts(folder, exists, unread)?;
                 self.changed(folder)?;
             }
+            StoreOp::Pop3Known(reply) => {
+                if !self.online {
+                    self.online = true;
+                    self.backoff = BACKOFF_START;
+                    self.state(AccountState::Online);
+                }
+                self.store.ensure_local_folders(account)?;
+                self.emit(Event::Folders { account, folders: self.store.folders(account)? });
+                let _ = reply.send(self.store.pop3_downloaded(account)?);
+            }
+            StoreOp::Pop3Stored { uidl, raw, reply } => {
+                let now = chrono::Utc::now().timestamp();
+                let result = self
+                    .store
+                    .ensure_local_folders(account)
+                    .and_then(|inbox| self.store.add_downloaded(account, inbox, &uidl, &raw, now).map(|_| inbox));
+                match result {
+                    Ok(inbox) => {
+                        let _ = reply.send(Ok(()));
+                        self.changed(inbox)?;
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e.to_string()));
+                    }
+                }
+            }
+            StoreOp::Pop3Progress { done, total } => {
+                self.state(AccountState::Syncing { folder: "INBOX".into(), done, total });
+            }
+            StoreOp::Pop3Forget(uidls) => self.store.forget_uidls(account, &uidls)?,
             StoreOp::Watched(folder) => {
                 if let Ok(f) = self.store.folder(folder) {
                     self.start_scope(Scope::One(f));

@@ -8,6 +8,7 @@ pub mod folders;
 pub mod maildir;
 mod messages;
 pub mod pending;
+pub mod pop3;
 mod schema;
 
 pub use messages::{ListQuery, StoredMessage};

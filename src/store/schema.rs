@@ -96,6 +96,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHERE folder_id = new.folder_id;
     END;
     "#,
+    // 4: the POP3 UIDLs each account has downloaded, and when
+    r#"
+    CREATE TABLE pop3_uidls (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        uidl TEXT NOT NULL,
+        downloaded INTEGER NOT NULL,
+        message INTEGER,
+        PRIMARY KEY (account_id, uidl)
+    );
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

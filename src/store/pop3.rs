@@ -1,0 +1,125 @@
+//! What a POP3 account has downloaded: UIDLs with their time and local message, and the
+//! durable order of storing a download (file first, then index row and UIDL together).
+
+use super::{Result, Store, maildir};
+use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, SpecialUse};
+use rusqlite::params;
+
+/// A downloaded UIDL: when it came, and whether its local message still exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Downloaded {
+    pub uidl: String,
+    pub downloaded: i64,
+    pub present: bool,
+}
+
+impl Store {
+    /// The local folders of a POP3 account (Inbox, Sent, Drafts, Trash), created when
+    /// missing and never removed; returns the Inbox.
+    pub fn ensure_local_folders(&self, account: AccountId) -> Result<FolderId> {
+        let have = self.folders(account)?;
+        for (name, use_) in [
+            ("INBOX", SpecialUse::Inbox),
+            ("Sent", SpecialUse::Sent),
+            ("Drafts", SpecialUse::Drafts),
+            ("Trash", SpecialUse::Trash),
+        ] {
+            if !have.iter().any(|f| f.name == name) {
+                let id = self.create_folder_local(account, name, name, Some("/"))?;
+                self.conn().execute("UPDATE folders SET special_use = ?2 WHERE id = ?1", params![id, use_.as_str()])?;
+            }
+        }
+        Ok(self.find_folder(account, "INBOX")?.map(|f| f.id).unwrap_or_default())
+    }
+
+    pub fn pop3_downloaded(&self, account: AccountId) -> Result<Vec<Downloaded>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT u.uidl, u.downloaded, m.id IS NOT NULL FROM pop3_uidls u
+             LEFT JOIN messages m ON m.id = u.message WHERE u.account_id = ?1",
+        )?;
+        let rows =
+            st.query_map([account], |r| Ok(Downloaded { uidl: r.get(0)?, downloaded: r.get(1)?, present: r.get(2)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores a downloaded message durably: the Maildir file is written and fsynced first,
+    /// then the index row and the UIDL record commit together. Only after this returns may
+    /// the server copy be deleted.
+    pub fn add_downloaded(
+        &self,
+        account: AccountId,
+        folder: FolderId,
+        uidl: &str,
+        raw: &[u8],
+        now: i64,
+    ) -> Result<MessageId> {
+        let f = self.folder(folder)?;
+        let account_name: String =
+            self.conn().query_row("SELECT name FROM accounts WHERE id = ?1", [account], |r| r.get(0))?;
+        let path = maildir::deliver(self.data_dir(), &maildir::folder_dir(&account_name, &f.name), raw, Flags(0))?;
+        let s = crate::mime::summarize(raw);
+        let tx = self.conn().unchecked_transaction()?;
+        let uid: i64 = tx.query_row(
+            "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
+            params![folder, super::pending::PLACEHOLDER_BASE],
+            |r| r.get(0),
+        )?;
+        let m = NewMessage {
+            uid: uid as u32,
+            message_id: s.message_id,
+            in_reply_to: s.in_reply_to,
+            references: s.references,
+            date: s.date.unwrap_or(now),
+            from_name: s.from_name,
+            from_addr: s.from_addr,
+            to: s.to,
+            cc: s.cc,
+            subject: s.subject,
+            flags: Flags(0),
+            size: raw.len() as u32,
+            has_attachments: s.has_attachments,
+        };
+        tx.execute(
+            "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
+                to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                folder,
+                m.uid,
+                m.message_id,
+                m.in_reply_to,
+                m.references,
+                m.date,
+                m.from_name,
+                m.from_addr,
+                m.to,
+                m.cc,
+                m.subject,
+                m.flags.0,
+                m.size,
+                m.has_attachments,
+                path.to_string_lossy()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message) VALUES (?1, ?2, ?3, ?4)",
+            params![account, uidl, now, id],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Forgets UIDLs that are gone from the server.
+    pub fn forget_uidls(&self, account: AccountId, uidls: &[String]) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached("DELETE FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2")?;
+            for u in uidls {
+                st.execute(params![account, u])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
