@@ -103,3 +103,30 @@ async fn pop3_config_mistakes_and_bad_credentials_are_clear() {
     assert!(!out.status.success());
     assert!(err.contains("poste: account post:") && err.contains("login"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_when_deleted_locally_sends_dele_at_the_next_sync() {
+    let user = user("popdel");
+    let mut a = admin(&user).await;
+    for i in 0..2 {
+        append(&mut a, "INBOX", &message(i, &format!("d{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    }
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, &user, "leave_on_server = true\ndelete_when_deleted_locally = true");
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(server_count(&mut a).await, 2);
+    let store = setup.store();
+    let id = store.list(&ListQuery::default(), 0, 10).unwrap().into_iter().find(|m| m.subject == "d0").unwrap().id;
+    // to the local Trash first: the server copy stays
+    let out = setup.poste(&["delete", &id.to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(local(&setup), ["d1"]);
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(server_count(&mut a).await, 2, "still in the local Trash");
+    // emptied from Trash: gone here, and from the server at the next sync
+    let out = setup.poste(&["delete", &id.to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(server_count(&mut a).await, 1);
+    assert_eq!(local(&setup), ["d1"], "and it is not downloaded again");
+}
