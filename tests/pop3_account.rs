@@ -130,3 +130,78 @@ async fn delete_when_deleted_locally_sends_dele_at_the_next_sync() {
     assert_eq!(server_count(&mut a).await, 1);
     assert_eq!(local(&setup), ["d1"], "and it is not downloaded again");
 }
+
+fn digest(raw: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // Dovecot may normalise line endings; compare on content lines
+    String::from_utf8_lossy(raw).replace("\r\n", "\n").hash(&mut h);
+    h.finish()
+}
+
+async fn server_digests(a: &mut Admin) -> Vec<u64> {
+    use futures::TryStreamExt;
+    let n = a.select("INBOX").await.unwrap().exists;
+    if n == 0 {
+        return Vec::new();
+    }
+    let f: Vec<_> = a.fetch("1:*", "BODY.PEEK[]").await.unwrap().try_collect().await.unwrap();
+    f.iter().filter_map(|m| m.body().map(digest)).collect()
+}
+
+fn local_digests(setup: &Setup) -> Vec<u64> {
+    let store = setup.store();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    store
+        .list(&ListQuery::default(), 0, 100_000)
+        .unwrap()
+        .iter()
+        .map(|m| digest(&store.body(m.id).unwrap().expect("every stored row has its file")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_any_moment_loses_and_duplicates_nothing() {
+    let user = user("popkill");
+    let originals: Vec<Vec<u8>> =
+        (0..300).map(|i| message(i, &format!("k{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).collect();
+    fill_inbox(&user, originals.iter().cloned());
+    let want: std::collections::HashSet<u64> = originals.iter().map(|m| digest(m)).collect();
+    let mut a = admin(&user).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, &user, "");
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    for run in 0..20 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = std::time::Duration::from_millis(20 + seed % 300);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
+            .arg("--config")
+            .arg(&setup.config)
+            .arg("sync")
+            .env("XDG_CACHE_HOME", setup.dir.path().join("cache"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Dovecot ends the killed session without QUIT: nothing marked is deleted
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let local = local_digests(&setup);
+        let unique: std::collections::HashSet<u64> = local.iter().copied().collect();
+        eprintln!("run {run}: killed after {delay:?}, {} stored", local.len());
+        assert_eq!(unique.len(), local.len(), "run {run}: a message is stored twice");
+        let server: std::collections::HashSet<u64> = server_digests(&mut a).await.into_iter().collect();
+        let missing = want.iter().filter(|d| !unique.contains(d) && !server.contains(d)).count();
+        assert_eq!(missing, 0, "run {run}: {missing} messages are neither on the server nor stored");
+    }
+    // a sync left to finish completes the move
+    let out = setup.poste(&["sync"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let local: std::collections::HashSet<u64> = local_digests(&setup).into_iter().collect();
+    assert_eq!(local, want);
+    assert!(server_digests(&mut a).await.is_empty());
+}
