@@ -205,3 +205,25 @@ async fn sigkill_at_any_moment_loses_and_duplicates_nothing() {
     assert_eq!(local, want);
     assert!(server_digests(&mut a).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_after_days_deletes_only_the_old_ones() {
+    let user = user("popdays");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(0, "old", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, &user, "leave_on_server = true\ndelete_after_days = 30");
+    // downloaded 40 days ago
+    assert!(setup.poste_with(&["sync"], &[("POSTE_CLOCK_OFFSET_DAYS", "-40")]).status.success());
+    append(&mut a, "INBOX", &message(1, "new", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
+    // downloaded today; the old one is past 30 days now
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(local(&setup), ["new", "old"]);
+    assert_eq!(server_count(&mut a).await, 1, "only the old one left the server");
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(server_count(&mut a).await, 1);
+    // 31 days on, the new one goes too
+    assert!(setup.poste_with(&["sync"], &[("POSTE_CLOCK_OFFSET_DAYS", "31")]).status.success());
+    assert_eq!(server_count(&mut a).await, 0);
+    assert_eq!(local(&setup), ["new", "old"]);
+}

@@ -225,7 +225,7 @@ impl Worker {
             if !self.online {
                 self.state(AccountState::Connecting);
             }
-            let now = chrono::Utc::now().timestamp();
+            let now = clock_now();
             tokio::spawn(super::pop3_task::run(cfg, pw, self.ops_tx.clone(), now));
             return;
         }
@@ -343,7 +343,7 @@ impl Worker {
                 let _ = reply.send(self.store.pop3_downloaded(account)?);
             }
             StoreOp::Pop3Stored { uidl, raw, reply } => {
-                let now = chrono::Utc::now().timestamp();
+                let now = clock_now();
                 let result = self
                     .store
                     .ensure_local_folders(account)
@@ -521,4 +521,11 @@ async fn sleep_until(at: Option<Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// The current time in seconds. `POSTE_CLOCK_OFFSET_DAYS` moves it forward, so tests (and
+/// anyone checking a deletion policy) can see what a sync some days from now would do.
+fn clock_now() -> i64 {
+    let offset = std::env::var("POSTE_CLOCK_OFFSET_DAYS").ok().and_then(|d| d.parse::<i64>().ok()).unwrap_or(0);
+    chrono::Utc::now().timestamp() + offset * 86_400
 }

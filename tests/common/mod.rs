@@ -123,7 +123,13 @@ impl Setup {
 
     /// Runs the poste binary with this config.
     pub fn poste(&self, args: &[&str]) -> std::process::Output {
+        self.poste_with(args, &[])
+    }
+
+    /// Runs the poste binary with this config and extra environment.
+    pub fn poste_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
+            .envs(env.iter().copied())
             .arg("--config")
             .arg(&self.config)
             .args(args)
