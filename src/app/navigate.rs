@@ -145,11 +145,6 @@ pub fn load(state: &AppState, fx: &mut Vec<Effect>) {
     fx.push(Effect::LoadList { query: state.list.query.clone(), start, len: h * 3 });
 }
 
-/// Reloads after the store changed under the list.
-pub fn reload(state: &AppState, fx: &mut Vec<Effect>) {
-    load(state, fx)
-}
-
 /// Scrolls so the cursor is visible, and asks for rows the window lacks.
 pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
     let h = state.list_height();

@@ -351,7 +351,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::Changed { folder, .. } => {
             if state.current.is_some_and(|c| c.1 == folder) {
-                navigate::reload(state, fx);
+                navigate::load(state, fx);
             }
         }
         Event::Body { id, raw } => {

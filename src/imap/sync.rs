@@ -22,8 +22,6 @@ pub struct SyncProgress {
     pub folder: crate::model::FolderId,
     pub done: u64,
     pub total: u64,
-    /// True when this report follows a batch of new headers in the store.
-    pub stored_batch: bool,
 }
 
 /// What a folder sync changed.
@@ -211,7 +209,7 @@ pub async fn sync_folder(
         }
         done += chunk.len() as u64;
         out.new += batch.len();
-        sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total, stored_batch: true })?;
+        sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total })?;
     }
 
     let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
@@ -246,7 +244,7 @@ async fn initial_fetch(
         }
         done += u64::from(hi - lo + 1);
         stored += batch.len();
-        sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total, stored_batch: true })?;
+        sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total })?;
         hi = lo - 1;
         size = BATCH as u32;
     }

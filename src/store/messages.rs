@@ -89,34 +89,55 @@ impl Store {
     /// Stores a batch of headers in one transaction; a UID already there gets the new flags.
     pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
         let tx = self.conn().unchecked_transaction()?;
-        {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
-                    from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                 ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags",
-            )?;
-            for m in batch {
-                st.execute(params![
-                    folder,
-                    m.uid,
-                    m.message_id,
-                    m.in_reply_to,
-                    m.references,
-                    m.date,
-                    m.from_name,
-                    m.from_addr,
-                    m.to,
-                    m.cc,
-                    m.subject,
-                    m.flags.0,
-                    m.size,
-                    m.has_attachments
-                ])?;
-            }
+        for m in batch {
+            insert_row(&tx, folder, m, None)?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Stores a whole message into a local folder, durably: the Maildir file is written and
+    /// fsynced first, then its row commits, together with whatever `also` records in the
+    /// same transaction (a POP3 UIDL). Returns the new message's id.
+    pub(crate) fn store_whole(
+        &self,
+        folder: FolderId,
+        raw: &[u8],
+        flags: Flags,
+        fallback_date: i64,
+        also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
+    ) -> Result<MessageId> {
+        let f = self.folder(folder)?;
+        let account: String =
+            self.conn().query_row("SELECT name FROM accounts WHERE id = ?1", [f.account], |r| r.get(0))?;
+        let path = maildir::deliver(self.data_dir(), &maildir::folder_dir(&account, &f.name), raw, flags)?;
+        let s = crate::mime::summarize(raw);
+        let tx = self.conn().unchecked_transaction()?;
+        let uid: i64 = tx.query_row(
+            "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
+            params![folder, super::pending::PLACEHOLDER_BASE],
+            |r| r.get(0),
+        )?;
+        let m = NewMessage {
+            uid: uid as Uid,
+            message_id: s.message_id,
+            in_reply_to: s.in_reply_to,
+            references: s.references,
+            date: s.date.unwrap_or(fallback_date),
+            from_name: s.from_name,
+            from_addr: s.from_addr,
+            to: s.to,
+            cc: s.cc,
+            subject: s.subject,
+            flags,
+            size: raw.len() as u32,
+            has_attachments: s.has_attachments,
+        };
+        insert_row(&tx, folder, &m, Some(&path.to_string_lossy()))?;
+        let id = tx.last_insert_rowid();
+        also(&tx, id)?;
+        tx.commit()?;
+        Ok(id)
     }
 
     /// Updates flags by UID in one transaction.
@@ -262,34 +283,39 @@ impl Store {
 
     /// Stores a whole message (headers and body) into a local folder, e.g. for the demo.
     pub fn add_local_message(&self, folder: FolderId, raw: &[u8], flags: Flags) -> Result<MessageId> {
-        let s = crate::mime::summarize(raw);
-        let uid: Uid = self.conn().query_row(
-            "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1",
-            [folder],
-            |r| r.get(0),
-        )?;
-        let m = NewMessage {
-            uid,
-            message_id: s.message_id,
-            in_reply_to: s.in_reply_to,
-            references: s.references,
-            date: s.date.unwrap_or(0),
-            from_name: s.from_name,
-            from_addr: s.from_addr,
-            to: s.to,
-            cc: s.cc,
-            subject: s.subject,
-            flags,
-            size: raw.len() as u32,
-            has_attachments: s.has_attachments,
-        };
-        self.insert_messages(folder, std::slice::from_ref(&m))?;
-        let id: MessageId = self.conn().query_row(
-            "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
-            params![folder, uid],
-            |r| r.get(0),
-        )?;
-        self.store_body(id, raw)?;
-        Ok(id)
+        self.store_whole(folder, raw, flags, 0, |_, _| Ok(()))
     }
+}
+
+/// Inserts one message row; a UID already in the folder only gets the new flags.
+fn insert_row(
+    conn: &rusqlite::Connection,
+    folder: FolderId,
+    m: &NewMessage,
+    path: Option<&str>,
+) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
+            from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags",
+    )?;
+    st.execute(params![
+        folder,
+        m.uid,
+        m.message_id,
+        m.in_reply_to,
+        m.references,
+        m.date,
+        m.from_name,
+        m.from_addr,
+        m.to,
+        m.cc,
+        m.subject,
+        m.flags.0,
+        m.size,
+        m.has_attachments,
+        path
+    ])?;
+    Ok(())
 }

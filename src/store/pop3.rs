@@ -1,8 +1,8 @@
 //! What a POP3 account has downloaded: UIDLs with their time and local message, and the
 //! durable order of storing a download (file first, then index row and UIDL together).
 
-use super::{Result, Store, maildir};
-use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, SpecialUse};
+use super::{Result, Store};
+use crate::model::{AccountId, Flags, FolderId, MessageId, SpecialUse};
 use rusqlite::params;
 
 /// A downloaded UIDL: when it came, and whether its local message still exists.
@@ -53,61 +53,13 @@ impl Store {
         raw: &[u8],
         now: i64,
     ) -> Result<MessageId> {
-        let f = self.folder(folder)?;
-        let account_name: String =
-            self.conn().query_row("SELECT name FROM accounts WHERE id = ?1", [account], |r| r.get(0))?;
-        let path = maildir::deliver(self.data_dir(), &maildir::folder_dir(&account_name, &f.name), raw, Flags(0))?;
-        let s = crate::mime::summarize(raw);
-        let tx = self.conn().unchecked_transaction()?;
-        let uid: i64 = tx.query_row(
-            "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
-            params![folder, super::pending::PLACEHOLDER_BASE],
-            |r| r.get(0),
-        )?;
-        let m = NewMessage {
-            uid: uid as u32,
-            message_id: s.message_id,
-            in_reply_to: s.in_reply_to,
-            references: s.references,
-            date: s.date.unwrap_or(now),
-            from_name: s.from_name,
-            from_addr: s.from_addr,
-            to: s.to,
-            cc: s.cc,
-            subject: s.subject,
-            flags: Flags(0),
-            size: raw.len() as u32,
-            has_attachments: s.has_attachments,
-        };
-        tx.execute(
-            "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
-                to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                folder,
-                m.uid,
-                m.message_id,
-                m.in_reply_to,
-                m.references,
-                m.date,
-                m.from_name,
-                m.from_addr,
-                m.to,
-                m.cc,
-                m.subject,
-                m.flags.0,
-                m.size,
-                m.has_attachments,
-                path.to_string_lossy()
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message) VALUES (?1, ?2, ?3, ?4)",
-            params![account, uidl, now, id],
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.store_whole(folder, raw, Flags(0), now, |tx, id| {
+            tx.execute(
+                "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message) VALUES (?1, ?2, ?3, ?4)",
+                params![account, uidl, now, id],
+            )
+            .map(|_| ())
+        })
     }
 
     /// Forgets UIDLs that are gone from the server.
