@@ -115,6 +115,48 @@ pub struct Pop3Config {
     /// Delete the server copy when the message is deleted in poste.
     #[serde(default)]
     pub delete_when_deleted_locally: bool,
+    /// Larger messages are downloaded headers-only (`TOP n 0`) and marked partial; the
+    /// whole message is fetched on request. Bytes, or a string such as "10M".
+    pub max_message_size: Option<ByteSize>,
+    /// Log in with APOP (the password never crosses the wire, only an MD5 digest of it).
+    #[serde(default)]
+    pub apop: bool,
+}
+
+/// A size in bytes, written as a number or as a string with a K, M or G suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(n) => Ok(ByteSize(n)),
+            Raw::Text(t) => parse_size(&t).map(ByteSize).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{t:?} is not a size: write a number of bytes, or e.g. \"512K\", \"10M\", \"1G\""
+                ))
+            }),
+        }
+    }
+}
+
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t.strip_suffix('B').unwrap_or(&t).trim_end();
+    let (num, mult) = match t.chars().last()? {
+        'K' => (&t[..t.len() - 1], 1u64 << 10),
+        'M' => (&t[..t.len() - 1], 1 << 20),
+        'G' => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: f64 = num.trim().parse().ok()?;
+    (n.is_finite() && n >= 0.0).then_some((n * mult as f64) as u64)
 }
 
 impl Pop3Config {
@@ -279,6 +321,11 @@ impl Config {
                             "account {label}: set exactly one of `pop3.password_command` and `pop3.password`"
                         )));
                     }
+                    if pop.max_message_size.is_some_and(|m| m.0 == 0) {
+                        return Err(invalid(format!(
+                            "account {label}: `pop3.max_message_size` must be above 0 (leave it out for no limit)"
+                        )));
+                    }
                     if pop.delete_after_days.is_some() && !pop.leave_on_server {
                         return Err(invalid(format!(
                             "account {label}: `pop3.delete_after_days` needs `leave_on_server = true` \
@@ -379,6 +426,15 @@ password_command = "pass show mail"
         let t = format!("{GOOD}\n{}", GOOD.trim());
         let e = parse(&t).unwrap_err().to_string();
         assert!(e.contains("used twice"), "{e}");
+    }
+
+    #[test]
+    fn sizes_parse_as_numbers_or_with_units() {
+        assert_eq!(super::parse_size("10M"), Some(10 << 20));
+        assert_eq!(super::parse_size("512 kB"), Some(512 << 10));
+        assert_eq!(super::parse_size("1.5G"), Some(3 << 29));
+        assert_eq!(super::parse_size("2000"), Some(2000));
+        assert_eq!(super::parse_size("ten"), None);
     }
 
     #[test]

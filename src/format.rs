@@ -17,6 +17,21 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
+/// `2.3 MB`, `512 KB`, `80 B`: a byte count for progress lines.
+pub fn bytes(n: u64) -> String {
+    match n {
+        n if n < 1000 => format!("{n} B"),
+        n if n < 1_000_000 => format!("{:.0} KB", n as f64 / 1e3),
+        n if n < 1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        n => format!("{:.1} GB", n as f64 / 1e9),
+    }
+}
+
+/// `Downloading 37/120 (2.3 MB)`.
+pub fn download_progress(done: u64, total: u64, bytes: u64) -> String {
+    format!("Downloading {done}/{total} ({})", self::bytes(bytes))
+}
+
 /// RFC 3339 in UTC, for JSON.
 pub fn rfc3339(ts: i64) -> String {
     Utc.timestamp_opt(ts, 0).single().map(|d| d.to_rfc3339()).unwrap_or_default()
@@ -47,6 +62,12 @@ mod tests {
         assert_eq!(super::size(532), "532 B");
         assert_eq!(super::size(14 * 1024 + 10), "14 K");
         assert_eq!(super::size(3_400_000), "3.2 M");
+    }
+
+    #[test]
+    fn download_progress_reads_like_a_sentence() {
+        assert_eq!(super::download_progress(37, 120, 2_310_000), "Downloading 37/120 (2.3 MB)");
+        assert_eq!(super::download_progress(1, 2, 512), "Downloading 1/2 (512 B)");
     }
 
     #[test]

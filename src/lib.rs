@@ -7,6 +7,7 @@ pub mod demo;
 pub mod format;
 pub mod imap;
 pub mod logging;
+pub mod mbox;
 pub mod mime;
 pub mod model;
 pub mod paths;

@@ -86,6 +86,25 @@ impl Flags {
         }
         s
     }
+
+    /// Flags from a Maildir file name's info (`...:2,FRS`); none without an info part.
+    pub fn from_maildir_name(name: &str) -> Self {
+        let Some((_, letters)) = name.rsplit_once(":2,") else { return Flags(0) };
+        let mut f = Flags(0);
+        for c in letters.chars() {
+            let bit = match c {
+                'D' => Self::DRAFT,
+                'F' => Self::FLAGGED,
+                'P' => Self::FORWARDED,
+                'R' => Self::ANSWERED,
+                'S' => Self::SEEN,
+                'T' => Self::DELETED,
+                _ => 0,
+            };
+            f = f.with(bit, true);
+        }
+        f
+    }
 }
 
 /// The role a folder plays, from IMAP SPECIAL-USE attributes.
@@ -169,6 +188,9 @@ pub struct Summary {
     pub size: u32,
     pub has_attachments: bool,
     pub cached: bool,
+    /// Only the header is stored (a POP3 message over `max_message_size`); `size` is the
+    /// whole message's size on the server.
+    pub partial: bool,
 }
 
 impl Summary {
@@ -206,6 +228,12 @@ pub enum AccountState {
         folder: String,
         done: u64,
         total: u64,
+    },
+    /// A POP3 pass: messages downloaded of those to download, and bytes so far.
+    Downloading {
+        done: u64,
+        total: u64,
+        bytes: u64,
     },
     /// An account with no server (demo or local folders).
     Local,

@@ -20,6 +20,7 @@ fn settings(user: &str, port: u16, tls: TlsMode) -> Settings {
         allow_plaintext_auth: false,
         timeout_secs: 10,
         max_message_bytes: 50 << 20,
+        apop: false,
     }
 }
 
@@ -93,4 +94,39 @@ async fn bad_credentials_and_an_unknown_ca_are_clear_errors() {
     let mut st = settings(&user, s.pop3, TlsMode::None);
     st.allow_plaintext_auth = false;
     assert!(matches!(connect(&st, &PasswordSource::Inline("secret".into())).await, Err(Pop3Error::PlaintextRefused)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apop_logs_in_without_sending_the_password() {
+    let s = servers();
+    let user = user("pop3apop");
+    let mut st = settings(&user, s.pop3s, TlsMode::Implicit);
+    st.apop = true;
+    let mut p = connect(&st, &PasswordSource::Inline("secret".into())).await.unwrap();
+    assert_eq!(p.stat().await.unwrap().0, 0);
+    p.quit().await.unwrap();
+    let e = connect(&st, &PasswordSource::Inline("wrong".into())).await.err().unwrap();
+    assert!(e.to_string().contains("login"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_message_streams_to_a_writer_byte_for_byte() {
+    let s = servers();
+    let user = user("pop3stream");
+    let mut a = admin(&user).await;
+    let mut big = message(1, "big", "Mon, 02 Nov 2026 10:00:00 +0000");
+    for i in 0..20_000 {
+        big.extend_from_slice(format!(".line {i} starts with a dot and is long enough to matter\r\n").as_bytes());
+    }
+    append(&mut a, "INBOX", &big).await;
+    let pw = PasswordSource::Inline("secret".into());
+    let mut p = connect(&settings(&user, s.pop3s, TlsMode::Implicit), &pw).await.unwrap();
+    let mut out = Vec::new();
+    let n = p.retr_to(1, &mut out).await.unwrap();
+    assert_eq!(n as usize, big.len());
+    assert!(out == big, "dot-unstuffed, byte for byte");
+    let mut head = Vec::new();
+    p.top_to(1, 0, &mut head).await.unwrap();
+    assert!(head.ends_with(b"\r\n\r\n") && head.len() < 1000, "{}", String::from_utf8_lossy(&head));
+    p.quit().await.unwrap();
 }

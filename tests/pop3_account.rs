@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use poste::account::Event;
 use poste::store::ListQuery;
 
 fn pop3_config(setup: &Setup, user: &str, extra: &str) {
@@ -226,4 +227,53 @@ async fn delete_after_days_deletes_only_the_old_ones() {
     assert!(setup.poste_with(&["sync"], &[("POSTE_CLOCK_OFFSET_DAYS", "31")]).status.success());
     assert_eq!(server_count(&mut a).await, 0);
     assert_eq!(local(&setup), ["new", "old"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_message_size_gives_a_partial_message_then_the_full_one() {
+    let user = user("poppartial");
+    let mut a = admin(&user).await;
+    let mut big = message(1, "big one", "Mon, 02 Nov 2026 10:00:00 +0000");
+    for i in 0..1000 {
+        big.extend_from_slice(format!("line {i} of a message larger than the limit\r\n").as_bytes());
+    }
+    append(&mut a, "INBOX", &big).await;
+    append(&mut a, "INBOX", &message(2, "small one", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, &user, "max_message_size = \"10K\"");
+    let out = setup.poste(&["sync"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Downloading 2/2 ("),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(local(&setup), ["big one", "small one"]);
+    assert_eq!(server_count(&mut a).await, 1, "the small one is deleted, the partial one kept");
+    let store = setup.store();
+    let m = store.list(&ListQuery::default(), 0, 10).unwrap().into_iter().find(|m| m.subject == "big one").unwrap();
+    assert!(m.partial);
+    assert_eq!(m.size as usize, big.len(), "the size on the server");
+    let head = store.body(m.id).unwrap().unwrap();
+    assert!(head.len() < 2000 && String::from_utf8_lossy(&head).contains("Subject: big one"));
+    // a second sync neither downloads it again nor deletes it
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(server_count(&mut a).await, 1);
+    assert_eq!(local(&setup).len(), 2);
+
+    let (h, mut rx) = setup.worker();
+    h.send(poste::account::Command::FetchFull(m.id));
+    let raw = wait_for(&mut rx, 60, |e| match e {
+        Event::Body { id, raw } if *id == m.id => Some(raw.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(raw.as_slice() == big.as_slice(), "the whole message, byte for byte");
+    wait_for(&mut rx, 60, |e| matches!(e, Event::SyncDone { .. }).then_some(())).await;
+    h.shutdown().await;
+    let m = store.message(m.id).unwrap();
+    assert!(!m.summary.partial);
+    assert_eq!(store.body(m.summary.id).unwrap().unwrap(), big);
+    assert_eq!(server_count(&mut a).await, 0, "deleted on the server once whole");
+    assert_eq!(local(&setup).len(), 2);
 }

@@ -42,8 +42,14 @@ impl Worker {
         let _ = self.events.send(Event::Pending { account: self.id, count, settled });
     }
 
+    /// An account whose folders are local Maildirs (POP3, the demo): no server to tell,
+    /// and the files are the mail.
+    fn local(&self) -> bool {
+        self.imap.is_none()
+    }
+
     fn queue(&self, op: &Op) -> Plan {
-        if self.imap.is_none() {
+        if self.local() {
             // a local account (the demo): the store is all there is
             return Ok(());
         }
@@ -91,6 +97,9 @@ impl Worker {
         match action {
             Action::Flags { ids, add, remove } => {
                 self.store.change_flags(&ids, add, remove).map_err(err)?;
+                if self.local() {
+                    self.store.rename_for_flags(&ids).map_err(err)?;
+                }
                 for (folder, items) in self.group(&ids)? {
                     let f = self.folder(folder)?;
                     let uids: Vec<Uid> = items.iter().map(|(_, u)| *u).filter(|u| *u > 0).collect();
@@ -110,6 +119,9 @@ impl Worker {
             Action::MarkFolderRead { folder } => {
                 let f = self.folder(folder)?;
                 self.store.mark_folder_read(folder).map_err(err)?;
+                if self.local() {
+                    self.store.rename_folder_for_flags(folder).map_err(err)?;
+                }
                 let op = Op::Flags {
                     folder: f.name,
                     uidvalidity: self.validity(folder),
@@ -165,7 +177,11 @@ impl Worker {
                 for (folder, items) in self.group(&ids)? {
                     let f = self.folder(folder)?;
                     let src: Vec<MessageId> = items.iter().filter(|(_, u)| *u > 0).map(|(id, _)| *id).collect();
-                    let copies = self.store.copy_local(&src, to).map_err(err)?;
+                    let copies = if self.local() {
+                        self.store.copy_files(&src, to).map_err(err)?
+                    } else {
+                        self.store.copy_local(&src, to).map_err(err)?
+                    };
                     let items = copies
                         .iter()
                         .filter_map(|(new, old)| {
@@ -187,6 +203,17 @@ impl Worker {
                 let f = self.folder(folder)?;
                 self.queue(&Op::Expunge { folder: f.name, uidvalidity: self.validity(folder), uids, others: true })?;
             }
+            Action::CreateFolder { name } if self.local() => {
+                let name = crate::sanitize::line(name.trim());
+                if name.is_empty() || name.split('/').any(|p| p.is_empty()) {
+                    return Err(format!("{name:?} is not a usable folder name"));
+                }
+                if self.store.find_folder(self.id, &name).map_err(err)?.is_some() {
+                    return Err(format!("a folder {name:?} exists already"));
+                }
+                self.store.create_folder_local(self.id, &name, &name, Some("/")).map_err(err)?;
+                self.folders_changed();
+            }
             Action::CreateFolder { name } => {
                 let delimiter = self.delimiter();
                 let server = imap::ops::server_name(&name);
@@ -194,6 +221,18 @@ impl Worker {
                     .create_folder_local(self.id, &server, &crate::sanitize::line(&name), delimiter.as_deref())
                     .map_err(err)?;
                 self.queue(&Op::CreateFolder { name: server })?;
+                self.folders_changed();
+            }
+            Action::RenameFolder { folder, to } if self.local() => {
+                let f = self.own_local_folder(folder)?;
+                let to = crate::sanitize::line(to.trim());
+                if to.is_empty() || to.split('/').any(|p| p.is_empty()) {
+                    return Err(format!("{to:?} is not a usable folder name"));
+                }
+                if self.store.find_folder(self.id, &to).map_err(err)?.is_some() {
+                    return Err(format!("a folder {to:?} exists already"));
+                }
+                self.store.rename_folder_files(f.id, &to, "/").map_err(err)?;
                 self.folders_changed();
             }
             Action::RenameFolder { folder, to } => {
@@ -204,6 +243,11 @@ impl Worker {
                 let server = imap::ops::server_name(&to);
                 self.store.rename_folder_local(folder, &server, &crate::sanitize::line(&to)).map_err(err)?;
                 self.queue(&Op::RenameFolder { from: f.name, to: server })?;
+                self.folders_changed();
+            }
+            Action::DeleteFolder { folder } if self.local() => {
+                let f = self.own_local_folder(folder)?;
+                self.store.delete_local_folder(f.id).map_err(err)?;
                 self.folders_changed();
             }
             Action::DeleteFolder { folder } => {
@@ -225,6 +269,15 @@ impl Worker {
         Ok(())
     }
 
+    /// A local folder the user may rename or delete: not Inbox, Sent, Drafts or Trash.
+    fn own_local_folder(&self, folder: FolderId) -> Result<Folder, String> {
+        let f = self.folder(folder)?;
+        if f.special_use.is_some() || f.name.eq_ignore_ascii_case("INBOX") {
+            return Err(format!("{} is one of the account's own folders and stays as it is", f.display));
+        }
+        Ok(f)
+    }
+
     fn delimiter(&self) -> Option<String> {
         self.store.folders(self.id).ok()?.into_iter().find_map(|f| f.delimiter)
     }
@@ -238,7 +291,8 @@ impl Worker {
 
     /// Moves rows locally and queues the move; returns where they were.
     fn move_rows(&mut self, from: &Folder, ids: &[MessageId], to: &Folder) -> Result<Vec<Origin>, String> {
-        let origins = self.store.move_local(ids, to.id).map_err(|e| e.to_string())?;
+        let origins = if self.local() { self.store.move_files(ids, to.id) } else { self.store.move_local(ids, to.id) }
+            .map_err(|e| e.to_string())?;
         let real: Vec<Origin> = origins.iter().copied().filter(|o| o.uid > 0).collect();
         if !real.is_empty() {
             let op = Op::Move {

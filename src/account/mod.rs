@@ -3,6 +3,7 @@
 
 mod actions;
 mod ops;
+mod pop3_ops;
 mod pop3_task;
 mod sync_task;
 mod watch;
@@ -26,6 +27,9 @@ pub enum Command {
     Act(Action),
     /// Sync one folder only (headers and flags), not the folder list.
     SyncFolder(FolderId),
+    /// Download the whole of a message of which only the header was downloaded (POP3
+    /// `max_message_size`).
+    FetchFull(MessageId),
     /// Watch this folder for changes made elsewhere (IDLE), instead of the one before.
     Watch(FolderId),
     /// Close connections and stop.

@@ -1,18 +1,59 @@
-//! A POP3 download pass: every message not yet downloaded is fetched, stored durably by the
-//! worker, and only then deleted on the server as the account's policy says. Deletions
-//! take effect at QUIT, so a pass cut short loses nothing and duplicates nothing.
+//! A POP3 download pass: every message not yet downloaded is streamed into the Inbox's
+//! Maildir (`tmp/`, fsync, rename into `cur/`), indexed by the worker, and only then deleted
+//! on the server as the account's policy says. Deletions take effect at QUIT, so a pass cut
+//! short loses nothing and duplicates nothing.
+//!
+//! The task writes message files itself, so a large message goes from the socket to the
+//! disk without being held in memory; the worker stays the only writer of the index, and a
+//! file becomes part of the mailbox only when the worker's row for it commits.
 
 use super::sync_task::StoreOp;
 use crate::config::Pop3Config;
 use crate::imap::tls::TlsSettings;
-use crate::pop3::{self, Pop3Error};
+use crate::model::{Flags, MessageId};
+use crate::pop3::{self, Pop3, Pop3Error};
 use crate::secret::PasswordSource;
+use crate::store::maildir::Delivery;
 use crate::store::pop3::Downloaded;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
 
-/// The largest message downloaded in one piece.
-const MAX_MESSAGE: usize = 256 << 20;
+/// The largest message downloaded (bigger ones are an error naming the limit).
+const MAX_MESSAGE: usize = 2 << 30;
+/// How much of a message's start is kept in memory for the index (subject, sender, ...).
+const HEAD: usize = 1 << 20;
+/// Progress is reported at least this often while one large message downloads.
+const PROGRESS_STEP: u64 = 1 << 20;
+
+/// What the worker tells a pass before it starts.
+#[derive(Debug)]
+pub struct Pop3Start {
+    pub known: Vec<Downloaded>,
+    pub data_dir: PathBuf,
+    /// The Inbox's Maildir, relative to `data_dir`.
+    pub inbox_dir: PathBuf,
+    /// Partial messages to download whole in this pass, by UIDL.
+    pub full: HashMap<String, FullRequest>,
+}
+
+/// A partial message the user asked for whole: where it lives now and its flags.
+#[derive(Debug, Clone)]
+pub struct FullRequest {
+    pub id: MessageId,
+    pub folder_dir: PathBuf,
+    pub flags: Flags,
+}
+
+/// A message file written and fsynced into a Maildir, waiting for its index row.
+#[derive(Debug)]
+pub struct StoredFile {
+    pub path: PathBuf,
+    pub head: Vec<u8>,
+    pub size: u64,
+    pub partial: bool,
+}
 
 /// Runs one pass and reports its end with `StoreOp::Done`.
 pub async fn run(cfg: Pop3Config, password: PasswordSource, ops: mpsc::UnboundedSender<StoreOp>, now: i64) {
@@ -24,24 +65,23 @@ fn fail(e: Pop3Error) -> (String, bool) {
     (e.to_string(), e.is_transient())
 }
 
+fn gone() -> (String, bool) {
+    ("the account worker stopped".to_string(), false)
+}
+
 /// A stand-in UIDL for servers without UIDL: a hash of the message (FNV-1a, stable).
-fn content_id(raw: &[u8]) -> String {
+fn content_id(raw: &[u8], size: u64) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in raw {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x100000001b3);
     }
-    format!("hash:{h:016x}:{}", raw.len())
+    format!("hash:{h:016x}:{size}")
 }
 
-async fn pass(
-    cfg: &Pop3Config,
-    password: &PasswordSource,
-    ops: &mpsc::UnboundedSender<StoreOp>,
-    now: i64,
-) -> Result<(), (String, bool)> {
-    let gone = || ("the account worker stopped".to_string(), false);
-    let settings = pop3::Settings {
+/// Connection settings for an account.
+pub fn settings(cfg: &Pop3Config) -> pop3::Settings {
+    pop3::Settings {
         host: cfg.host.clone(),
         port: cfg.port(),
         tls: cfg.tls,
@@ -50,8 +90,92 @@ async fn pass(
         allow_plaintext_auth: cfg.allow_plaintext_auth,
         timeout_secs: cfg.timeout_secs,
         max_message_bytes: MAX_MESSAGE,
-    };
-    let mut p = pop3::connect(&settings, password).await.map_err(fail)?;
+        apop: cfg.apop,
+    }
+}
+
+/// Counts of the pass so far, for "Downloading 37/120 (2.3 MB)".
+struct Progress<'a> {
+    ops: &'a mpsc::UnboundedSender<StoreOp>,
+    done: u64,
+    total: u64,
+    bytes: u64,
+}
+
+impl Progress<'_> {
+    fn report(&self, extra: u64) {
+        let _ = self.ops.send(StoreOp::Pop3Progress { done: self.done, total: self.total, bytes: self.bytes + extra });
+    }
+}
+
+/// The sink a message streams into: the Maildir file, the first bytes kept for the index,
+/// and progress every megabyte.
+struct Capture<'a, 'b> {
+    file: Delivery,
+    head: Vec<u8>,
+    progress: &'a Progress<'b>,
+    reported: u64,
+}
+
+impl Write for Capture<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        if self.head.len() < HEAD {
+            let keep = n.min(HEAD - self.head.len());
+            self.head.extend_from_slice(&buf[..keep]);
+        }
+        let size = self.file.size();
+        if size - self.reported >= PROGRESS_STEP {
+            self.reported = size;
+            self.progress.report(size);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Streams message `n` (or only its header, with `partial`) into a new file of `dir`.
+async fn download(
+    p: &mut Pop3,
+    n: u32,
+    partial: bool,
+    data_dir: &std::path::Path,
+    dir: &std::path::Path,
+    flags: Flags,
+    progress: &Progress<'_>,
+) -> Result<StoredFile, (String, bool)> {
+    let file = Delivery::begin(data_dir, dir).map_err(|e| (format!("local store: {e}"), false))?;
+    let mut sink = Capture { file, head: Vec::new(), progress, reported: 0 };
+    if partial {
+        p.top_to(n, 0, &mut sink).await.map_err(fail)?;
+    } else {
+        p.retr_to(n, &mut sink).await.map_err(fail)?;
+    }
+    let Capture { file, head, .. } = sink;
+    let size = file.size();
+    let path = file.finish(flags).map_err(|e| (format!("local store: {e}"), false))?;
+    Ok(StoredFile { path, head, size, partial })
+}
+
+async fn ask<T>(
+    ops: &mpsc::UnboundedSender<StoreOp>,
+    make: impl FnOnce(oneshot::Sender<T>) -> StoreOp,
+) -> Result<T, (String, bool)> {
+    let (tx, rx) = oneshot::channel();
+    ops.send(make(tx)).map_err(|_| gone())?;
+    rx.await.map_err(|_| gone())
+}
+
+async fn pass(
+    cfg: &Pop3Config,
+    password: &PasswordSource,
+    ops: &mpsc::UnboundedSender<StoreOp>,
+    now: i64,
+) -> Result<(), (String, bool)> {
+    let mut p = pop3::connect(&settings(cfg), password).await.map_err(fail)?;
     let uidls = p.uidl().await.map_err(fail)?;
     if uidls.is_none() && cfg.leave_on_server {
         let _ = p.quit().await;
@@ -62,37 +186,74 @@ async fn pass(
             false,
         ));
     }
-    let (tx, rx) = oneshot::channel();
-    ops.send(StoreOp::Pop3Known(tx)).map_err(|_| gone())?;
-    let known: HashMap<String, Downloaded> =
-        rx.await.map_err(|_| gone())?.into_iter().map(|d| (d.uidl.clone(), d)).collect();
+    let start = ask(ops, StoreOp::Pop3Known).await?;
+    let known: HashMap<&str, &Downloaded> = start.known.iter().map(|d| (d.uidl.as_str(), d)).collect();
+    let sizes: HashMap<u32, u64> = p.list().await.map_err(fail)?.into_iter().collect();
     let listing: Vec<(u32, Option<String>)> = match &uidls {
         Some(u) => u.iter().map(|(n, id)| (*n, Some(id.clone()))).collect(),
-        None => p.list().await.map_err(fail)?.into_iter().map(|(n, _)| (n, None)).collect(),
+        None => {
+            let mut v: Vec<(u32, Option<String>)> = sizes.keys().map(|n| (*n, None)).collect();
+            v.sort();
+            v
+        }
     };
-    let new_total = listing.iter().filter(|(_, u)| u.as_ref().is_none_or(|u| !known.contains_key(u))).count() as u64;
-    let mut done = 0u64;
+    // without UIDL a header-only download could not be recognised later: fetch whole
+    let max = cfg.max_message_size.filter(|_| uidls.is_some()).map(|m| m.0);
+    let fetched = |(_, u): &&(u32, Option<String>)| match u {
+        None => true,
+        Some(u) => !known.contains_key(u.as_str()) || start.full.contains_key(u),
+    };
+    let todo: Vec<&(u32, Option<String>)> = listing.iter().filter(fetched).collect();
+    let mut progress = Progress { ops, done: 0, total: todo.len() as u64, bytes: 0 };
+    if progress.total > 0 {
+        progress.report(0);
+    }
     for (n, uidl) in &listing {
-        let delete = match uidl.as_ref().and_then(|u| known.get(u)) {
-            Some(d) => {
-                // downloaded before: only the deletion policy applies
+        let size = sizes.get(n).copied().unwrap_or(0);
+        let full = uidl.as_ref().and_then(|u| start.full.get(u));
+        let delete = match (uidl.as_ref().and_then(|u| known.get(u.as_str())), full) {
+            (Some(_), Some(req)) => {
+                let file = download(&mut p, *n, false, &start.data_dir, &req.folder_dir, req.flags, &progress).await?;
+                progress.bytes += file.size;
+                let id = req.id;
+                ask(ops, |reply| StoreOp::Pop3Completed { id, file, reply })
+                    .await?
+                    .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
+                progress.done += 1;
+                progress.report(0);
                 !cfg.leave_on_server
-                    || cfg.delete_after_days.is_some_and(|days| now - d.downloaded >= i64::from(days) * 86_400)
-                    || (cfg.delete_when_deleted_locally && !d.present)
             }
-            None => {
-                let raw = p.retr(*n).await.map_err(fail)?;
-                let id = uidl.clone().unwrap_or_else(|| content_id(&raw));
-                let already = uidl.is_none() && known.contains_key(&id);
-                if !already {
-                    let (tx, rx) = oneshot::channel();
-                    ops.send(StoreOp::Pop3Stored { uidl: id, raw, reply: tx }).map_err(|_| gone())?;
-                    // the message is in the store (file fsynced, row committed) before any DELE
-                    rx.await.map_err(|_| gone())?.map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
+            (Some(d), None) => {
+                // downloaded before: only the deletion policy applies, and a message of
+                // which only the header is here stays on the server
+                !(d.partial && d.present)
+                    && (!cfg.leave_on_server
+                        || cfg.delete_after_days.is_some_and(|days| now - d.downloaded >= i64::from(days) * 86_400)
+                        || (cfg.delete_when_deleted_locally && !d.present))
+            }
+            (None, _) => {
+                let partial = max.is_some_and(|m| size > m);
+                let mut file =
+                    download(&mut p, *n, partial, &start.data_dir, &start.inbox_dir, Flags(0), &progress).await?;
+                progress.bytes += file.size;
+                if partial {
+                    // the index shows the size on the server, not the header's
+                    file.size = size;
                 }
-                done += 1;
-                let _ = ops.send(StoreOp::Pop3Progress { done, total: new_total });
-                !cfg.leave_on_server
+                let id = uidl.clone().unwrap_or_else(|| content_id(&file.head, file.size));
+                let path = file.path.clone();
+                let already = uidl.is_none() && known.contains_key(id.as_str());
+                if already {
+                    let _ = crate::store::maildir::remove(&start.data_dir, &path);
+                } else {
+                    // the message is in the store (file fsynced, row committed) before any DELE
+                    ask(ops, |reply| StoreOp::Pop3Stored { uidl: id, file, reply })
+                        .await?
+                        .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
+                }
+                progress.done += 1;
+                progress.report(0);
+                !cfg.leave_on_server && !partial
             }
         };
         if delete {
@@ -100,11 +261,19 @@ async fn pass(
         }
     }
     if let Some(u) = &uidls {
-        let on_server: std::collections::HashSet<&String> = u.iter().map(|(_, id)| id).collect();
-        let forget: Vec<String> =
-            known.keys().filter(|k| !k.starts_with("hash:") && !on_server.contains(k)).cloned().collect();
+        let on_server: HashSet<&str> = u.iter().map(|(_, id)| id.as_str()).collect();
+        let forget: Vec<String> = known
+            .keys()
+            .filter(|k| !k.starts_with("hash:") && !on_server.contains(*k))
+            .map(|k| k.to_string())
+            .collect();
         if !forget.is_empty() {
             let _ = ops.send(StoreOp::Pop3Forget(forget));
+        }
+        let missing: Vec<MessageId> =
+            start.full.iter().filter(|(u, _)| !on_server.contains(u.as_str())).map(|(_, r)| r.id).collect();
+        if !missing.is_empty() {
+            let _ = ops.send(StoreOp::Pop3Missing(missing));
         }
     }
     p.quit().await.map_err(fail)

@@ -3,7 +3,7 @@
 
 use crate::config::ImapConfig;
 use crate::imap::{self, ImapError, ListedFolder, LocalState, SyncProgress, SyncSink};
-use crate::model::{Flags, Folder, FolderId, NewMessage, SpecialUse, Uid};
+use crate::model::{Flags, Folder, FolderId, MessageId, NewMessage, SpecialUse, Uid};
 use crate::secret::PasswordSource;
 use crate::store::folders::SyncState;
 use tokio::sync::{mpsc, oneshot};
@@ -18,17 +18,27 @@ pub enum StoreOp {
     Flags(FolderId, Vec<(Uid, Flags)>),
     Insert(FolderId, Vec<NewMessage>, SyncProgress),
     Finish(FolderId, SyncState, u32),
-    /// POP3: what was downloaded before (the worker makes sure the local folders exist).
-    Pop3Known(oneshot::Sender<Vec<crate::store::pop3::Downloaded>>),
-    /// POP3: store this message durably, then answer; the server copy may go after that.
+    /// POP3: what was downloaded before and where new mail goes (the worker makes sure the
+    /// local folders exist).
+    Pop3Known(oneshot::Sender<super::pop3_task::Pop3Start>),
+    /// POP3: index this downloaded file durably, then answer; the server copy may go after.
     Pop3Stored {
         uidl: String,
-        raw: Vec<u8>,
+        file: super::pop3_task::StoredFile,
         reply: oneshot::Sender<Result<(), String>>,
     },
+    /// POP3: the whole of a partial message, to replace its header-only file.
+    Pop3Completed {
+        id: MessageId,
+        file: super::pop3_task::StoredFile,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// POP3: partial messages asked for whole that are no longer on the server.
+    Pop3Missing(Vec<MessageId>),
     Pop3Progress {
         done: u64,
         total: u64,
+        bytes: u64,
     },
     /// POP3: UIDLs gone from the server.
     Pop3Forget(Vec<String>),

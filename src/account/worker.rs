@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-const BACKOFF_START: Duration = Duration::from_secs(2);
+pub(super) const BACKOFF_START: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
 
 /// The UI's or CLI's end of a worker.
@@ -77,6 +77,7 @@ pub fn spawn(
         retry_at: None,
         prefetch: VecDeque::new(),
         undo: Vec::new(),
+        full_wanted: Default::default(),
     };
     let join = tokio::spawn(worker.run(rx, ops_rx));
     Ok(AccountHandle { id, name: account.name.clone(), tx, join })
@@ -109,14 +110,16 @@ pub(super) struct Worker {
     pub(super) retry_at: Option<Instant>,
     pub(super) prefetch: VecDeque<MessageId>,
     pub(super) undo: Vec<super::actions::UndoEntry>,
+    /// Partial POP3 messages to download whole in the next pass, by UIDL.
+    pub(super) full_wanted: std::collections::HashMap<String, super::pop3_task::FullRequest>,
 }
 
 impl Worker {
-    fn emit(&self, e: Event) {
+    pub(super) fn emit(&self, e: Event) {
         let _ = self.events.send(e);
     }
 
-    fn state(&self, state: AccountState) {
+    pub(super) fn state(&self, state: AccountState) {
         self.emit(Event::State { account: self.id, state });
     }
 
@@ -206,6 +209,7 @@ impl Worker {
                     Err(e) => self.emit(Event::SyncDone { account: self.id, error: Some(e.to_string()) }),
                 }
             }
+            Command::FetchFull(id) => self.fetch_full(id),
             Command::Shutdown => {}
         }
     }
@@ -332,36 +336,12 @@ impl Worker {
                 self.store.set_server_counts(folder, exists, unread)?;
                 self.changed(folder)?;
             }
-            StoreOp::Pop3Known(reply) => {
-                if !self.online {
-                    self.online = true;
-                    self.backoff = BACKOFF_START;
-                    self.state(AccountState::Online);
-                }
-                self.store.ensure_local_folders(account)?;
-                self.emit(Event::Folders { account, folders: self.store.folders(account)? });
-                let _ = reply.send(self.store.pop3_downloaded(account)?);
-            }
-            StoreOp::Pop3Stored { uidl, raw, reply } => {
-                let now = clock_now();
-                let result = self
-                    .store
-                    .ensure_local_folders(account)
-                    .and_then(|inbox| self.store.add_downloaded(account, inbox, &uidl, &raw, now).map(|_| inbox));
-                match result {
-                    Ok(inbox) => {
-                        let _ = reply.send(Ok(()));
-                        self.changed(inbox)?;
-                    }
-                    Err(e) => {
-                        let _ = reply.send(Err(e.to_string()));
-                    }
-                }
-            }
-            StoreOp::Pop3Progress { done, total } => {
-                self.state(AccountState::Syncing { folder: "INBOX".into(), done, total });
-            }
-            StoreOp::Pop3Forget(uidls) => self.store.forget_uidls(account, &uidls)?,
+            op @ (StoreOp::Pop3Known(_)
+            | StoreOp::Pop3Stored { .. }
+            | StoreOp::Pop3Completed { .. }
+            | StoreOp::Pop3Missing(_)
+            | StoreOp::Pop3Progress { .. }
+            | StoreOp::Pop3Forget(_)) => self.apply_pop3(op)?,
             StoreOp::Watched(folder) => {
                 if let Ok(f) = self.store.folder(folder) {
                     self.start_scope(Scope::One(f));
@@ -398,7 +378,7 @@ impl Worker {
         Ok(())
     }
 
-    fn changed(&self, folder: i64) -> Result<(), StoreError> {
+    pub(super) fn changed(&self, folder: i64) -> Result<(), StoreError> {
         self.emit(Event::Changed { account: self.id, folder });
         let f = self.store.folder(folder)?;
         self.emit(Event::FolderCounts { account: self.id, folder: f });
@@ -525,7 +505,7 @@ async fn sleep_until(at: Option<Instant>) {
 
 /// The current time in seconds. `POSTE_CLOCK_OFFSET_DAYS` moves it forward, so tests (and
 /// anyone checking a deletion policy) can see what a sync some days from now would do.
-fn clock_now() -> i64 {
+pub(super) fn clock_now() -> i64 {
     let offset = std::env::var("POSTE_CLOCK_OFFSET_DAYS").ok().and_then(|d| d.parse::<i64>().ok()).unwrap_or(0);
     chrono::Utc::now().timestamp() + offset * 86_400
 }

@@ -37,6 +37,7 @@ pub enum Action {
     NewFolder,
     RenameFolder,
     Subscribe,
+    FetchWhole,
 }
 
 /// Every action with its config name, help text and default keys.
@@ -71,6 +72,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::NewFolder, "new_folder", "new folder (folder pane)", &["n"]),
     (Action::RenameFolder, "rename_folder", "rename folder (folder pane)", &["e"]),
     (Action::Subscribe, "subscribe", "(un)subscribe (folder pane)", &["S"]),
+    (Action::FetchWhole, "fetch_whole", "download a partial (~) message", &["D"]),
 ];
 
 /// A key with its modifiers, as bound.

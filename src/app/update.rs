@@ -201,6 +201,7 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             state.status = Some("syncing…".into());
         }
         Action::Save => save(state, fx),
+        Action::FetchWhole => fetch_whole(state, fx),
         Action::Help => state.help = true,
         Action::NextAccount if !state.accounts.is_empty() => {
             let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
@@ -209,6 +210,21 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         // the mailbox actions were handled by act::key above; the rest has nothing to act on
         _ => {}
     }
+}
+
+/// `D`: the whole of a message of which only the header was downloaded (POP3).
+fn fetch_whole(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let target = match &state.reader {
+        Some(r) if state.focus == Pane::Reader => Some((r.account, r.summary.clone())),
+        _ => state.current.zip(state.list.selected().cloned()).map(|(c, s)| (c.0, s)),
+    };
+    let Some((account, s)) = target else { return };
+    if !s.partial {
+        state.status = Some("this message is already here whole".into());
+        return;
+    }
+    fx.push(Effect::Send(account, Command::FetchFull(s.id)));
+    state.status = Some(format!("downloading the whole message ({})…", crate::format::size(u64::from(s.size))));
 }
 
 /// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits.

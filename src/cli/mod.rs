@@ -1,10 +1,12 @@
-//! The command line: parsing (clap) and the headless commands `sync`, `list`, `read`, `check`.
+//! The command line: parsing (clap) and the headless commands (`sync`, `list`, `read`,
+//! the mailbox actions, `import`, `export`, `check`).
 
 mod act;
 mod check;
 mod list;
 mod read;
 mod sync;
+mod transfer;
 
 use crate::config::Config;
 use crate::paths::Paths;
@@ -88,6 +90,27 @@ pub enum CliCommand {
         #[command(subcommand)]
         command: act::FolderCommand,
     },
+    /// Import an mbox file or a Maildir into a local folder of a POP3 account (created if
+    /// missing). Messages already there (same Message-ID and size) are skipped.
+    Import {
+        #[arg(long, value_name = "NAME")]
+        account: String,
+        #[arg(long, value_name = "FOLDER")]
+        folder: String,
+        /// An mbox file, or a Maildir directory (with cur/ and new/).
+        path: PathBuf,
+    },
+    /// Export a folder into a new mbox file (mboxrd) or a Maildir, byte for byte.
+    Export {
+        #[arg(long, value_name = "NAME")]
+        account: String,
+        #[arg(long, value_name = "FOLDER")]
+        folder: String,
+        #[arg(long, value_name = "FILE", conflicts_with = "maildir", required_unless_present = "maildir")]
+        mbox: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        maildir: Option<PathBuf>,
+    },
     /// Validate the config, connect, log in and report on each account.
     Check {
         #[arg(long, value_name = "NAME")]
@@ -163,6 +186,12 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         CliCommand::Delete { ids, expunge } => act::delete(&load(explicit_config)?, &ids, expunge).await,
         CliCommand::Folder { account, command } => {
             act::folder(&load(explicit_config)?, account.as_deref(), command).await
+        }
+        CliCommand::Import { account, folder, path } => {
+            transfer::import(&load(explicit_config)?, &account, &folder, &path)
+        }
+        CliCommand::Export { account, folder, mbox, maildir } => {
+            transfer::export(&load(explicit_config)?, &account, &folder, mbox.as_deref(), maildir.as_deref())
         }
         CliCommand::Check { account } => check::run(&load(explicit_config)?, account.as_deref()).await,
     }

@@ -1,4 +1,5 @@
-//! `poste sync`: headers of every folder of the chosen accounts, with progress on stderr.
+//! `poste sync`: headers of every folder of the chosen IMAP accounts, and the new mail of
+//! the chosen POP3 accounts, with progress on stderr.
 
 use super::{Loaded, select_accounts};
 use crate::account::{self, Command, Event};
@@ -51,6 +52,7 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
         HashMap::new()
     };
     let mut pending = handles.len();
+    let mut last_line: HashMap<i64, (u64, u64)> = HashMap::new();
     let mut failures = Vec::new();
     while pending > 0 {
         let Some(ev) = rx.recv().await else { break };
@@ -64,6 +66,22 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
                         b.set_message(crate::sanitize::line(&folder));
                     }
                     None => eprintln!("{name}: {} {done}/{total}", crate::sanitize::line(&folder)),
+                }
+            }
+            Event::State { account, state: AccountState::Downloading { done, total, bytes } } => {
+                let line = crate::format::download_progress(done, total, bytes);
+                match bars.get(&account) {
+                    Some(b) => {
+                        b.set_length(total);
+                        b.set_position(done);
+                        b.set_message(line);
+                    }
+                    // a line per 25 messages or 4 MB is enough for a log
+                    None if done == total || last_line.get(&account) != Some(&(done / 25, bytes >> 22)) => {
+                        last_line.insert(account, (done / 25, bytes >> 22));
+                        eprintln!("{}: {line}", names[&account]);
+                    }
+                    None => {}
                 }
             }
             Event::Notice { account, text } => {

@@ -81,6 +81,17 @@ fn id_list(v: &mail_parser::HeaderValue<'_>) -> Option<String> {
     }
 }
 
+/// Whether a message's header announces attachments (multipart/mixed), for a message
+/// whose body is not at hand to count them.
+pub fn announces_attachments(head: &[u8]) -> bool {
+    MessageParser::default().parse_headers(head).is_some_and(|m| {
+        m.content_type().is_some_and(|ct| {
+            ct.ctype().eq_ignore_ascii_case("multipart")
+                && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("mixed"))
+        })
+    })
+}
+
 /// Parses the header block (or a whole message) into decoded, sanitised summary fields.
 pub fn summarize(raw: &[u8]) -> HeaderSummary {
     let Some(msg) = MessageParser::default().parse(raw) else {

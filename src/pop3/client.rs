@@ -1,6 +1,6 @@
 //! The POP3 session: greeting, CAPA, STLS or implicit TLS, login, and the mailbox commands.
 
-use super::lines::{multiline, status};
+use super::lines::{multiline, multiline_to, status};
 use super::{Pop3Error, Result};
 use crate::config::TlsMode;
 use crate::imap::tls::{self, BoxedIo, TlsSettings};
@@ -21,6 +21,8 @@ pub struct Settings {
     pub timeout_secs: u64,
     /// The largest message RETR or TOP will hold.
     pub max_message_bytes: usize,
+    /// Log in with APOP; the greeting must offer it.
+    pub apop: bool,
 }
 
 /// A logged-in POP3 session.
@@ -88,7 +90,12 @@ pub async fn connect(s: &Settings, password: &PasswordSource) -> Result<Pop3> {
         }
         _ => BufReader::new(Box::new(tcp)),
     };
-    status(&mut io, "the greeting", secs).await?;
+    let greeting = status(&mut io, "the greeting", secs).await?;
+    // the APOP timestamp of the greeting (RFC 1939 §7), e.g. <1896.697170952@dbc.mtview.ca.us>
+    let stamp = greeting
+        .find('<')
+        .and_then(|a| greeting[a..].find('>').map(|b| greeting[a..a + b + 1].to_string()))
+        .filter(|t| t.contains('@'));
     let mut caps = capa(&mut io, secs).await?.unwrap_or_default();
     if s.tls == TlsMode::Starttls {
         if !has(&caps, "STLS", None) {
@@ -115,8 +122,17 @@ pub async fn connect(s: &Settings, password: &PasswordSource) -> Result<Pop3> {
     if s.tls == TlsMode::None && !s.allow_plaintext_auth {
         return Err(Pop3Error::PlaintextRefused);
     }
+    if s.apop && stamp.is_none() {
+        return Err(Pop3Error::NoApop);
+    }
     let pass = password.resolve().await?;
-    if has(&caps, "SASL", Some("PLAIN")) {
+    if let (true, Some(stamp)) = (s.apop, &stamp) {
+        use md5::Digest;
+        let digest = md5::Md5::digest(format!("{stamp}{pass}").as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        send(&mut io, &format!("APOP {} {hex}", s.username)).await?;
+        status(&mut io, "APOP", secs).await.map_err(login_error)?;
+    } else if has(&caps, "SASL", Some("PLAIN")) {
         let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{}\0{}", s.username, pass));
         send(&mut io, &format!("AUTH PLAIN {token}")).await?;
         status(&mut io, "AUTH PLAIN", secs).await.map_err(login_error)?;
@@ -192,6 +208,18 @@ impl Pop3 {
     pub async fn retr(&mut self, n: u32) -> Result<Vec<u8>> {
         self.simple(&format!("RETR {n}"), "RETR").await?;
         multiline(&mut self.io, self.max, self.secs).await
+    }
+
+    /// Writes message `n` to `sink` as it arrives; returns its size in bytes.
+    pub async fn retr_to<W: std::io::Write>(&mut self, n: u32, sink: &mut W) -> Result<u64> {
+        self.simple(&format!("RETR {n}"), "RETR").await?;
+        multiline_to(&mut self.io, sink, self.max as u64, self.secs).await
+    }
+
+    /// Writes the header of message `n` and its first `lines` body lines to `sink`.
+    pub async fn top_to<W: std::io::Write>(&mut self, n: u32, lines: u32, sink: &mut W) -> Result<u64> {
+        self.simple(&format!("TOP {n} {lines}"), "TOP").await?;
+        multiline_to(&mut self.io, sink, self.max as u64, self.secs).await
     }
 
     /// The header of message `n` and its first `lines` body lines.

@@ -10,6 +10,13 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Reads one line without its line ending.
 pub async fn read_line<R: AsyncBufRead + Unpin>(r: &mut R, secs: u64) -> Result<Vec<u8>> {
     let mut line = Vec::new();
+    read_line_into(r, &mut line, secs).await?;
+    Ok(line)
+}
+
+/// Reads one line into `line` (cleared first), without its line ending.
+async fn read_line_into<R: AsyncBufRead + Unpin>(r: &mut R, line: &mut Vec<u8>, secs: u64) -> Result<()> {
+    line.clear();
     let fut = async {
         loop {
             let buf = r.fill_buf().await?;
@@ -37,7 +44,7 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(r: &mut R, secs: u64) -> Result<
         Ok(())
     };
     match tokio::time::timeout(std::time::Duration::from_secs(secs), fut).await {
-        Ok(r) => r.map(|_| line),
+        Ok(r) => r,
         Err(_) => Err(Pop3Error::Timeout { what: "waiting for the server".into(), secs }),
     }
 }
@@ -60,19 +67,35 @@ pub async fn status<R: AsyncBufRead + Unpin>(r: &mut R, command: &str, secs: u64
 /// away, so the connection stays usable, and the result is `TooLarge`.
 pub async fn multiline<R: AsyncBufRead + Unpin>(r: &mut R, limit: usize, secs: u64) -> Result<Vec<u8>> {
     let mut out = Vec::new();
+    multiline_to(r, &mut out, limit as u64, secs).await?;
+    Ok(out)
+}
+
+/// Like `multiline`, writing the data to `sink` as it arrives, so a large message is never
+/// held in memory. Returns the number of bytes written. A sink that fails ends the read
+/// with its error (the rest of the response is then not read).
+pub async fn multiline_to<R: AsyncBufRead + Unpin, W: std::io::Write>(
+    r: &mut R,
+    sink: &mut W,
+    limit: u64,
+    secs: u64,
+) -> Result<u64> {
+    let mut line = Vec::with_capacity(1024);
+    let mut written = 0u64;
     let mut too_large = false;
     loop {
-        let line = read_line(r, secs).await?;
+        read_line_into(r, &mut line, secs).await?;
         if line == b"." {
-            return if too_large { Err(Pop3Error::TooLarge(limit)) } else { Ok(out) };
+            return if too_large { Err(Pop3Error::TooLarge(limit as usize)) } else { Ok(written) };
         }
-        let line = if line.starts_with(b"..") { &line[1..] } else { &line[..] };
-        if too_large || out.len() + line.len() + 2 > limit {
+        let data = if line.starts_with(b"..") { &line[1..] } else { &line[..] };
+        if too_large || written + data.len() as u64 + 2 > limit {
             too_large = true;
-            out = Vec::new();
             continue;
         }
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
+        line.extend_from_slice(b"\r\n");
+        let data = if line.starts_with(b"..") { &line[1..] } else { &line[..] };
+        sink.write_all(data).map_err(Pop3Error::Sink)?;
+        written += data.len() as u64;
     }
 }

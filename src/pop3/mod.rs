@@ -33,6 +33,8 @@ pub enum Pop3Error {
          allow_plaintext_auth = true if you accept that risk"
     )]
     PlaintextRefused,
+    #[error("apop = true, but the server's greeting offers no APOP timestamp; remove apop for this account")]
+    NoApop,
     #[error("the server sent data right after agreeing to STLS, before the TLS handshake")]
     StlsInjection,
     #[error("unexpected server response: {0}")]
@@ -41,6 +43,8 @@ pub enum Pop3Error {
     Secret(#[from] crate::secret::SecretError),
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    #[error("writing the downloaded message: {0}")]
+    Sink(std::io::Error),
 }
 
 impl Pop3Error {

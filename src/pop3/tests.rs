@@ -48,6 +48,7 @@ fn settings(port: u16, tls: TlsMode, allow_plain: bool) -> Settings {
         allow_plaintext_auth: allow_plain,
         timeout_secs: 5,
         max_message_bytes: 1 << 20,
+        apop: false,
     }
 }
 
@@ -142,4 +143,31 @@ async fn data_injected_after_stls_is_refused() {
     let (port, _) = fake("+OK\r\n", vec!["+OK\r\nSTLS\r\n.\r\n", "+OK go ahead\r\n+OK injected\r\n"]).await;
     let e = connect(&settings(port, TlsMode::Starttls, true), &pw()).await.err().unwrap();
     assert!(matches!(e, Pop3Error::StlsInjection), "{e}");
+}
+
+#[tokio::test]
+async fn apop_sends_the_digest_of_the_greeting_timestamp() {
+    // the example of RFC 1939 §7: "tanstaaf" with this timestamp
+    let (port, seen) = fake(
+        "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n",
+        vec!["-ERR no CAPA\r\n", "+OK maildrop has 0 messages\r\n", "-ERR\r\n", "+OK bye\r\n"],
+    )
+    .await;
+    let mut s = settings(port, TlsMode::None, true);
+    s.apop = true;
+    s.username = "mrose".into();
+    let p = connect(&s, &PasswordSource::Inline("tanstaaf".into())).await.unwrap();
+    p.quit().await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains("APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"), "{seen}");
+    assert!(!seen.contains("tanstaaf"), "{seen}");
+}
+
+#[tokio::test]
+async fn apop_without_a_timestamp_stops_before_the_password() {
+    let (port, seen) = fake("+OK ready\r\n", vec!["-ERR no CAPA\r\n"]).await;
+    let mut s = settings(port, TlsMode::None, true);
+    s.apop = true;
+    assert!(matches!(connect(&s, &pw()).await, Err(Pop3Error::NoApop)));
+    assert!(!seen.lock().unwrap().contains("hunter2"));
 }

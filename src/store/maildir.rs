@@ -51,34 +51,161 @@ pub fn ensure(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A message being written into a Maildir's `tmp/`; other tools see it only once
+/// `finish` has fsynced it and renamed it into `cur/`. Dropped unfinished, it is removed.
+pub struct Delivery {
+    dir: PathBuf,
+    rel_dir: PathBuf,
+    unique: String,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    size: u64,
+}
+
+impl Delivery {
+    /// Starts a message in the Maildir at `data_dir/rel_dir`, creating it when missing.
+    pub fn begin(data_dir: &Path, rel_dir: &Path) -> Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = data_dir.join(rel_dir);
+        ensure(&dir)?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let unique = format!(
+            "{}.M{}P{}Q{}.{}",
+            now.as_secs(),
+            now.subsec_micros(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            hostname()
+        );
+        let tmp = dir.join("tmp").join(&unique);
+        let file =
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
+        Ok(Delivery {
+            dir,
+            rel_dir: rel_dir.to_path_buf(),
+            unique,
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(256 << 10, file)),
+            size: 0,
+        })
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Fsyncs the file, renames it into `cur/` with `flags`, and fsyncs the directory, so
+    /// the message survives a crash from here on. Returns its path relative to the data dir.
+    pub fn finish(mut self, flags: Flags) -> Result<PathBuf> {
+        let Some(file) = self.file.take() else { return Err(io_err(&self.tmp)(std::io::ErrorKind::Other.into())) };
+        let f = file.into_inner().map_err(|e| io_err(&self.tmp)(e.into_error()))?;
+        f.sync_all().map_err(io_err(&self.tmp))?;
+        drop(f);
+        let name = format!("{},S={}:2,{}", self.unique, self.size, flags.maildir_letters());
+        let cur_dir = self.dir.join("cur");
+        let cur = cur_dir.join(&name);
+        std::fs::rename(&self.tmp, &cur).map_err(io_err(&cur))?;
+        sync_dir(&cur_dir)?;
+        Ok(self.rel_dir.join("cur").join(name))
+    }
+}
+
+impl Write for Delivery {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.as_mut().ok_or(std::io::ErrorKind::BrokenPipe)?.write(buf)?;
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), |f| f.flush())
+    }
+}
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
 /// Writes a message durably into the Maildir at `data_dir/rel_dir`; returns the path of the
 /// file relative to `data_dir`.
 pub fn deliver(data_dir: &Path, rel_dir: &Path, raw: &[u8], flags: Flags) -> Result<PathBuf> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = data_dir.join(rel_dir);
+    let mut d = Delivery::begin(data_dir, rel_dir)?;
+    d.write_all(raw).map_err(io_err(&d.tmp))?;
+    d.finish(flags)
+}
+
+/// The unique part of a Maildir file name: everything before the `:2,` info.
+fn unique_part(name: &str) -> &str {
+    name.split_once(':').map_or(name, |(u, _)| u)
+}
+
+/// Finds a message whose file was renamed since it was recorded (another Maildir tool
+/// changed its flags, or moved it from `new/` to `cur/`): same folder, same unique name.
+/// Returns its current path relative to `data_dir`.
+pub fn resolve(data_dir: &Path, rel: &Path) -> Option<PathBuf> {
+    if data_dir.join(rel).exists() {
+        return Some(rel.to_path_buf());
+    }
+    let unique = unique_part(rel.file_name()?.to_str()?);
+    let folder = rel.parent()?.parent()?;
+    for sub in ["cur", "new"] {
+        let Ok(entries) = std::fs::read_dir(data_dir.join(folder).join(sub)) else { continue };
+        for e in entries.flatten() {
+            if e.file_name().to_str().is_some_and(|n| unique_part(n) == unique) {
+                return Some(folder.join(sub).join(e.file_name()));
+            }
+        }
+    }
+    None
+}
+
+/// Renames a message file so its name carries `flags` (and moves it from `new/` to
+/// `cur/`), as other Maildir tools expect. Returns the new relative path.
+pub fn set_flags(data_dir: &Path, rel: &Path, flags: Flags) -> Result<PathBuf> {
+    let (Some(name), Some(folder)) = (rel.file_name().and_then(|n| n.to_str()), rel.parent().and_then(|p| p.parent()))
+    else {
+        return Ok(rel.to_path_buf());
+    };
+    let to = folder.join("cur").join(format!("{}:2,{}", unique_part(name), flags.maildir_letters()));
+    if to != rel {
+        std::fs::rename(data_dir.join(rel), data_dir.join(&to)).map_err(io_err(&data_dir.join(rel)))?;
+    }
+    Ok(to)
+}
+
+/// Links a message file into another Maildir's `cur/` under the same name, durably; the
+/// caller records the new path and then removes the old one. Returns the new path.
+pub fn link_into(data_dir: &Path, rel: &Path, to_dir: &Path) -> Result<PathBuf> {
+    let name = rel.file_name().unwrap_or_default();
+    let dir = data_dir.join(to_dir);
     ensure(&dir)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let unique = format!(
-        "{}.M{}P{}Q{}.{}",
-        now.as_secs(),
-        now.subsec_micros(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        hostname()
-    );
-    let base = format!("{unique},S={}", raw.len());
-    let tmp = dir.join("tmp").join(&base);
-    let mut f =
-        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
-    f.write_all(raw).and_then(|_| f.sync_all()).map_err(io_err(&tmp))?;
-    drop(f);
-    let name = format!("{base}:2,{}", flags.maildir_letters());
-    let cur = dir.join("cur").join(&name);
-    std::fs::rename(&tmp, &cur).map_err(io_err(&cur))?;
-    // make the rename itself durable
-    let cur_dir = dir.join("cur");
-    std::fs::File::open(&cur_dir).and_then(|d| d.sync_all()).map_err(io_err(&cur_dir))?;
-    Ok(rel_dir.join("cur").join(name))
+    let to = to_dir.join("cur").join(name);
+    let target = data_dir.join(&to);
+    match std::fs::hard_link(data_dir.join(rel), &target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io_err(&target)(e)),
+    }
+    sync_dir(&dir.join("cur"))?;
+    Ok(to)
+}
+
+/// Removes a Maildir folder's directories if nothing is left in them.
+pub fn remove_empty(data_dir: &Path, rel_dir: &Path) {
+    let dir = data_dir.join(rel_dir);
+    for sub in ["tmp", "new", "cur"] {
+        let _ = std::fs::remove_dir(dir.join(sub));
+    }
+    let _ = std::fs::remove_dir(&dir);
 }
 
 /// Reads a stored message.

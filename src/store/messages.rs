@@ -14,6 +14,17 @@ pub struct ListQuery {
     pub filter: Option<String>,
 }
 
+/// A message file already durable in a folder's Maildir, about to be indexed: its path,
+/// its first bytes (the whole message when small, at least the header otherwise), its
+/// size, and whether it is only the header of a larger message.
+#[derive(Debug)]
+pub struct Delivered<'a> {
+    pub path: PathBuf,
+    pub head: &'a [u8],
+    pub size: u64,
+    pub partial: bool,
+}
+
 /// One message with where it lives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredMessage {
@@ -28,7 +39,7 @@ pub struct StoredMessage {
 }
 
 const SUMMARY_COLUMNS: &str = "m.id, m.folder_id, m.uid, m.date, m.from_name, m.from_addr, \
-    m.to_addrs, m.subject, m.flags, m.size, m.has_attachments, m.path IS NOT NULL";
+    m.to_addrs, m.subject, m.flags, m.size, m.has_attachments, m.path IS NOT NULL, m.partial";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     Ok(Summary {
@@ -45,6 +56,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         size: r.get(9)?,
         has_attachments: r.get(10)?,
         cached: r.get(11)?,
+        partial: r.get(12)?,
     })
 }
 
@@ -107,11 +119,39 @@ impl Store {
         fallback_date: i64,
         also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
     ) -> Result<MessageId> {
-        let f = self.folder(folder)?;
-        let account: String =
-            self.conn().query_row("SELECT name FROM accounts WHERE id = ?1", [f.account], |r| r.get(0))?;
-        let path = maildir::deliver(self.data_dir(), &maildir::folder_dir(&account, &f.name), raw, flags)?;
-        let s = crate::mime::summarize(raw);
+        let path = maildir::deliver(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
+        let file = Delivered { path, head: raw, size: raw.len() as u64, partial: false };
+        self.store_delivered(folder, file, flags, fallback_date, also)
+    }
+
+    /// Records a message whose file is already in the folder's Maildir (written and fsynced
+    /// by `maildir::Delivery`). The row commits with `also`; if it cannot, the file is
+    /// removed again, so no file is left that the index does not know.
+    pub(crate) fn store_delivered(
+        &self,
+        folder: FolderId,
+        file: Delivered<'_>,
+        flags: Flags,
+        fallback_date: i64,
+        also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
+    ) -> Result<MessageId> {
+        let result = self.insert_delivered(folder, &file, flags, fallback_date, also);
+        if result.is_err() {
+            let _ = maildir::remove(self.data_dir(), &file.path);
+        }
+        result
+    }
+
+    fn insert_delivered(
+        &self,
+        folder: FolderId,
+        file: &Delivered<'_>,
+        flags: Flags,
+        fallback_date: i64,
+        also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
+    ) -> Result<MessageId> {
+        let s = crate::mime::summarize(file.head);
+        let whole = file.head.len() as u64 == file.size && !file.partial;
         let tx = self.conn().unchecked_transaction()?;
         let uid: i64 = tx.query_row(
             "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
@@ -130,14 +170,40 @@ impl Store {
             cc: s.cc,
             subject: s.subject,
             flags,
-            size: raw.len() as u32,
-            has_attachments: s.has_attachments,
+            size: u32::try_from(file.size).unwrap_or(u32::MAX),
+            has_attachments: if whole { s.has_attachments } else { crate::mime::announces_attachments(file.head) },
         };
-        insert_row(&tx, folder, &m, Some(&path.to_string_lossy()))?;
+        insert_row(&tx, folder, &m, Some(&file.path.to_string_lossy()))?;
         let id = tx.last_insert_rowid();
+        if file.partial {
+            tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
+        }
         also(&tx, id)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Puts the whole message in place of a partial one: the new file (already delivered)
+    /// replaces the header-only file, and the row stops being partial.
+    pub(crate) fn complete_partial(&self, id: MessageId, file: Delivered<'_>) -> Result<()> {
+        let old = self.message(id)?.path;
+        let has_attachments = if file.head.len() as u64 == file.size {
+            crate::mime::summarize(file.head).has_attachments
+        } else {
+            crate::mime::announces_attachments(file.head)
+        };
+        let updated = self.conn().execute(
+            "UPDATE messages SET path = ?2, size = ?3, has_attachments = ?4, partial = 0 WHERE id = ?1",
+            params![id, file.path.to_string_lossy(), u32::try_from(file.size).unwrap_or(u32::MAX), has_attachments],
+        );
+        if let Err(e) = updated {
+            let _ = maildir::remove(self.data_dir(), &file.path);
+            return Err(e.into());
+        }
+        if let Some(old) = old.and_then(|p| maildir::resolve(self.data_dir(), &p)) {
+            maildir::remove(self.data_dir(), &old)?;
+        }
+        Ok(())
     }
 
     /// Updates flags by UID in one transaction.
@@ -227,13 +293,13 @@ impl Store {
         st.query_row([id], |r| {
             Ok(StoredMessage {
                 summary: summary_row(r)?,
-                account: r.get(12)?,
-                account_id: r.get(13)?,
-                folder_name: r.get(14)?,
-                folder_display: r.get(15)?,
-                message_id: r.get(16)?,
-                cc: r.get(17)?,
-                path: r.get::<_, Option<String>>(18)?.map(PathBuf::from),
+                account: r.get(13)?,
+                account_id: r.get(14)?,
+                folder_name: r.get(15)?,
+                folder_display: r.get(16)?,
+                message_id: r.get(17)?,
+                cc: r.get(18)?,
+                path: r.get::<_, Option<String>>(19)?.map(PathBuf::from),
             })
         })
         .optional()?
@@ -243,17 +309,14 @@ impl Store {
     /// The stored raw message, if its body has been downloaded.
     pub fn body(&self, id: MessageId) -> Result<Option<Vec<u8>>> {
         let m = self.message(id)?;
-        match m.path {
-            Some(p) => match maildir::read(self.data_dir(), &p) {
-                Ok(raw) => Ok(Some(raw)),
+        let Some(recorded) = m.path else { return Ok(None) };
+        match self.current_path(id, &recorded) {
+            Some(p) => Ok(Some(maildir::read(self.data_dir(), &p)?)),
+            None => {
                 // the file was removed behind our back: forget it, so it is fetched again
-                Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                    self.conn().execute("UPDATE messages SET path = NULL WHERE id = ?1", [id])?;
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            },
-            None => Ok(None),
+                self.conn().execute("UPDATE messages SET path = NULL WHERE id = ?1", [id])?;
+                Ok(None)
+            }
         }
     }
 

@@ -5,13 +5,14 @@
 //! place before the index points at it, so a crash at any moment leaves a consistent store.
 
 pub mod folders;
+mod local;
 pub mod maildir;
 mod messages;
 pub mod pending;
 pub mod pop3;
 mod schema;
 
-pub use messages::{ListQuery, StoredMessage};
+pub use messages::{Delivered, ListQuery, StoredMessage};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

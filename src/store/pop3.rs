@@ -1,9 +1,10 @@
 //! What a POP3 account has downloaded: UIDLs with their time and local message, and the
 //! durable order of storing a download (file first, then index row and UIDL together).
 
+use super::messages::Delivered;
 use super::{Result, Store};
 use crate::model::{AccountId, Flags, FolderId, MessageId, SpecialUse};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 /// A downloaded UIDL: when it came, and whether its local message still exists.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,6 +12,8 @@ pub struct Downloaded {
     pub uidl: String,
     pub downloaded: i64,
     pub present: bool,
+    /// Only the message's header is stored locally.
+    pub partial: bool,
 }
 
 impl Store {
@@ -34,32 +37,38 @@ impl Store {
 
     pub fn pop3_downloaded(&self, account: AccountId) -> Result<Vec<Downloaded>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT u.uidl, u.downloaded, m.id IS NOT NULL FROM pop3_uidls u
+            "SELECT u.uidl, u.downloaded, m.id IS NOT NULL, coalesce(m.partial, 0) FROM pop3_uidls u
              LEFT JOIN messages m ON m.id = u.message WHERE u.account_id = ?1",
         )?;
-        let rows =
-            st.query_map([account], |r| Ok(Downloaded { uidl: r.get(0)?, downloaded: r.get(1)?, present: r.get(2)? }))?;
+        let rows = st.query_map([account], |r| {
+            Ok(Downloaded { uidl: r.get(0)?, downloaded: r.get(1)?, present: r.get(2)?, partial: r.get(3)? })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Stores a downloaded message durably: the Maildir file is written and fsynced first,
-    /// then the index row and the UIDL record commit together. Only after this returns may
-    /// the server copy be deleted.
+    /// Indexes a downloaded message whose file is already durable in the folder's Maildir:
+    /// the row and the UIDL record commit together. Only after this returns may the server
+    /// copy be deleted.
     pub fn add_downloaded(
         &self,
         account: AccountId,
         folder: FolderId,
         uidl: &str,
-        raw: &[u8],
+        file: Delivered<'_>,
         now: i64,
     ) -> Result<MessageId> {
-        self.store_whole(folder, raw, Flags(0), now, |tx, id| {
+        self.store_delivered(folder, file, Flags(0), now, |tx, id| {
             tx.execute(
                 "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message) VALUES (?1, ?2, ?3, ?4)",
                 params![account, uidl, now, id],
             )
             .map(|_| ())
         })
+    }
+
+    /// The UIDL a local message was downloaded under.
+    pub fn pop3_uidl_of(&self, id: MessageId) -> Result<Option<String>> {
+        Ok(self.conn().query_row("SELECT uidl FROM pop3_uidls WHERE message = ?1", [id], |r| r.get(0)).optional()?)
     }
 
     /// Forgets UIDLs that are gone from the server.

@@ -106,6 +106,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account_id, uidl)
     );
     "#,
+    // 5: POP3 messages over max_message_size, stored headers-only until fetched whole
+    r#"
+    ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

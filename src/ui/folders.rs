@@ -17,6 +17,10 @@ pub fn state_label(s: &AccountState) -> (String, Color) {
         AccountState::Connecting => ("connecting".into(), Color::Yellow),
         AccountState::Offline(_) => ("offline".into(), Color::Red),
         AccountState::Local => ("local".into(), Color::Blue),
+        AccountState::Downloading { done, total, .. } => {
+            let pct = if *total > 0 { done * 100 / total } else { 100 };
+            (format!("get {pct}%"), Color::Yellow)
+        }
         AccountState::Syncing { done, total, .. } => {
             let pct = if *total > 0 { done * 100 / total } else { 100 };
             (format!("sync {pct}%"), Color::Yellow)

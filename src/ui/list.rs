@@ -39,7 +39,13 @@ fn flag_marks(s: &Summary) -> String {
         ' '
     });
     m.push(if f.has(Flags::FLAGGED) { '!' } else { ' ' });
-    m.push(if s.has_attachments { '@' } else { ' ' });
+    m.push(if s.partial {
+        '~'
+    } else if s.has_attachments {
+        '@'
+    } else {
+        ' '
+    });
     m
 }
 

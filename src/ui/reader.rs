@@ -24,6 +24,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         ],
         Body::Ready { rendered, .. } => {
             let mut lines = Vec::new();
+            if r.summary.partial {
+                let text = format!(
+                    "Only the header was downloaded: the message is {} on the server. {} downloads it whole.",
+                    crate::format::size(u64::from(r.summary.size)),
+                    state.keymap.key_of(crate::app::keymap::Action::FetchWhole)
+                );
+                lines.push(Line::from(Span::styled(text, Style::default().fg(Color::Yellow))));
+                lines.push(Line::from(""));
+            }
             for (k, v) in &rendered.headers {
                 lines.push(Line::from(vec![Span::styled(format!("{k}: "), key), Span::raw(v.as_str())]));
             }

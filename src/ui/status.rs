@@ -31,7 +31,12 @@ fn hints(state: &AppState) -> String {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let mut right = Vec::new();
     for a in &state.accounts {
-        let (label, color) = super::folders::state_label(&a.state);
+        let (label, color) = match &a.state {
+            crate::model::AccountState::Downloading { done, total, bytes } => {
+                (crate::format::download_progress(*done, *total, *bytes), Color::Yellow)
+            }
+            s => super::folders::state_label(s),
+        };
         if !right.is_empty() {
             right.push(Span::raw(" "));
         }

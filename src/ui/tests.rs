@@ -113,3 +113,20 @@ fn body_not_downloaded_offline() {
     crate::tui::apply(&mut state, Msg::Worker(Event::BodyUnavailable { id, reason, offline: true }), &store, &[]);
     snap!("body_unavailable_100x30", screen(&mut state, &store, 100, 30));
 }
+
+#[test]
+fn partial_message_and_download_progress() {
+    let (_d, store, mut state) = demo();
+    crate::tui::apply(&mut state, Msg::Resize(100, 30), &store, &[]);
+    key(&mut state, &store, KeyCode::Enter);
+    let id = state.reader.as_ref().unwrap().id;
+    store.conn().execute("UPDATE messages SET partial = 1, size = 52300000 WHERE id = ?1", [id]).unwrap();
+    let folder = state.reader.as_ref().unwrap().summary.folder;
+    let account = state.accounts[0].id;
+    crate::tui::apply(&mut state, Msg::Worker(Event::Changed { account, folder }), &store, &[]);
+    let raw = std::sync::Arc::new(store.body(id).unwrap().unwrap());
+    crate::tui::apply(&mut state, Msg::Worker(Event::Body { id, raw }), &store, &[]);
+    let downloading = AccountState::Downloading { done: 37, total: 120, bytes: 2_310_000 };
+    crate::tui::apply(&mut state, Msg::Worker(Event::State { account, state: downloading }), &store, &[]);
+    snap!("partial_100x30", screen(&mut state, &store, 100, 30));
+}

@@ -128,15 +128,20 @@ impl Setup {
 
     /// Runs the poste binary with this config and extra environment.
     pub fn poste_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
-            .envs(env.iter().copied())
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
-            .output()
-            .unwrap()
+        run_poste(&self.config, self.dir.path(), args, env)
     }
+}
+
+/// Runs the poste binary with `config`, its log under `home`, and extra environment.
+pub fn run_poste(config: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
+        .envs(env.iter().copied())
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .output()
+        .unwrap()
 }
 
 /// Waits for an event that `f` picks, up to `secs` seconds.
