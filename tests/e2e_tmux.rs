@@ -12,6 +12,19 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// poste with `setup`'s config in a new 120×32 tmux session.
+    fn start(name: &str, setup: &Setup) -> Tmux {
+        let tmux = Tmux { socket: format!("poste-e2e-{name}-{}", std::process::id()) };
+        let cmd = format!(
+            "env XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
+            cache = setup.dir.path().join("cache"),
+            bin = env!("CARGO_BIN_EXE_poste"),
+            cfg = setup.config,
+        );
+        tmux.run(&["new-session", "-d", "-s", "poste", "-x", "120", "-y", "32", &cmd]);
+        tmux
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
@@ -194,14 +207,7 @@ async fn delete_undo_move_and_mark_read_reach_the_server() {
         append(&mut a, "INBOX", &message(i, &format!("tm{i}"), &format!("Mon, 02 Nov 2026 10:0{i}:00 +0000"))).await;
     }
     let setup = Setup::new(&user, None, "");
-    let tmux = Tmux { socket: format!("poste-e2e-act-{}", std::process::id()) };
-    let cmd = format!(
-        "env XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
-        cache = setup.dir.path().join("cache"),
-        bin = env!("CARGO_BIN_EXE_poste"),
-        cfg = setup.config,
-    );
-    tmux.run(&["new-session", "-d", "-s", "poste", "-x", "120", "-y", "32", &cmd]);
+    let tmux = Tmux::start("act", &setup);
     tmux.wait("tm3", 30);
     tmux.wait("test:online", 30);
     let has = |v: &[(String, bool)], s: &str| v.iter().any(|x| x.0 == s);
@@ -228,4 +234,56 @@ async fn delete_undo_move_and_mark_read_reach_the_server() {
     let inbox = server_subjects(&mut a, "INBOX").await;
     assert_eq!(inbox.len(), 3, "{inbox:?}");
     tmux.keys(&["q", "q", "q"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pop3_sync_read_move_to_a_new_folder_and_read_offline() {
+    let user = user("tmuxpop");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(1, "Older post", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let newest = b"From: Polly Pop <polly@example.com>\r\nTo: you@example.org\r\nSubject: Postcard\r\n\
+Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <postcard@example.com>\r\n\r\nWish you were here.\r\n";
+    append(&mut a, "INBOX", newest).await;
+    // the POP3 server is reached through a proxy, so the test can take it away
+    let proxy = proxy::Proxy::start(servers().pop3s).await;
+    let setup = Setup::new(&user, None, "");
+    setup.pop3(proxy.port, "");
+    let tmux = Tmux::start("pop", &setup);
+
+    // downloaded into the local Inbox, and deleted on the server
+    let s = tmux.wait("Postcard", 30);
+    assert!(s.contains("Older post"), "{s}");
+    tmux.wait("post:online", 30);
+    assert_eq!(a.select("INBOX").await.unwrap().exists, 0);
+    // read it
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait("Wish you were here.", 10);
+    assert!(s.contains("From: Polly Pop <polly@example.com>"), "{s}");
+    // a new local folder, from the folder pane
+    tmux.keys(&["h", "h"]);
+    tmux.keys(&["n"]);
+    tmux.wait("New folder", 5);
+    tmux.keys(&["-l", "Postcards"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait("Postcards", 5);
+    // back to the list: move the newest message there with the picker
+    tmux.keys(&["Tab", "g", "m"]);
+    tmux.wait("Move to", 5);
+    tmux.keys(&["-l", "Postc"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("the Inbox without the postcard", 10, |s| !s.contains("Postcard ") && s.contains("Older post"));
+    let moved = setup.data.join("mail/post/Postcards/cur");
+    assert_eq!(std::fs::read_dir(&moved).map(|d| d.count()).unwrap_or(0), 1, "the file moved with it");
+
+    // the server goes away; the mail stays readable
+    proxy.stop();
+    tmux.keys(&["R"]);
+    tmux.wait("post:offline", 30);
+    // the new folder is the last one of the folder pane
+    tmux.keys(&["h", "h", "G", "Enter"]);
+    let s = tmux.wait("post: Postcards", 10);
+    assert!(s.contains("Polly Pop"), "{s}");
+    tmux.keys(&["Enter"]);
+    tmux.wait("Wish you were here.", 10);
+    tmux.keys(&["q", "q", "q", "q"]);
 }

@@ -7,17 +7,8 @@ use common::*;
 use poste::account::Event;
 use poste::store::ListQuery;
 
-fn pop3_config(setup: &Setup, user: &str, extra: &str) {
-    let s = servers();
-    let text = format!(
-        "data_dir = {data:?}\n[[accounts]]\nname = \"post\"\nemail = \"{user}\"\nprotocol = \"pop3\"\n\
-         [accounts.pop3]\nhost = \"127.0.0.1\"\nport = {port}\nusername = \"{user}\"\n\
-         password_command = \"echo secret\"\nca_file = {ca:?}\ntimeout_secs = 10\n{extra}\n",
-        data = setup.data,
-        port = s.pop3s,
-        ca = s.ca,
-    );
-    std::fs::write(&setup.config, text).unwrap();
+fn pop3_config(setup: &Setup, extra: &str) {
+    setup.pop3(servers().pop3s, extra);
 }
 
 async fn server_count(a: &mut Admin) -> u32 {
@@ -46,7 +37,7 @@ async fn download_and_delete_leaves_the_server_empty_and_the_store_complete() {
         append(&mut a, "INBOX", &message(i, &format!("p{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     }
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "");
+    pop3_config(&setup, "");
     let out = setup.poste(&["sync"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(local(&setup), ["p0", "p1", "p2"]);
@@ -74,7 +65,7 @@ async fn leave_on_server_downloads_each_message_once() {
         append(&mut a, "INBOX", &message(i, &format!("l{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     }
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "leave_on_server = true");
+    pop3_config(&setup, "leave_on_server = true");
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(local(&setup), ["l0", "l1"]);
     assert_eq!(server_count(&mut a).await, 2);
@@ -88,7 +79,7 @@ async fn leave_on_server_downloads_each_message_once() {
 async fn pop3_config_mistakes_and_bad_credentials_are_clear() {
     let user = user("popbad");
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "delete_after_days = 30");
+    pop3_config(&setup, "delete_after_days = 30");
     let out = setup.poste(&["sync"]);
     assert!(!out.status.success());
     assert!(
@@ -96,7 +87,7 @@ async fn pop3_config_mistakes_and_bad_credentials_are_clear() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    pop3_config(&setup, &user, "");
+    pop3_config(&setup, "");
     let t = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
     std::fs::write(&setup.config, t).unwrap();
     let out = setup.poste(&["sync"]);
@@ -113,7 +104,7 @@ async fn delete_when_deleted_locally_sends_dele_at_the_next_sync() {
         append(&mut a, "INBOX", &message(i, &format!("d{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     }
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "leave_on_server = true\ndelete_when_deleted_locally = true");
+    pop3_config(&setup, "leave_on_server = true\ndelete_when_deleted_locally = true");
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 2);
     let store = setup.store();
@@ -170,7 +161,7 @@ async fn sigkill_at_any_moment_loses_and_duplicates_nothing() {
     let want: std::collections::HashSet<u64> = originals.iter().map(|m| digest(m)).collect();
     let mut a = admin(&user).await;
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "");
+    pop3_config(&setup, "");
     let mut seed: u64 = 0x9e3779b97f4a7c15;
     for run in 0..20 {
         seed ^= seed << 13;
@@ -213,7 +204,7 @@ async fn delete_after_days_deletes_only_the_old_ones() {
     let mut a = admin(&user).await;
     append(&mut a, "INBOX", &message(0, "old", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "leave_on_server = true\ndelete_after_days = 30");
+    pop3_config(&setup, "leave_on_server = true\ndelete_after_days = 30");
     // downloaded 40 days ago
     assert!(setup.poste_with(&["sync"], &[("POSTE_CLOCK_OFFSET_DAYS", "-40")]).status.success());
     append(&mut a, "INBOX", &message(1, "new", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
@@ -240,7 +231,7 @@ async fn max_message_size_gives_a_partial_message_then_the_full_one() {
     append(&mut a, "INBOX", &big).await;
     append(&mut a, "INBOX", &message(2, "small one", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
     let setup = Setup::new(&user, None, "");
-    pop3_config(&setup, &user, "max_message_size = \"10K\"");
+    pop3_config(&setup, "max_message_size = \"10K\"");
     let out = setup.poste(&["sync"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(
@@ -276,4 +267,24 @@ async fn max_message_size_gives_a_partial_message_then_the_full_one() {
     assert_eq!(store.body(m.summary.id).unwrap().unwrap(), big);
     assert_eq!(server_count(&mut a).await, 0, "deleted on the server once whole");
     assert_eq!(local(&setup).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_a_pop3_account() {
+    let user = user("popcheck");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(1, "c", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, "apop = true");
+    let out = setup.poste(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("post: ok:") && text.contains("(APOP)"), "{text}");
+    assert!(text.contains("1 messages") && text.contains("UIDL"), "{text}");
+    assert!(text.contains("local mail:"), "{text}");
+    let t = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
+    std::fs::write(&setup.config, t).unwrap();
+    let out = setup.poste(&["check"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("post: FAILED"), "{out:?}");
 }

@@ -9,7 +9,6 @@
 
 use super::sync_task::StoreOp;
 use crate::config::Pop3Config;
-use crate::imap::tls::TlsSettings;
 use crate::model::{Flags, MessageId};
 use crate::pop3::{self, Pop3, Pop3Error};
 use crate::secret::PasswordSource;
@@ -77,21 +76,6 @@ fn content_id(raw: &[u8], size: u64) -> String {
         h = h.wrapping_mul(0x100000001b3);
     }
     format!("hash:{h:016x}:{size}")
-}
-
-/// Connection settings for an account.
-pub fn settings(cfg: &Pop3Config) -> pop3::Settings {
-    pop3::Settings {
-        host: cfg.host.clone(),
-        port: cfg.port(),
-        tls: cfg.tls,
-        username: cfg.username.clone(),
-        tls_settings: TlsSettings { ca_file: cfg.ca_file.clone(), accept_invalid_certs: cfg.accept_invalid_certs },
-        allow_plaintext_auth: cfg.allow_plaintext_auth,
-        timeout_secs: cfg.timeout_secs,
-        max_message_bytes: MAX_MESSAGE,
-        apop: cfg.apop,
-    }
 }
 
 /// Counts of the pass so far, for "Downloading 37/120 (2.3 MB)".
@@ -175,7 +159,7 @@ async fn pass(
     ops: &mpsc::UnboundedSender<StoreOp>,
     now: i64,
 ) -> Result<(), (String, bool)> {
-    let mut p = pop3::connect(&settings(cfg), password).await.map_err(fail)?;
+    let mut p = pop3::connect(&pop3::Settings::from_config(cfg, MAX_MESSAGE), password).await.map_err(fail)?;
     let uidls = p.uidl().await.map_err(fail)?;
     if uidls.is_none() && cfg.leave_on_server {
         let _ = p.quit().await;

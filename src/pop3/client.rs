@@ -25,6 +25,23 @@ pub struct Settings {
     pub apop: bool,
 }
 
+impl Settings {
+    /// The settings of an account's `[accounts.pop3]` table.
+    pub fn from_config(cfg: &crate::config::Pop3Config, max_message_bytes: usize) -> Settings {
+        Settings {
+            host: cfg.host.clone(),
+            port: cfg.port(),
+            tls: cfg.tls,
+            username: cfg.username.clone(),
+            tls_settings: TlsSettings { ca_file: cfg.ca_file.clone(), accept_invalid_certs: cfg.accept_invalid_certs },
+            allow_plaintext_auth: cfg.allow_plaintext_auth,
+            timeout_secs: cfg.timeout_secs,
+            max_message_bytes,
+            apop: cfg.apop,
+        }
+    }
+}
+
 /// A logged-in POP3 session.
 pub struct Pop3 {
     io: BufReader<BoxedIo>,

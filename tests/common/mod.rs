@@ -105,6 +105,20 @@ impl Setup {
         Setup { dir, config, data, user: user.to_string() }
     }
 
+    /// Rewrites the config for one POP3 account `post` on `port` (implicit TLS); `extra`
+    /// is appended to its `[accounts.pop3]` table.
+    pub fn pop3(&self, port: u16, extra: &str) {
+        let text = format!(
+            "data_dir = {data:?}\n[[accounts]]\nname = \"post\"\nemail = \"{user}\"\nprotocol = \"pop3\"\n\
+             [accounts.pop3]\nhost = \"127.0.0.1\"\nport = {port}\nusername = \"{user}\"\n\
+             password_command = \"echo secret\"\nca_file = {ca:?}\ntimeout_secs = 10\n{extra}\n",
+            data = self.data,
+            user = self.user,
+            ca = servers().ca,
+        );
+        std::fs::write(&self.config, text).unwrap();
+    }
+
     pub fn loaded(&self) -> poste::cli::Loaded {
         poste::cli::load(Some(&self.config)).unwrap()
     }
