@@ -27,19 +27,7 @@ user=bench@localhost
 vmail_uid=$(stat -c %u "$dir/servers/mail"); vmail_gid=$(stat -c %g "$dir/servers/mail")
 python3 tests/bench/populate.py "$dir/servers/mail/$user" "$count" "$vmail_uid" "$vmail_gid" >&2
 
-# peak RSS (KiB) and wall time of a command, via getrusage of the child
-measure() {
-  python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-el = time.monotonic() - t
-if r.returncode != 0:
-    sys.stderr.write(r.stderr.decode()); sys.exit(r.returncode)
-print(f"{el:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
-PY
-}
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. tests/bench/lib.sh
 
 echo "warming Dovecot's index and cache..." >&2
 $floor 127.0.0.1 "$POSTE_TEST_IMAPS_PORT" "$POSTE_TEST_CA" "$user" secret INBOX >/dev/null

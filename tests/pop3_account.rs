@@ -144,12 +144,18 @@ async fn server_digests(a: &mut Admin) -> Vec<u64> {
 fn local_digests(setup: &Setup) -> Vec<u64> {
     let store = setup.store();
     assert_eq!(store.integrity_check().unwrap(), "ok");
-    store
+    let digests: Vec<u64> = store
         .list(&ListQuery::default(), 0, 100_000)
         .unwrap()
         .iter()
         .map(|m| digest(&store.body(m.id).unwrap().expect("every stored row has its file")))
-        .collect()
+        .collect();
+    // and every message file other Maildir tools see has its row (tmp/ is not seen)
+    let inbox = setup.data.join("mail/post/INBOX");
+    let files: usize =
+        ["cur", "new"].iter().map(|d| std::fs::read_dir(inbox.join(d)).map(|r| r.count()).unwrap_or(0)).sum();
+    assert_eq!(files, digests.len(), "the Maildir holds exactly the indexed messages");
+    digests
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use crate::model::{AccountState, MessageId};
 use crate::store::{Delivered, StoreError};
 
 fn delivered(file: &StoredFile) -> Delivered<'_> {
-    Delivered { path: file.path.clone(), head: &file.head, size: file.size, partial: file.partial }
+    Delivered { staged: &file.staged, head: &file.head, size: file.size, partial: file.partial }
 }
 
 impl Worker {
@@ -49,6 +49,11 @@ impl Worker {
                     self.state(AccountState::Online);
                 }
                 let inbox = self.store.ensure_local_folders(account)?;
+                // a pass cut short may have left files in tmp/: complete or remove them
+                let (completed, removed) = self.store.recover_deliveries(inbox)?;
+                if completed + removed > 0 {
+                    tracing::info!(completed, removed, "recovered interrupted deliveries");
+                }
                 self.emit(Event::Folders { account, folders: self.store.folders(account)? });
                 let _ = reply.send(Pop3Start {
                     known: self.store.pop3_downloaded(account)?,
@@ -57,11 +62,14 @@ impl Worker {
                     full: self.full_wanted.clone(),
                 });
             }
-            StoreOp::Pop3Stored { uidl, file, reply } => {
+            StoreOp::Pop3Stored { files, reply } => {
                 let now = clock_now();
-                let result = self.store.ensure_local_folders(account).and_then(|inbox| {
-                    self.store.add_downloaded(account, inbox, &uidl, delivered(&file), now).map(|_| inbox)
-                });
+                let items: Vec<(String, Delivered<'_>)> =
+                    files.iter().map(|(u, f)| (u.clone(), delivered(f))).collect();
+                let result = self
+                    .store
+                    .ensure_local_folders(account)
+                    .and_then(|inbox| self.store.add_downloaded(account, inbox, &items, now).map(|_| inbox));
                 match result {
                     Ok(inbox) => {
                         let _ = reply.send(Ok(()));

@@ -12,7 +12,7 @@ use crate::config::Pop3Config;
 use crate::model::{Flags, MessageId};
 use crate::pop3::{self, Pop3, Pop3Error};
 use crate::secret::PasswordSource;
-use crate::store::maildir::Delivery;
+use crate::store::maildir::{Delivery, Staged};
 use crate::store::pop3::Downloaded;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -23,6 +23,12 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_MESSAGE: usize = 2 << 30;
 /// How much of a message's start is kept in memory for the index (subject, sender, ...).
 const HEAD: usize = 1 << 20;
+/// Downloaded messages are indexed in batches of this many, or of this many bytes: one
+/// transaction and one directory sync each, then their DELEs.
+const BATCH: usize = 64;
+const BATCH_BYTES: u64 = 16 << 20;
+/// How many RETRs are on their way at once when the server allows PIPELINING.
+const PIPELINE: usize = 8;
 /// Progress is reported at least this often while one large message downloads.
 const PROGRESS_STEP: u64 = 1 << 20;
 
@@ -45,10 +51,10 @@ pub struct FullRequest {
     pub flags: Flags,
 }
 
-/// A message file written and fsynced into a Maildir, waiting for its index row.
+/// A message file written and fsynced into a Maildir's `tmp/`, waiting for its index row.
 #[derive(Debug)]
 pub struct StoredFile {
-    pub path: PathBuf,
+    pub staged: Staged,
     pub head: Vec<u8>,
     pub size: u64,
     pub partial: bool,
@@ -121,10 +127,10 @@ impl Write for Capture<'_, '_> {
     }
 }
 
-/// Streams message `n` (or only its header, with `partial`) into a new file of `dir`.
+/// Streams the answer to the oldest RETR (or TOP, for `partial`) sent into a new file
+/// of `dir`.
 async fn download(
     p: &mut Pop3,
-    n: u32,
     partial: bool,
     data_dir: &std::path::Path,
     dir: &std::path::Path,
@@ -133,15 +139,11 @@ async fn download(
 ) -> Result<StoredFile, (String, bool)> {
     let file = Delivery::begin(data_dir, dir).map_err(|e| (format!("local store: {e}"), false))?;
     let mut sink = Capture { file, head: Vec::new(), progress, reported: 0 };
-    if partial {
-        p.top_to(n, 0, &mut sink).await.map_err(fail)?;
-    } else {
-        p.retr_to(n, &mut sink).await.map_err(fail)?;
-    }
+    p.read_message_to(&mut sink).await.map_err(fail)?;
     let Capture { file, head, .. } = sink;
     let size = file.size();
-    let path = file.finish(flags).map_err(|e| (format!("local store: {e}"), false))?;
-    Ok(StoredFile { path, head, size, partial })
+    let staged = file.finish(flags).map_err(|e| (format!("local store: {e}"), false))?;
+    Ok(StoredFile { staged, head, size, partial })
 }
 
 async fn ask<T>(
@@ -151,6 +153,42 @@ async fn ask<T>(
     let (tx, rx) = oneshot::channel();
     ops.send(make(tx)).map_err(|_| gone())?;
     rx.await.map_err(|_| gone())
+}
+
+/// A downloaded message waiting for its batch to be indexed, and then maybe deleted.
+struct Pending {
+    uidl: String,
+    n: u32,
+    delete: bool,
+    file: StoredFile,
+}
+
+/// Has the worker index a batch of downloads (files fsynced, rows and UIDLs committed);
+/// only then are those the policy deletes added to `dele`.
+async fn commit(
+    ops: &mpsc::UnboundedSender<StoreOp>,
+    batch: &mut Vec<Pending>,
+    dele: &mut Vec<u32>,
+) -> Result<(), (String, bool)> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let pending = std::mem::take(batch);
+    let after: Vec<u32> = pending.iter().filter(|b| b.delete).map(|b| b.n).collect();
+    let files = pending.into_iter().map(|b| (b.uidl, b.file)).collect();
+    ask(ops, |reply| StoreOp::Pop3Stored { files, reply })
+        .await?
+        .map_err(|e| (format!("storing downloaded messages: {e}"), false))?;
+    dele.extend(after);
+    Ok(())
+}
+
+/// What a pass does with one message on the server.
+enum Fetch {
+    /// Not downloaded before: the whole message, or only its header (`partial`).
+    New { uidl: Option<String>, partial: bool },
+    /// A partial message the user asked for whole.
+    Whole(FullRequest),
 }
 
 async fn pass(
@@ -183,67 +221,93 @@ async fn pass(
     };
     // without UIDL a header-only download could not be recognised later: fetch whole
     let max = cfg.max_message_size.filter(|_| uidls.is_some()).map(|m| m.0);
-    let fetched = |(_, u): &&(u32, Option<String>)| match u {
-        None => true,
-        Some(u) => !known.contains_key(u.as_str()) || start.full.contains_key(u),
-    };
-    let todo: Vec<&(u32, Option<String>)> = listing.iter().filter(fetched).collect();
-    let mut progress = Progress { ops, done: 0, total: todo.len() as u64, bytes: 0 };
+
+    // the plan: what to download, and what the policy deletes of what is already here
+    let mut fetches: Vec<(u32, Fetch)> = Vec::new();
+    // DELE takes effect at QUIT, so all of them are sent at the end, once stored
+    let mut dele: Vec<u32> = Vec::new();
+    for (n, uidl) in &listing {
+        let size = sizes.get(n).copied().unwrap_or(0);
+        match (uidl.as_ref().and_then(|u| known.get(u.as_str())), uidl.as_ref().and_then(|u| start.full.get(u))) {
+            (Some(_), Some(req)) => fetches.push((*n, Fetch::Whole(req.clone()))),
+            (Some(d), None) => {
+                // downloaded before: only the deletion policy applies, and a message of
+                // which only the header is here stays on the server
+                let delete = !(d.partial && d.present)
+                    && (!cfg.leave_on_server
+                        || cfg.delete_after_days.is_some_and(|days| now - d.downloaded >= i64::from(days) * 86_400)
+                        || (cfg.delete_when_deleted_locally && !d.present));
+                if delete {
+                    dele.push(*n);
+                }
+            }
+            (None, _) => {
+                let partial = max.is_some_and(|m| size > m);
+                fetches.push((*n, Fetch::New { uidl: uidl.clone(), partial }));
+            }
+        }
+    }
+
+    let mut progress = Progress { ops, done: 0, total: fetches.len() as u64, bytes: 0 };
     if progress.total > 0 {
         progress.report(0);
     }
-    for (n, uidl) in &listing {
+    let mut batch: Vec<Pending> = Vec::new();
+    let mut batch_bytes = 0u64;
+    let window = if p.has("PIPELINING") { PIPELINE } else { 1 };
+    let mut sent = 0;
+    for i in 0..fetches.len() {
+        // keep the next few requests on their way while this one is stored
+        while sent < fetches.len() && sent < i + window {
+            let (n, fetch) = &fetches[sent];
+            let top = matches!(fetch, Fetch::New { partial: true, .. }).then_some(0);
+            p.send_retr(*n, top).await.map_err(fail)?;
+            sent += 1;
+        }
+        let (n, fetch) = &fetches[i];
         let size = sizes.get(n).copied().unwrap_or(0);
-        let full = uidl.as_ref().and_then(|u| start.full.get(u));
-        let delete = match (uidl.as_ref().and_then(|u| known.get(u.as_str())), full) {
-            (Some(_), Some(req)) => {
-                let file = download(&mut p, *n, false, &start.data_dir, &req.folder_dir, req.flags, &progress).await?;
+        match fetch {
+            Fetch::Whole(req) => {
+                let file = download(&mut p, false, &start.data_dir, &req.folder_dir, req.flags, &progress).await?;
                 progress.bytes += file.size;
                 let id = req.id;
                 ask(ops, |reply| StoreOp::Pop3Completed { id, file, reply })
                     .await?
                     .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
-                progress.done += 1;
-                progress.report(0);
-                !cfg.leave_on_server
+                if !cfg.leave_on_server {
+                    dele.push(*n);
+                }
             }
-            (Some(d), None) => {
-                // downloaded before: only the deletion policy applies, and a message of
-                // which only the header is here stays on the server
-                !(d.partial && d.present)
-                    && (!cfg.leave_on_server
-                        || cfg.delete_after_days.is_some_and(|days| now - d.downloaded >= i64::from(days) * 86_400)
-                        || (cfg.delete_when_deleted_locally && !d.present))
-            }
-            (None, _) => {
-                let partial = max.is_some_and(|m| size > m);
+            Fetch::New { uidl, partial } => {
                 let mut file =
-                    download(&mut p, *n, partial, &start.data_dir, &start.inbox_dir, Flags(0), &progress).await?;
+                    download(&mut p, *partial, &start.data_dir, &start.inbox_dir, Flags(0), &progress).await?;
                 progress.bytes += file.size;
-                if partial {
+                if *partial {
                     // the index shows the size on the server, not the header's
                     file.size = size;
                 }
                 let id = uidl.clone().unwrap_or_else(|| content_id(&file.head, file.size));
-                let path = file.path.clone();
-                let already = uidl.is_none() && known.contains_key(id.as_str());
-                if already {
-                    let _ = crate::store::maildir::remove(&start.data_dir, &path);
+                if uidl.is_none() && (known.contains_key(id.as_str()) || batch.iter().any(|b| b.uidl == id)) {
+                    // without UIDL, a message already here is recognised by its content
+                    file.staged.discard();
+                    if !cfg.leave_on_server {
+                        dele.push(*n);
+                    }
                 } else {
-                    // the message is in the store (file fsynced, row committed) before any DELE
-                    ask(ops, |reply| StoreOp::Pop3Stored { uidl: id, file, reply })
-                        .await?
-                        .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
+                    batch_bytes += file.size;
+                    batch.push(Pending { uidl: id, n: *n, delete: !cfg.leave_on_server && !partial, file });
+                    if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
+                        commit(ops, &mut batch, &mut dele).await?;
+                        batch_bytes = 0;
+                    }
                 }
-                progress.done += 1;
-                progress.report(0);
-                !cfg.leave_on_server && !partial
             }
-        };
-        if delete {
-            p.dele(*n).await.map_err(fail)?;
         }
+        progress.done += 1;
+        progress.report(0);
     }
+    commit(ops, &mut batch, &mut dele).await?;
+    p.dele_all(&dele).await.map_err(fail)?;
     if let Some(u) = &uidls {
         let on_server: HashSet<&str> = u.iter().map(|(_, id)| id.as_str()).collect();
         let forget: Vec<String> = known

@@ -21,10 +21,10 @@ pub enum StoreOp {
     /// POP3: what was downloaded before and where new mail goes (the worker makes sure the
     /// local folders exist).
     Pop3Known(oneshot::Sender<super::pop3_task::Pop3Start>),
-    /// POP3: index this downloaded file durably, then answer; the server copy may go after.
+    /// POP3: index these downloaded files (with their UIDLs) durably, then answer; their
+    /// server copies may go after that.
     Pop3Stored {
-        uidl: String,
-        file: super::pop3_task::StoredFile,
+        files: Vec<(String, super::pop3_task::StoredFile)>,
         reply: oneshot::Sender<Result<(), String>>,
     },
     /// POP3: the whole of a partial message, to replace its header-only file.

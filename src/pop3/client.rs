@@ -229,14 +229,44 @@ impl Pop3 {
 
     /// Writes message `n` to `sink` as it arrives; returns its size in bytes.
     pub async fn retr_to<W: std::io::Write>(&mut self, n: u32, sink: &mut W) -> Result<u64> {
-        self.simple(&format!("RETR {n}"), "RETR").await?;
-        multiline_to(&mut self.io, sink, self.max as u64, self.secs).await
+        self.send_retr(n, None).await?;
+        self.read_message_to(sink).await
     }
 
     /// Writes the header of message `n` and its first `lines` body lines to `sink`.
     pub async fn top_to<W: std::io::Write>(&mut self, n: u32, lines: u32, sink: &mut W) -> Result<u64> {
-        self.simple(&format!("TOP {n} {lines}"), "TOP").await?;
+        self.send_retr(n, Some(lines)).await?;
+        self.read_message_to(sink).await
+    }
+
+    /// Sends RETR n (or TOP n lines) without waiting for the answer, so that with the
+    /// PIPELINING capability the next messages are on their way while one is stored.
+    /// Answers are read, in order, with `read_message_to`.
+    pub async fn send_retr(&mut self, n: u32, top: Option<u32>) -> Result<()> {
+        match top {
+            Some(lines) => send(&mut self.io, &format!("TOP {n} {lines}")).await,
+            None => send(&mut self.io, &format!("RETR {n}")).await,
+        }
+    }
+
+    /// Reads the answer to the oldest RETR or TOP sent, writing the message to `sink`.
+    pub async fn read_message_to<W: std::io::Write>(&mut self, sink: &mut W) -> Result<u64> {
+        status(&mut self.io, "RETR", self.secs).await?;
         multiline_to(&mut self.io, sink, self.max as u64, self.secs).await
+    }
+
+    /// Marks messages for deletion, pipelined when the server allows it; they go at QUIT.
+    pub async fn dele_all(&mut self, ns: &[u32]) -> Result<()> {
+        let window = if self.has("PIPELINING") { 64 } else { 1 };
+        for chunk in ns.chunks(window) {
+            for n in chunk {
+                send(&mut self.io, &format!("DELE {n}")).await?;
+            }
+            for _ in chunk {
+                status(&mut self.io, "DELE", self.secs).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The header of message `n` and its first `lines` body lines.

@@ -7,9 +7,10 @@
 //! link, never a row pointing at nothing.
 
 use super::pending::{Origin, PLACEHOLDER_BASE};
-use super::{Result, Store, maildir};
+use super::{Delivered, Result, Store, maildir};
 use crate::model::{Flags, FolderId, MessageId};
 use rusqlite::{OptionalExtension, params};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 impl Store {
@@ -93,18 +94,13 @@ impl Store {
             let m = self.message(id)?;
             let Some(old) = m.path.as_deref().and_then(|p| self.current_path(id, p)) else { continue };
             let raw = maildir::read(self.data_dir(), &old)?;
-            let new = maildir::deliver(self.data_dir(), &to_dir, &raw, m.summary.flags)?;
-            let tx = self.conn().unchecked_transaction()?;
-            let uid = Self::next_local_uid(&tx, to)?;
-            tx.execute(
-                "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
-                    to_addrs, cc_addrs, subject, flags, size, has_attachments, path, partial)
-                 SELECT ?2, ?3, message_id, in_reply_to, refs, date, from_name, from_addr, to_addrs, cc_addrs,
-                    subject, flags, size, has_attachments, ?4, partial FROM messages WHERE id = ?1",
-                params![id, to, uid, new.to_string_lossy()],
-            )?;
-            out.push((tx.last_insert_rowid(), id));
-            tx.commit()?;
+            let mut d = maildir::Delivery::begin(self.data_dir(), &to_dir)?;
+            d.write_all(&raw).map_err(|source| super::StoreError::Io { path: to_dir.clone(), source })?;
+            let staged = d.finish(m.summary.flags)?;
+            let file =
+                Delivered { staged: &staged, head: &raw, size: u64::from(m.summary.size), partial: m.summary.partial };
+            let new = self.store_delivered(to, &[file], m.summary.flags, m.summary.date, |_, _, _| Ok(()))?;
+            out.extend(new.into_iter().map(|n| (n, id)));
         }
         Ok(out)
     }

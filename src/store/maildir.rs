@@ -30,12 +30,16 @@ pub fn folder_dir(account: &str, folder: &str) -> PathBuf {
     Path::new("mail").join(segment(account)).join(segment(folder))
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().replace(['/', ':'], "_"))
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".into())
+/// The host name for unique file names, read once.
+fn hostname() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().replace(['/', ':', ','], "_"))
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into())
+    })
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -54,7 +58,6 @@ pub fn ensure(dir: &Path) -> Result<()> {
 /// A message being written into a Maildir's `tmp/`; other tools see it only once
 /// `finish` has fsynced it and renamed it into `cur/`. Dropped unfinished, it is removed.
 pub struct Delivery {
-    dir: PathBuf,
     rel_dir: PathBuf,
     unique: String,
     tmp: PathBuf,
@@ -67,7 +70,6 @@ impl Delivery {
     pub fn begin(data_dir: &Path, rel_dir: &Path) -> Result<Self> {
         use std::os::unix::fs::OpenOptionsExt;
         let dir = data_dir.join(rel_dir);
-        ensure(&dir)?;
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let unique = format!(
             "{}.M{}P{}Q{}.{}",
@@ -78,10 +80,17 @@ impl Delivery {
             hostname()
         );
         let tmp = dir.join("tmp").join(&unique);
-        let file =
-            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
+        let create = || std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp);
+        let file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // the first message of a new folder
+                ensure(&dir)?;
+                create()
+            }
+            other => other,
+        }
+        .map_err(io_err(&tmp))?;
         Ok(Delivery {
-            dir,
             rel_dir: rel_dir.to_path_buf(),
             unique,
             tmp,
@@ -95,19 +104,48 @@ impl Delivery {
         self.size
     }
 
-    /// Fsyncs the file, renames it into `cur/` with `flags`, and fsyncs the directory, so
-    /// the message survives a crash from here on. Returns its path relative to the data dir.
-    pub fn finish(mut self, flags: Flags) -> Result<PathBuf> {
+    /// Fsyncs the file, still in `tmp/`, and names where it goes in `cur/` with `flags`.
+    /// The caller records that path (the index row), then `publish`es the file and syncs
+    /// the directory: a crash before the record leaves only a file in `tmp/`, which
+    /// Maildir readers ignore, and one after it is completed by `resolve`.
+    pub fn finish(mut self, flags: Flags) -> Result<Staged> {
         let Some(file) = self.file.take() else { return Err(io_err(&self.tmp)(std::io::ErrorKind::Other.into())) };
         let f = file.into_inner().map_err(|e| io_err(&self.tmp)(e.into_error()))?;
         f.sync_all().map_err(io_err(&self.tmp))?;
         drop(f);
         let name = format!("{},S={}:2,{}", self.unique, self.size, flags.maildir_letters());
-        let cur_dir = self.dir.join("cur");
-        let cur = cur_dir.join(&name);
-        std::fs::rename(&self.tmp, &cur).map_err(io_err(&cur))?;
-        sync_dir(&cur_dir)?;
-        Ok(self.rel_dir.join("cur").join(name))
+        Ok(Staged { tmp: self.tmp.clone(), path: self.rel_dir.join("cur").join(name) })
+    }
+}
+
+/// A message file fsynced in `tmp/`, and the path in `cur/` it gets once published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Staged {
+    tmp: PathBuf,
+    /// Where the message will be, relative to the data dir.
+    pub path: PathBuf,
+}
+
+impl Staged {
+    /// Moves the file into `cur/`. Syncing the directory (`sync_dir`) makes it durable;
+    /// a batch of files needs one sync.
+    pub fn publish(&self, data_dir: &Path) -> Result<()> {
+        let to = data_dir.join(&self.path);
+        match std::fs::rename(&self.tmp, &to) {
+            // cur/ was removed behind our back: make it again
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.tmp.exists() => {
+                if let Some(dir) = self.path.parent().and_then(Path::parent) {
+                    ensure(&data_dir.join(dir))?;
+                }
+                std::fs::rename(&self.tmp, &to).map_err(io_err(&to))
+            }
+            other => other.map_err(io_err(&to)),
+        }
+    }
+
+    /// Removes the file when it is not wanted after all.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 
@@ -131,7 +169,8 @@ impl Drop for Delivery {
     }
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+/// Fsyncs a directory, so the renames in it survive a crash.
+pub fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
 }
 
@@ -140,32 +179,79 @@ fn sync_dir(dir: &Path) -> Result<()> {
 pub fn deliver(data_dir: &Path, rel_dir: &Path, raw: &[u8], flags: Flags) -> Result<PathBuf> {
     let mut d = Delivery::begin(data_dir, rel_dir)?;
     d.write_all(raw).map_err(io_err(&d.tmp))?;
-    d.finish(flags)
+    let staged = d.finish(flags)?;
+    staged.publish(data_dir)?;
+    sync_dir(&data_dir.join(rel_dir).join("cur"))?;
+    Ok(staged.path)
 }
 
-/// The unique part of a Maildir file name: everything before the `:2,` info.
-fn unique_part(name: &str) -> &str {
+/// A Maildir file name without its `:2,` info (the unique name and its `,S=` size).
+fn base_part(name: &str) -> &str {
     name.split_once(':').map_or(name, |(u, _)| u)
 }
 
-/// Finds a message whose file was renamed since it was recorded (another Maildir tool
-/// changed its flags, or moved it from `new/` to `cur/`): same folder, same unique name.
-/// Returns its current path relative to `data_dir`.
+/// The unique name alone, as in `tmp/` before delivery.
+fn unique_part(name: &str) -> &str {
+    base_part(name).split_once(',').map_or(base_part(name), |(u, _)| u)
+}
+
+/// Finds a message whose file is not where it was recorded: another Maildir tool renamed
+/// it (its flags changed, or it moved from `new/` to `cur/`), or the process stopped
+/// between recording a delivery and moving the file out of `tmp/`, in which case the
+/// delivery is completed now. Returns its current path relative to `data_dir`.
 pub fn resolve(data_dir: &Path, rel: &Path) -> Option<PathBuf> {
     if data_dir.join(rel).exists() {
         return Some(rel.to_path_buf());
     }
     let unique = unique_part(rel.file_name()?.to_str()?);
     let folder = rel.parent()?.parent()?;
-    for sub in ["cur", "new"] {
+    for sub in ["cur", "new", "tmp"] {
         let Ok(entries) = std::fs::read_dir(data_dir.join(folder).join(sub)) else { continue };
         for e in entries.flatten() {
             if e.file_name().to_str().is_some_and(|n| unique_part(n) == unique) {
-                return Some(folder.join(sub).join(e.file_name()));
+                let found = folder.join(sub).join(e.file_name());
+                if sub != "tmp" {
+                    return Some(found);
+                }
+                std::fs::rename(data_dir.join(&found), data_dir.join(rel)).ok()?;
+                let _ = sync_dir(&data_dir.join(folder).join("cur"));
+                return Some(rel.to_path_buf());
             }
         }
     }
     None
+}
+
+/// Finishes what deliveries into a Maildir left in `tmp/` when the process stopped: a file
+/// the index recorded (`recorded` gives its path from its unique name) is moved into place,
+/// any other is removed (its message was never recorded, so it is still on the server).
+/// Returns (completed, removed).
+pub fn recover_tmp(
+    data_dir: &Path,
+    rel_dir: &Path,
+    mut recorded: impl FnMut(&str) -> Option<PathBuf>,
+) -> (usize, usize) {
+    let Ok(entries) = std::fs::read_dir(data_dir.join(rel_dir).join("tmp")) else { return (0, 0) };
+    let (mut completed, mut removed) = (0, 0);
+    for e in entries.flatten() {
+        let Some(name) = e.file_name().to_str().map(str::to_string) else { continue };
+        match recorded(unique_part(&name)) {
+            Some(to) => {
+                if std::fs::rename(e.path(), data_dir.join(to)).is_ok() {
+                    completed += 1;
+                }
+            }
+            None => {
+                if std::fs::remove_file(e.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+    }
+    if completed > 0 {
+        let _ = sync_dir(&data_dir.join(rel_dir).join("cur"));
+    }
+    (completed, removed)
 }
 
 /// Renames a message file so its name carries `flags` (and moves it from `new/` to
@@ -175,7 +261,7 @@ pub fn set_flags(data_dir: &Path, rel: &Path, flags: Flags) -> Result<PathBuf> {
     else {
         return Ok(rel.to_path_buf());
     };
-    let to = folder.join("cur").join(format!("{}:2,{}", unique_part(name), flags.maildir_letters()));
+    let to = folder.join("cur").join(format!("{}:2,{}", base_part(name), flags.maildir_letters()));
     if to != rel {
         std::fs::rename(data_dir.join(rel), data_dir.join(&to)).map_err(io_err(&data_dir.join(rel)))?;
     }

@@ -4,6 +4,7 @@ use super::{Result, Store, StoreError, maildir};
 use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, Summary, Uid};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Which messages a list shows: an account, a folder, and a filter on sender and subject.
@@ -14,12 +15,12 @@ pub struct ListQuery {
     pub filter: Option<String>,
 }
 
-/// A message file already durable in a folder's Maildir, about to be indexed: its path,
+/// A message file fsynced in a folder Maildir's `tmp/`, about to be indexed: the file,
 /// its first bytes (the whole message when small, at least the header otherwise), its
 /// size, and whether it is only the header of a larger message.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Delivered<'a> {
-    pub path: PathBuf,
+    pub staged: &'a maildir::Staged,
     pub head: &'a [u8],
     pub size: u64,
     pub partial: bool,
@@ -110,7 +111,7 @@ impl Store {
 
     /// Stores a whole message into a local folder, durably: the Maildir file is written and
     /// fsynced first, then its row commits, together with whatever `also` records in the
-    /// same transaction (a POP3 UIDL). Returns the new message's id.
+    /// same transaction. Returns the new message's id.
     pub(crate) fn store_whole(
         &self,
         folder: FolderId,
@@ -119,72 +120,69 @@ impl Store {
         fallback_date: i64,
         also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
     ) -> Result<MessageId> {
-        let path = maildir::deliver(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
-        let file = Delivered { path, head: raw, size: raw.len() as u64, partial: false };
-        self.store_delivered(folder, file, flags, fallback_date, also)
+        let mut d = maildir::Delivery::begin(self.data_dir(), &self.folder_rel_dir(folder)?)?;
+        d.write_all(raw).map_err(|source| StoreError::Io { path: self.data_dir().to_path_buf(), source })?;
+        let staged = d.finish(flags)?;
+        let file = Delivered { staged: &staged, head: raw, size: raw.len() as u64, partial: false };
+        let mut also = Some(also);
+        let ids = self.store_delivered(folder, &[file], flags, fallback_date, |tx, _, id| match also.take() {
+            Some(f) => f(tx, id),
+            None => Ok(()),
+        })?;
+        ids.first().copied().ok_or(StoreError::NoMessage(0))
     }
 
-    /// Records a message whose file is already in the folder's Maildir (written and fsynced
-    /// by `maildir::Delivery`). The row commits with `also`; if it cannot, the file is
-    /// removed again, so no file is left that the index does not know.
+    /// Indexes messages whose files are fsynced in the folder Maildir's `tmp/`: their rows
+    /// commit in one transaction with what `also` records for each (a POP3 UIDL), then the
+    /// files move into `cur/` and the directory is synced once. If the rows cannot commit,
+    /// the files are removed, so nothing is left that the index does not know.
     pub(crate) fn store_delivered(
         &self,
         folder: FolderId,
-        file: Delivered<'_>,
+        files: &[Delivered<'_>],
         flags: Flags,
         fallback_date: i64,
-        also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
-    ) -> Result<MessageId> {
-        let result = self.insert_delivered(folder, &file, flags, fallback_date, also);
-        if result.is_err() {
-            let _ = maildir::remove(self.data_dir(), &file.path);
-        }
-        result
-    }
-
-    fn insert_delivered(
-        &self,
-        folder: FolderId,
-        file: &Delivered<'_>,
-        flags: Flags,
-        fallback_date: i64,
-        also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
-    ) -> Result<MessageId> {
-        let s = crate::mime::summarize(file.head);
-        let whole = file.head.len() as u64 == file.size && !file.partial;
-        let tx = self.conn().unchecked_transaction()?;
-        let uid: i64 = tx.query_row(
-            "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
-            params![folder, super::pending::PLACEHOLDER_BASE],
-            |r| r.get(0),
-        )?;
-        let m = NewMessage {
-            uid: uid as Uid,
-            message_id: s.message_id,
-            in_reply_to: s.in_reply_to,
-            references: s.references,
-            date: s.date.unwrap_or(fallback_date),
-            from_name: s.from_name,
-            from_addr: s.from_addr,
-            to: s.to,
-            cc: s.cc,
-            subject: s.subject,
-            flags,
-            size: u32::try_from(file.size).unwrap_or(u32::MAX),
-            has_attachments: if whole { s.has_attachments } else { crate::mime::announces_attachments(file.head) },
+        mut also: impl FnMut(&rusqlite::Transaction<'_>, usize, MessageId) -> rusqlite::Result<()>,
+    ) -> Result<Vec<MessageId>> {
+        let committed = (|| {
+            let tx = self.conn().unchecked_transaction()?;
+            let mut ids = Vec::with_capacity(files.len());
+            for (i, file) in files.iter().enumerate() {
+                let id = insert_delivered(&tx, folder, file, flags, fallback_date)?;
+                also(&tx, i, id)?;
+                ids.push(id);
+            }
+            tx.commit()?;
+            Ok::<_, StoreError>(ids)
+        })();
+        let ids = match committed {
+            Ok(ids) => ids,
+            Err(e) => {
+                files.iter().for_each(|f| f.staged.discard());
+                return Err(e);
+            }
         };
-        insert_row(&tx, folder, &m, Some(&file.path.to_string_lossy()))?;
-        let id = tx.last_insert_rowid();
-        if file.partial {
-            tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
-        }
-        also(&tx, id)?;
-        tx.commit()?;
-        Ok(id)
+        self.publish(files.iter().map(|f| f.staged))?;
+        Ok(ids)
     }
 
-    /// Puts the whole message in place of a partial one: the new file (already delivered)
-    /// replaces the header-only file, and the row stops being partial.
+    /// Moves recorded files from `tmp/` into `cur/`, and syncs each directory once.
+    fn publish<'a>(&self, staged: impl Iterator<Item = &'a maildir::Staged>) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
+        for s in staged {
+            s.publish(self.data_dir())?;
+            if let Some(d) = s.path.parent() {
+                dirs.insert(d.to_path_buf());
+            }
+        }
+        for d in dirs {
+            maildir::sync_dir(&self.data_dir().join(d))?;
+        }
+        Ok(())
+    }
+
+    /// Puts the whole message in place of a partial one: the new file replaces the
+    /// header-only file, and the row stops being partial.
     pub(crate) fn complete_partial(&self, id: MessageId, file: Delivered<'_>) -> Result<()> {
         let old = self.message(id)?.path;
         let has_attachments = if file.head.len() as u64 == file.size {
@@ -192,18 +190,33 @@ impl Store {
         } else {
             crate::mime::announces_attachments(file.head)
         };
+        let size = u32::try_from(file.size).unwrap_or(u32::MAX);
         let updated = self.conn().execute(
             "UPDATE messages SET path = ?2, size = ?3, has_attachments = ?4, partial = 0 WHERE id = ?1",
-            params![id, file.path.to_string_lossy(), u32::try_from(file.size).unwrap_or(u32::MAX), has_attachments],
+            params![id, file.staged.path.to_string_lossy(), size, has_attachments],
         );
         if let Err(e) = updated {
-            let _ = maildir::remove(self.data_dir(), &file.path);
+            file.staged.discard();
             return Err(e.into());
         }
+        self.publish(std::iter::once(file.staged))?;
         if let Some(old) = old.and_then(|p| maildir::resolve(self.data_dir(), &p)) {
             maildir::remove(self.data_dir(), &old)?;
         }
         Ok(())
+    }
+
+    /// Completes or removes what interrupted deliveries left in a folder Maildir's `tmp/`;
+    /// returns (completed, removed).
+    pub fn recover_deliveries(&self, folder: FolderId) -> Result<(usize, usize)> {
+        let dir = self.folder_rel_dir(folder)?;
+        let mut st =
+            self.conn().prepare_cached("SELECT path FROM messages WHERE folder_id = ?1 AND instr(path, ?2) > 0")?;
+        let lookup = |unique: &str| {
+            let needle = format!("/cur/{unique},");
+            st.query_row(params![folder, needle], |r| r.get::<_, String>(0)).ok().map(PathBuf::from)
+        };
+        Ok(maildir::recover_tmp(self.data_dir(), &dir, lookup))
     }
 
     /// Updates flags by UID in one transaction.
@@ -348,6 +361,44 @@ impl Store {
     pub fn add_local_message(&self, folder: FolderId, raw: &[u8], flags: Flags) -> Result<MessageId> {
         self.store_whole(folder, raw, flags, 0, |_, _| Ok(()))
     }
+}
+
+/// Inserts the row of a delivered message with the next UID of its folder.
+fn insert_delivered(
+    tx: &rusqlite::Transaction<'_>,
+    folder: FolderId,
+    file: &Delivered<'_>,
+    flags: Flags,
+    fallback_date: i64,
+) -> Result<MessageId> {
+    let s = crate::mime::summarize(file.head);
+    let whole = file.head.len() as u64 == file.size && !file.partial;
+    let uid: i64 = tx.query_row(
+        "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
+        params![folder, super::pending::PLACEHOLDER_BASE],
+        |r| r.get(0),
+    )?;
+    let m = NewMessage {
+        uid: uid as Uid,
+        message_id: s.message_id,
+        in_reply_to: s.in_reply_to,
+        references: s.references,
+        date: s.date.unwrap_or(fallback_date),
+        from_name: s.from_name,
+        from_addr: s.from_addr,
+        to: s.to,
+        cc: s.cc,
+        subject: s.subject,
+        flags,
+        size: u32::try_from(file.size).unwrap_or(u32::MAX),
+        has_attachments: if whole { s.has_attachments } else { crate::mime::announces_attachments(file.head) },
+    };
+    insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()))?;
+    let id = tx.last_insert_rowid();
+    if file.partial {
+        tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
+    }
+    Ok(id)
 }
 
 /// Inserts one message row; a UID already in the folder only gets the new flags.

@@ -46,21 +46,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Indexes a downloaded message whose file is already durable in the folder's Maildir:
-    /// the row and the UIDL record commit together. Only after this returns may the server
-    /// copy be deleted.
+    /// Indexes downloaded messages whose files are fsynced in the folder Maildir's `tmp/`:
+    /// their rows and UIDL records commit in one transaction. Only after this returns may
+    /// the server copies be deleted.
     pub fn add_downloaded(
         &self,
         account: AccountId,
         folder: FolderId,
-        uidl: &str,
-        file: Delivered<'_>,
+        items: &[(String, Delivered<'_>)],
         now: i64,
-    ) -> Result<MessageId> {
-        self.store_delivered(folder, file, Flags(0), now, |tx, id| {
+    ) -> Result<Vec<MessageId>> {
+        let files: Vec<Delivered<'_>> = items.iter().map(|(_, d)| *d).collect();
+        self.store_delivered(folder, &files, Flags(0), now, |tx, i, id| {
             tx.execute(
                 "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message) VALUES (?1, ?2, ?3, ?4)",
-                params![account, uidl, now, id],
+                params![account, items[i].0, now, id],
             )
             .map(|_| ())
         })
