@@ -294,3 +294,23 @@ async fn check_reports_a_pop3_account() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("post: FAILED"), "{out:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poste_read_downloads_a_partial_message_whole_over_stls() {
+    let user = user("popreadfull");
+    let mut a = admin(&user).await;
+    let mut big = message(1, "large", "Mon, 02 Nov 2026 10:00:00 +0000");
+    big.extend_from_slice("x".repeat(5000).as_bytes());
+    big.extend_from_slice(b"\r\n");
+    append(&mut a, "INBOX", &big).await;
+    let setup = Setup::new(&user, None, "");
+    setup.pop3(servers().pop3, "tls = \"starttls\"\nmax_message_size = 2000");
+    assert!(setup.poste(&["sync"]).status.success());
+    let id = setup.store().list(&ListQuery::default(), 0, 10).unwrap()[0].id;
+    assert!(setup.store().message(id).unwrap().summary.partial);
+    let out = setup.poste(&["read", "--raw", &id.to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout == big, "the whole message");
+    assert!(!setup.store().message(id).unwrap().summary.partial);
+    assert_eq!(server_count(&mut a).await, 0);
+}

@@ -6,37 +6,59 @@ use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 
+/// Asks the message's account worker for its body with `cmd`; the answer is the body, or
+/// why it cannot be had.
+async fn from_worker(loaded: &Loaded, account: &str, id: i64, cmd: Command) -> Result<Result<Vec<u8>, String>> {
+    let Some(acct) = loaded.config.account(account) else {
+        bail!("message {id} belongs to account {account:?}, which is not in the config");
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let h = account::spawn(acct, &loaded.data_dir, tx)?;
+    h.send(cmd);
+    let mut result = Err("the account worker stopped".to_string());
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            Event::Body { id: got, raw } if got == id => {
+                result = Ok(raw.as_ref().clone());
+                break;
+            }
+            Event::BodyUnavailable { id: got, reason, .. } if got == id => {
+                result = Err(reason);
+                break;
+            }
+            Event::SyncDone { error, .. } => {
+                result = Err(error.unwrap_or_else(|| "the server no longer has it".into()));
+                break;
+            }
+            Event::Notice { text, .. } => result = Err(text),
+            _ => {}
+        }
+    }
+    h.shutdown().await;
+    Ok(result)
+}
+
 pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
     let store = Store::open(&loaded.data_dir)?;
     let m = store.message(id)?;
     let body = match store.body(id)? {
+        // a POP3 message of which only the header is here: download it whole first
+        Some(head) if m.summary.partial => match from_worker(loaded, &m.account, id, Command::FetchFull(id)).await? {
+            Ok(b) => b,
+            Err(reason) => {
+                eprintln!(
+                    "poste: message {id}: only its header is here ({} on the server): {reason}",
+                    crate::format::size(u64::from(m.summary.size))
+                );
+                head
+            }
+        },
         Some(b) => b,
         None => {
-            let Some(acct) = loaded.config.account(&m.account) else {
-                bail!("message {id} belongs to account {:?}, which is not in the config", m.account);
-            };
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let h = account::spawn(acct, &loaded.data_dir, tx)?;
-            h.send(Command::Open { id, mark_seen: loaded.config.ui.mark_read_on_open });
-            let mut result = None;
-            while let Some(ev) = rx.recv().await {
-                match ev {
-                    Event::Body { id: got, raw } if got == id => {
-                        result = Some(Ok(raw.as_ref().clone()));
-                        break;
-                    }
-                    Event::BodyUnavailable { id: got, reason, .. } if got == id => {
-                        result = Some(Err(reason));
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            h.shutdown().await;
-            match result {
-                Some(Ok(b)) => b,
-                Some(Err(reason)) => bail!("message {id}: {reason}"),
-                None => bail!("message {id}: the account worker stopped"),
+            let cmd = Command::Open { id, mark_seen: loaded.config.ui.mark_read_on_open };
+            match from_worker(loaded, &m.account, id, cmd).await? {
+                Ok(b) => b,
+                Err(reason) => bail!("message {id}: {reason}"),
             }
         }
     };
