@@ -74,8 +74,10 @@ pub fn build(dir: &Path) -> Result<Vec<AccountConfig>, StoreError> {
             email: format!("robin@{acct}.example"),
             display_name: Some("Robin Example".into()),
             protocol: Protocol::Imap,
+            aliases: Vec::new(),
             imap: None,
             pop3: None,
+            smtp: None,
         });
     }
     Ok(configs)

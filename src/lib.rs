@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod demo;
 pub mod format;
@@ -14,6 +15,7 @@ pub mod paths;
 pub mod pop3;
 pub mod sanitize;
 pub mod secret;
+pub mod smtp;
 pub mod store;
 
 pub mod app;

@@ -1,5 +1,9 @@
 //! The TOML configuration: typed structs, loading, and errors that name the file, line, column and key.
 
+mod smtp;
+
+pub use smtp::{SmtpConfig, SmtpSettings};
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +31,9 @@ pub struct Config {
     pub keys: BTreeMap<String, KeyBinding>,
     #[serde(default)]
     pub accounts: Vec<AccountConfig>,
+    /// The editor for composing: a command (run with the file as its last argument), or
+    /// "builtin". `$VISUAL` and `$EDITOR` come first.
+    pub editor: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -86,8 +93,12 @@ pub struct AccountConfig {
     pub email: String,
     pub display_name: Option<String>,
     pub protocol: Protocol,
+    /// Other addresses that are this account's (replies to them go out from them).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub imap: Option<ImapConfig>,
     pub pop3: Option<Pop3Config>,
+    pub smtp: Option<SmtpConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,7 +242,7 @@ fn default_poll() -> u64 {
     300
 }
 
-fn default_timeout() -> u64 {
+pub(crate) fn default_timeout() -> u64 {
     30
 }
 
@@ -336,6 +347,12 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The account that `address` belongs to (its email or an alias), if any.
+    pub fn account_for_address(&self, address: &str) -> Option<&AccountConfig> {
+        let a = address.trim().to_ascii_lowercase();
+        self.accounts.iter().find(|acct| acct.addresses().contains(&a))
     }
 
     pub fn account(&self, name: &str) -> Option<&AccountConfig> {

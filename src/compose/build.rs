@@ -1,0 +1,219 @@
+//! A draft built into an RFC 5322 message with lettre's builder (encoded UTF-8 headers, a
+//! UTF-8 text body, attachments byte for byte, Date, a Message-ID on the sender's domain),
+//! and a saved draft read back.
+
+use super::{Attachment, Draft, domain_of, new_message_id};
+use crate::smtp::Envelope;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Mailboxes, MultiPart, SinglePart};
+use mail_parser::{MessageParser, MimeHeaders};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ComposeError {
+    #[error("{field}: {text:?} is not a list of addresses")]
+    Address { field: &'static str, text: String },
+    #[error("the message has no recipients (To, Cc or Bcc)")]
+    NoRecipients,
+    #[error("cannot attach {path}: {text}")]
+    Attachment { path: String, text: String },
+    #[error("the edited file: {0}")]
+    EditorFile(String),
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
+/// A built message: the bytes to send (without Bcc), the bytes to keep in Sent or Drafts
+/// (with Bcc), and the envelope.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub sent: Vec<u8>,
+    pub saved: Vec<u8>,
+    pub envelope: Envelope,
+    pub message_id: String,
+}
+
+fn mailboxes(field: &'static str, text: &str) -> Result<Vec<Mailbox>, ComposeError> {
+    let text = text.trim().trim_end_matches(',');
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Mailboxes = text.parse().map_err(|_| ComposeError::Address { field, text: text.to_string() })?;
+    Ok(list.into_iter().collect())
+}
+
+fn attachment_part(a: &Attachment) -> Result<SinglePart, ComposeError> {
+    let ct = ContentType::parse(&a.content_type)
+        .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| ComposeError::Build(e.to_string()))?);
+    if a.content_type.eq_ignore_ascii_case("message/rfc822") {
+        // RFC 2046: a message/rfc822 part is never base64 or quoted-printable
+        let body = Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::EightBit)
+            .unwrap_or_else(|data| Body::new(data));
+        let disposition = lettre::message::header::ContentDisposition::attachment(&a.name);
+        return Ok(SinglePart::builder().header(ct).header(disposition).body(body));
+    }
+    Ok(lettre::message::Attachment::new(a.name.clone()).body(Body::new(a.data.clone()), ct))
+}
+
+/// Builds the message. `draft` sets the \Draft-style leniency: a draft may have no
+/// recipients yet.
+pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
+    let from = mailboxes("From", &d.from)?
+        .into_iter()
+        .next()
+        .ok_or(ComposeError::Address { field: "From", text: d.from.clone() })?;
+    let to = mailboxes("To", &d.to)?;
+    let cc = mailboxes("Cc", &d.cc)?;
+    let bcc = mailboxes("Bcc", &d.bcc)?;
+    if to.is_empty() && cc.is_empty() && bcc.is_empty() && !draft {
+        return Err(ComposeError::NoRecipients);
+    }
+    let message_id = d.message_id.clone().unwrap_or_else(|| new_message_id(domain_of(&from.email.to_string())));
+    let date = std::time::SystemTime::now();
+    let make = |keep_bcc: bool| -> Result<Vec<u8>, ComposeError> {
+        let mut b = lettre::Message::builder()
+            .from(from.clone())
+            .subject(d.subject.clone())
+            .date(date)
+            .message_id(Some(message_id.clone()))
+            .user_agent(format!("poste {}", env!("CARGO_PKG_VERSION")));
+        for m in &to {
+            b = b.to(m.clone());
+        }
+        for m in &cc {
+            b = b.cc(m.clone());
+        }
+        for m in &bcc {
+            b = b.bcc(m.clone());
+        }
+        if let Some(id) = &d.in_reply_to {
+            b = b.in_reply_to(id.clone());
+        }
+        if let Some(r) = &d.references {
+            b = b.references(r.clone());
+        }
+        if keep_bcc {
+            b = b.keep_bcc();
+        }
+        if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+            // lettre wants an envelope; a draft without recipients gets its sender's
+            let env = lettre::address::Envelope::new(Some(from.email.clone()), vec![from.email.clone()])
+                .map_err(|e| ComposeError::Build(e.to_string()))?;
+            b = b.envelope(env);
+        }
+        let text = SinglePart::plain(d.body.clone());
+        let msg = if d.attachments.is_empty() {
+            b.singlepart(text)
+        } else {
+            let mut mp = MultiPart::mixed().singlepart(text);
+            for a in &d.attachments {
+                mp = mp.singlepart(attachment_part(a)?);
+            }
+            b.multipart(mp)
+        }
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+        Ok(msg.formatted())
+    };
+    let envelope = Envelope {
+        from: from.email.to_string(),
+        to: to.iter().chain(&cc).chain(&bcc).map(|m| m.email.to_string()).collect(),
+    };
+    Ok(Built { sent: make(false)?, saved: make(true)?, envelope, message_id })
+}
+
+/// Reads a saved draft (or any message) back into a draft to edit.
+pub fn parse_draft(raw: &[u8]) -> Draft {
+    let Some(m) = MessageParser::default().parse(raw) else { return Draft::default() };
+    let list = |a: Option<&mail_parser::Address<'_>>| crate::mime::format_addresses(a);
+    let mut d = Draft {
+        from: list(m.from()),
+        to: list(m.to()),
+        cc: list(m.cc()),
+        bcc: list(m.bcc()),
+        subject: m.subject().unwrap_or("").to_string(),
+        body: m.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+        message_id: m.message_id().map(|i| format!("<{i}>")),
+        in_reply_to: match m.in_reply_to() {
+            mail_parser::HeaderValue::Text(t) => Some(format!("<{t}>")),
+            _ => None,
+        },
+        references: match m.references() {
+            mail_parser::HeaderValue::Text(t) => Some(format!("<{t}>")),
+            mail_parser::HeaderValue::TextList(l) => {
+                Some(l.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(" "))
+            }
+            _ => None,
+        },
+        ..Default::default()
+    };
+    for a in m.attachments() {
+        let content_type = a
+            .content_type()
+            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("octet-stream")))
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let data = if content_type.eq_ignore_ascii_case("message/rfc822") {
+            raw.get(a.raw_body_offset() as usize..a.raw_end_offset() as usize).unwrap_or_default().to_vec()
+        } else {
+            a.contents().to_vec()
+        };
+        let name = a.attachment_name().unwrap_or("attachment").to_string();
+        d.attachments.push(Attachment { name, content_type, data });
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> Draft {
+        Draft {
+            from: "Jörg Müller <joerg@x.org>".into(),
+            to: "Ann <ann@y.org>, bob@y.org".into(),
+            bcc: "secret@y.org".into(),
+            subject: "Grüße aus Köln ☕".into(),
+            body: "Hallo, schöne Grüße!\n".into(),
+            in_reply_to: Some("<m1@y.org>".into()),
+            references: Some("<m0@y.org> <m1@y.org>".into()),
+            attachments: vec![Attachment {
+                name: "bytes.bin".into(),
+                content_type: "application/octet-stream".into(),
+                data: (0..=255u8).collect(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn builds_encoded_headers_bcc_only_in_the_envelope_and_exact_attachments() {
+        let b = build(&draft(), false).unwrap();
+        let sent = String::from_utf8_lossy(&b.sent).to_string();
+        assert!(sent.contains("Subject: =?utf-8?"), "{sent}");
+        assert!(!sent.contains("secret@y.org"));
+        assert!(String::from_utf8_lossy(&b.saved).contains("secret@y.org"));
+        assert_eq!(b.envelope.to, ["ann@y.org", "bob@y.org", "secret@y.org"]);
+        assert!(b.message_id.ends_with("@x.org>"));
+        let m = MessageParser::default().parse(&b.sent).unwrap();
+        assert_eq!(m.subject(), Some("Grüße aus Köln ☕"));
+        assert_eq!(m.from().unwrap().first().unwrap().name(), Some("Jörg Müller"));
+        assert_eq!(m.body_text(0).unwrap().trim_end(), "Hallo, schöne Grüße!");
+        assert_eq!(m.attachment(0).unwrap().contents(), (0..=255u8).collect::<Vec<_>>());
+        assert!(m.date().is_some());
+        assert!(sent.contains("In-Reply-To: <m1@y.org>"));
+    }
+
+    #[test]
+    fn a_saved_draft_reads_back() {
+        let mut d = draft();
+        d.message_id = Some("<draft1@x.org>".into());
+        let b = build(&d, true).unwrap();
+        let back = parse_draft(&b.saved);
+        assert_eq!(back.subject, d.subject);
+        assert_eq!(back.bcc, "secret@y.org");
+        assert_eq!(back.body.trim_end(), d.body.trim_end());
+        assert_eq!(back.message_id.as_deref(), Some("<draft1@x.org>"));
+        assert_eq!(back.attachments, d.attachments);
+        assert!(build(&Draft { from: "a@x.org".into(), ..Default::default() }, false).is_err());
+        assert!(build(&Draft { from: "a@x.org".into(), ..Default::default() }, true).is_ok());
+    }
+}

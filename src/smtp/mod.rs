@@ -1,0 +1,198 @@
+//! Sending over SMTP (lettre on tokio with native-tls): implicit TLS or required STARTTLS,
+//! AUTH PLAIN or LOGIN only over TLS (unless allowed), and errors that name their cause and
+//! say whether a later try may pass.
+
+use crate::config::{SmtpSettings, TlsMode};
+use crate::secret::PasswordSource;
+use lettre::Address;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum SmtpError {
+    #[error("cannot reach {addr}: {text}")]
+    Connect { addr: String, text: String },
+    #[error("TLS with {host} failed: {text}")]
+    Tls { host: String, text: String },
+    #[error("the server does not offer STARTTLS, and tls = \"starttls\" never sends in plain text")]
+    NoStarttls,
+    #[error(
+        "refusing to send the password over an unencrypted connection (tls = \"none\"); use \
+         tls = \"implicit\" or \"starttls\", or set allow_plaintext_auth = true in [accounts.smtp]"
+    )]
+    PlaintextRefused,
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    #[error("the server rejected the sender {from}: {text}")]
+    Sender { from: String, text: String, transient: bool },
+    #[error("the server rejected the recipient {rcpt}: {text}")]
+    Recipient { rcpt: String, text: String, transient: bool },
+    #[error("the message is too large for the server: {0}")]
+    TooLarge(String),
+    #[error("the server refused the message: {text}")]
+    Refused { text: String, transient: bool },
+    #[error("not a valid address: {0}")]
+    Address(String),
+    #[error("the message has no recipients")]
+    NoRecipients,
+    #[error("password: {0}")]
+    Secret(#[from] crate::secret::SecretError),
+    #[error("the connection failed: {0}")]
+    Network(String),
+}
+
+impl SmtpError {
+    /// True when the same message may go through later (a connection problem, a 4xx).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SmtpError::Connect { .. } | SmtpError::Network(_) => true,
+            SmtpError::Sender { transient, .. }
+            | SmtpError::Recipient { transient, .. }
+            | SmtpError::Refused { transient, .. } => *transient,
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, SmtpError>;
+
+/// The envelope: who the server reports failures to, and who gets the message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Envelope {
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+fn parse(addr: &str) -> Result<Address> {
+    addr.trim().parse().map_err(|_| SmtpError::Address(crate::sanitize::line(addr)))
+}
+
+/// What a negative answer at one step of the conversation means.
+fn refused(e: &lettre::transport::smtp::Error) -> (String, bool) {
+    (crate::sanitize::line(&e.to_string()), e.is_transient())
+}
+
+fn network(e: lettre::transport::smtp::Error) -> SmtpError {
+    if e.is_transient() || e.is_permanent() {
+        let (text, transient) = refused(&e);
+        SmtpError::Refused { text, transient }
+    } else {
+        SmtpError::Network(crate::sanitize::line(&e.to_string()))
+    }
+}
+
+/// Sends one message. `before_data` runs when every recipient has been accepted, just
+/// before the message itself goes: from then on the server may have taken it even if no
+/// answer comes back.
+pub async fn send(
+    s: &SmtpSettings,
+    password: Option<&PasswordSource>,
+    envelope: &Envelope,
+    raw: &[u8],
+    before_data: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let from = parse(&envelope.from)?;
+    let to = envelope.to.iter().map(|a| parse(a)).collect::<Result<Vec<_>>>()?;
+    if to.is_empty() {
+        return Err(SmtpError::NoRecipients);
+    }
+    let mut params = TlsParameters::builder(s.host.clone()).dangerous_accept_invalid_certs(s.accept_invalid_certs);
+    if let Some(ca) = &s.ca_file {
+        let pem = std::fs::read(ca).map_err(|e| SmtpError::Tls {
+            host: s.host.clone(),
+            text: format!("cannot read ca_file {}: {e}", ca.display()),
+        })?;
+        let cert = Certificate::from_pem(&pem).map_err(|e| SmtpError::Tls {
+            host: s.host.clone(),
+            text: format!("ca_file {} is not a PEM certificate: {e}", ca.display()),
+        })?;
+        params = params.add_root_certificate(cert);
+    }
+    let tls_error = |e: lettre::transport::smtp::Error| SmtpError::Tls { host: s.host.clone(), text: error_chain(&e) };
+    let params = params.build_native().map_err(tls_error)?;
+    let addr = format!("{}:{}", s.host, s.port);
+    let timeout = Some(Duration::from_secs(s.timeout_secs.max(1)));
+    let hello = ClientId::default();
+    let implicit = (s.tls == TlsMode::Implicit).then(|| params.clone());
+    let mut conn = AsyncSmtpConnection::connect_tokio1((s.host.as_str(), s.port), timeout, &hello, implicit, None)
+        .await
+        .map_err(|e| {
+            if e.is_tls() { tls_error(e) } else { SmtpError::Connect { addr: addr.clone(), text: error_chain(&e) } }
+        })?;
+    if s.tls == TlsMode::Starttls {
+        if !conn.can_starttls() {
+            conn.abort().await;
+            return Err(SmtpError::NoStarttls);
+        }
+        conn.starttls(params, &hello).await.map_err(tls_error)?;
+    }
+    if let Some(user) = &s.username {
+        if s.tls == TlsMode::None && !s.allow_plaintext_auth {
+            conn.abort().await;
+            return Err(SmtpError::PlaintextRefused);
+        }
+        let Some(pw) = password else {
+            return Err(SmtpError::Auth("no password_command or password for sending".into()));
+        };
+        let pass = pw.resolve().await?;
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.clone(), pass))
+            .await
+            .map_err(|e| SmtpError::Auth(crate::sanitize::line(&error_chain(&e))))?;
+    }
+    let mut options = Vec::new();
+    if !raw.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    if let Err(e) = conn.command(Mail::new(Some(from), options)).await {
+        let (text, transient) = refused(&e);
+        conn.abort().await;
+        if text.contains("552") || text.to_ascii_lowercase().contains("size") {
+            return Err(SmtpError::TooLarge(text));
+        }
+        return Err(SmtpError::Sender { from: envelope.from.clone(), text, transient });
+    }
+    for (rcpt, addr) in to.into_iter().zip(&envelope.to) {
+        if let Err(e) = conn.command(Rcpt::new(rcpt, vec![])).await {
+            let (text, transient) = refused(&e);
+            conn.abort().await;
+            return Err(SmtpError::Recipient { rcpt: addr.clone(), text, transient });
+        }
+    }
+    conn.command(Data).await.map_err(network)?;
+    before_data.await;
+    match conn.message(raw).await {
+        Ok(_) => {
+            let _ = conn.quit().await;
+            Ok(())
+        }
+        Err(e) => {
+            let (text, transient) = refused(&e);
+            if text.contains("552") {
+                Err(SmtpError::TooLarge(text))
+            } else if e.is_transient() || e.is_permanent() {
+                Err(SmtpError::Refused { text, transient })
+            } else {
+                Err(SmtpError::Network(text))
+            }
+        }
+    }
+}
+
+/// An error with its sources, for the user.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
