@@ -36,11 +36,11 @@ fn missing_config_says_where_and_how_to_start() {
 fn broken_config_names_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
-    std::fs::write(&cfg, "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprotocol = \"imap\"\nsmtp = 1\n").unwrap();
+    std::fs::write(&cfg, "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprotocol = \"imap\"\nsignature = 1\n").unwrap();
     let out = poste(&cfg, &["list"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("{}:5:1", cfg.display())) && err.contains("smtp"), "{err}");
+    assert!(err.contains(&format!("{}:5:1", cfg.display())) && err.contains("signature"), "{err}");
 }
 
 #[test]

@@ -224,6 +224,7 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = $dir/run/auth-postfix
 smtpd_sasl_auth_enable = no
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access inline:{ { rejected@localhost = REJECT no such mailbox here } }
 biff = no
 shlib_directory = /usr/lib/postfix
 daemon_directory = /usr/lib/postfix/sbin

@@ -3,12 +3,14 @@
 
 mod actions;
 mod ops;
+mod outbox;
 mod pop3_ops;
 mod pop3_task;
 mod sync_task;
 mod watch;
 mod worker;
 
+pub use outbox::OutboxItem;
 pub use worker::{AccountHandle, spawn};
 
 use crate::model::{AccountId, AccountState, Flags, Folder, FolderId, MessageId};
@@ -32,6 +34,12 @@ pub enum Command {
     FetchFull(MessageId),
     /// Watch this folder for changes made elsewhere (IDLE), instead of the one before.
     Watch(FolderId),
+    /// Send a message: it goes into the Outbox first, then to the server.
+    Send(Box<crate::store::outbox::Outgoing>),
+    /// Try a failed or uncertain Outbox message again (the user checked).
+    RetryOutgoing(i64),
+    /// Remove a message from the Outbox without sending it.
+    DiscardOutgoing(i64),
     /// Close connections and stop.
     Shutdown,
 }
@@ -136,6 +144,22 @@ pub enum Event {
         account: AccountId,
         question: String,
         action: Action,
+    },
+    /// What the Outbox holds now.
+    Outbox {
+        account: AccountId,
+        items: Vec<OutboxItem>,
+    },
+    /// A send attempt of Outbox message `id` ended in `state` (Sent once saved and flagged).
+    SendDone {
+        account: AccountId,
+        id: i64,
+        state: crate::store::outbox::OutState,
+        error: Option<String>,
+    },
+    /// The Outbox has nothing more it can send now (it is empty, or what is left waits).
+    OutboxIdle {
+        account: AccountId,
     },
     /// How many actions wait for the server; `settled` once an attempt to send them ended.
     Pending {

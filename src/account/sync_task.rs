@@ -35,6 +35,10 @@ pub enum StoreOp {
     },
     /// POP3: partial messages asked for whole that are no longer on the server.
     Pop3Missing(Vec<MessageId>),
+    /// The Outbox message is about to be handed to the server: mark it, then answer.
+    OutboxSending(i64, oneshot::Sender<()>),
+    /// A send attempt ended.
+    OutboxDone(i64, super::outbox::SendResult),
     Pop3Progress {
         done: u64,
         total: u64,

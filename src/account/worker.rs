@@ -57,6 +57,7 @@ pub fn spawn(
         _ => None,
     };
     let (ops_tx, ops_rx) = mpsc::unbounded_channel();
+    let smtp = account.smtp_settings();
     let worker = Worker {
         id,
         imap,
@@ -78,6 +79,12 @@ pub fn spawn(
         prefetch: VecDeque::new(),
         undo: Vec::new(),
         full_wanted: Default::default(),
+        smtp_password: smtp
+            .as_ref()
+            .and_then(|s| PasswordSource::from_keys(s.password_command.as_deref(), s.password.as_deref())),
+        smtp,
+        sending: false,
+        outbox_due: false,
     };
     let join = tokio::spawn(worker.run(rx, ops_rx));
     Ok(AccountHandle { id, name: account.name.clone(), tx, join })
@@ -112,6 +119,13 @@ pub(super) struct Worker {
     pub(super) undo: Vec<super::actions::UndoEntry>,
     /// Partial POP3 messages to download whole in the next pass, by UIDL.
     pub(super) full_wanted: std::collections::HashMap<String, super::pop3_task::FullRequest>,
+    /// How the account sends, and the password for it.
+    pub(super) smtp: Option<crate::config::SmtpSettings>,
+    pub(super) smtp_password: Option<PasswordSource>,
+    /// A send task is running.
+    pub(super) sending: bool,
+    /// The Outbox should be tried once the current store change is applied.
+    pub(super) outbox_due: bool,
 }
 
 impl Worker {
@@ -130,6 +144,15 @@ impl Worker {
         if self.imap.is_none() {
             self.state(AccountState::Local);
         }
+        match self.store.mark_interrupted_sends(self.id) {
+            Ok(0) => {}
+            Ok(n) => self.notice(format!(
+                "{n} message(s) were being sent when poste stopped; they are kept in the Outbox, \
+                 marked unknown: check before resending"
+            )),
+            Err(e) => self.notice(format!("local store: {e}")),
+        }
+        self.emit_outbox();
         loop {
             let retry = self.retry_at;
             let poll = self.next_poll;
@@ -160,7 +183,15 @@ impl Worker {
                         }
                     }
                 },
-                Some(op) = ops.recv() => self.apply(op),
+                Some(op) = ops.recv() => {
+                    match op {
+                        StoreOp::OutboxDone(id, result) => self.outbox_done(id, result).await,
+                        op => self.apply(op),
+                    }
+                    if std::mem::take(&mut self.outbox_due) {
+                        self.try_outbox().await;
+                    }
+                }
                 _ = sleep_until(retry), if retry.is_some() => {
                     self.retry_at = None;
                     self.replay().await;
@@ -210,7 +241,24 @@ impl Worker {
                 }
             }
             Command::FetchFull(id) => self.fetch_full(id),
+            Command::Send(m) => self.send(*m).await,
+            Command::RetryOutgoing(id) => {
+                let _ = self.store.set_outgoing_state(id, crate::store::outbox::OutState::Queued, None);
+                self.emit_outbox();
+                self.try_outbox().await;
+            }
+            Command::DiscardOutgoing(id) => {
+                let _ = self.store.remove_outgoing(id);
+                self.emit_outbox();
+            }
             Command::Shutdown => {}
+        }
+    }
+
+    /// Syncs one folder (to show a message just added to it).
+    pub(super) fn start_folder_sync(&mut self, folder: FolderId) {
+        if let Ok(f) = self.store.folder(folder) {
+            self.start_scope(Scope::One(f));
         }
     }
 
@@ -347,8 +395,14 @@ impl Worker {
                     self.start_scope(Scope::One(f));
                 }
             }
+            StoreOp::OutboxSending(id, reply) => {
+                self.store.set_outgoing_state(id, crate::store::outbox::OutState::Sending, None)?;
+                let _ = reply.send(());
+            }
+            StoreOp::OutboxDone(..) => {}
             StoreOp::Done(result) => {
                 self.syncing = false;
+                self.outbox_due = result.is_none();
                 match &result {
                     None => {
                         self.online = true;

@@ -24,6 +24,8 @@ pub struct AccountView {
     pub folders_known: bool,
     /// Actions waiting for the server.
     pub pending: usize,
+    /// Messages in the Outbox: waiting, failed, or of unknown fate.
+    pub outbox: Vec<crate::account::OutboxItem>,
     /// `d` deletes for good in this account (`delete = "expunge"`), so it asks first.
     pub delete_expunges: bool,
 }
@@ -201,6 +203,7 @@ impl AppState {
                     folders: Vec::new(),
                     folders_known: false,
                     pending: 0,
+                    outbox: Vec::new(),
                     delete_expunges: false,
                 })
                 .collect(),

@@ -416,5 +416,14 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
             state.status = Some(format!("{name}: {text}"));
         }
+        Event::Outbox { account, items } => {
+            if let Some(i) = state.account_index(account) {
+                state.accounts[i].outbox = items;
+            }
+        }
+        Event::SendDone { state: crate::store::outbox::OutState::Sent, .. } => {
+            state.status = Some("sent".into());
+        }
+        Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
     }
 }

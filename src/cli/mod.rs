@@ -5,6 +5,7 @@ mod act;
 mod check;
 mod list;
 mod read;
+mod send;
 mod sync;
 mod transfer;
 
@@ -111,6 +112,31 @@ pub enum CliCommand {
         #[arg(long, value_name = "DIR")]
         maildir: Option<PathBuf>,
     },
+    /// Send an RFC 5322 message from FILE (or stdin) and keep a copy in Sent; the account is
+    /// the one named, else the one the From address belongs to.
+    Send {
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        file: Option<PathBuf>,
+    },
+    /// Build a message from options, send it and keep a copy in Sent.
+    Compose {
+        #[arg(long, value_name = "NAME")]
+        account: String,
+        #[arg(long, value_name = "ADDR", required = true)]
+        to: Vec<String>,
+        #[arg(long, value_name = "ADDR")]
+        cc: Vec<String>,
+        #[arg(long, value_name = "ADDR")]
+        bcc: Vec<String>,
+        #[arg(long, value_name = "TEXT")]
+        subject: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        attach: Vec<PathBuf>,
+        /// The body, UTF-8 text (`-` reads stdin).
+        #[arg(long, value_name = "FILE")]
+        body_file: Option<PathBuf>,
+    },
     /// Validate the config, connect, log in and report on each account.
     Check {
         #[arg(long, value_name = "NAME")]
@@ -192,6 +218,13 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         }
         CliCommand::Export { account, folder, mbox, maildir } => {
             transfer::export(&load(explicit_config)?, &account, &folder, mbox.as_deref(), maildir.as_deref())
+        }
+        CliCommand::Send { account, file } => {
+            send::send(&load(explicit_config)?, account.as_deref(), file.as_deref()).await
+        }
+        CliCommand::Compose { account, to, cc, bcc, subject, attach, body_file } => {
+            let args = send::ComposeArgs { account, to, cc, bcc, subject, attach, body_file };
+            send::compose_and_send(&load(explicit_config)?, args).await
         }
         CliCommand::Check { account } => check::run(&load(explicit_config)?, account.as_deref()).await,
     }

@@ -53,6 +53,12 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
     };
     let mut pending = handles.len();
     let mut last_line: HashMap<i64, (u64, u64)> = HashMap::new();
+    let smtp: std::collections::HashSet<i64> = handles
+        .iter()
+        .filter(|h| accounts.iter().any(|a| a.name == h.name && a.smtp.is_some()))
+        .map(|h| h.id)
+        .collect();
+    let mut outbox_wait = std::collections::HashSet::new();
     let mut failures = Vec::new();
     while pending > 0 {
         let Some(ev) = rx.recv().await else { break };
@@ -92,7 +98,12 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
                     eprintln!("{line}")
                 }
             }
+            Event::OutboxIdle { account } if outbox_wait.remove(&account) => pending -= 1,
             Event::SyncDone { account, error } => {
+                // a good sync is followed by a try of the Outbox: wait for it too
+                if error.is_none() && smtp.contains(&account) && outbox_wait.insert(account) {
+                    pending += 1;
+                }
                 pending -= 1;
                 let name = &names[&account];
                 if let Some(b) = bars.get(&account) {

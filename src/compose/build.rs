@@ -47,8 +47,7 @@ fn attachment_part(a: &Attachment) -> Result<SinglePart, ComposeError> {
         .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| ComposeError::Build(e.to_string()))?);
     if a.content_type.eq_ignore_ascii_case("message/rfc822") {
         // RFC 2046: a message/rfc822 part is never base64 or quoted-printable
-        let body = Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::EightBit)
-            .unwrap_or_else(|data| Body::new(data));
+        let body = Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::EightBit).unwrap_or_else(Body::new);
         let disposition = lettre::message::header::ContentDisposition::attachment(&a.name);
         return Ok(SinglePart::builder().header(ct).header(disposition).body(body));
     }
@@ -68,7 +67,7 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
     if to.is_empty() && cc.is_empty() && bcc.is_empty() && !draft {
         return Err(ComposeError::NoRecipients);
     }
-    let message_id = d.message_id.clone().unwrap_or_else(|| new_message_id(domain_of(&from.email.to_string())));
+    let message_id = d.message_id.clone().unwrap_or_else(|| new_message_id(domain_of(from.email.as_ref())));
     let date = std::time::SystemTime::now();
     let make = |keep_bcc: bool| -> Result<Vec<u8>, ComposeError> {
         let mut b = lettre::Message::builder()

@@ -55,6 +55,22 @@ pub struct Draft {
     pub forwards: Option<MessageId>,
 }
 
+/// The Outbox entry for a built draft, ready to send.
+pub fn outgoing(d: &Draft, built: Built) -> crate::store::outbox::Outgoing {
+    crate::store::outbox::Outgoing {
+        id: 0,
+        state: crate::store::outbox::OutState::Queued,
+        error: None,
+        envelope: built.envelope,
+        subject: d.subject.clone(),
+        sent: built.sent,
+        saved: built.saved,
+        answers: d.answers,
+        forwards: d.forwards,
+        created: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+    }
+}
+
 /// `Name <address>`, or the bare address without a name.
 pub fn mailbox(name: Option<&str>, address: &str) -> String {
     match name.map(str::trim).filter(|n| !n.is_empty()) {

@@ -122,6 +122,12 @@ pub async fn find_message_ids(conn: &mut Connection, folder: &str, ids: &[String
     Ok(found)
 }
 
+/// Appends a message to `folder` with `flags` (e.g. `(\\Seen)`).
+pub async fn append(conn: &mut Connection, folder: &str, flags: &str, raw: &[u8]) -> Result<()> {
+    let secs = conn.timeout;
+    super::timed(secs, "appending a message", conn.session.append(folder, Some(flags), None, raw)).await
+}
+
 /// Encodes a folder name for the server (modified UTF-7).
 pub fn server_name(display: &str) -> String {
     utf7_imap::encode_utf7_imap(display.to_string())

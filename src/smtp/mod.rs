@@ -47,6 +47,18 @@ pub enum SmtpError {
 
 impl SmtpError {
     /// True when the same message may go through later (a connection problem, a 4xx).
+    /// True when the server answered no (so it did not take the message).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            SmtpError::Refused { .. }
+                | SmtpError::TooLarge(_)
+                | SmtpError::Recipient { .. }
+                | SmtpError::Sender { .. }
+                | SmtpError::Auth(_)
+        )
+    }
+
     pub fn is_transient(&self) -> bool {
         match self {
             SmtpError::Connect { .. } | SmtpError::Network(_) => true,

@@ -8,6 +8,7 @@ pub mod folders;
 mod local;
 pub mod maildir;
 mod messages;
+pub mod outbox;
 pub mod pending;
 pub mod pop3;
 mod schema;

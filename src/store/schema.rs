@@ -110,6 +110,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 6: outgoing mail waiting to be sent, or whose sending failed
+    r#"
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        created INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT,
+        envelope TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        sent BLOB NOT NULL,
+        saved BLOB NOT NULL,
+        answers INTEGER,
+        forwards INTEGER
+    );
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

@@ -44,6 +44,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         if a.pending > 0 {
             right.push(Span::styled(format!(" ({} pending)", a.pending), Style::default().fg(Color::Yellow)));
         }
+        if !a.outbox.is_empty() {
+            use crate::store::outbox::OutState;
+            let stuck = a.outbox.iter().filter(|o| matches!(o.state, OutState::Failed | OutState::Unknown)).count();
+            let waiting = a.outbox.len() - stuck;
+            if waiting > 0 {
+                right.push(Span::styled(format!(" ({waiting} to send)"), Style::default().fg(Color::Yellow)));
+            }
+            if stuck > 0 {
+                right.push(Span::styled(format!(" ({stuck} not sent)"), Style::default().fg(Color::LightRed)));
+            }
+        }
     }
     let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     let left_w = (area.width as usize).saturating_sub(right_w + 1);

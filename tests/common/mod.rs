@@ -119,6 +119,18 @@ impl Setup {
         std::fs::write(&self.config, text).unwrap();
     }
 
+    /// Adds an `[accounts.smtp]` table (the submission port with STARTTLS unless `port`
+    /// and `extra` say otherwise) to the config's last account.
+    pub fn smtp(&self, port: Option<u16>, extra: &str) {
+        let mut text = std::fs::read_to_string(&self.config).unwrap();
+        let tls = if extra.contains("tls =") { String::new() } else { "tls = \"starttls\"\n".into() };
+        text.push_str(&format!(
+            "[accounts.smtp]\nhost = \"127.0.0.1\"\nport = {}\n{tls}timeout_secs = 10\n{extra}\n",
+            port.unwrap_or(servers().submission)
+        ));
+        std::fs::write(&self.config, text).unwrap();
+    }
+
     pub fn loaded(&self) -> poste::cli::Loaded {
         poste::cli::load(Some(&self.config)).unwrap()
     }
@@ -156,6 +168,31 @@ pub fn run_poste(config: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]
         .env("XDG_CACHE_HOME", home.join("cache"))
         .output()
         .unwrap()
+}
+
+/// The raw messages of a folder, in UID order, once there are at least `n` (up to 30 s).
+pub async fn wait_messages(a: &mut Admin, folder: &str, n: usize) -> Vec<(Vec<u8>, Vec<String>)> {
+    use futures::TryStreamExt;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let exists = a.select(folder).await.unwrap().exists;
+        let got: Vec<_> = if exists == 0 {
+            Vec::new()
+        } else {
+            a.fetch("1:*", "(FLAGS BODY.PEEK[])").await.unwrap().try_collect().await.unwrap_or_default()
+        };
+        let msgs: Vec<(Vec<u8>, Vec<String>)> = got
+            .iter()
+            .filter_map(|m| {
+                let flags = m.flags().map(|f| format!("{f:?}")).collect();
+                Some((m.body()?.to_vec(), flags))
+            })
+            .collect();
+        if msgs.len() >= n || std::time::Instant::now() > deadline {
+            return msgs;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// Waits for an event that `f` picks, up to `secs` seconds.

@@ -1,0 +1,227 @@
+//! The worker's Outbox: a message is stored before it is sent, sent by a task of its own,
+//! marked "sending" just before the server can take it, then saved to Sent, its original
+//! flagged \Answered or $Forwarded, and removed. Temporary failures wait for the next
+//! chance; permanent ones stay with the server's text; an interrupted handover is never
+//! retried by itself.
+
+use super::sync_task::StoreOp;
+use super::worker::{Worker, clock_now};
+use super::{Action, Event};
+use crate::model::{Flags, SpecialUse};
+use crate::store::outbox::{OutState, Outgoing};
+use tokio::sync::oneshot;
+
+/// How a send attempt ended, as the task reports it.
+#[derive(Debug)]
+pub enum SendResult {
+    Sent,
+    /// Refused or failed before the message could have reached the server.
+    NotSent {
+        text: String,
+        transient: bool,
+    },
+    /// Failed while the message was being handed over: it may have arrived.
+    Unsure(String),
+}
+
+/// One line of the Outbox for the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub subject: String,
+    pub state: OutState,
+    pub error: Option<String>,
+}
+
+impl Worker {
+    /// Tells the UI what the Outbox holds.
+    pub(super) fn emit_outbox(&self) {
+        let items = self
+            .store
+            .outbox(self.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| OutboxItem { id: o.id, subject: o.subject, state: o.state, error: o.error })
+            .collect();
+        self.emit(Event::Outbox { account: self.id, items });
+    }
+
+    /// Stores a new outgoing message, then tries to send it.
+    pub(super) async fn send(&mut self, m: Outgoing) {
+        match self.store.queue_outgoing(self.id, &m) {
+            Ok(id) => {
+                tracing::info!(id, "message queued in the Outbox");
+                self.emit_outbox();
+                self.try_outbox().await;
+            }
+            Err(e) => self.notice(format!("the message could not be stored, and was not sent: {e}")),
+        }
+    }
+
+    /// Sends the next queued message, and finishes those the server has taken.
+    pub(super) async fn try_outbox(&mut self) {
+        if self.sending {
+            return;
+        }
+        loop {
+            let Ok(all) = self.store.outbox(self.id) else { return self.emit(Event::OutboxIdle { account: self.id }) };
+            if let Some(done) = all.iter().find(|o| o.state == OutState::Sent) {
+                if !self.finish_sent(done.clone()).await {
+                    return self.emit(Event::OutboxIdle { account: self.id });
+                }
+                continue;
+            }
+            let Some(next) = all.into_iter().find(|o| o.state == OutState::Queued) else {
+                return self.emit(Event::OutboxIdle { account: self.id });
+            };
+            let Some(settings) = self.smtp.clone() else {
+                let _ = self.store.set_outgoing_state(
+                    next.id,
+                    OutState::Failed,
+                    Some("this account has no [accounts.smtp] table to send with"),
+                );
+                self.emit_outbox();
+                continue;
+            };
+            self.sending = true;
+            let ops = self.ops_tx.clone();
+            let password = self.smtp_password.clone();
+            tokio::spawn(async move {
+                let id = next.id;
+                let marked = std::sync::atomic::AtomicBool::new(false);
+                let before_data = async {
+                    let (tx, rx) = oneshot::channel();
+                    if ops.send(StoreOp::OutboxSending(id, tx)).is_ok() {
+                        let _ = rx.await;
+                    }
+                    marked.store(true, std::sync::atomic::Ordering::SeqCst);
+                };
+                let result =
+                    crate::smtp::send(&settings, password.as_ref(), &next.envelope, &next.sent, before_data).await;
+                let result = match result {
+                    Ok(()) => SendResult::Sent,
+                    Err(e) if marked.load(std::sync::atomic::Ordering::SeqCst) && !e.is_refusal() => {
+                        SendResult::Unsure(e.to_string())
+                    }
+                    Err(e) => SendResult::NotSent { text: e.to_string(), transient: e.is_transient() },
+                };
+                let _ = ops.send(StoreOp::OutboxDone(id, result));
+            });
+            return;
+        }
+    }
+
+    /// The end of a send attempt.
+    pub(super) async fn outbox_done(&mut self, id: i64, result: SendResult) {
+        self.sending = false;
+        let (state, error) = match &result {
+            SendResult::Sent => (OutState::Sent, None),
+            SendResult::NotSent { text, transient: true } => (OutState::Queued, Some(text.clone())),
+            SendResult::NotSent { text, transient: false } => (OutState::Failed, Some(text.clone())),
+            SendResult::Unsure(text) => {
+                (OutState::Unknown, Some(format!("{text}; the server may have the message: check before resending")))
+            }
+        };
+        if let Err(e) = self.store.set_outgoing_state(id, state, error.as_deref()) {
+            self.notice(format!("local store: {e}"));
+        }
+        match &result {
+            SendResult::Sent => {}
+            SendResult::NotSent { text, transient: true } => {
+                self.notice(format!("not sent yet, kept in the Outbox: {text}"));
+            }
+            _ => self.notice(format!("not sent: {}", error.clone().unwrap_or_default())),
+        }
+        self.emit_outbox();
+        if matches!(result, SendResult::Sent) {
+            // finish it (SendDone comes once it is saved), then the next one
+            self.try_outbox().await;
+        } else {
+            self.emit(Event::SendDone { account: self.id, id, state, error });
+            self.emit(Event::OutboxIdle { account: self.id });
+        }
+    }
+
+    /// A message the server took: its copy in Sent, its original's flag, and out of the
+    /// Outbox. False when the Sent copy has to wait (the server cannot be reached).
+    async fn finish_sent(&mut self, m: Outgoing) -> bool {
+        let save = self.smtp.as_ref().is_none_or(|s| s.save_sent);
+        if save && !self.save_copy(&m.saved).await {
+            let note = "sent; its copy in Sent is saved when the server can be reached".to_string();
+            self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: Some(note) });
+            return false;
+        }
+        for (target, bit) in [(m.answers, Flags::ANSWERED), (m.forwards, Flags::FORWARDED)] {
+            if let Some(id) = target.filter(|id| self.store.message(*id).is_ok()) {
+                self.act(Action::Flags { ids: vec![id], add: Flags(bit), remove: Flags(0) }).await;
+            }
+        }
+        let _ = self.store.remove_outgoing(m.id);
+        self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: None });
+        self.emit_outbox();
+        true
+    }
+
+    /// Saves a sent message in the account's Sent folder: on the server for IMAP, locally
+    /// otherwise. False when it has to wait for the server.
+    async fn save_copy(&mut self, raw: &[u8]) -> bool {
+        let mut folders = self.store.folders(self.id).unwrap_or_default();
+        if self.imap.is_some() && !folders.iter().any(|f| f.special_use == Some(SpecialUse::Sent)) {
+            // the folder list may not be known yet: ask the server
+            let listed = match self.connection().await {
+                Ok(conn) => crate::imap::list_folders(conn).await,
+                Err(e) => Err(e),
+            };
+            match listed {
+                Ok(list) => {
+                    let infos: Vec<_> = list.into_iter().map(|l| l.info).collect();
+                    folders = self.store.set_folders(self.id, &infos).unwrap_or_default();
+                    self.emit(Event::Folders { account: self.id, folders: folders.clone() });
+                }
+                Err(e) if e.is_transient() => {
+                    self.connection_failed(&e);
+                    return false;
+                }
+                Err(_) => {}
+            }
+        }
+        let Some(sent) = folders.into_iter().find(|f| f.special_use == Some(SpecialUse::Sent)) else {
+            if self.imap.is_some() {
+                self.notice("the server has no Sent folder, so no copy of the sent message was kept".into());
+                return true;
+            }
+            return match self.store.ensure_local_folders(self.id) {
+                Ok(_) => Box::pin(self.save_copy(raw)).await,
+                Err(e) => {
+                    self.notice(format!("the sent message could not be kept in Sent: {e}"));
+                    true
+                }
+            };
+        };
+        if self.imap.is_none() {
+            if let Err(e) = self.store.import_message(sent.id, raw, Flags(Flags::SEEN), clock_now()) {
+                self.notice(format!("the sent message could not be kept in Sent: {e}"));
+            }
+            let _ = self.changed(sent.id);
+            return true;
+        }
+        let result = match self.connection().await {
+            Ok(conn) => crate::imap::ops::append(conn, &sent.name, "(\\Seen)", raw).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                self.start_folder_sync(sent.id);
+                true
+            }
+            Err(e) if e.is_transient() => {
+                self.connection_failed(&e);
+                false
+            }
+            Err(e) => {
+                self.notice(format!("the sent message could not be saved in {}: {e}", sent.display));
+                true
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! `poste send` (an RFC 5322 message from a file or stdin) and `poste compose` (one built
+//! from options): through the account's Outbox, so a message that cannot go now is kept
+//! and sent later.
+
+use super::Loaded;
+use crate::account::{self, Command, Event};
+use crate::compose::{self, Attachment, Draft};
+use crate::config::AccountConfig;
+use crate::store::outbox::{OutState, Outgoing};
+use anyhow::{Context, Result, bail};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Exit code when the message waits in the Outbox (EX_TEMPFAIL).
+const QUEUED: i32 = 75;
+
+/// The account to send with: the one named, else the one `from` belongs to, else the first.
+fn pick<'a>(loaded: &'a Loaded, name: Option<&str>, from: Option<&str>) -> Result<&'a AccountConfig> {
+    let a = match (name, from.and_then(|f| loaded.config.account_for_address(f))) {
+        (Some(n), _) => super::select_accounts(&loaded.config, Some(n))?.remove(0),
+        (None, Some(a)) => a,
+        (None, None) => loaded
+            .config
+            .accounts
+            .iter()
+            .find(|a| a.smtp.is_some())
+            .context("no account has an [accounts.smtp] table")?,
+    };
+    if a.smtp.is_none() {
+        bail!("account {} has no [accounts.smtp] table, so it cannot send", a.name);
+    }
+    Ok(a)
+}
+
+/// Hands a message to the account's worker and waits for the outcome.
+async fn deliver(loaded: &Loaded, account: &AccountConfig, m: Outgoing) -> Result<i32> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let h = account::spawn(account, &loaded.data_dir, tx)?;
+    let subject = m.subject.clone();
+    h.send(Command::Send(Box::new(m)));
+    let mut code = 1;
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            Event::SendDone { state, error, .. } => {
+                code = match state {
+                    OutState::Sent => {
+                        match error {
+                            Some(note) => eprintln!("poste: {note}"),
+                            None => eprintln!("sent: {subject}"),
+                        }
+                        0
+                    }
+                    OutState::Queued => {
+                        eprintln!(
+                            "poste: not sent yet, kept in the Outbox ({}); it goes with the next `poste sync` or in the UI",
+                            error.unwrap_or_default()
+                        );
+                        QUEUED
+                    }
+                    _ => {
+                        eprintln!("poste: not sent: {}", error.unwrap_or_default());
+                        1
+                    }
+                };
+                break;
+            }
+            Event::Notice { text, .. } if text.starts_with("the message could not be stored") => {
+                eprintln!("poste: {text}");
+                break;
+            }
+            _ => {}
+        }
+    }
+    h.shutdown().await;
+    Ok(code)
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// `poste send [--account NAME] [FILE|-]`.
+pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -> Result<i32> {
+    let mut raw = Vec::new();
+    match file {
+        Some(p) if p != Path::new("-") => {
+            raw = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        }
+        _ => {
+            std::io::stdin().read_to_end(&mut raw).context("reading the message from stdin")?;
+        }
+    }
+    let Some(m) = mail_parser::MessageParser::default().parse_headers(&raw) else {
+        bail!("the input is not an RFC 5322 message");
+    };
+    let addrs = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        a.map(|a| a.iter().filter_map(|x| x.address().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let from = addrs(m.from()).into_iter().next();
+    let to: Vec<String> = [addrs(m.to()), addrs(m.cc()), addrs(m.bcc())].concat();
+    let subject = m.subject().unwrap_or("").to_string();
+    let has_bcc = m.header_raw("Bcc").is_some();
+    let has_date = m.date().is_some();
+    let has_id = m.message_id().is_some();
+    let acct = pick(loaded, account, from.as_deref())?;
+    let from = from.unwrap_or_else(|| acct.email.clone());
+    if to.is_empty() {
+        bail!("the message has no recipients (To, Cc or Bcc)");
+    }
+    // a message without Date or Message-ID gets them; Bcc is never sent
+    let mut head = String::new();
+    if !has_date {
+        head.push_str(&format!("Date: {}\r\n", chrono::Local::now().to_rfc2822()));
+    }
+    if !has_id {
+        head.push_str(&format!("Message-ID: {}\r\n", compose::new_message_id(compose::domain_of(&from))));
+    }
+    let mut saved = head.clone().into_bytes();
+    saved.extend_from_slice(&raw);
+    let sent = if has_bcc { without_bcc(&saved) } else { saved.clone() };
+    let m = Outgoing {
+        id: 0,
+        state: OutState::Queued,
+        error: None,
+        envelope: crate::smtp::Envelope { from, to },
+        subject,
+        sent,
+        saved,
+        answers: None,
+        forwards: None,
+        created: now(),
+    };
+    deliver(loaded, acct, m).await
+}
+
+/// The message without its Bcc header (and that header's continuation lines).
+fn without_bcc(raw: &[u8]) -> Vec<u8> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 2)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 1))
+        .unwrap_or(raw.len());
+    let mut out = Vec::with_capacity(raw.len());
+    let mut skipping = false;
+    for line in raw[..end].split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
+            if !skipping {
+                out.extend_from_slice(line);
+            }
+            continue;
+        }
+        skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
+        if !skipping {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(&raw[end..]);
+    out
+}
+
+/// What `poste compose` is given.
+pub struct ComposeArgs {
+    pub account: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    pub subject: Option<String>,
+    pub attach: Vec<PathBuf>,
+    pub body_file: Option<PathBuf>,
+}
+
+/// `poste compose --account NAME --to ADDR ...`: builds the message and sends it.
+pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32> {
+    let acct = pick(loaded, Some(&args.account), None)?;
+    let body = match &args.body_file {
+        Some(p) if p == Path::new("-") => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).context("reading the body from stdin")?;
+            s
+        }
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {} as UTF-8 text", p.display()))?,
+        None => String::new(),
+    };
+    let mut d = Draft {
+        from: compose::mailbox(acct.display_name.as_deref(), &acct.email),
+        to: args.to.join(", "),
+        cc: args.cc.join(", "),
+        bcc: args.bcc.join(", "),
+        subject: args.subject.unwrap_or_default(),
+        body,
+        ..Default::default()
+    };
+    for p in &args.attach {
+        d.attachments.push(Attachment::from_file(p)?);
+    }
+    let built = compose::build(&d, false)?;
+    deliver(loaded, acct, compose::outgoing(&d, built)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bcc_is_taken_out_with_its_continuation() {
+        let raw = b"From: a@x\r\nBcc: b@x,\r\n c@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n";
+        assert_eq!(super::without_bcc(raw), b"From: a@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n");
+    }
+}

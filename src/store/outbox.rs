@@ -1,0 +1,172 @@
+//! The Outbox: outgoing messages kept in the index until the server has taken them, with
+//! where each stands, so that a message is never lost and never sent twice.
+
+use super::{Result, Store};
+use crate::model::{AccountId, MessageId};
+use crate::smtp::Envelope;
+use rusqlite::{OptionalExtension, params};
+
+/// Where an outgoing message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutState {
+    /// Waiting to be sent (first try, or after a temporary failure).
+    Queued,
+    /// Being handed to the server: it may have it.
+    Sending,
+    /// The server took it; the Sent copy and flags are still to do.
+    Sent,
+    /// The server refused it for good; the error says why.
+    Failed,
+    /// The program stopped while the message was being handed over: check before resending.
+    Unknown,
+}
+
+impl OutState {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutState::Queued => "queued",
+            OutState::Sending => "sending",
+            OutState::Sent => "sent",
+            OutState::Failed => "failed",
+            OutState::Unknown => "unknown",
+        }
+    }
+
+    fn parse(s: &str) -> OutState {
+        match s {
+            "queued" => OutState::Queued,
+            "sending" => OutState::Sending,
+            "sent" => OutState::Sent,
+            "failed" => OutState::Failed,
+            _ => OutState::Unknown,
+        }
+    }
+}
+
+/// A message in the Outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub id: i64,
+    pub state: OutState,
+    pub error: Option<String>,
+    pub envelope: Envelope,
+    pub subject: String,
+    /// What goes to the server (no Bcc), and what is kept in Sent (with Bcc).
+    pub sent: Vec<u8>,
+    pub saved: Vec<u8>,
+    pub answers: Option<MessageId>,
+    pub forwards: Option<MessageId>,
+    pub created: i64,
+}
+
+const COLUMNS: &str = "id, state, error, envelope, subject, sent, saved, answers, forwards, created";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Outgoing> {
+    let envelope: String = r.get(3)?;
+    Ok(Outgoing {
+        id: r.get(0)?,
+        state: OutState::parse(&r.get::<_, String>(1)?),
+        error: r.get(2)?,
+        envelope: serde_json::from_str(&envelope).unwrap_or(Envelope { from: String::new(), to: Vec::new() }),
+        subject: r.get(4)?,
+        sent: r.get(5)?,
+        saved: r.get(6)?,
+        answers: r.get(7)?,
+        forwards: r.get(8)?,
+        created: r.get(9)?,
+    })
+}
+
+impl Store {
+    /// Puts a message in the Outbox, durably, before any attempt to send it.
+    pub fn queue_outgoing(&self, account: AccountId, m: &Outgoing) -> Result<i64> {
+        let envelope = serde_json::to_string(&m.envelope).unwrap_or_default();
+        self.conn().execute(
+            "INSERT INTO outbox(account_id, created, state, error, envelope, subject, sent, saved, answers, forwards)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                account,
+                m.created,
+                m.state.as_str(),
+                m.error,
+                envelope,
+                m.subject,
+                m.sent,
+                m.saved,
+                m.answers,
+                m.forwards
+            ],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// The account's Outbox, oldest first.
+    pub fn outbox(&self, account: AccountId) -> Result<Vec<Outgoing>> {
+        let mut st =
+            self.conn().prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE account_id = ?1 ORDER BY id"))?;
+        let rows = st.query_map([account], row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn outgoing(&self, id: i64) -> Result<Option<Outgoing>> {
+        let mut st = self.conn().prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"))?;
+        Ok(st.query_row([id], row).optional()?)
+    }
+
+    pub fn set_outgoing_state(&self, id: i64, state: OutState, error: Option<&str>) -> Result<()> {
+        self.conn()
+            .execute("UPDATE outbox SET state = ?2, error = ?3 WHERE id = ?1", params![id, state.as_str(), error])?;
+        Ok(())
+    }
+
+    pub fn remove_outgoing(&self, id: i64) -> Result<()> {
+        self.conn().execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// After a restart: a message that was being handed over may have reached the server;
+    /// it is marked unknown, never resent by itself. Returns how many.
+    pub fn mark_interrupted_sends(&self, account: AccountId) -> Result<usize> {
+        const WHY: &str = "poste stopped while handing this message to the server: check the recipient's copy \
+                           or your Sent folder before resending";
+        Ok(self.conn().execute(
+            "UPDATE outbox SET state = 'unknown', error = ?2 WHERE account_id = ?1 AND state = 'sending'",
+            params![account, WHY],
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_handover_becomes_unknown_and_the_rest_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let acct = store.ensure_account("a").unwrap();
+        let m = Outgoing {
+            id: 0,
+            state: OutState::Queued,
+            error: None,
+            envelope: Envelope { from: "a@x.org".into(), to: vec!["b@x.org".into()] },
+            subject: "s".into(),
+            sent: b"x".to_vec(),
+            saved: b"y".to_vec(),
+            answers: None,
+            forwards: None,
+            created: 1,
+        };
+        let one = store.queue_outgoing(acct, &m).unwrap();
+        let two = store.queue_outgoing(acct, &m).unwrap();
+        store.set_outgoing_state(one, OutState::Sending, None).unwrap();
+        assert_eq!(store.mark_interrupted_sends(acct).unwrap(), 1);
+        let all = store.outbox(acct).unwrap();
+        assert_eq!(all[0].state, OutState::Unknown);
+        assert!(all[0].error.as_deref().unwrap().contains("check"));
+        assert_eq!(all[1].state, OutState::Queued);
+        assert_eq!(all[1].envelope, m.envelope);
+        store.remove_outgoing(two).unwrap();
+        assert_eq!(store.outbox(acct).unwrap().len(), 1);
+    }
+}
