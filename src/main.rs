@@ -1,11 +1,10 @@
 //! The poste binary: parse the command line, start logging and the runtime, dispatch.
 
-use clap::Parser;
 use poste::cli::{self, Cli};
 
 fn main() {
     poste::logging::mark_start();
-    let args = Cli::parse();
+    let args = Cli::parse_args();
     let log_dir = poste::paths::Paths::default_cache_dir().unwrap_or_else(std::env::temp_dir);
     poste::logging::init(&log_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -19,6 +18,11 @@ fn main() {
         match args.command {
             Some(cmd) => cli::run(cmd, args.config.as_deref()).await,
             None if args.demo => poste::tui::run_demo().await.map(|_| 0),
+            None if args.mailto.is_some() => {
+                let url = args.mailto.unwrap_or_default();
+                let loaded = cli::load(args.config.as_deref())?;
+                poste::tui::run_mailto(loaded, url).await.map(|_| 0)
+            }
             None => {
                 let loaded = cli::load(args.config.as_deref())?;
                 poste::tui::run(loaded).await.map(|_| 0)

@@ -14,9 +14,14 @@ struct Tmux {
 impl Tmux {
     /// poste with `setup`'s config in a new 120×32 tmux session.
     fn start(name: &str, setup: &Setup) -> Tmux {
+        Tmux::start_env(name, setup, "")
+    }
+
+    /// The same, with `env` (`NAME=value ...`) in poste's environment.
+    fn start_env(name: &str, setup: &Setup, env: &str) -> Tmux {
         let tmux = Tmux { socket: format!("poste-e2e-{name}-{}", std::process::id()) };
         let cmd = format!(
-            "env XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
+            "env {env} XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
             cache = setup.dir.path().join("cache"),
             bin = env!("CARGO_BIN_EXE_poste"),
             cfg = setup.config,
@@ -285,5 +290,50 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <postcard@example.com>\r\n\
     assert!(s.contains("Polly Pop"), "{s}");
     tmux.keys(&["Enter"]);
     tmux.wait("Wish you were here.", 10);
+    tmux.keys(&["q", "q", "q", "q"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_with_an_external_editor_and_send() {
+    let me = user("tmuxreply");
+    let other = user("tmuxother");
+    let mut a = admin(&me).await;
+    let original = format!(
+        "From: Olga Other <{other}>\r\nTo: {me}\r\nSubject: Lunch on Friday?\r\n\
+         Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <lunch@example.org>\r\n\r\nShall we meet at noon?\r\n"
+    );
+    append(&mut a, "INBOX", original.as_bytes()).await;
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(None, "");
+    // the "editor" writes the answer above the quote, as a person would
+    let editor = setup.dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\npython3 - \"$1\" <<'PY'\nimport sys\np = sys.argv[1]\nhead, body = open(p).read().split('\\n\\n', 1)\n\
+         open(p, 'w').write(head + '\\n\\nNoon is perfect, see you there.\\n' + body)\nPY\n",
+    )
+    .unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&editor).unwrap().permissions(), 0o755);
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let tmux = Tmux::start_env("reply", &setup, &format!("EDITOR={} VISUAL=", editor.display()));
+    tmux.wait("Lunch on Friday?", 30);
+    tmux.wait("test:online", 30);
+    tmux.keys(&["Enter"]);
+    tmux.wait("Shall we meet at noon?", 20);
+    tmux.keys(&["r"]);
+    let s = tmux.wait("Review", 20);
+    assert!(s.contains("Subject: Re: Lunch on Friday?"), "{s}");
+    assert!(s.contains("Noon is perfect, see you there.") && s.contains("> Shall we meet at noon?"), "{s}");
+    tmux.keys(&["y"]);
+    tmux.wait_until("the review closed", 10, |s| !s.contains("Review"));
+
+    let mut o = admin(&other).await;
+    let got = wait_messages(&mut o, "INBOX", 1).await;
+    assert_eq!(got.len(), 1, "the reply arrived");
+    let text = String::from_utf8_lossy(&got[0].0).to_string();
+    assert!(text.contains("Noon is perfect, see you there."), "{text}");
+    assert!(text.contains("In-Reply-To: <lunch@example.org>"), "{text}");
+    let sent = wait_messages(&mut a, "Sent", 1).await;
+    assert_eq!(sent.len(), 1, "a copy in Sent");
     tmux.keys(&["q", "q", "q", "q"]);
 }

@@ -36,6 +36,8 @@ pub enum Command {
     Watch(FolderId),
     /// Send a message: it goes into the Outbox first, then to the server.
     Send(Box<crate::store::outbox::Outgoing>),
+    /// Keep a draft in the Drafts folder, in place of the stored draft it continues.
+    SaveDraft { raw: Vec<u8>, replaces: Option<MessageId> },
     /// Try a failed or uncertain Outbox message again (the user checked).
     RetryOutgoing(i64),
     /// Remove a message from the Outbox without sending it.

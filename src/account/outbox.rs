@@ -146,7 +146,7 @@ impl Worker {
     /// Outbox. False when the Sent copy has to wait (the server cannot be reached).
     async fn finish_sent(&mut self, m: Outgoing) -> bool {
         let save = self.smtp.as_ref().is_none_or(|s| s.save_sent);
-        if save && !self.save_copy(&m.saved).await {
+        if save && !self.save_to(SpecialUse::Sent, &m.saved, "(\\Seen)").await {
             let note = "sent; its copy in Sent is saved when the server can be reached".to_string();
             self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: Some(note) });
             return false;
@@ -162,11 +162,33 @@ impl Worker {
         true
     }
 
-    /// Saves a sent message in the account's Sent folder: on the server for IMAP, locally
-    /// otherwise. False when it has to wait for the server.
-    async fn save_copy(&mut self, raw: &[u8]) -> bool {
+    /// Keeps a draft in Drafts (on the server for IMAP, locally otherwise) and removes the
+    /// stored draft it continues. When the server cannot be reached, the draft is written to
+    /// a file, and the user is told where.
+    pub(super) async fn save_draft(&mut self, raw: Vec<u8>, replaces: Option<crate::model::MessageId>) {
+        if self.save_to(SpecialUse::Drafts, &raw, "(\\Seen \\Draft)").await {
+            if let Some(id) = replaces {
+                self.act(Action::Delete { ids: vec![id], expunge: true }).await;
+            }
+            return;
+        }
+        let dir = self.store.data_dir().join("unsaved-drafts");
+        let path = dir.join(format!("{}.eml", clock_now()));
+        let written = crate::paths::create_private_dir(&dir).and_then(|_| std::fs::write(&path, &raw));
+        match written {
+            Ok(()) => self.notice(format!(
+                "the server cannot be reached, so the draft was written to {}; open it from there",
+                path.display()
+            )),
+            Err(e) => self.notice(format!("the draft could not be saved anywhere: {e}")),
+        }
+    }
+
+    /// Saves a message in the account's Sent or Drafts folder: on the server for IMAP
+    /// (APPEND with `flags`), locally otherwise. False when it has to wait for the server.
+    async fn save_to(&mut self, role: SpecialUse, raw: &[u8], flags: &str) -> bool {
         let mut folders = self.store.folders(self.id).unwrap_or_default();
-        if self.imap.is_some() && !folders.iter().any(|f| f.special_use == Some(SpecialUse::Sent)) {
+        if self.imap.is_some() && !folders.iter().any(|f| f.special_use == Some(role)) {
             // the folder list may not be known yet: ask the server
             let listed = match self.connection().await {
                 Ok(conn) => crate::imap::list_folders(conn).await,
@@ -185,28 +207,30 @@ impl Worker {
                 Err(_) => {}
             }
         }
-        let Some(sent) = folders.into_iter().find(|f| f.special_use == Some(SpecialUse::Sent)) else {
+        let what = if role == SpecialUse::Sent { "sent message" } else { "draft" };
+        let Some(sent) = folders.into_iter().find(|f| f.special_use == Some(role)) else {
             if self.imap.is_some() {
-                self.notice("the server has no Sent folder, so no copy of the sent message was kept".into());
-                return true;
+                self.notice(format!("the server has no {} folder, so the {what} was not kept there", role.as_str()));
+                return role == SpecialUse::Sent;
             }
             return match self.store.ensure_local_folders(self.id) {
-                Ok(_) => Box::pin(self.save_copy(raw)).await,
+                Ok(_) => Box::pin(self.save_to(role, raw, flags)).await,
                 Err(e) => {
-                    self.notice(format!("the sent message could not be kept in Sent: {e}"));
+                    self.notice(format!("the {what} could not be kept: {e}"));
                     true
                 }
             };
         };
         if self.imap.is_none() {
-            if let Err(e) = self.store.import_message(sent.id, raw, Flags(Flags::SEEN), clock_now()) {
-                self.notice(format!("the sent message could not be kept in Sent: {e}"));
+            let local = Flags(if role == SpecialUse::Sent { Flags::SEEN } else { Flags::SEEN | Flags::DRAFT });
+            if let Err(e) = self.store.import_message(sent.id, raw, local, clock_now()) {
+                self.notice(format!("the {what} could not be kept in {}: {e}", sent.display));
             }
             let _ = self.changed(sent.id);
             return true;
         }
         let result = match self.connection().await {
-            Ok(conn) => crate::imap::ops::append(conn, &sent.name, "(\\Seen)", raw).await,
+            Ok(conn) => crate::imap::ops::append(conn, &sent.name, flags, raw).await,
             Err(e) => Err(e),
         };
         match result {
@@ -219,8 +243,8 @@ impl Worker {
                 false
             }
             Err(e) => {
-                self.notice(format!("the sent message could not be saved in {}: {e}", sent.display));
-                true
+                self.notice(format!("the {what} could not be saved in {}: {e}", sent.display));
+                role == SpecialUse::Sent
             }
         }
     }

@@ -242,6 +242,7 @@ impl Worker {
             }
             Command::FetchFull(id) => self.fetch_full(id),
             Command::Send(m) => self.send(*m).await,
+            Command::SaveDraft { raw, replaces } => self.save_draft(raw, replaces).await,
             Command::RetryOutgoing(id) => {
                 let _ = self.store.set_outgoing_state(id, crate::store::outbox::OutState::Queued, None);
                 self.emit_outbox();

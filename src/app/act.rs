@@ -169,7 +169,7 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
 /// A key while a confirm or text prompt is open.
 pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
     match p {
-        Prompt::SaveAttachment => {}
+        Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft => {}
         Prompt::Confirm { then, .. } => {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 fx.push(*then);
@@ -178,6 +178,14 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 state.status = Some("cancelled".into());
             }
         }
+        Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if k.code == KeyCode::Enter => {
+            let _ = label;
+            fx.push(Effect::AttachFile(crate::paths::expand_home(std::path::Path::new(input.trim()))));
+        }
+        Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if k.code == KeyCode::Tab => {
+            fx.push(Effect::CompletePath(input.clone()));
+            state.prompt = Some(Prompt::Text { label, input, purpose: TextPurpose::AttachPath });
+        }
         Prompt::Text { label, mut input, purpose } => match k.code {
             KeyCode::Esc => state.status = Some("cancelled".into()),
             KeyCode::Enter if !input.trim().is_empty() => {
@@ -185,6 +193,7 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 let (account, action) = match purpose {
                     TextPurpose::NewFolder(a) => (a, account::Action::CreateFolder { name }),
                     TextPurpose::RenameFolder(a, folder) => (a, account::Action::RenameFolder { folder, to: name }),
+                    TextPurpose::AttachPath => return,
                 };
                 fx.push(Effect::Send(account, Command::Act(action)));
             }

@@ -38,6 +38,11 @@ pub enum Action {
     RenameFolder,
     Subscribe,
     FetchWhole,
+    Compose,
+    Reply,
+    ReplyAll,
+    Forward,
+    ForwardAttached,
 }
 
 /// Every action with its config name, help text and default keys.
@@ -60,11 +65,11 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Quit, "quit", "back; quits from the folder pane", &["q"]),
     (Action::NextAccount, "next_account", "next account (1-9 jump to one)", &["A"]),
     (Action::ToggleRead, "toggle_read", "mark read / unread", &["N"]),
-    (Action::ToggleFlag, "toggle_flag", "flag / unflag", &["F"]),
+    (Action::ToggleFlag, "toggle_flag", "flag / unflag", &["!"]),
     (Action::Delete, "delete", "delete (to Trash); folder pane: folder", &["d"]),
     (Action::Undo, "undo", "undo the last delete or move", &["u"]),
     (Action::Move, "move", "move to a folder", &["m"]),
-    (Action::Copy, "copy", "copy to a folder", &["c"]),
+    (Action::Copy, "copy", "copy to a folder", &["C"]),
     (Action::Select, "select", "select / unselect", &["Space"]),
     (Action::SelectRange, "select_range", "select a range: v here, v there", &["v"]),
     (Action::SelectAll, "select_all", "select all in the current filter", &["*"]),
@@ -73,6 +78,11 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::RenameFolder, "rename_folder", "rename folder (folder pane)", &["e"]),
     (Action::Subscribe, "subscribe", "(un)subscribe (folder pane)", &["S"]),
     (Action::FetchWhole, "fetch_whole", "download a partial (~) message", &["D"]),
+    (Action::Compose, "compose", "write a new message", &["c"]),
+    (Action::Reply, "reply", "reply", &["r"]),
+    (Action::ReplyAll, "reply_all", "reply to all", &["a"]),
+    (Action::Forward, "forward", "forward inline", &["f"]),
+    (Action::ForwardAttached, "forward_attached", "forward as an attachment", &["F"]),
 ];
 
 /// A key with its modifiers, as bound.

@@ -1,6 +1,7 @@
 //! The application state and the one place it changes: `update(state, msg) -> effects`.
 
 mod act;
+pub mod compose;
 pub mod keymap;
 pub mod layout;
 mod navigate;

@@ -70,6 +70,17 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
             let Some(sel) = state.list.selected().map(|s| s.id) else {
                 return;
             };
+            // a message in Drafts opens in the composer, once its body is here
+            if super::compose::in_drafts(state)
+                && let Some((account, _)) = state.current
+            {
+                if state.list.selected().is_some_and(|s| s.cached) {
+                    let kind = super::compose::ComposeKind::Resume(sel);
+                    fx.push(Effect::StartCompose { account, kind });
+                    return;
+                }
+                state.resume_after_body = Some(sel);
+            }
             match &mut state.reader {
                 Some(r) if r.id == sel => {
                     r.fullscreen = true;

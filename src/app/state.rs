@@ -99,12 +99,18 @@ pub enum Prompt {
     Confirm { question: String, then: Box<super::update::Effect> },
     /// A line of text (a folder name), then Enter.
     Text { label: String, input: String, purpose: TextPurpose },
+    /// Which of the composed message's `n` attachments to remove: a digit.
+    RemoveAttachment(usize),
+    /// `y` throws the message being composed away.
+    DiscardDraft,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextPurpose {
     NewFolder(AccountId),
     RenameFolder(AccountId, FolderId),
+    /// A file to attach to the message being composed.
+    AttachPath,
 }
 
 /// What a folder picker is for.
@@ -156,6 +162,8 @@ pub struct UiSettings {
     pub date_format: String,
     pub attachment_dir: PathBuf,
     pub reader_fullscreen: bool,
+    /// The external editor command; None for the built-in one.
+    pub editor: Option<String>,
 }
 
 impl Default for UiSettings {
@@ -166,6 +174,7 @@ impl Default for UiSettings {
             date_format: "%Y-%m-%d".into(),
             attachment_dir: PathBuf::from("."),
             reader_fullscreen: false,
+            editor: None,
         }
     }
 }
@@ -184,6 +193,12 @@ pub struct AppState {
     pub picker: Option<Picker>,
     pub selection: Selection,
     pub help: bool,
+    /// The message being composed (the review screen is showing).
+    pub compose: Option<super::compose::Composer>,
+    /// Text for the external editor; the event loop runs it and answers `Msg::Edited`.
+    pub editor_request: Option<String>,
+    /// A draft to resume once its body has been downloaded.
+    pub resume_after_body: Option<MessageId>,
     pub quit: bool,
     pub keymap: Keymap,
     pub settings: UiSettings,
@@ -217,6 +232,9 @@ impl AppState {
             picker: None,
             selection: Selection::default(),
             help: false,
+            compose: None,
+            editor_request: None,
+            resume_after_body: None,
             quit: false,
             keymap,
             settings,

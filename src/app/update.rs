@@ -29,6 +29,22 @@ pub enum Msg {
     Saved(Result<Vec<PathBuf>, String>),
     /// The answer to `Effect::SelectRange`: ids to add to the selection.
     Selected(Vec<crate::model::MessageId>),
+    /// A draft to compose, from `Effect::StartCompose` (or a mailto: URL at start).
+    Composing {
+        account: AccountId,
+        draft: Box<crate::compose::Draft>,
+        resumed: Option<crate::model::MessageId>,
+    },
+    /// Run this effect (at start: a `mailto:` URL to compose).
+    Start(Box<Effect>),
+    /// The edited text from the external editor, or why the editor failed.
+    Edited(Result<String, String>),
+    /// The answer to `Effect::AttachFile`.
+    Attached(Result<crate::compose::Attachment, String>),
+    /// The answer to `Effect::SendDraft` or `Effect::SaveDraft`.
+    ComposeDone(Result<String, String>),
+    /// The answer to `Effect::CompletePath`: the completed input.
+    PathCompleted(String),
     Quit,
 }
 
@@ -59,6 +75,27 @@ pub enum Effect {
         from: usize,
         len: usize,
     },
+    /// Make the draft a new message starts from (a reply needs the original's body).
+    StartCompose {
+        account: AccountId,
+        kind: super::compose::ComposeKind,
+    },
+    /// Build the message and hand it to the account's Outbox.
+    SendDraft {
+        account: AccountId,
+        draft: Box<crate::compose::Draft>,
+        resumed: Option<crate::model::MessageId>,
+    },
+    /// Build the message and save it as a draft.
+    SaveDraft {
+        account: AccountId,
+        draft: Box<crate::compose::Draft>,
+        resumed: Option<crate::model::MessageId>,
+    },
+    /// Read a file to attach.
+    AttachFile(PathBuf),
+    /// Complete a path being typed.
+    CompletePath(String),
 }
 
 /// A message action before its targets are resolved to ids.
@@ -121,6 +158,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.selection.ids.extend(ids);
             state.status = Some(format!("{} selected", state.selection.ids.len()));
         }
+        Msg::Composing { account, draft, resumed } => super::compose::begin(state, account, *draft, resumed),
+        Msg::Start(effect) => fx.push(*effect),
+        Msg::Edited(result) => super::compose::edited(state, result),
+        Msg::Attached(result) => super::compose::attached(state, result),
+        Msg::ComposeDone(result) => super::compose::finished(state, result),
+        Msg::PathCompleted(input) => {
+            if let Some(Prompt::Text { input: i, .. }) = state.prompt.as_mut() {
+                *i = input;
+            }
+        }
         Msg::Quit => state.quit = true,
     }
     fx
@@ -139,8 +186,14 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         state.status = None;
         match p {
             Prompt::SaveAttachment => save_choice(state, k, fx),
+            p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k),
             p => super::act::prompt_key(state, p, k, fx),
         }
+        return;
+    }
+    if state.compose.is_some() {
+        state.status = None;
+        super::compose::review_key(state, k, fx);
         return;
     }
     if state.list.typing.is_some() {
@@ -160,7 +213,7 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action(&k) else {
         return;
     };
-    if super::act::key(state, action, fx) {
+    if super::act::key(state, action, fx) || super::compose::start_key(state, action, fx) {
         return;
     }
     let page = state.list_height();
@@ -371,6 +424,12 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Body { id, raw } => {
+            if state.resume_after_body == Some(id) {
+                state.resume_after_body = None;
+                if let Some((account, _)) = state.current {
+                    fx.push(Effect::StartCompose { account, kind: super::compose::ComposeKind::Resume(id) });
+                }
+            }
             let width = super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize;
             if let Some(r) = &mut state.reader
                 && r.id == id

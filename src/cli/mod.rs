@@ -17,7 +17,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(name = "poste", version, about = "A terminal mail client for IMAP and POP3 accounts")]
+#[command(after_help = "poste 'mailto:ADDR?subject=...' opens the UI with that message ready to write.")]
 pub struct Cli {
+    /// A `mailto:` URL given instead of a command (taken out before parsing).
+    #[arg(skip)]
+    pub mailto: Option<String>,
     /// The config file (default: $POSTE_CONFIG, else <XDG config dir>/poste/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -142,6 +146,34 @@ pub enum CliCommand {
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
     },
+}
+
+impl Cli {
+    /// Parses the command line; a `mailto:` URL in place of a command opens the composer.
+    pub fn parse_args() -> Cli {
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let mut i = 1;
+        let mut mailto = None;
+        while i < args.len() {
+            let a = args[i].to_string_lossy().to_string();
+            if a == "--config" {
+                i += 2;
+                continue;
+            }
+            if a.to_ascii_lowercase().starts_with("mailto:") {
+                args.remove(i);
+                mailto = Some(a);
+                break;
+            }
+            if !a.starts_with("--") {
+                break;
+            }
+            i += 1;
+        }
+        let mut cli = Cli::parse_from(args);
+        cli.mailto = mailto;
+        cli
+    }
 }
 
 /// A loaded config with where it came from and where its data lives.

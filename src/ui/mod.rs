@@ -1,5 +1,6 @@
 //! Drawing: the state becomes a frame, and nothing else happens here.
 
+mod compose;
 mod folders;
 mod help;
 mod list;
@@ -27,6 +28,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
         reader::draw(frame, a.reader, state);
     }
     status::draw(frame, a.status, state);
+    if state.compose.is_some() {
+        compose::draw(frame, frame.area(), state);
+    }
     if state.picker.is_some() {
         picker::draw(frame, frame.area(), state);
     }

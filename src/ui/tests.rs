@@ -130,3 +130,32 @@ fn partial_message_and_download_progress() {
     crate::tui::apply(&mut state, Msg::Worker(Event::State { account, state: downloading }), &store, &[]);
     snap!("partial_100x30", screen(&mut state, &store, 100, 30));
 }
+
+#[test]
+fn compose_review_screen() {
+    let (_d, store, mut state) = demo();
+    let account = state.accounts[0].id;
+    let draft = crate::compose::Draft {
+        from: "Robin Example <robin@personal.example>".into(),
+        to: "Jörg Müller <joerg@beispiel.de>".into(),
+        subject: "Re: Grüße aus Köln".into(),
+        body: "Gerne!\n\nOn Fri, Jörg wrote:\n> wollen wir?\n".into(),
+        in_reply_to: Some("<x@beispiel.de>".into()),
+        attachments: vec![crate::compose::Attachment {
+            name: "map.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: vec![0; 2048],
+        }],
+        ..Default::default()
+    };
+    let msg = Msg::Composing { account, draft: Box::new(draft), resumed: None };
+    crate::tui::apply(&mut state, msg, &store, &[]);
+    let text = state.editor_request.take().expect("the editor is asked for");
+    assert!(text.starts_with("From: Robin Example <robin@personal.example>\nTo: Jörg"));
+    crate::tui::apply(&mut state, Msg::Edited(Ok(text.replace("Gerne!", "Gerne, bis dann!"))), &store, &[]);
+    snap!("compose_review_100x30", screen(&mut state, &store, 100, 30));
+    key(&mut state, &store, KeyCode::Char('q'));
+    assert!(state.compose.is_some(), "q asks first");
+    key(&mut state, &store, KeyCode::Char('y'));
+    assert!(state.compose.is_none());
+}

@@ -1,8 +1,15 @@
 //! Terminal setup and restore, and the event loop: terminal input and worker events in one
 //! select, state changed only through `app::update`, a redraw only when something changed.
 
-use crate::account::{self, AccountHandle, Command, Event};
-use crate::app::{self, AppState, Effect, Msg, UiSettings, keymap::Keymap};
+mod compose;
+mod effects;
+
+use effects::Env;
+#[cfg(test)]
+pub(crate) use effects::apply;
+
+use crate::account::{self, Command, Event};
+use crate::app::{self, AppState, Msg, UiSettings, keymap::Keymap};
 use crate::cli::Loaded;
 use crate::config::{AccountConfig, UiConfig};
 use crate::store::Store;
@@ -25,8 +32,24 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 /// Runs the UI on the configured accounts.
 pub async fn run(loaded: Loaded) -> Result<()> {
     let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
-    let settings = settings(&loaded.config.ui, &loaded.data_dir);
-    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true).await
+    let mut settings = settings(&loaded.config.ui, &loaded.data_dir);
+    settings.editor = editor_command(loaded.config.editor.as_deref());
+    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true, None).await
+}
+
+/// Runs the UI and opens the composer on a `mailto:` URL.
+pub async fn run_mailto(loaded: Loaded, url: String) -> Result<()> {
+    let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
+    let mut settings = settings(&loaded.config.ui, &loaded.data_dir);
+    settings.editor = editor_command(loaded.config.editor.as_deref());
+    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true, Some(url)).await
+}
+
+/// The editor: `$VISUAL`, then `$EDITOR`, then the config's `editor`; None means the
+/// built-in one (no editor set, or `editor = "builtin"`).
+pub fn editor_command(configured: Option<&str>) -> Option<String> {
+    let env = |k| std::env::var(k).ok().filter(|v: &String| !v.trim().is_empty());
+    env("VISUAL").or_else(|| env("EDITOR")).or_else(|| configured.map(str::to_string)).filter(|e| e.trim() != "builtin")
 }
 
 /// Runs the UI on the bundled demo mailbox, in a temporary directory, offline.
@@ -35,7 +58,8 @@ pub async fn run_demo() -> Result<()> {
     let accounts = crate::demo::build(dir.path()).context("building the demo mailbox")?;
     let mut settings = settings(&UiConfig::default(), dir.path());
     settings.attachment_dir = dir.path().join("attachments");
-    session(&accounts, dir.path(), Keymap::default(), settings, false).await
+    settings.editor = editor_command(None);
+    session(&accounts, dir.path(), Keymap::default(), settings, false, None).await
 }
 
 fn settings(ui: &UiConfig, data_dir: &Path) -> UiSettings {
@@ -51,6 +75,7 @@ fn settings(ui: &UiConfig, data_dir: &Path) -> UiSettings {
         date_format: ui.date_format.clone(),
         attachment_dir,
         reader_fullscreen: ui.reader_fullscreen,
+        editor: None,
     }
 }
 
@@ -60,6 +85,7 @@ async fn session(
     keymap: Keymap,
     settings: UiSettings,
     sync: bool,
+    mailto: Option<String>,
 ) -> Result<()> {
     if accounts.is_empty() {
         return Err(anyhow!("the config has no [[accounts]]; see config.example.toml"));
@@ -81,7 +107,12 @@ async fn session(
     }
 
     let mut terminal = setup()?;
-    let result = event_loop(&mut terminal, state, &store, &handles, rx).await;
+    let env = Env { store: &store, handles: &handles, accounts };
+    let first = mailto.and_then(|url| {
+        let account = handles.first()?.id;
+        Some(Msg::Start(Box::new(app::Effect::StartCompose { account, kind: app::compose::ComposeKind::Mailto(url) })))
+    });
+    let result = event_loop(&mut terminal, state, env, rx, first).await;
     restore();
     for h in handles {
         h.shutdown().await;
@@ -95,10 +126,14 @@ fn setup() -> Result<Term> {
         restore();
         hook(info);
     }));
+    enter()?;
+    Terminal::new(CrosstermBackend::new(std::io::stdout())).context("setting up the terminal")
+}
+
+/// Raw mode, the alternate screen and the mouse: the terminal as the UI needs it.
+fn enter() -> Result<()> {
     enable_raw_mode().context("switching the terminal to raw mode")?;
-    let mut stdout = std::io::stdout();
-    execute!(stdout, EnterAlternateScreen, EnableMouseCapture).context("setting up the terminal")?;
-    Terminal::new(CrosstermBackend::new(stdout)).context("setting up the terminal")
+    execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture).context("setting up the terminal")
 }
 
 /// Puts the terminal back as it was; safe to call more than once.
@@ -110,12 +145,13 @@ pub fn restore() {
 async fn event_loop(
     terminal: &mut Term,
     mut state: AppState,
-    store: &Store,
-    handles: &[AccountHandle],
+    env: Env<'_>,
     mut rx: mpsc::UnboundedReceiver<Event>,
+    first: Option<Msg>,
 ) -> Result<()> {
     let size = terminal.size().context("reading the terminal size")?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
+    pending.extend(first);
     let mut input = EventStream::new();
     let mut term_signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
@@ -124,10 +160,29 @@ async fn event_loop(
     let mut key_at: Option<Instant> = None;
     loop {
         for msg in pending.drain(..) {
-            dirty |= apply(&mut state, msg, store, handles);
+            dirty |= effects::apply_env(&mut state, msg, env);
         }
         if state.quit {
             return Ok(());
+        }
+        if let Some(text) = state.editor_request.take() {
+            let result = match state.settings.editor.clone() {
+                Some(cmd) => {
+                    // the editor gets the terminal; input is not read meanwhile
+                    drop(input);
+                    restore();
+                    let r = compose::run_editor(&cmd, &text);
+                    enter()?;
+                    // a new terminal draws everything afresh (clear() would query the cursor)
+                    *terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).context("redrawing")?;
+                    input = EventStream::new();
+                    r
+                }
+                None => Err("no editor is set: set $EDITOR, or editor in the config".into()),
+            };
+            pending.push(Msg::Edited(result));
+            dirty = true;
+            continue;
         }
         if dirty {
             terminal.draw(|f| crate::ui::draw(f, &state)).context("drawing")?;
@@ -182,60 +237,4 @@ async fn recv(sig: &mut Option<tokio::signal::unix::Signal>) {
         }
         None => std::future::pending().await,
     }
-}
-
-/// Runs `update` and then its effects, feeding their results back in. True when the state
-/// may have changed.
-pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[AccountHandle]) -> bool {
-    let mut queue = vec![msg];
-    while let Some(msg) = queue.pop() {
-        for effect in app::update(state, msg) {
-            match effect {
-                Effect::Send(account, cmd) => {
-                    if let Some(h) = handles.iter().find(|h| h.id == account) {
-                        h.send(cmd);
-                    }
-                }
-                Effect::LoadList { query, start, len } => {
-                    let loaded = store
-                        .count(&query)
-                        .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
-                    match loaded {
-                        Ok((total, rows)) => queue.push(Msg::ListLoaded { query, total, start, rows }),
-                        Err(e) => state.status = Some(format!("local store: {e}")),
-                    }
-                }
-                Effect::SaveAttachments { raw, indexes, dir } => {
-                    let saved: Result<Vec<_>, String> = indexes
-                        .iter()
-                        .map(|i| {
-                            let (name, bytes) = crate::mime::attachment_bytes(&raw, *i).map_err(|e| e.to_string())?;
-                            crate::mime::save_attachment(&dir, &name, &bytes).map_err(|e| e.to_string())
-                        })
-                        .collect();
-                    queue.push(Msg::Saved(saved));
-                }
-                Effect::Act { account, targets, kind } => {
-                    let ids = match targets {
-                        app::state::Targets::Ids(ids) => Ok(ids),
-                        app::state::Targets::Query(q) => store.ids(&q),
-                    };
-                    match ids {
-                        Ok(ids) if !ids.is_empty() => {
-                            if let Some(h) = handles.iter().find(|h| h.id == account) {
-                                h.send(Command::Act(kind.with_ids(ids)));
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(e) => state.status = Some(format!("local store: {e}")),
-                    }
-                }
-                Effect::SelectRange { query, from, len } => match store.list_window(&query, usize::MAX, from, len) {
-                    Ok(rows) => queue.push(Msg::Selected(rows.into_iter().map(|r| r.id).collect())),
-                    Err(e) => state.status = Some(format!("local store: {e}")),
-                },
-            }
-        }
-    }
-    true
 }
