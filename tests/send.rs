@@ -209,3 +209,44 @@ async fn starttls_is_required_and_no_password_goes_without_it() {
     let seen = String::from_utf8_lossy(&fake.received.lock().unwrap()).to_string();
     assert!(!seen.contains("AUTH") && !seen.contains("MAIL FROM"), "{seen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_are_saved_to_the_server_and_resumed_in_place() {
+    let me = user("drafts");
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(None, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let d = poste::compose::Draft {
+        from: me.clone(),
+        to: "someone@example.org".into(),
+        subject: "unfinished".into(),
+        body: "first thoughts\n".into(),
+        message_id: Some(poste::compose::new_message_id("localhost")),
+        ..Default::default()
+    };
+    let built = poste::compose::build(&d, true).unwrap();
+    h.send(Command::SaveDraft { raw: built.saved, replaces: None });
+    let mut a = admin(&me).await;
+    let drafts = wait_messages(&mut a, "Drafts", 1).await;
+    assert_eq!(drafts.len(), 1);
+    assert!(drafts[0].1.iter().any(|f| f.contains("Draft")), "{:?}", drafts[0].1);
+
+    // resumed: read back, changed, saved again in its place
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let store = setup.store();
+    let acct = store.accounts().unwrap()[0].0;
+    let folder = store.find_folder(acct, "Drafts").unwrap().unwrap();
+    let id = store.list(&poste::store::ListQuery { folder: Some(folder.id), ..Default::default() }, 0, 5).unwrap()[0].id;
+    let mut back = poste::compose::parse_draft(&drafts[0].0);
+    assert_eq!((back.subject.as_str(), back.to.as_str()), ("unfinished", "someone@example.org"));
+    assert_eq!(back.message_id, d.message_id, "the same draft");
+    back.body.push_str("second thoughts\n");
+    let built = poste::compose::build(&back, true).unwrap();
+    h.send(Command::SaveDraft { raw: built.saved, replaces: Some(id) });
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let drafts = wait_messages(&mut a, "Drafts", 1).await;
+    assert_eq!(drafts.len(), 1, "the new version replaced the old");
+    assert!(String::from_utf8_lossy(&drafts[0].0).contains("second thoughts"));
+    h.shutdown().await;
+}
