@@ -237,7 +237,8 @@ async fn drafts_are_saved_to_the_server_and_resumed_in_place() {
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
     let folder = store.find_folder(acct, "Drafts").unwrap().unwrap();
-    let id = store.list(&poste::store::ListQuery { folder: Some(folder.id), ..Default::default() }, 0, 5).unwrap()[0].id;
+    let id =
+        store.list(&poste::store::ListQuery { folder: Some(folder.id), ..Default::default() }, 0, 5).unwrap()[0].id;
     let mut back = poste::compose::parse_draft(&drafts[0].0);
     assert_eq!((back.subject.as_str(), back.to.as_str()), ("unfinished", "someone@example.org"));
     assert_eq!(back.message_id, d.message_id, "the same draft");

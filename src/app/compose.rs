@@ -1,21 +1,27 @@
 //! Composing in the UI: the keys that start a message (new, reply, reply all, forward),
-//! the review screen before sending (send, edit, attach, remove, save draft, cancel), and
-//! the answers from the editor and the event loop.
+//! the built-in editor (the same header block and body an external editor gets, with
+//! address completion), the review screen before sending (send, edit, attach, remove,
+//! save draft, cancel), and the answers from the editor and the event loop.
 
 use super::keymap::Action;
 use super::state::{AppState, Pane, Prompt, TextPurpose};
 use super::update::Effect;
 use crate::compose::{Attachment, Draft};
 use crate::model::{AccountId, MessageId, SpecialUse};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{CursorMove, TextArea};
 
 /// A message being written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Composer {
+    /// The built-in editor, while the message is being written in it.
+    pub writing: Option<Box<TextArea<'static>>>,
     pub account: AccountId,
     pub draft: Draft,
     /// The stored draft this continues: replaced when saved again, removed once sent.
     pub resumed: Option<MessageId>,
+    /// The Outbox message this is an edit of: removed once this one is sent.
+    pub outgoing: Option<i64>,
     /// Why the last edit, attachment or send did not work.
     pub error: Option<String>,
 }
@@ -31,6 +37,8 @@ pub enum ComposeKind {
     /// A saved draft, opened again.
     Resume(MessageId),
     Mailto(String),
+    /// An Outbox message, edited before it is sent again.
+    EditOutgoing(i64),
 }
 
 /// The message a reply or forward is about: the open one when the reader has the focus,
@@ -86,14 +94,89 @@ pub fn in_drafts(state: &AppState) -> bool {
 }
 
 /// A draft is ready to edit: open the editor on it.
-pub fn begin(state: &mut AppState, account: AccountId, draft: Draft, resumed: Option<MessageId>) {
-    state.compose = Some(Composer { account, draft, resumed, error: None });
+pub fn begin(
+    state: &mut AppState,
+    account: AccountId,
+    draft: Draft,
+    resumed: Option<MessageId>,
+    outgoing: Option<i64>,
+) {
+    state.outbox_cursor = None;
+    state.compose = Some(Composer { account, draft, resumed, outgoing, error: None, writing: None });
     edit(state);
 }
 
 fn edit(state: &mut AppState) {
-    if let Some(c) = &state.compose {
-        state.editor_request = Some(crate::compose::to_editor_text(&c.draft));
+    let builtin = state.settings.editor.is_none();
+    let Some(c) = state.compose.as_mut() else { return };
+    let text = crate::compose::to_editor_text(&c.draft);
+    if builtin {
+        let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+        // start where a reply is written: the blank line after the headers, or To when empty
+        if c.draft.to.trim().is_empty() {
+            area.move_cursor(CursorMove::Jump(1, 4));
+        } else {
+            area.move_cursor(CursorMove::Jump(6, 0));
+        }
+        c.writing = Some(Box::new(area));
+    } else {
+        state.editor_request = Some(text);
+    }
+}
+
+/// The address being typed at the cursor of the built-in editor, on a To, Cc or Bcc line.
+fn address_prefix(area: &TextArea<'_>) -> Option<String> {
+    let (row, col) = (area.cursor().0, area.cursor().1);
+    let lines = area.lines();
+    let header_end = lines.iter().position(|l| l.is_empty()).unwrap_or(lines.len());
+    let line = lines.get(row).filter(|_| row < header_end)?;
+    let name = line.split(':').next()?.trim().to_ascii_lowercase();
+    if !matches!(name.as_str(), "to" | "cc" | "bcc") {
+        return None;
+    }
+    let before: String = line.chars().take(col).collect();
+    let token = before.rsplit([',', ':']).next()?.trim_start().to_string();
+    (!token.is_empty()).then_some(token)
+}
+
+/// Keys while writing in the built-in editor: Esc finishes, Tab completes an address.
+pub fn writing_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(c) = state.compose.as_mut() else { return };
+    let Some(area) = c.writing.as_mut() else { return };
+    match k.code {
+        KeyCode::Esc => {
+            let text = area.lines().join("\n");
+            c.writing = None;
+            edited(state, Ok(text));
+        }
+        KeyCode::Tab if k.modifiers.is_empty() => match address_prefix(area) {
+            Some(prefix) => fx.push(Effect::CompleteAddress(prefix)),
+            None => {
+                area.input(k);
+            }
+        },
+        KeyCode::Char('x') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+            let text = area.lines().join("\n");
+            c.writing = None;
+            edited(state, Ok(text));
+        }
+        _ => {
+            area.input(k);
+        }
+    }
+}
+
+/// An address completed: it replaces what was typed of it.
+pub fn address_completed(state: &mut AppState, prefix: String, found: Option<String>) {
+    let Some(area) = state.compose.as_mut().and_then(|c| c.writing.as_mut()) else { return };
+    match found {
+        Some(full) if address_prefix(area).as_deref() == Some(prefix.as_str()) => {
+            for _ in 0..prefix.chars().count() {
+                area.delete_char();
+            }
+            area.insert_str(format!("{full}, "));
+        }
+        _ => state.status = Some(format!("no address starts with {prefix:?}")),
     }
 }
 
@@ -148,6 +231,9 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     match k.code {
         KeyCode::Char('y') => {
             fx.push(Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), resumed: c.resumed });
+            if let Some(old) = c.outgoing {
+                fx.push(Effect::Send(c.account, crate::account::Command::DiscardOutgoing(old)));
+            }
         }
         KeyCode::Char('e') => edit(state),
         KeyCode::Char('a') => {
@@ -174,6 +260,33 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 
 fn dirs_home() -> String {
     std::env::var("HOME").map(|h| format!("{}/", h.trim_end_matches('/'))).unwrap_or_default()
+}
+
+/// Keys of the Outbox overlay: move, `y` try again, `e` edit, `d` discard, Esc/q close.
+pub fn outbox_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(cursor) = state.outbox_cursor else { return };
+    let items: Vec<(AccountId, i64, String)> =
+        state.outbox_items().into_iter().map(|(a, o)| (a, o.id, o.subject.clone())).collect();
+    let here = items.get(cursor.min(items.len().saturating_sub(1))).cloned();
+    match (k.code, here) {
+        (KeyCode::Esc | KeyCode::Char('q'), _) => state.outbox_cursor = None,
+        (KeyCode::Char('j') | KeyCode::Down, _) => {
+            state.outbox_cursor = Some((cursor + 1).min(items.len().saturating_sub(1)));
+        }
+        (KeyCode::Char('k') | KeyCode::Up, _) => state.outbox_cursor = Some(cursor.saturating_sub(1)),
+        (KeyCode::Char('y'), Some((account, id, _))) => {
+            fx.push(Effect::Send(account, crate::account::Command::RetryOutgoing(id)));
+        }
+        (KeyCode::Char('e'), Some((account, id, _))) => {
+            fx.push(Effect::StartCompose { account, kind: ComposeKind::EditOutgoing(id) });
+        }
+        (KeyCode::Char('d'), Some((account, id, subject))) => {
+            let question = format!("Discard {:?} without sending it? (y/n)", crate::sanitize::line(&subject));
+            let then = Box::new(Effect::Send(account, crate::account::Command::DiscardOutgoing(id)));
+            state.prompt = Some(Prompt::Confirm { question, then });
+        }
+        _ => {}
+    }
 }
 
 /// The answer to "remove which attachment?" or "discard this message?".

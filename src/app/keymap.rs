@@ -43,6 +43,7 @@ pub enum Action {
     ReplyAll,
     Forward,
     ForwardAttached,
+    Outbox,
 }
 
 /// Every action with its config name, help text and default keys.
@@ -83,6 +84,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::ReplyAll, "reply_all", "reply to all", &["a"]),
     (Action::Forward, "forward", "forward inline", &["f"]),
     (Action::ForwardAttached, "forward_attached", "forward as an attachment", &["F"]),
+    (Action::Outbox, "outbox", "the Outbox: retry, edit, discard", &["O"]),
 ];
 
 /// A key with its modifiers, as bound.

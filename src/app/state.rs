@@ -199,6 +199,8 @@ pub struct AppState {
     pub editor_request: Option<String>,
     /// A draft to resume once its body has been downloaded.
     pub resume_after_body: Option<MessageId>,
+    /// The Outbox overlay is open, with its cursor.
+    pub outbox_cursor: Option<usize>,
     pub quit: bool,
     pub keymap: Keymap,
     pub settings: UiSettings,
@@ -235,6 +237,7 @@ impl AppState {
             compose: None,
             editor_request: None,
             resume_after_body: None,
+            outbox_cursor: None,
             quit: false,
             keymap,
             settings,
@@ -261,6 +264,11 @@ impl AppState {
             }
             FolderRow::Account(_) => None,
         }
+    }
+
+    /// Every account's Outbox messages, in account order.
+    pub fn outbox_items(&self) -> Vec<(AccountId, &crate::account::OutboxItem)> {
+        self.accounts.iter().flat_map(|a| a.outbox.iter().map(move |o| (a.id, o))).collect()
     }
 
     pub fn account_index(&self, id: AccountId) -> Option<usize> {

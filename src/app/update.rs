@@ -34,6 +34,8 @@ pub enum Msg {
         account: AccountId,
         draft: Box<crate::compose::Draft>,
         resumed: Option<crate::model::MessageId>,
+        /// The Outbox message this edits.
+        outgoing: Option<i64>,
     },
     /// Run this effect (at start: a `mailto:` URL to compose).
     Start(Box<Effect>),
@@ -45,6 +47,10 @@ pub enum Msg {
     ComposeDone(Result<String, String>),
     /// The answer to `Effect::CompletePath`: the completed input.
     PathCompleted(String),
+    /// The answer to `Effect::CompleteAddress`: the typed prefix and the best address.
+    AddressCompleted(String, Option<String>),
+    /// Ctrl-C: quits, but asks first while a message is being written.
+    Interrupt,
     Quit,
 }
 
@@ -96,6 +102,8 @@ pub enum Effect {
     AttachFile(PathBuf),
     /// Complete a path being typed.
     CompletePath(String),
+    /// Complete an address being typed, from the senders in the store.
+    CompleteAddress(String),
 }
 
 /// A message action before its targets are resolved to ids.
@@ -158,7 +166,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.selection.ids.extend(ids);
             state.status = Some(format!("{} selected", state.selection.ids.len()));
         }
-        Msg::Composing { account, draft, resumed } => super::compose::begin(state, account, *draft, resumed),
+        Msg::Composing { account, draft, resumed, outgoing } => {
+            super::compose::begin(state, account, *draft, resumed, outgoing)
+        }
         Msg::Start(effect) => fx.push(*effect),
         Msg::Edited(result) => super::compose::edited(state, result),
         Msg::Attached(result) => super::compose::attached(state, result),
@@ -168,7 +178,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 *i = input;
             }
         }
-        Msg::Quit => state.quit = true,
+        Msg::AddressCompleted(prefix, found) => super::compose::address_completed(state, prefix, found),
+        Msg::Interrupt if state.compose.is_some() => state.prompt = Some(Prompt::DiscardDraft),
+        Msg::Interrupt | Msg::Quit => state.quit = true,
     }
     fx
 }
@@ -191,9 +203,18 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         return;
     }
-    if state.compose.is_some() {
+    if state.outbox_cursor.is_some() {
         state.status = None;
-        super::compose::review_key(state, k, fx);
+        super::compose::outbox_key(state, k, fx);
+        return;
+    }
+    if let Some(c) = &state.compose {
+        state.status = None;
+        if c.writing.is_some() {
+            super::compose::writing_key(state, k, fx);
+        } else {
+            super::compose::review_key(state, k, fx);
+        }
         return;
     }
     if state.list.typing.is_some() {
@@ -255,6 +276,13 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Action::Save => save(state, fx),
         Action::FetchWhole => fetch_whole(state, fx),
+        Action::Outbox => {
+            if state.outbox_items().is_empty() {
+                state.status = Some("the Outbox is empty".into());
+            } else {
+                state.outbox_cursor = Some(0);
+            }
+        }
         Action::Help => state.help = true,
         Action::NextAccount if !state.accounts.is_empty() => {
             let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
@@ -478,6 +506,9 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         Event::Outbox { account, items } => {
             if let Some(i) = state.account_index(account) {
                 state.accounts[i].outbox = items;
+            }
+            if state.outbox_items().is_empty() {
+                state.outbox_cursor = None;
             }
         }
         Event::SendDone { state: crate::store::outbox::OutState::Sent, .. } => {

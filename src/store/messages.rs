@@ -351,6 +351,24 @@ impl Store {
         Ok(path)
     }
 
+    /// Addresses for completion: senders whose address or name starts with `prefix` (a
+    /// name at any word), most frequent first, as `Name <address>`.
+    pub fn addresses(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let p = prefix.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        if p.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut st = self.conn().prepare_cached(
+            "SELECT from_name, from_addr FROM messages
+             WHERE from_addr LIKE ?1 ESCAPE '\\' OR from_name LIKE ?1 ESCAPE '\\' OR from_name LIKE ?2 ESCAPE '\\'
+             GROUP BY lower(from_addr) ORDER BY count(*) DESC, max(date) DESC LIMIT ?3",
+        )?;
+        let rows = st.query_map(params![format!("{p}%"), format!("% {p}%"), limit as i64], |r| {
+            Ok(crate::compose::mailbox(Some(&r.get::<_, String>(0)?), &r.get::<_, String>(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Sets a message's flags locally.
     pub fn set_flags(&self, id: MessageId, flags: Flags) -> Result<()> {
         self.conn().execute("UPDATE messages SET flags = ?2 WHERE id = ?1", params![id, flags.0])?;

@@ -18,6 +18,7 @@ pub fn start(env: Env<'_>, account: AccountId, kind: ComposeKind) -> Result<Msg,
             .map_err(|e| format!("local store: {e}"))?
             .ok_or_else(|| "the message's body is not downloaded yet: open it first".to_string())
     };
+    let mut outgoing = None;
     let (draft, resumed) = match kind {
         ComposeKind::New => (Draft { from: identity, ..Default::default() }, None),
         ComposeKind::Reply(id) => (compose::reply(&raw(id)?, id, cfg, ReplyKind::Sender), None),
@@ -31,13 +32,22 @@ pub fn start(env: Env<'_>, account: AccountId, kind: ComposeKind) -> Result<Msg,
             }
             (d, Some(id))
         }
+        ComposeKind::EditOutgoing(id) => {
+            let m = env
+                .store
+                .outgoing(id)
+                .map_err(|e| format!("local store: {e}"))?
+                .ok_or("that message has left the Outbox")?;
+            outgoing = Some(id);
+            (compose::parse_draft(&m.saved), None)
+        }
         ComposeKind::Mailto(url) => {
             let mut d = Draft { from: identity, ..Default::default() };
             compose::parse_mailto(&url, &mut d).map_err(|e| e.to_string())?;
             (d, None)
         }
     };
-    Ok(Msg::Composing { account, draft: Box::new(draft), resumed })
+    Ok(Msg::Composing { account, draft: Box::new(draft), resumed, outgoing })
 }
 
 /// Builds the message and hands it to the account's Outbox; a resumed draft is removed.

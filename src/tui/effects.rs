@@ -92,6 +92,10 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     queue.push(Msg::Attached(crate::compose::Attachment::from_file(&path).map_err(|e| e.to_string())));
                 }
                 Effect::CompletePath(input) => queue.push(Msg::PathCompleted(compose::complete_path(&input))),
+                Effect::CompleteAddress(prefix) => {
+                    let found = store.addresses(&prefix, 1).ok().and_then(|v| v.into_iter().next());
+                    queue.push(Msg::AddressCompleted(prefix, found));
+                }
             }
         }
     }

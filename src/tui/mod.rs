@@ -202,7 +202,7 @@ async fn event_loop(
                 Some(Ok(TermEvent::Key(k))) => {
                     key_at = Some(Instant::now());
                     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-                        pending.push(Msg::Quit);
+                        pending.push(Msg::Interrupt);
                     } else {
                         pending.push(Msg::Key(k));
                     }

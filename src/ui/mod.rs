@@ -4,6 +4,7 @@ mod compose;
 mod folders;
 mod help;
 mod list;
+mod outbox;
 mod picker;
 mod reader;
 mod status;
@@ -30,6 +31,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     status::draw(frame, a.status, state);
     if state.compose.is_some() {
         compose::draw(frame, frame.area(), state);
+    }
+    if state.outbox_cursor.is_some() {
+        outbox::draw(frame, frame.area(), state);
     }
     if state.picker.is_some() {
         picker::draw(frame, frame.area(), state);

@@ -61,6 +61,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let (left, style) = match (&state.prompt, &state.status) {
         (Some(Prompt::Confirm { question, .. }), _) => (question.clone(), Style::default().fg(Color::LightRed)),
         (Some(Prompt::Text { label, input, .. }), _) => (format!("{label} {input}▏"), Style::default().fg(Color::Cyan)),
+        (Some(Prompt::DiscardDraft), _) => {
+            ("Discard this message? (y/n)".to_string(), Style::default().fg(Color::LightRed))
+        }
+        (Some(Prompt::RemoveAttachment(n)), _) => {
+            (format!("Remove which attachment? (1-{n})"), Style::default().fg(Color::Cyan))
+        }
         (_, Some(s)) => (s.clone(), Style::default().fg(Color::Yellow)),
         _ if !state.selection.is_empty() => {
             let n = if state.selection.all { state.list.total } else { state.selection.ids.len() };

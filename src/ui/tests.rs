@@ -134,6 +134,7 @@ fn partial_message_and_download_progress() {
 #[test]
 fn compose_review_screen() {
     let (_d, store, mut state) = demo();
+    state.settings.editor = Some("vi".into());
     let account = state.accounts[0].id;
     let draft = crate::compose::Draft {
         from: "Robin Example <robin@personal.example>".into(),
@@ -148,7 +149,7 @@ fn compose_review_screen() {
         }],
         ..Default::default()
     };
-    let msg = Msg::Composing { account, draft: Box::new(draft), resumed: None };
+    let msg = Msg::Composing { account, draft: Box::new(draft), resumed: None, outgoing: None };
     crate::tui::apply(&mut state, msg, &store, &[]);
     let text = state.editor_request.take().expect("the editor is asked for");
     assert!(text.starts_with("From: Robin Example <robin@personal.example>\nTo: Jörg"));
@@ -158,4 +159,61 @@ fn compose_review_screen() {
     assert!(state.compose.is_some(), "q asks first");
     key(&mut state, &store, KeyCode::Char('y'));
     assert!(state.compose.is_none());
+}
+
+#[test]
+fn builtin_editor_completes_addresses_and_feeds_the_review() {
+    let (_d, store, mut state) = demo();
+    assert!(state.settings.editor.is_none());
+    let account = state.accounts[0].id;
+    let draft = crate::compose::Draft { from: "Robin <robin@personal.example>".into(), ..Default::default() };
+    let msg = Msg::Composing { account, draft: Box::new(draft), resumed: None, outgoing: None };
+    crate::tui::apply(&mut state, msg, &store, &[]);
+    assert!(state.editor_request.is_none(), "no external editor");
+    // the cursor starts on the empty To line
+    for c in "jo".chars() {
+        key(&mut state, &store, KeyCode::Char(c));
+    }
+    key(&mut state, &store, KeyCode::Tab);
+    // down to Subject, then the body
+    for k in [KeyCode::Down, KeyCode::Down, KeyCode::Down, KeyCode::End] {
+        key(&mut state, &store, k);
+    }
+    for c in "Hallo".chars() {
+        key(&mut state, &store, KeyCode::Char(c));
+    }
+    snap!("compose_builtin_100x30", screen(&mut state, &store, 100, 30));
+    key(&mut state, &store, KeyCode::Esc);
+    let c = state.compose.as_ref().unwrap();
+    assert!(c.writing.is_none());
+    assert_eq!(c.draft.to, "Jörg Müller <joerg@beispiel.de>,");
+    assert_eq!(c.draft.subject, "Hallo");
+}
+
+#[test]
+fn outbox_overlay_shows_what_waits_and_why() {
+    use crate::account::OutboxItem;
+    use crate::store::outbox::OutState;
+    let (_d, store, mut state) = demo();
+    let account = state.accounts[1].id;
+    let items = vec![
+        OutboxItem {
+            id: 1,
+            subject: "Minutes".into(),
+            state: OutState::Queued,
+            error: Some("cannot reach smtp.work.example:465: connection refused".into()),
+        },
+        OutboxItem {
+            id: 2,
+            subject: "Invoice".into(),
+            state: OutState::Failed,
+            error: Some("the server rejected the recipient x@y: 550 no such user".into()),
+        },
+    ];
+    crate::tui::apply(&mut state, Msg::Worker(Event::Outbox { account, items }), &store, &[]);
+    key(&mut state, &store, KeyCode::Char('O'));
+    key(&mut state, &store, KeyCode::Char('j'));
+    snap!("outbox_100x30", screen(&mut state, &store, 100, 30));
+    key(&mut state, &store, KeyCode::Char('d'));
+    assert!(matches!(state.prompt, Some(crate::app::state::Prompt::Confirm { .. })));
 }
