@@ -251,3 +251,53 @@ async fn drafts_are_saved_to_the_server_and_resumed_in_place() {
     assert!(String::from_utf8_lossy(&drafts[0].0).contains("second thoughts"));
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_cut_short_is_kept_as_unknown_and_never_resent() {
+    use fake::Step::*;
+    let fake = fake::Fake::start(vec![
+        Send("220 fake ESMTP".into()),
+        Reply("250-fake\r\n250 8BITMIME".into()),
+        Reply("250 sender ok".into()),
+        Reply("250 recipient ok".into()),
+        Reply("354 go ahead".into()),
+        Read,
+        Read,
+        // the connection drops before the server says whether it took the message
+        Close,
+    ])
+    .await;
+    let me = user("unknown");
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(Some(fake.port), "tls = \"none\"\nusername = \"\"");
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "maybe"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("check before resending"), "{err}");
+    let store = setup.store();
+    let acct = store.accounts().unwrap()[0].0;
+    assert_eq!(store.outbox(acct).unwrap()[0].state, OutState::Unknown);
+    // a later sync does not send it again
+    assert!(setup.poste(&["sync"]).status.success());
+    assert_eq!(*fake.connections.lock().unwrap(), 1);
+    assert_eq!(store.outbox(acct).unwrap()[0].state, OutState::Unknown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_certificate_failures_name_their_cause() {
+    let me = user("smtpbad");
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(None, "password_command = \"echo wrong\"");
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("authentication failed"), "{err}");
+    assert!(!err.contains("wrong"), "the password is not shown: {err}");
+
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(None, &format!("ca_file = {:?}", servers().other_ca));
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("TLS with 127.0.0.1 failed"), "{err}");
+}
