@@ -126,8 +126,11 @@ impl Worker {
             self.notice(format!("local store: {e}"));
         }
         match &result {
-            SendResult::Sent => {}
+            SendResult::Sent => self.outbox_backoff = super::worker::OUTBOX_BACKOFF_START,
             SendResult::NotSent { text, transient: true } => {
+                // the SMTP server may come back before the mail server does: try on a timer too
+                self.outbox_retry = Some(tokio::time::Instant::now() + self.outbox_backoff);
+                self.outbox_backoff = (self.outbox_backoff * 2).min(std::time::Duration::from_secs(600));
                 self.notice(format!("not sent yet, kept in the Outbox: {text}"));
             }
             _ => self.notice(format!("not sent: {}", error.clone().unwrap_or_default())),

@@ -15,6 +15,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+/// The first wait before the Outbox is tried again after a temporary failure.
+pub(super) const OUTBOX_BACKOFF_START: Duration = Duration::from_secs(30);
 pub(super) const BACKOFF_START: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
 
@@ -85,6 +87,8 @@ pub fn spawn(
         smtp,
         sending: false,
         outbox_due: false,
+        outbox_retry: None,
+        outbox_backoff: OUTBOX_BACKOFF_START,
     };
     let join = tokio::spawn(worker.run(rx, ops_rx));
     Ok(AccountHandle { id, name: account.name.clone(), tx, join })
@@ -126,6 +130,9 @@ pub(super) struct Worker {
     pub(super) sending: bool,
     /// The Outbox should be tried once the current store change is applied.
     pub(super) outbox_due: bool,
+    /// When to try the Outbox again after a temporary failure, and the wait after that.
+    pub(super) outbox_retry: Option<Instant>,
+    pub(super) outbox_backoff: Duration,
 }
 
 impl Worker {
@@ -155,6 +162,7 @@ impl Worker {
         self.emit_outbox();
         loop {
             let retry = self.retry_at;
+            let outbox_retry = self.outbox_retry;
             let poll = self.next_poll;
             let can_prefetch = !self.prefetch.is_empty() && self.online;
             tokio::select! {
@@ -191,6 +199,10 @@ impl Worker {
                     if std::mem::take(&mut self.outbox_due) {
                         self.try_outbox().await;
                     }
+                }
+                _ = sleep_until(outbox_retry), if outbox_retry.is_some() => {
+                    self.outbox_retry = None;
+                    self.try_outbox().await;
                 }
                 _ = sleep_until(retry), if retry.is_some() => {
                     self.retry_at = None;
