@@ -217,7 +217,12 @@ impl Worker {
                 return role == SpecialUse::Sent;
             }
             return match self.store.ensure_local_folders(self.id) {
-                Ok(_) => Box::pin(self.save_to(role, raw, flags)).await,
+                Ok(_) => {
+                    if let Ok(folders) = self.store.folders(self.id) {
+                        self.emit(Event::Folders { account: self.id, folders });
+                    }
+                    Box::pin(self.save_to(role, raw, flags)).await
+                }
                 Err(e) => {
                     self.notice(format!("the {what} could not be kept: {e}"));
                     true
