@@ -117,7 +117,7 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
     }
     let mut saved = head.clone().into_bytes();
     saved.extend_from_slice(&raw);
-    let sent = if has_bcc { without_bcc(&saved) } else { saved.clone() };
+    let sent = if has_bcc { compose::without_bcc(&saved) } else { saved.clone() };
     let m = Outgoing {
         id: 0,
         state: OutState::Queued,
@@ -131,32 +131,6 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
         created: now(),
     };
     deliver(loaded, acct, m).await
-}
-
-/// The message without its Bcc header (and that header's continuation lines).
-fn without_bcc(raw: &[u8]) -> Vec<u8> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 2)
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 1))
-        .unwrap_or(raw.len());
-    let mut out = Vec::with_capacity(raw.len());
-    let mut skipping = false;
-    for line in raw[..end].split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(b" ") || line.starts_with(b"\t") {
-            if !skipping {
-                out.extend_from_slice(line);
-            }
-            continue;
-        }
-        skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
-        if !skipping {
-            out.extend_from_slice(line);
-        }
-    }
-    out.extend_from_slice(&raw[end..]);
-    out
 }
 
 /// What `poste compose` is given.
@@ -196,13 +170,4 @@ pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32>
     }
     let built = compose::build(&d, false)?;
     deliver(loaded, acct, compose::outgoing(&d, built)).await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bcc_is_taken_out_with_its_continuation() {
-        let raw = b"From: a@x\r\nBcc: b@x,\r\n c@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n";
-        assert_eq!(super::without_bcc(raw), b"From: a@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n");
-    }
 }

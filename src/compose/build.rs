@@ -69,7 +69,7 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
     }
     let message_id = d.message_id.clone().unwrap_or_else(|| new_message_id(domain_of(from.email.as_ref())));
     let date = std::time::SystemTime::now();
-    let make = |keep_bcc: bool| -> Result<Vec<u8>, ComposeError> {
+    let make = || -> Result<Vec<u8>, ComposeError> {
         let mut b = lettre::Message::builder()
             .from(from.clone())
             .subject(d.subject.clone())
@@ -91,9 +91,8 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
         if let Some(r) = &d.references {
             b = b.references(r.clone());
         }
-        if keep_bcc {
-            b = b.keep_bcc();
-        }
+        // kept for the Sent copy; the bytes sent go without it
+        b = b.keep_bcc();
         if to.is_empty() && cc.is_empty() && bcc.is_empty() {
             // lettre wants an envelope; a draft without recipients gets its sender's
             let env = lettre::address::Envelope::new(Some(from.email.clone()), vec![from.email.clone()])
@@ -117,7 +116,35 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
         from: from.email.to_string(),
         to: to.iter().chain(&cc).chain(&bcc).map(|m| m.email.to_string()).collect(),
     };
-    Ok(Built { sent: make(false)?, saved: make(true)?, envelope, message_id })
+    let saved = make()?;
+    let sent = if bcc.is_empty() { saved.clone() } else { without_bcc(&saved) };
+    Ok(Built { sent, saved, envelope, message_id })
+}
+
+/// The message without its Bcc header (and that header's continuation lines).
+pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 2)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 1))
+        .unwrap_or(raw.len());
+    let mut out = Vec::with_capacity(raw.len());
+    let mut skipping = false;
+    for line in raw[..end].split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
+            if !skipping {
+                out.extend_from_slice(line);
+            }
+            continue;
+        }
+        skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
+        if !skipping {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(&raw[end..]);
+    out
 }
 
 /// Reads a saved draft (or any message) back into a draft to edit.
@@ -199,6 +226,12 @@ mod tests {
         assert_eq!(m.attachment(0).unwrap().contents(), (0..=255u8).collect::<Vec<_>>());
         assert!(m.date().is_some());
         assert!(sent.contains("In-Reply-To: <m1@y.org>"));
+    }
+
+    #[test]
+    fn bcc_is_taken_out_with_its_continuation() {
+        let raw = b"From: a@x\r\nBcc: b@x,\r\n c@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n";
+        assert_eq!(without_bcc(raw), b"From: a@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n");
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod editor_file;
 mod mailto;
 mod reply;
 
-pub use build::{Built, ComposeError, build, parse_draft};
+pub use build::{Built, ComposeError, build, parse_draft, without_bcc};
 pub use editor_file::{parse_editor_text, to_editor_text};
 pub use mailto::parse_mailto;
 pub use reply::{ReplyKind, forward, reply};
