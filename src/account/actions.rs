@@ -351,6 +351,16 @@ impl Worker {
     /// Sends queued actions in order while the server can be reached. True when the queue
     /// is empty.
     pub(super) async fn replay(&mut self) -> bool {
+        let done = self.replay_queue().await;
+        // a pass started in the middle of the queue could see the server before the rest
+        // of it is done (a message deleted here would come back for a while): after
+        if std::mem::take(&mut self.resync_after_replay) {
+            self.start_sync(None);
+        }
+        done
+    }
+
+    async fn replay_queue(&mut self) -> bool {
         if self.imap.is_none() {
             self.pending_event(true);
             return true;
@@ -408,7 +418,7 @@ impl Worker {
                             count
                         ));
                     }
-                    self.start_sync(None);
+                    self.resync_after_replay = true;
                 }
                 Err(e) => {
                     let _ = self.store.finish_op(id);
@@ -417,7 +427,7 @@ impl Worker {
                         "{} failed: {e}; the local copy was set back to match the server",
                         op.describe()
                     ));
-                    self.start_sync(None);
+                    self.resync_after_replay = true;
                 }
             }
             self.emit_pending();
@@ -520,7 +530,7 @@ impl Worker {
             if let Ok(Some(f)) = self.store.find_folder(self.id, to) {
                 self.changed_folder(f.id);
             }
-            self.start_sync(None);
+            self.resync_after_replay = true;
         }
     }
 }

@@ -87,6 +87,7 @@ pub fn spawn(
         smtp,
         sending: false,
         outbox_due: false,
+        resync_after_replay: false,
         outbox_retry: None,
         outbox_backoff: OUTBOX_BACKOFF_START,
     };
@@ -130,6 +131,8 @@ pub(super) struct Worker {
     pub(super) sending: bool,
     /// The Outbox should be tried once the current store change is applied.
     pub(super) outbox_due: bool,
+    /// A refused or partly done action wants a resync once the queue has been sent.
+    pub(super) resync_after_replay: bool,
     /// When to try the Outbox again after a temporary failure, and the wait after that.
     pub(super) outbox_retry: Option<Instant>,
     pub(super) outbox_backoff: Duration,
