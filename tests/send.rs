@@ -93,13 +93,15 @@ async fn a_pop3_account_keeps_what_it_sends_in_its_local_sent_folder() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reply_threads_and_marks_the_original_answered() {
+async fn a_reply_all_threads_reaches_everyone_else_and_marks_the_original_answered() {
     let me = user("replier");
     let other = user("other");
+    let third = user("third");
     let mut a = admin(&me).await;
     let original = format!(
-        "From: Other <{other}>\r\nTo: {me}\r\nCc: third@example.org\r\nSubject: Re: Re: question\r\n\
-         Date: Mon, 02 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q2@example.org>\r\nReferences: <q1@example.org>\r\n\r\nWhat do you think?\r\n"
+        "From: Other <{other}>\r\nTo: {me}\r\nCc: {third}, Other <{other}>, {}\r\nSubject: Re: Re: question\r\n\
+         Date: Mon, 02 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q2@example.org>\r\nReferences: <q1@example.org>\r\n\r\nWhat do you think?\r\n",
+        me.to_uppercase()
     );
     append(&mut a, "INBOX", original.as_bytes()).await;
     let setup = Setup::new(&me, None, "");
@@ -117,8 +119,9 @@ async fn a_reply_threads_and_marks_the_original_answered() {
     let loaded = setup.loaded();
     let mut d = poste::compose::reply(&raw, id, &loaded.config.accounts[0], poste::compose::ReplyKind::All);
     assert_eq!(d.subject, "Re: question");
-    assert_eq!(d.cc, "third@example.org");
-    d.cc.clear();
+    // the sender once, the others in Cc, and none of my own addresses
+    assert_eq!(d.to, format!("Other <{other}>"));
+    assert_eq!(d.cc, third);
     d.body = format!("I agree.{}", d.body);
     let built = poste::compose::build(&d, false).unwrap();
     h.send(Command::Send(Box::new(poste::compose::outgoing(&d, built))));
@@ -138,7 +141,12 @@ async fn a_reply_threads_and_marks_the_original_answered() {
     assert!(text.contains("In-Reply-To: <q2@example.org>"), "{text}");
     assert!(text.contains("References: <q1@example.org> <q2@example.org>"), "{text}");
     assert!(text.contains("> What do you think?"), "{text}");
+    let mut t = admin(&third).await;
+    let got = wait_messages(&mut t, "INBOX", 1).await;
+    assert_eq!(got.len(), 1, "the other recipient has it too");
+    // delivered to the others by now: a copy to me would be here too
     let inbox = wait_messages(&mut a, "INBOX", 1).await;
+    assert_eq!(inbox.len(), 1, "not sent to myself");
     assert!(inbox[0].1.iter().any(|f| f.contains("Answered")), "{:?}", inbox[0].1);
 }
 
