@@ -10,7 +10,7 @@ mod sync_task;
 mod watch;
 mod worker;
 
-pub use outbox::OutboxItem;
+pub use crate::store::outbox::OutboxItem;
 pub use worker::{AccountHandle, spawn};
 
 use crate::model::{AccountId, AccountState, Flags, Folder, FolderId, MessageId};

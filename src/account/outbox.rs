@@ -24,25 +24,10 @@ pub enum SendResult {
     Unsure(String),
 }
 
-/// One line of the Outbox for the UI.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxItem {
-    pub id: i64,
-    pub subject: String,
-    pub state: OutState,
-    pub error: Option<String>,
-}
-
 impl Worker {
     /// Tells the UI what the Outbox holds.
     pub(super) fn emit_outbox(&self) {
-        let items = self
-            .store
-            .outbox(self.id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| OutboxItem { id: o.id, subject: o.subject, state: o.state, error: o.error })
-            .collect();
+        let items = self.store.outbox_items(self.id).unwrap_or_default();
         self.emit(Event::Outbox { account: self.id, items });
     }
 
@@ -64,14 +49,13 @@ impl Worker {
             return;
         }
         loop {
-            let Ok(all) = self.store.outbox(self.id) else { return self.emit(Event::OutboxIdle { account: self.id }) };
-            if let Some(done) = all.iter().find(|o| o.state == OutState::Sent) {
-                if !self.finish_sent(done.clone()).await {
+            if let Ok(Some(done)) = self.store.next_outgoing(self.id, OutState::Sent) {
+                if !self.finish_sent(done).await {
                     return self.emit(Event::OutboxIdle { account: self.id });
                 }
                 continue;
             }
-            let Some(next) = all.into_iter().find(|o| o.state == OutState::Queued) else {
+            let Ok(Some(next)) = self.store.next_outgoing(self.id, OutState::Queued) else {
                 return self.emit(Event::OutboxIdle { account: self.id });
             };
             let Some(settings) = self.smtp.clone() else {
@@ -159,7 +143,10 @@ impl Worker {
                 self.act(Action::Flags { ids: vec![id], add: Flags(bit), remove: Flags(0) }).await;
             }
         }
-        let _ = self.store.remove_outgoing(m.id);
+        if let Err(e) = self.store.remove_outgoing(m.id) {
+            self.notice(format!("local store: {e}"));
+            return false;
+        }
         self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: None });
         self.emit_outbox();
         true

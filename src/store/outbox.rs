@@ -59,6 +59,15 @@ pub struct Outgoing {
     pub created: i64,
 }
 
+/// One line of the Outbox, without the message itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub subject: String,
+    pub state: OutState,
+    pub error: Option<String>,
+}
+
 const COLUMNS: &str = "id, state, error, envelope, subject, sent, saved, answers, forwards, created";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Outgoing> {
@@ -106,6 +115,30 @@ impl Store {
             self.conn().prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE account_id = ?1 ORDER BY id"))?;
         let rows = st.query_map([account], row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The account's Outbox as a list, oldest first, without the messages' bytes.
+    pub fn outbox_items(&self, account: AccountId) -> Result<Vec<OutboxItem>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT id, subject, state, error FROM outbox WHERE account_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([account], |r| {
+            Ok(OutboxItem {
+                id: r.get(0)?,
+                subject: r.get(1)?,
+                state: OutState::parse(&r.get::<_, String>(2)?),
+                error: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The oldest message of the account's Outbox in `state`.
+    pub fn next_outgoing(&self, account: AccountId, state: OutState) -> Result<Option<Outgoing>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE account_id = ?1 AND state = ?2 ORDER BY id LIMIT 1"
+        ))?;
+        Ok(st.query_row(params![account, state.as_str()], row).optional()?)
     }
 
     pub fn outgoing(&self, id: i64) -> Result<Option<Outgoing>> {
