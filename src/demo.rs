@@ -66,7 +66,7 @@ pub fn build(dir: &Path) -> Result<Vec<AccountConfig>, StoreError> {
         let folders = store.set_folders(id, &infos)?;
         for (_, folder, file, raw) in DEMO_FILES.iter().filter(|f| f.0 == acct) {
             if let Some(f) = folders.iter().find(|f| f.name == *folder) {
-                store.add_local_message(f.id, raw, flags(file))?;
+                store.add_local_message(f.id, raw, flags(file), 0)?;
             }
         }
         configs.push(AccountConfig {

@@ -18,14 +18,9 @@ fn main() {
         match args.command {
             Some(cmd) => cli::run(cmd, args.config.as_deref()).await,
             None if args.demo => poste::tui::run_demo().await.map(|_| 0),
-            None if args.mailto.is_some() => {
-                let url = args.mailto.unwrap_or_default();
-                let loaded = cli::load(args.config.as_deref())?;
-                poste::tui::run_mailto(loaded, url).await.map(|_| 0)
-            }
             None => {
                 let loaded = cli::load(args.config.as_deref())?;
-                poste::tui::run(loaded).await.map(|_| 0)
+                poste::tui::run(loaded, args.mailto).await.map(|_| 0)
             }
         }
     });

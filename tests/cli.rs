@@ -77,9 +77,9 @@ fn list_json_and_read_from_the_store_offline() {
         )
         .unwrap();
     let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/latin1.eml")).unwrap();
-    let id = store.add_local_message(f[0].id, &raw, Flags(Flags::SEEN)).unwrap();
+    let id = store.add_local_message(f[0].id, &raw, Flags(Flags::SEEN), 0).unwrap();
     let hostile = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hostile.eml")).unwrap();
-    let hid = store.add_local_message(f[0].id, &hostile, Flags(0)).unwrap();
+    let hid = store.add_local_message(f[0].id, &hostile, Flags(0), 0).unwrap();
 
     let out = poste(&cfg, &["list", "--json", "--limit", "1"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -163,16 +163,16 @@ async fn the_outbox_keeps_a_message_until_the_server_is_back_and_sends_it_once()
     assert!(String::from_utf8_lossy(&out.stderr).contains("kept in the Outbox"));
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
-    assert_eq!(store.outbox(acct).unwrap().len(), 1);
+    assert_eq!(store.outbox_items(acct).unwrap().len(), 1);
     // still down: a sync leaves it waiting
     assert!(setup.poste(&["sync"]).status.success());
-    assert_eq!(store.outbox(acct).unwrap()[0].state, OutState::Queued);
+    assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Queued);
     proxy.resume();
     let out = setup.poste(&["sync"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut r = admin(&rcpt).await;
     assert_eq!(wait_messages(&mut r, "INBOX", 1).await.len(), 1);
-    assert!(store.outbox(acct).unwrap().is_empty());
+    assert!(store.outbox_items(acct).unwrap().is_empty());
     assert!(setup.poste(&["sync"]).status.success());
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(wait_messages(&mut r, "INBOX", 2).await.len(), 1, "delivered exactly once");
@@ -189,12 +189,12 @@ async fn a_permanent_rejection_stays_in_the_outbox_with_the_server_text() {
     assert!(err.contains("rejected the recipient rejected@localhost") && err.contains("no such mailbox here"), "{err}");
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
-    let ob = store.outbox(acct).unwrap();
+    let ob = store.outbox_items(acct).unwrap();
     assert_eq!(ob[0].state, OutState::Failed);
     assert!(ob[0].error.as_deref().unwrap().contains("no such mailbox here"));
     // a sync does not retry it
     assert!(setup.poste(&["sync"]).status.success());
-    assert_eq!(store.outbox(acct).unwrap()[0].state, OutState::Failed);
+    assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Failed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -284,11 +284,11 @@ async fn a_handover_cut_short_is_kept_as_unknown_and_never_resent() {
     assert!(err.contains("check before resending"), "{err}");
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
-    assert_eq!(store.outbox(acct).unwrap()[0].state, OutState::Unknown);
+    assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Unknown);
     // a later sync does not send it again
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(*fake.connections.lock().unwrap(), 1);
-    assert_eq!(store.outbox(acct).unwrap()[0].state, OutState::Unknown);
+    assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Unknown);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

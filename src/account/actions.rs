@@ -204,13 +204,7 @@ impl Worker {
                 self.queue(&Op::Expunge { folder: f.name, uidvalidity: self.validity(folder), uids, others: true })?;
             }
             Action::CreateFolder { name } if self.local() => {
-                let name = crate::sanitize::line(name.trim());
-                if name.is_empty() || name.split('/').any(|p| p.is_empty()) {
-                    return Err(format!("{name:?} is not a usable folder name"));
-                }
-                if self.store.find_folder(self.id, &name).map_err(err)?.is_some() {
-                    return Err(format!("a folder {name:?} exists already"));
-                }
+                let name = self.new_local_name(&name)?;
                 self.store.create_folder_local(self.id, &name, &name, Some("/")).map_err(err)?;
                 self.folders_changed();
             }
@@ -225,13 +219,7 @@ impl Worker {
             }
             Action::RenameFolder { folder, to } if self.local() => {
                 let f = self.own_local_folder(folder)?;
-                let to = crate::sanitize::line(to.trim());
-                if to.is_empty() || to.split('/').any(|p| p.is_empty()) {
-                    return Err(format!("{to:?} is not a usable folder name"));
-                }
-                if self.store.find_folder(self.id, &to).map_err(err)?.is_some() {
-                    return Err(format!("a folder {to:?} exists already"));
-                }
+                let to = self.new_local_name(&to)?;
                 self.store.rename_folder_files(f.id, &to, "/").map_err(err)?;
                 self.folders_changed();
             }
@@ -267,6 +255,18 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// A name for a new or renamed local folder: cleaned, with no empty level, not taken.
+    fn new_local_name(&self, name: &str) -> Result<String, String> {
+        let name = crate::sanitize::line(name.trim());
+        if name.is_empty() || name.split('/').any(|p| p.is_empty()) {
+            return Err(format!("{name:?} is not a usable folder name"));
+        }
+        if self.store.find_folder(self.id, &name).map_err(|e| e.to_string())?.is_some() {
+            return Err(format!("a folder {name:?} exists already"));
+        }
+        Ok(name)
     }
 
     /// A local folder the user may rename or delete: not Inbox, Sent, Drafts or Trash.

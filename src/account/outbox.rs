@@ -39,7 +39,11 @@ impl Worker {
                 self.emit_outbox();
                 self.try_outbox().await;
             }
-            Err(e) => self.notice(format!("the message could not be stored, and was not sent: {e}")),
+            Err(e) => {
+                let error = Some(format!("the message could not be stored, and was not sent: {e}"));
+                self.notice(error.clone().unwrap_or_default());
+                self.emit(Event::SendDone { account: self.id, id: 0, state: OutState::Failed, error });
+            }
         }
     }
 
@@ -72,21 +76,17 @@ impl Worker {
             let password = self.smtp_password.clone();
             tokio::spawn(async move {
                 let id = next.id;
-                let marked = std::sync::atomic::AtomicBool::new(false);
                 let before_data = async {
                     let (tx, rx) = oneshot::channel();
                     if ops.send(StoreOp::OutboxSending(id, tx)).is_ok() {
                         let _ = rx.await;
                     }
-                    marked.store(true, std::sync::atomic::Ordering::SeqCst);
                 };
                 let result =
                     crate::smtp::send(&settings, password.as_ref(), &next.envelope, &next.sent, before_data).await;
                 let result = match result {
                     Ok(()) => SendResult::Sent,
-                    Err(e) if marked.load(std::sync::atomic::Ordering::SeqCst) && !e.is_refusal() => {
-                        SendResult::Unsure(e.to_string())
-                    }
+                    Err(e @ crate::smtp::SmtpError::Unconfirmed(_)) => SendResult::Unsure(e.to_string()),
                     Err(e) => SendResult::NotSent { text: e.to_string(), transient: e.is_transient() },
                 };
                 let _ = ops.send(StoreOp::OutboxDone(id, result));
@@ -218,7 +218,7 @@ impl Worker {
         };
         if self.imap.is_none() {
             let local = Flags(if role == SpecialUse::Sent { Flags::SEEN } else { Flags::SEEN | Flags::DRAFT });
-            if let Err(e) = self.store.import_message(sent.id, raw, local, clock_now()) {
+            if let Err(e) = self.store.add_local_message(sent.id, raw, local, clock_now()) {
                 self.notice(format!("the {what} could not be kept in {}: {e}", sent.display));
             }
             let _ = self.changed(sent.id);

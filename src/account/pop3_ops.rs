@@ -30,13 +30,9 @@ impl Worker {
                 self.full_wanted.insert(uidl, req);
                 self.start_sync(None);
             }
-            Ok((true, None, _)) => self.emit_notice("this message's server copy is not known; it cannot be fetched"),
-            Err(e) => self.emit_notice(&format!("local store: {e}")),
+            Ok((true, None, _)) => self.notice("this message's server copy is not known; it cannot be fetched".into()),
+            Err(e) => self.notice(format!("local store: {e}")),
         }
-    }
-
-    fn emit_notice(&self, text: &str) {
-        let _ = self.events.send(Event::Notice { account: self.id, text: text.to_string() });
     }
 
     pub(super) fn apply_pop3(&mut self, op: StoreOp) -> Result<(), StoreError> {
@@ -85,10 +81,12 @@ impl Worker {
                 match self.store.complete_partial(id, delivered(&file)) {
                     Ok(()) => {
                         let _ = reply.send(Ok(()));
-                        let m = self.store.message(id)?;
-                        self.changed(m.summary.folder)?;
-                        if let Some(raw) = self.store.body(id)? {
-                            self.emit(Event::Body { id, raw: std::sync::Arc::new(raw) });
+                        // (the message may have been deleted here meanwhile)
+                        if let Ok(m) = self.store.message(id) {
+                            self.changed(m.summary.folder)?;
+                            if let Some(raw) = self.store.body(id)? {
+                                self.emit(Event::Body { id, raw: std::sync::Arc::new(raw) });
+                            }
                         }
                     }
                     Err(e) => {
@@ -98,7 +96,7 @@ impl Worker {
             }
             StoreOp::Pop3Missing(ids) => {
                 self.full_wanted.retain(|_, r| !ids.contains(&r.id));
-                self.emit_notice(&format!(
+                self.notice(format!(
                     "{} partial message(s) are no longer on the server; only their headers are here",
                     ids.len()
                 ));

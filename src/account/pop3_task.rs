@@ -1,7 +1,8 @@
-//! A POP3 download pass: every message not yet downloaded is streamed into the Inbox's
-//! Maildir (`tmp/`, fsync, rename into `cur/`), indexed by the worker, and only then deleted
-//! on the server as the account's policy says. Deletions take effect at QUIT, so a pass cut
-//! short loses nothing and duplicates nothing.
+//! A POP3 download pass: every message not yet downloaded is streamed into the Inbox
+//! Maildir's `tmp/` and fsynced; a batch is indexed by the worker (rows and UIDLs in one
+//! transaction, then the files move into `cur/`), and only then are the server copies the
+//! policy deletes marked with DELE. Deletions take effect at QUIT, so a pass cut short
+//! loses nothing and duplicates nothing.
 //!
 //! The task writes message files itself, so a large message goes from the socket to the
 //! disk without being held in memory; the worker stays the only writer of the index, and a

@@ -259,12 +259,16 @@ impl Worker {
             Command::Send(m) => self.send(*m).await,
             Command::SaveDraft { raw, replaces } => self.save_draft(raw, replaces).await,
             Command::RetryOutgoing(id) => {
-                let _ = self.store.set_outgoing_state(id, crate::store::outbox::OutState::Queued, None);
+                if let Err(e) = self.store.set_outgoing_state(id, crate::store::outbox::OutState::Queued, None) {
+                    self.notice(format!("local store: {e}"));
+                }
                 self.emit_outbox();
                 self.try_outbox().await;
             }
             Command::DiscardOutgoing(id) => {
-                let _ = self.store.remove_outgoing(id);
+                if let Err(e) = self.store.remove_outgoing(id) {
+                    self.notice(format!("local store: {e}"));
+                }
                 self.emit_outbox();
             }
             Command::Shutdown => {}

@@ -178,8 +178,7 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 state.status = Some("cancelled".into());
             }
         }
-        Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if k.code == KeyCode::Enter => {
-            let _ = label;
+        Prompt::Text { input, purpose: TextPurpose::AttachPath, .. } if k.code == KeyCode::Enter => {
             fx.push(Effect::AttachFile(crate::paths::expand_home(std::path::Path::new(input.trim()))));
         }
         Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if k.code == KeyCode::Tab => {

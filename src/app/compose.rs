@@ -4,7 +4,7 @@
 //! save draft, cancel), and the answers from the editor and the event loop.
 
 use super::keymap::Action;
-use super::state::{AppState, Pane, Prompt, TextPurpose};
+use super::state::{AppState, Prompt, TextPurpose};
 use super::update::Effect;
 use crate::compose::{Attachment, Draft};
 use crate::model::{AccountId, MessageId, SpecialUse};
@@ -41,15 +41,6 @@ pub enum ComposeKind {
     EditOutgoing(i64),
 }
 
-/// The message a reply or forward is about: the open one when the reader has the focus,
-/// else the one under the cursor.
-fn target(state: &AppState) -> Option<(AccountId, MessageId)> {
-    match &state.reader {
-        Some(r) if state.focus == Pane::Reader || state.list.selected().is_none() => Some((r.account, r.id)),
-        _ => state.current.zip(state.list.selected()).map(|(c, s)| (c.0, s.id)),
-    }
-}
-
 /// Starts composing for one of the compose keys; false when `action` is not one.
 pub fn start_key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
     let kind = |id| match action {
@@ -68,7 +59,7 @@ pub fn start_key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> 
             true
         }
         Action::Reply | Action::ReplyAll | Action::Forward | Action::ForwardAttached => {
-            match target(state) {
+            match state.message_in_hand().map(|(a, s)| (a, s.id)) {
                 Some((account, id)) => {
                     if let Some(kind) = kind(id) {
                         fx.push(Effect::StartCompose { account, kind });

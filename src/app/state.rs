@@ -266,6 +266,15 @@ impl AppState {
         }
     }
 
+    /// The message a key acts on: the open one when the reader has the focus (or the list
+    /// has nothing under the cursor), else the one under the cursor.
+    pub fn message_in_hand(&self) -> Option<(AccountId, &Summary)> {
+        match &self.reader {
+            Some(r) if self.focus == Pane::Reader || self.list.selected().is_none() => Some((r.account, &r.summary)),
+            _ => self.current.zip(self.list.selected()).map(|(c, s)| (c.0, s)),
+        }
+    }
+
     /// Every account's Outbox messages, in account order.
     pub fn outbox_items(&self) -> Vec<(AccountId, &crate::account::OutboxItem)> {
         self.accounts.iter().flat_map(|a| a.outbox.iter().map(move |o| (a.id, o))).collect()

@@ -295,11 +295,7 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 
 /// `D`: the whole of a message of which only the header was downloaded (POP3).
 fn fetch_whole(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let target = match &state.reader {
-        Some(r) if state.focus == Pane::Reader => Some((r.account, r.summary.clone())),
-        _ => state.current.zip(state.list.selected().cloned()).map(|(c, s)| (c.0, s)),
-    };
-    let Some((account, s)) = target else { return };
+    let Some((account, s)) = state.message_in_hand().map(|(a, s)| (a, s.clone())) else { return };
     if !s.partial {
         state.status = Some("this message is already here whole".into());
         return;

@@ -262,6 +262,28 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
     }
 }
 
+/// Starts `account`'s worker, sends it `cmd`, and hands its events to `until` until that
+/// returns a value; then stops the worker. None when the worker stopped first.
+pub(crate) async fn ask_worker<T>(
+    loaded: &Loaded,
+    account: &crate::config::AccountConfig,
+    cmd: crate::account::Command,
+    mut until: impl FnMut(crate::account::Event) -> Option<T>,
+) -> Result<Option<T>> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let h = crate::account::spawn(account, &loaded.data_dir, tx)?;
+    h.send(cmd);
+    let mut answer = None;
+    while let Some(ev) = rx.recv().await {
+        answer = until(ev);
+        if answer.is_some() {
+            break;
+        }
+    }
+    h.shutdown().await;
+    Ok(answer)
+}
+
 /// Prints to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print(text: &str) {
     use std::io::Write;

@@ -1,7 +1,7 @@
 //! `poste read`: print a message, fetching and caching its body first when needed.
 
 use super::Loaded;
-use crate::account::{self, Command, Event};
+use crate::account::{Command, Event};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
@@ -12,30 +12,21 @@ async fn from_worker(loaded: &Loaded, account: &str, id: i64, cmd: Command) -> R
     let Some(acct) = loaded.config.account(account) else {
         bail!("message {id} belongs to account {account:?}, which is not in the config");
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let h = account::spawn(acct, &loaded.data_dir, tx)?;
-    h.send(cmd);
-    let mut result = Err("the account worker stopped".to_string());
-    while let Some(ev) = rx.recv().await {
-        match ev {
-            Event::Body { id: got, raw } if got == id => {
-                result = Ok(raw.as_ref().clone());
-                break;
-            }
-            Event::BodyUnavailable { id: got, reason, .. } if got == id => {
-                result = Err(reason);
-                break;
-            }
-            Event::SyncDone { error, .. } => {
-                result = Err(error.unwrap_or_else(|| "the server no longer has it".into()));
-                break;
-            }
-            Event::Notice { text, .. } => result = Err(text),
-            _ => {}
+    let mut notice = None;
+    let answer = super::ask_worker(loaded, acct, cmd, |ev| match ev {
+        Event::Body { id: got, raw } if got == id => Some(Ok(raw.as_ref().clone())),
+        Event::BodyUnavailable { id: got, reason, .. } if got == id => Some(Err(reason)),
+        Event::SyncDone { error, .. } => {
+            Some(Err(error.or(notice.take()).unwrap_or_else(|| "the server no longer has it".into())))
         }
-    }
-    h.shutdown().await;
-    Ok(result)
+        Event::Notice { text, .. } => {
+            notice = Some(text);
+            None
+        }
+        _ => None,
+    })
+    .await?;
+    Ok(answer.unwrap_or_else(|| Err("the account worker stopped".to_string())))
 }
 
 pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {

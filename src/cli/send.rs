@@ -3,7 +3,7 @@
 //! and sent later.
 
 use super::Loaded;
-use crate::account::{self, Command, Event};
+use crate::account::{Command, Event};
 use crate::compose::{self, Attachment, Draft};
 use crate::config::AccountConfig;
 use crate::store::outbox::{OutState, Outgoing};
@@ -34,49 +34,37 @@ fn pick<'a>(loaded: &'a Loaded, name: Option<&str>, from: Option<&str>) -> Resul
 
 /// Hands a message to the account's worker and waits for the outcome.
 async fn deliver(loaded: &Loaded, account: &AccountConfig, m: Outgoing) -> Result<i32> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let h = account::spawn(account, &loaded.data_dir, tx)?;
     let subject = m.subject.clone();
-    h.send(Command::Send(Box::new(m)));
-    let mut code = 1;
-    while let Some(ev) = rx.recv().await {
-        match ev {
-            Event::SendDone { state, error, .. } => {
-                code = match state {
-                    OutState::Sent => {
-                        match error {
-                            Some(note) => eprintln!("poste: {note}"),
-                            None => eprintln!("sent: {subject}"),
-                        }
-                        0
-                    }
-                    OutState::Queued => {
-                        eprintln!(
-                            "poste: not sent yet, kept in the Outbox ({}); it goes with the next `poste sync` or in the UI",
-                            error.unwrap_or_default()
-                        );
-                        QUEUED
-                    }
-                    _ => {
-                        eprintln!("poste: not sent: {}", error.unwrap_or_default());
-                        1
-                    }
-                };
-                break;
-            }
-            Event::Notice { text, .. } if text.starts_with("the message could not be stored") => {
-                eprintln!("poste: {text}");
-                break;
-            }
-            _ => {}
+    let done = super::ask_worker(loaded, account, Command::Send(Box::new(m)), |ev| match ev {
+        Event::SendDone { state, error, .. } => Some((state, error)),
+        _ => None,
+    })
+    .await?;
+    Ok(match done {
+        Some((OutState::Sent, Some(note))) => {
+            eprintln!("poste: {note}");
+            0
         }
-    }
-    h.shutdown().await;
-    Ok(code)
-}
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
+        Some((OutState::Sent, None)) => {
+            eprintln!("sent: {subject}");
+            0
+        }
+        Some((OutState::Queued, error)) => {
+            eprintln!(
+                "poste: not sent yet, kept in the Outbox ({}); it goes with the next `poste sync` or in the UI",
+                error.unwrap_or_default()
+            );
+            QUEUED
+        }
+        Some((_, error)) => {
+            eprintln!("poste: not sent: {}", error.unwrap_or_default());
+            1
+        }
+        None => {
+            eprintln!("poste: the account worker stopped");
+            1
+        }
+    })
 }
 
 /// `poste send [--account NAME] [FILE|-]`.
@@ -118,18 +106,7 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
     let mut saved = head.clone().into_bytes();
     saved.extend_from_slice(&raw);
     let sent = if has_bcc { compose::without_bcc(&saved) } else { saved.clone() };
-    let m = Outgoing {
-        id: 0,
-        state: OutState::Queued,
-        error: None,
-        envelope: crate::smtp::Envelope { from, to },
-        subject,
-        sent,
-        saved,
-        answers: None,
-        forwards: None,
-        created: now(),
-    };
+    let m = Outgoing::new(crate::smtp::Envelope { from, to }, subject, sent, saved);
     deliver(loaded, acct, m).await
 }
 
@@ -157,7 +134,7 @@ pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32>
         None => String::new(),
     };
     let mut d = Draft {
-        from: compose::mailbox(acct.display_name.as_deref(), &acct.email),
+        from: compose::identity(acct, &[]),
         to: args.to.join(", "),
         cc: args.cc.join(", "),
         bcc: args.bcc.join(", "),

@@ -12,10 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The store and the local folder an import or export works on.
 fn open_folder(loaded: &Loaded, account: &str, folder: &str, create: bool) -> Result<(Store, FolderId)> {
-    let Some(a) = loaded.config.account(account) else {
-        let known: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
-        bail!("no account named {account:?} in the config (accounts: {})", known.join(", "));
-    };
+    let a = super::select_accounts(&loaded.config, Some(account))?.remove(0);
     let store = Store::open(&loaded.data_dir)?;
     let id = store.ensure_account(&a.name)?;
     if create && a.protocol != Protocol::Pop3 {
@@ -58,7 +55,7 @@ impl Tally {
             self.skipped += 1;
             return Ok(());
         }
-        store.import_message(folder, raw, flags, date)?;
+        store.add_local_message(folder, raw, flags, date)?;
         self.added += 1;
         Ok(())
     }

@@ -150,7 +150,8 @@ pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
 /// Reads a saved draft (or any message) back into a draft to edit.
 pub fn parse_draft(raw: &[u8]) -> Draft {
     let Some(m) = MessageParser::default().parse(raw) else { return Draft::default() };
-    let list = |a: Option<&mail_parser::Address<'_>>| crate::mime::format_addresses(a);
+    // names quoted where they need it, so the lists parse again when sent
+    let list = |a: Option<&mail_parser::Address<'_>>| super::reply::join(&super::reply::pairs(a));
     let mut d = Draft {
         from: list(m.from()),
         to: list(m.to()),
@@ -237,11 +238,13 @@ mod tests {
     #[test]
     fn a_saved_draft_reads_back() {
         let mut d = draft();
+        d.to = "\"Lee, Ann\" <ann@y.org>, bob@y.org".into();
         d.message_id = Some("<draft1@x.org>".into());
         let b = build(&d, true).unwrap();
         let back = parse_draft(&b.saved);
         assert_eq!(back.subject, d.subject);
         assert_eq!(back.bcc, "secret@y.org");
+        assert_eq!(back.to, d.to, "a name with a comma stays quoted");
         assert_eq!(back.body.trim_end(), d.body.trim_end());
         assert_eq!(back.message_id.as_deref(), Some("<draft1@x.org>"));
         assert_eq!(back.attachments, d.attachments);

@@ -10,7 +10,7 @@ mod reply;
 pub use build::{Built, ComposeError, build, parse_draft, without_bcc};
 pub use editor_file::{parse_editor_text, to_editor_text};
 pub use mailto::parse_mailto;
-pub use reply::{ReplyKind, forward, reply};
+pub use reply::{ReplyKind, forward, identity, reply};
 
 use crate::model::MessageId;
 
@@ -57,18 +57,10 @@ pub struct Draft {
 
 /// The Outbox entry for a built draft, ready to send.
 pub fn outgoing(d: &Draft, built: Built) -> crate::store::outbox::Outgoing {
-    crate::store::outbox::Outgoing {
-        id: 0,
-        state: crate::store::outbox::OutState::Queued,
-        error: None,
-        envelope: built.envelope,
-        subject: d.subject.clone(),
-        sent: built.sent,
-        saved: built.saved,
-        answers: d.answers,
-        forwards: d.forwards,
-        created: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
-    }
+    let mut m = crate::store::outbox::Outgoing::new(built.envelope, d.subject.clone(), built.sent, built.saved);
+    m.answers = d.answers;
+    m.forwards = d.forwards;
+    m
 }
 
 /// `Name <address>`, or the bare address without a name.

@@ -15,7 +15,7 @@ pub enum ReplyKind {
 }
 
 /// (name, address) pairs of an address header.
-fn pairs(a: Option<&Address<'_>>) -> Vec<(Option<String>, String)> {
+pub(super) fn pairs(a: Option<&Address<'_>>) -> Vec<(Option<String>, String)> {
     let Some(a) = a else { return Vec::new() };
     a.iter()
         .filter_map(|x| Some((x.name().map(crate::sanitize::line), crate::sanitize::line(x.address()?))))
@@ -23,12 +23,13 @@ fn pairs(a: Option<&Address<'_>>) -> Vec<(Option<String>, String)> {
         .collect()
 }
 
-fn join(list: &[(Option<String>, String)]) -> String {
+pub(super) fn join(list: &[(Option<String>, String)]) -> String {
     list.iter().map(|(n, a)| mailbox(n.as_deref(), a)).collect::<Vec<_>>().join(", ")
 }
 
-/// The sending identity: the account's address (or alias) the message was sent to.
-fn identity(account: &AccountConfig, recipients: &[(Option<String>, String)]) -> String {
+/// The sending identity: the account's address (or alias) the message was sent to, or
+/// its `email` with no recipients to go by.
+pub fn identity(account: &AccountConfig, recipients: &[(Option<String>, String)]) -> String {
     let own = account.addresses();
     let addr = recipients
         .iter()

@@ -43,22 +43,13 @@ pub enum SmtpError {
     Secret(#[from] crate::secret::SecretError),
     #[error("the connection failed: {0}")]
     Network(String),
+    /// The message went to the server, but no answer came: it may have been taken.
+    #[error("the connection failed while the server was taking the message ({0})")]
+    Unconfirmed(String),
 }
 
 impl SmtpError {
     /// True when the same message may go through later (a connection problem, a 4xx).
-    /// True when the server answered no (so it did not take the message).
-    pub fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            SmtpError::Refused { .. }
-                | SmtpError::TooLarge(_)
-                | SmtpError::Recipient { .. }
-                | SmtpError::Sender { .. }
-                | SmtpError::Auth(_)
-        )
-    }
-
     pub fn is_transient(&self) -> bool {
         match self {
             SmtpError::Connect { .. } | SmtpError::Network(_) => true,
@@ -99,7 +90,7 @@ fn network(e: lettre::transport::smtp::Error) -> SmtpError {
 
 /// Sends one message. `before_data` runs when every recipient has been accepted, just
 /// before the message itself goes: from then on the server may have taken it even if no
-/// answer comes back.
+/// answer comes back, which is `SmtpError::Unconfirmed`.
 pub async fn send(
     s: &SmtpSettings,
     password: Option<&PasswordSource>,
@@ -188,7 +179,7 @@ pub async fn send(
             } else if e.is_transient() || e.is_permanent() {
                 Err(SmtpError::Refused { text, transient })
             } else {
-                Err(SmtpError::Network(text))
+                Err(SmtpError::Unconfirmed(text))
             }
         }
     }

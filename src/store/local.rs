@@ -10,8 +10,12 @@ use super::pending::{Origin, PLACEHOLDER_BASE};
 use super::{Delivered, Result, Store, maildir};
 use crate::model::{Flags, FolderId, MessageId};
 use rusqlite::{OptionalExtension, params};
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// (id, flags, path) of a message with a file.
+fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(MessageId, Flags, String)> {
+    Ok((r.get(0)?, Flags(r.get(1)?), r.get(2)?))
+}
 
 impl Store {
     /// The Maildir directory of a folder, relative to the data dir.
@@ -24,7 +28,8 @@ impl Store {
         Ok(maildir::folder_dir(&account, &name))
     }
 
-    fn next_local_uid(tx: &rusqlite::Connection, folder: FolderId) -> rusqlite::Result<i64> {
+    /// The UID the next message stored in a folder gets (above every real one).
+    pub(super) fn next_local_uid(tx: &rusqlite::Connection, folder: FolderId) -> rusqlite::Result<i64> {
         tx.query_row(
             "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
             params![folder, PLACEHOLDER_BASE],
@@ -94,9 +99,7 @@ impl Store {
             let m = self.message(id)?;
             let Some(old) = m.path.as_deref().and_then(|p| self.current_path(id, p)) else { continue };
             let raw = maildir::read(self.data_dir(), &old)?;
-            let mut d = maildir::Delivery::begin(self.data_dir(), &to_dir)?;
-            d.write_all(&raw).map_err(|source| super::StoreError::Io { path: to_dir.clone(), source })?;
-            let staged = d.finish(m.summary.flags)?;
+            let staged = maildir::stage(self.data_dir(), &to_dir, &raw, m.summary.flags)?;
             let file =
                 Delivered { staged: &staged, head: &raw, size: u64::from(m.summary.size), partial: m.summary.partial };
             let new = self.store_delivered(to, &[file], m.summary.flags, m.summary.date, |_, _, _| Ok(()))?;
@@ -107,16 +110,30 @@ impl Store {
 
     /// Renames the files of messages so their names carry their flags, after a flag change.
     pub fn rename_for_flags(&self, ids: &[MessageId]) -> Result<()> {
+        let mut rows = Vec::with_capacity(ids.len());
         for &id in ids {
-            let Some((flags, Some(path))) = self
+            let row = self
                 .conn()
-                .query_row("SELECT flags, path FROM messages WHERE id = ?1", [id], |r| {
-                    Ok((Flags(r.get(0)?), r.get::<_, Option<String>>(1)?))
-                })
-                .optional()?
-            else {
-                continue;
-            };
+                .query_row("SELECT id, flags, path FROM messages WHERE id = ?1 AND path IS NOT NULL", [id], file_row)
+                .optional()?;
+            rows.extend(row);
+        }
+        self.rename_files(rows)
+    }
+
+    /// Renames the files of every message in a folder after a change to the whole folder.
+    pub fn rename_folder_for_flags(&self, folder: FolderId) -> Result<()> {
+        let rows = {
+            let mut st = self
+                .conn()
+                .prepare("SELECT id, flags, path FROM messages WHERE folder_id = ?1 AND path IS NOT NULL")?;
+            st.query_map([folder], file_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        self.rename_files(rows)
+    }
+
+    fn rename_files(&self, rows: Vec<(MessageId, Flags, String)>) -> Result<()> {
+        for (id, flags, path) in rows {
             let Some(cur) = self.current_path(id, Path::new(&path)) else { continue };
             let new = maildir::set_flags(self.data_dir(), &cur, flags)?;
             if new != cur {
@@ -125,15 +142,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// Renames the files of every message in a folder after a change to the whole folder.
-    pub fn rename_folder_for_flags(&self, folder: FolderId) -> Result<()> {
-        let ids: Vec<MessageId> = {
-            let mut st = self.conn().prepare("SELECT id FROM messages WHERE folder_id = ?1")?;
-            st.query_map([folder], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-        };
-        self.rename_for_flags(&ids)
     }
 
     /// Renames a local folder with the folders nested under it (`delimiter`), moving their
@@ -172,12 +180,6 @@ impl Store {
             )?;
         }
         Ok(())
-    }
-
-    /// Adds a message from elsewhere (an mbox or Maildir import) to a folder, durably;
-    /// `fallback_date` dates a message without a Date header.
-    pub fn import_message(&self, folder: FolderId, raw: &[u8], flags: Flags, fallback_date: i64) -> Result<MessageId> {
-        self.store_whole(folder, raw, flags, fallback_date, |_, _| Ok(()))
     }
 
     /// Whether a folder already holds a message with this Message-ID and size (an import
@@ -235,8 +237,8 @@ mod tests {
     #[test]
     fn moves_copies_and_flags_change_the_files() {
         let (dir, store, inbox, other) = setup();
-        let a = store.add_local_message(inbox, b"Subject: a\r\n\r\nA", Flags(0)).unwrap();
-        let b = store.add_local_message(inbox, b"Subject: b\r\n\r\nB", Flags(0)).unwrap();
+        let a = store.add_local_message(inbox, b"Subject: a\r\n\r\nA", Flags(0), 0).unwrap();
+        let b = store.add_local_message(inbox, b"Subject: b\r\n\r\nB", Flags(0), 0).unwrap();
         assert_eq!(files(dir.path(), "INBOX").len(), 2);
 
         let origins = store.move_files(&[a], other).unwrap();
@@ -262,7 +264,7 @@ mod tests {
     #[test]
     fn a_file_renamed_by_another_tool_is_found() {
         let (dir, store, inbox, _) = setup();
-        let a = store.add_local_message(inbox, b"Subject: a\r\n\r\nA", Flags(0)).unwrap();
+        let a = store.add_local_message(inbox, b"Subject: a\r\n\r\nA", Flags(0), 0).unwrap();
         let name = files(dir.path(), "INBOX").remove(0);
         let cur = dir.path().join("mail/pop/INBOX/cur");
         let renamed = name.replace(":2,", ":2,RS");
@@ -276,8 +278,8 @@ mod tests {
         let (dir, store, inbox, child) = setup();
         let acct = store.folder(inbox).unwrap().account;
         let parent = store.create_folder_local(acct, "Projects", "Projects", Some("/")).unwrap();
-        let a = store.add_local_message(parent, b"Subject: a\r\n\r\nA", Flags(0)).unwrap();
-        let b = store.add_local_message(child, b"Subject: b\r\n\r\nB", Flags(0)).unwrap();
+        let a = store.add_local_message(parent, b"Subject: a\r\n\r\nA", Flags(0), 0).unwrap();
+        let b = store.add_local_message(child, b"Subject: b\r\n\r\nB", Flags(0), 0).unwrap();
         store.rename_folder_files(parent, "Work", "/").unwrap();
         assert_eq!(store.folder(parent).unwrap().name, "Work");
         assert_eq!(store.folder(child).unwrap().name, "Work/2026");

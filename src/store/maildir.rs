@@ -174,12 +174,17 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
 }
 
+/// Writes a whole message into the Maildir's `tmp/` and fsyncs it; see `Delivery::finish`.
+pub fn stage(data_dir: &Path, rel_dir: &Path, raw: &[u8], flags: Flags) -> Result<Staged> {
+    let mut d = Delivery::begin(data_dir, rel_dir)?;
+    d.write_all(raw).map_err(io_err(&d.tmp))?;
+    d.finish(flags)
+}
+
 /// Writes a message durably into the Maildir at `data_dir/rel_dir`; returns the path of the
 /// file relative to `data_dir`.
 pub fn deliver(data_dir: &Path, rel_dir: &Path, raw: &[u8], flags: Flags) -> Result<PathBuf> {
-    let mut d = Delivery::begin(data_dir, rel_dir)?;
-    d.write_all(raw).map_err(io_err(&d.tmp))?;
-    let staged = d.finish(flags)?;
+    let staged = stage(data_dir, rel_dir, raw, flags)?;
     staged.publish(data_dir)?;
     sync_dir(&data_dir.join(rel_dir).join("cur"))?;
     Ok(staged.path)

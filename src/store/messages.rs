@@ -4,7 +4,6 @@ use super::{Result, Store, StoreError, maildir};
 use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, Summary, Uid};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Which messages a list shows: an account, a folder, and a filter on sender and subject.
@@ -109,26 +108,19 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a whole message into a local folder, durably: the Maildir file is written and
-    /// fsynced first, then its row commits, together with whatever `also` records in the
-    /// same transaction. Returns the new message's id.
-    pub(crate) fn store_whole(
+    /// Stores a whole message into a local folder (the demo, an import, a sent copy),
+    /// durably: the Maildir file is written and fsynced first, then its row commits.
+    /// `fallback_date` dates a message without a Date header. Returns the new id.
+    pub fn add_local_message(
         &self,
         folder: FolderId,
         raw: &[u8],
         flags: Flags,
         fallback_date: i64,
-        also: impl FnOnce(&rusqlite::Transaction<'_>, MessageId) -> rusqlite::Result<()>,
     ) -> Result<MessageId> {
-        let mut d = maildir::Delivery::begin(self.data_dir(), &self.folder_rel_dir(folder)?)?;
-        d.write_all(raw).map_err(|source| StoreError::Io { path: self.data_dir().to_path_buf(), source })?;
-        let staged = d.finish(flags)?;
+        let staged = maildir::stage(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
         let file = Delivered { staged: &staged, head: raw, size: raw.len() as u64, partial: false };
-        let mut also = Some(also);
-        let ids = self.store_delivered(folder, &[file], flags, fallback_date, |tx, _, id| match also.take() {
-            Some(f) => f(tx, id),
-            None => Ok(()),
-        })?;
+        let ids = self.store_delivered(folder, &[file], flags, fallback_date, |_, _, _| Ok(()))?;
         ids.first().copied().ok_or(StoreError::NoMessage(0))
     }
 
@@ -184,7 +176,18 @@ impl Store {
     /// Puts the whole message in place of a partial one: the new file replaces the
     /// header-only file, and the row stops being partial.
     pub(crate) fn complete_partial(&self, id: MessageId, file: Delivered<'_>) -> Result<()> {
-        let old = self.message(id)?.path;
+        let old = match self.message(id) {
+            Ok(m) => m.path,
+            // deleted here meanwhile: nothing to complete
+            Err(StoreError::NoMessage(_)) => {
+                file.staged.discard();
+                return Ok(());
+            }
+            Err(e) => {
+                file.staged.discard();
+                return Err(e);
+            }
+        };
         let has_attachments = if file.head.len() as u64 == file.size {
             crate::mime::summarize(file.head).has_attachments
         } else {
@@ -374,11 +377,6 @@ impl Store {
         self.conn().execute("UPDATE messages SET flags = ?2 WHERE id = ?1", params![id, flags.0])?;
         Ok(())
     }
-
-    /// Stores a whole message (headers and body) into a local folder, e.g. for the demo.
-    pub fn add_local_message(&self, folder: FolderId, raw: &[u8], flags: Flags) -> Result<MessageId> {
-        self.store_whole(folder, raw, flags, 0, |_, _| Ok(()))
-    }
 }
 
 /// Inserts the row of a delivered message with the next UID of its folder.
@@ -391,11 +389,7 @@ fn insert_delivered(
 ) -> Result<MessageId> {
     let s = crate::mime::summarize(file.head);
     let whole = file.head.len() as u64 == file.size && !file.partial;
-    let uid: i64 = tx.query_row(
-        "SELECT coalesce(max(uid), 0) + 1 FROM messages WHERE folder_id = ?1 AND uid < ?2",
-        params![folder, super::pending::PLACEHOLDER_BASE],
-        |r| r.get(0),
-    )?;
+    let uid = Store::next_local_uid(tx, folder)?;
     let m = NewMessage {
         uid: uid as Uid,
         message_id: s.message_id,

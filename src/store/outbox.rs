@@ -59,6 +59,26 @@ pub struct Outgoing {
     pub created: i64,
 }
 
+impl Outgoing {
+    /// A new message for the Outbox, queued.
+    pub fn new(envelope: Envelope, subject: String, sent: Vec<u8>, saved: Vec<u8>) -> Outgoing {
+        let created =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        Outgoing {
+            id: 0,
+            state: OutState::Queued,
+            error: None,
+            envelope,
+            subject,
+            sent,
+            saved,
+            answers: None,
+            forwards: None,
+            created,
+        }
+    }
+}
+
 /// One line of the Outbox, without the message itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxItem {
@@ -107,14 +127,6 @@ impl Store {
             ],
         )?;
         Ok(self.conn().last_insert_rowid())
-    }
-
-    /// The account's Outbox, oldest first.
-    pub fn outbox(&self, account: AccountId) -> Result<Vec<Outgoing>> {
-        let mut st =
-            self.conn().prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE account_id = ?1 ORDER BY id"))?;
-        let rows = st.query_map([account], row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The account's Outbox as a list, oldest first, without the messages' bytes.
@@ -194,12 +206,12 @@ mod tests {
         let two = store.queue_outgoing(acct, &m).unwrap();
         store.set_outgoing_state(one, OutState::Sending, None).unwrap();
         assert_eq!(store.mark_interrupted_sends(acct).unwrap(), 1);
-        let all = store.outbox(acct).unwrap();
+        let all = store.outbox_items(acct).unwrap();
         assert_eq!(all[0].state, OutState::Unknown);
         assert!(all[0].error.as_deref().unwrap().contains("check"));
         assert_eq!(all[1].state, OutState::Queued);
-        assert_eq!(all[1].envelope, m.envelope);
+        assert_eq!(store.next_outgoing(acct, OutState::Queued).unwrap().unwrap().envelope, m.envelope);
         store.remove_outgoing(two).unwrap();
-        assert_eq!(store.outbox(acct).unwrap().len(), 1);
+        assert_eq!(store.outbox_items(acct).unwrap().len(), 1);
     }
 }

@@ -11,7 +11,7 @@ use crate::model::{AccountId, MessageId};
 /// The draft for a compose key, a resumed draft or a mailto: URL.
 pub fn start(env: Env<'_>, account: AccountId, kind: ComposeKind) -> Result<Msg, String> {
     let cfg = env.account(account).ok_or("this account has no settings to write from")?;
-    let identity = compose::mailbox(cfg.display_name.as_deref(), &cfg.email);
+    let identity = compose::identity(cfg, &[]);
     let raw = |id: MessageId| -> Result<Vec<u8>, String> {
         env.store
             .body(id)

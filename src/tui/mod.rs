@@ -29,25 +29,16 @@ use tokio::sync::mpsc;
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
-/// Runs the UI on the configured accounts.
-pub async fn run(loaded: Loaded) -> Result<()> {
+/// Runs the UI on the configured accounts; with a `mailto:` URL, the composer opens on it.
+pub async fn run(loaded: Loaded, mailto: Option<String>) -> Result<()> {
     let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
-    let mut settings = settings(&loaded.config.ui, &loaded.data_dir);
-    settings.editor = editor_command(loaded.config.editor.as_deref());
-    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true, None).await
-}
-
-/// Runs the UI and opens the composer on a `mailto:` URL.
-pub async fn run_mailto(loaded: Loaded, url: String) -> Result<()> {
-    let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
-    let mut settings = settings(&loaded.config.ui, &loaded.data_dir);
-    settings.editor = editor_command(loaded.config.editor.as_deref());
-    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true, Some(url)).await
+    let settings = settings(&loaded.config.ui, &loaded.data_dir, loaded.config.editor.as_deref());
+    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true, mailto).await
 }
 
 /// The editor: `$VISUAL`, then `$EDITOR`, then the config's `editor`; None means the
 /// built-in one (no editor set, or `editor = "builtin"`).
-pub fn editor_command(configured: Option<&str>) -> Option<String> {
+fn editor_command(configured: Option<&str>) -> Option<String> {
     let env = |k| std::env::var(k).ok().filter(|v: &String| !v.trim().is_empty());
     env("VISUAL").or_else(|| env("EDITOR")).or_else(|| configured.map(str::to_string)).filter(|e| e.trim() != "builtin")
 }
@@ -56,13 +47,12 @@ pub fn editor_command(configured: Option<&str>) -> Option<String> {
 pub async fn run_demo() -> Result<()> {
     let dir = tempfile::Builder::new().prefix("poste-demo-").tempdir().context("creating the demo directory")?;
     let accounts = crate::demo::build(dir.path()).context("building the demo mailbox")?;
-    let mut settings = settings(&UiConfig::default(), dir.path());
+    let mut settings = settings(&UiConfig::default(), dir.path(), None);
     settings.attachment_dir = dir.path().join("attachments");
-    settings.editor = editor_command(None);
     session(&accounts, dir.path(), Keymap::default(), settings, false, None).await
 }
 
-fn settings(ui: &UiConfig, data_dir: &Path) -> UiSettings {
+fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings {
     let attachment_dir = ui
         .attachment_dir
         .as_deref()
@@ -75,7 +65,7 @@ fn settings(ui: &UiConfig, data_dir: &Path) -> UiSettings {
         date_format: ui.date_format.clone(),
         attachment_dir,
         reader_fullscreen: ui.reader_fullscreen,
-        editor: None,
+        editor: editor_command(editor),
     }
 }
 

@@ -16,19 +16,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
     let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
     if let Some(editor) = &c.writing {
-        let mut editor = editor.as_ref().clone();
-        editor.set_block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(Style::default().fg(Color::Cyan))
-                .title(Span::styled(" Write ", key))
-                .title_bottom(Span::styled(
-                    " Esc: done · Tab on To/Cc/Bcc completes an address ",
-                    Style::default().fg(Color::Yellow),
-                )),
-        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(Style::default().fg(Color::Cyan))
+            .title(Span::styled(" Write ", key))
+            .title_bottom(Span::styled(
+                " Esc: done · Tab on To/Cc/Bcc completes an address ",
+                Style::default().fg(Color::Yellow),
+            ));
+        let inner = block.inner(rect);
         frame.render_widget(Clear, rect);
-        frame.render_widget(&editor, rect);
+        frame.render_widget(block, rect);
+        frame.render_widget(editor.as_ref(), inner);
         return;
     }
     let dim = Style::default().fg(Color::DarkGray);
