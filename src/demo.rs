@@ -5,7 +5,6 @@ use crate::model::{Flags, SpecialUse};
 use crate::store::folders::FolderInfo;
 use crate::store::{Store, StoreError};
 use std::collections::BTreeSet;
-use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 
@@ -39,8 +38,8 @@ fn flags(file: &str) -> Flags {
 }
 
 /// Writes the demo mailbox into a new store in `dir`; returns the demo accounts.
-pub fn build(dir: &Path) -> Result<Vec<AccountConfig>, StoreError> {
-    let store = Store::open(dir)?;
+pub fn build(data: &crate::instance::DataDir) -> Result<Vec<AccountConfig>, StoreError> {
+    let store = Store::open(data)?;
     let accounts: BTreeSet<&str> = DEMO_FILES.iter().map(|f| f.0).collect();
     let mut configs = Vec::new();
     for acct in accounts {
@@ -90,9 +89,10 @@ mod tests {
     #[test]
     fn demo_has_enough_varied_mail() {
         let dir = tempfile::tempdir().unwrap();
-        let accounts = super::build(dir.path()).unwrap();
+        let data = crate::instance::DataDir::lock(dir.path()).unwrap();
+        let accounts = super::build(&data).unwrap();
         assert!(accounts.len() >= 2);
-        let store = crate::store::Store::open(dir.path()).unwrap();
+        let store = crate::store::Store::open(&data).unwrap();
         let total = store.count(&ListQuery::default()).unwrap();
         assert!(total >= 40, "{total}");
         let folders: usize = store.accounts().unwrap().iter().map(|(id, _)| store.folders(*id).unwrap().len()).sum();

@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod format;
 pub mod imap;
+pub mod instance;
 pub mod logging;
 pub mod mbox;
 pub mod mime;

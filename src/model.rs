@@ -1,6 +1,6 @@
 //! The shared vocabulary of the mail side: ids, flags, folders and message summaries.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A row id of a message in the local store; stable for the life of the cached message.
 pub type MessageId = i64;
@@ -12,7 +12,7 @@ pub type AccountId = i64;
 pub type Uid = u32;
 
 /// Message flags, as a compact bit set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash, Serialize, Deserialize)]
 pub struct Flags(pub u32);
 
 impl Flags {
@@ -108,7 +108,7 @@ impl Flags {
 }
 
 /// The role a folder plays, from IMAP SPECIAL-USE attributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SpecialUse {
     Inbox,
     Sent,
@@ -143,7 +143,7 @@ impl SpecialUse {
 }
 
 /// A folder as the store knows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Folder {
     pub id: FolderId,
     pub account: AccountId,
@@ -219,7 +219,7 @@ pub struct NewMessage {
 }
 
 /// The connection state of an account, as the UI shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AccountState {
     Offline(String),
     Connecting,
@@ -237,4 +237,33 @@ pub enum AccountState {
     },
     /// An account with no server (demo or local folders).
     Local,
+}
+
+/// Bytes as base64 in serialized form (a message body in JSON).
+pub mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text.as_bytes()).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for shared bytes.
+    pub mod shared {
+        use std::sync::Arc;
+
+        pub fn serialize<S: serde::Serializer>(bytes: &Arc<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+            super::serialize(bytes, s)
+        }
+
+        pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Arc<Vec<u8>>, D::Error> {
+            super::deserialize(d).map(Arc::new)
+        }
+    }
 }

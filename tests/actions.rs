@@ -291,38 +291,60 @@ async fn server_refusals_roll_back_and_say_why() {
     assert_eq!(subjects(&server_view(&mut w.a, "INBOX").await), ["m0", "m1"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cli_actions() {
-    let mut w = World::new("cliact", 3, None, "").await;
+/// The mailbox commands of the CLI, run as the data dir's only poste (`beside` false), or
+/// beside a running one that serves the data dir's socket, to which they hand their work.
+async fn cli_actions(beside: bool) {
+    let w = World::new(if beside { "cliside" } else { "cliact" }, 3, None, "").await;
     let id = |s: &str| w.ids("INBOX", &[s])[0].to_string();
     let (i0, i1, i2) = (id("m0"), id("m1"), id("m2"));
-    // the CLI runs its own worker: stop this one first
-    let (tx, _) = tokio::sync::mpsc::unbounded_channel();
-    let h = std::mem::replace(
-        &mut w.h,
-        poste::account::spawn(&w.setup.loaded().config.accounts[0], &w.setup.data, tx).unwrap(),
-    );
-    h.shutdown().await;
-    let out = w.setup.poste(&["flag", &i0, &i1, "--seen", "--flagged"]);
+    let World { setup, h, mut a, rx } = w;
+    let server = if beside {
+        let server = poste::instance::Server::start(&setup.data_dir(), Vec::new()).unwrap();
+        server.add(h.port().unwrap());
+        Some((server, h, rx))
+    } else {
+        // the CLI runs its own worker: stop this one first
+        drop(rx);
+        h.shutdown().await;
+        None
+    };
+    let out = setup.poste(&["flag", &i0, &i1, "--seen", "--flagged"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = server_view(&mut w.a, "INBOX").await;
+    if beside {
+        assert!(String::from_utf8_lossy(&out.stderr).contains("handing this to it"));
+    }
+    let v = server_view(&mut a, "INBOX").await;
     assert_eq!(v.iter().filter(|(_, f, _)| f.iter().any(|x| x == "Flagged")).count(), 2);
-    let out = w.setup.poste(&["move", &i0, "--to", "Archive"]);
+    let out = setup.poste(&["move", &i0, "--to", "Archive"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(subjects(&server_view(&mut w.a, "Archive").await), ["m0"]);
-    let out = w.setup.poste(&["delete", &i1]);
+    assert_eq!(subjects(&server_view(&mut a, "Archive").await), ["m0"]);
+    let out = setup.poste(&["delete", &i1]);
     assert!(out.status.success());
-    assert_eq!(subjects(&server_view(&mut w.a, "Trash").await), ["m1"]);
-    let out = w.setup.poste(&["delete", &i2, "--expunge"]);
+    assert_eq!(subjects(&server_view(&mut a, "Trash").await), ["m1"]);
+    let out = setup.poste(&["delete", &i2, "--expunge"]);
     assert!(out.status.success());
-    assert!(server_view(&mut w.a, "INBOX").await.is_empty());
-    let out = w.setup.poste(&["folder", "create", "Reports"]);
+    assert!(server_view(&mut a, "INBOX").await.is_empty());
+    let out = setup.poste(&["folder", "create", "Reports"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = w.setup.poste(&["folder", "delete", "INBOX"]);
+    let out = setup.poste(&["folder", "delete", "INBOX"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("INBOX cannot be deleted"));
-    let out = w.setup.poste(&["flag", &i0]);
+    let out = setup.poste(&["flag", &i0]);
     assert!(!out.status.success());
+    if let Some((server, h, _rx)) = server {
+        server.close().await;
+        h.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_actions_alone() {
+    cli_actions(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_actions_hand_over_to_the_running_poste() {
+    cli_actions(true).await;
 }
 
 /// Sends a message through the harness's Postfix (submission, STARTTLS, AUTH).

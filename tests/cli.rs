@@ -63,7 +63,7 @@ fn list_json_and_read_from_the_store_offline() {
         ),
     )
     .unwrap();
-    let store = Store::open(&data).unwrap();
+    let store = Store::open(&poste::instance::DataDir::lock(&data).unwrap()).unwrap();
     let acct = store.ensure_account("home").unwrap();
     let f = store
         .set_folders(

@@ -24,7 +24,7 @@ fn login() -> Vec<Step> {
 
 /// A store with INBOX (UIDVALIDITY 7) holding UID 5, and an Archive folder.
 fn seed(setup: &Setup) -> (i64, i64, i64) {
-    let store = setup.store();
+    let store = setup.store_writer();
     let acct = store.ensure_account("test").unwrap();
     let info =
         |n: &str| FolderInfo { name: n.into(), display: n.into(), delimiter: Some("/".into()), special_use: None };

@@ -1,6 +1,7 @@
 //! A writer killed at a random moment leaves a store that opens and is consistent: whole
 //! batches only, and every recorded body file present.
 
+use poste::instance::DataDir;
 use poste::model::{Flags, NewMessage};
 use poste::store::folders::FolderInfo;
 use poste::store::{ListQuery, Store};
@@ -16,7 +17,7 @@ fn child_writer() {
     let Ok(dir) = std::env::var("POSTE_CRASH_DIR") else {
         return;
     };
-    let store = Store::open(std::path::Path::new(&dir)).unwrap();
+    let store = Store::open(&DataDir::lock(std::path::Path::new(&dir)).unwrap()).unwrap();
     let acct = store.ensure_account("crash").unwrap();
     let folders = store
         .set_folders(
@@ -68,7 +69,7 @@ fn kill_mid_write_leaves_a_consistent_store() {
         child.kill().unwrap();
         child.wait().unwrap();
 
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(&DataDir::lock(dir.path()).unwrap()).unwrap();
         assert_eq!(store.integrity_check().unwrap(), "ok");
         let q = ListQuery::default();
         let total = store.count(&q).unwrap();

@@ -30,7 +30,7 @@ impl Worker {
     }
 
     pub(super) fn notice(&self, text: String) {
-        let _ = self.events.send(Event::Notice { account: self.id, text });
+        self.events.send(Event::Notice { account: self.id, text });
     }
 
     pub(super) fn emit_pending(&self) {
@@ -39,7 +39,7 @@ impl Worker {
 
     fn pending_event(&self, settled: bool) {
         let count = self.store.pending_count(self.id).unwrap_or(0);
-        let _ = self.events.send(Event::Pending { account: self.id, count, settled });
+        self.events.send(Event::Pending { account: self.id, count, settled });
     }
 
     /// An account whose folders are local Maildirs (POP3, the demo): no server to tell,
@@ -58,7 +58,7 @@ impl Worker {
 
     fn folders_changed(&self) {
         if let Ok(folders) = self.store.folders(self.id) {
-            let _ = self.events.send(Event::Folders { account: self.id, folders });
+            self.events.send(Event::Folders { account: self.id, folders });
         }
     }
 
@@ -283,9 +283,9 @@ impl Worker {
     }
 
     fn changed_folder(&self, folder: FolderId) {
-        let _ = self.events.send(Event::Changed { account: self.id, folder });
+        self.events.send(Event::Changed { account: self.id, folder });
         if let Ok(f) = self.store.folder(folder) {
-            let _ = self.events.send(Event::FolderCounts { account: self.id, folder: f });
+            self.events.send(Event::FolderCounts { account: self.id, folder: f });
         }
     }
 
@@ -366,7 +366,7 @@ impl Worker {
             return true;
         }
         loop {
-            let next = match self.store.next_op(self.id) {
+            let next = match self.store.claim_op(self.id) {
                 Ok(n) => n,
                 Err(e) => {
                     self.notice(format!("local store: {e}"));
@@ -382,12 +382,12 @@ impl Worker {
                 let _ = self.store.finish_op(id);
                 continue;
             };
-            let _ = self.store.bump_op(id);
             match self.execute(&op, attempts).await {
                 Ok(()) => {
                     let _ = self.store.finish_op(id);
                 }
                 Err(e) if e.is_transient() => {
+                    let _ = self.store.unclaim_op(id);
                     tracing::info!(error = %e, "server unreachable; actions stay queued");
                     self.connection_failed(&e);
                     self.pending_event(true);
@@ -411,7 +411,7 @@ impl Worker {
                             crate::imap::decode_folder_name(&name)
                         );
                         let action = super::Action::ExpungeMarked { folder: f.id, uids };
-                        let _ = self.events.send(Event::Ask { account: self.id, question, action });
+                        self.events.send(Event::Ask { account: self.id, question, action });
                     } else {
                         self.notice(format!(
                             "{} other messages in {folder} are marked deleted; nothing was expunged",

@@ -2,6 +2,7 @@
 //! The UI and the CLI talk to it with typed `Command`s and hear back typed `Event`s.
 
 mod actions;
+mod handle;
 mod ops;
 mod outbox;
 mod pop3_ops;
@@ -11,13 +12,14 @@ mod watch;
 mod worker;
 
 pub use crate::store::outbox::OutboxItem;
-pub use worker::{AccountHandle, spawn};
+pub use handle::{AccountHandle, AccountPort, spawn};
 
 use crate::model::{AccountId, AccountState, Flags, Folder, FolderId, MessageId};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// What a worker is asked to do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Sync the folder list and every folder's headers; `first` is synced before the others.
     Sync { first: Option<FolderId> },
@@ -37,7 +39,11 @@ pub enum Command {
     /// Send a message: it goes into the Outbox first, then to the server.
     Send(Box<crate::store::outbox::Outgoing>),
     /// Keep a draft in the Drafts folder, in place of the stored draft it continues.
-    SaveDraft { raw: Vec<u8>, replaces: Option<MessageId> },
+    SaveDraft {
+        #[serde(with = "crate::model::base64_bytes")]
+        raw: Vec<u8>,
+        replaces: Option<MessageId>,
+    },
     /// Try a failed or uncertain Outbox message again (the user checked).
     RetryOutgoing(i64),
     /// Remove a message from the Outbox without sending it.
@@ -47,7 +53,7 @@ pub enum Command {
 }
 
 /// A change the user makes. Message actions take store ids.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Action {
     Flags {
         ids: Vec<MessageId>,
@@ -96,7 +102,7 @@ pub enum Action {
 }
 
 /// What a worker reports. Events carry their data, so the UI never has to ask again.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Event {
     State {
         account: AccountId,
@@ -119,6 +125,7 @@ pub enum Event {
     /// The raw message, downloaded or read from the cache.
     Body {
         id: MessageId,
+        #[serde(with = "crate::model::base64_bytes::shared")]
         raw: Arc<Vec<u8>>,
     },
     /// A body could not be had; `offline` when that is because there is no connection.
@@ -168,5 +175,11 @@ pub enum Event {
         account: AccountId,
         count: usize,
         settled: bool,
+    },
+    /// What the worker was doing was cut off: it hit an internal error and started again,
+    /// or the poste it runs in (another process) stopped. Nothing waits for an answer.
+    Interrupted {
+        account: AccountId,
+        error: String,
     },
 }

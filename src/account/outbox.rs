@@ -59,7 +59,7 @@ impl Worker {
                 }
                 continue;
             }
-            let Ok(Some(next)) = self.store.next_outgoing(self.id, OutState::Queued) else {
+            let Ok(Some(next)) = self.store.claim_outgoing(self.id) else {
                 return self.emit(Event::OutboxIdle { account: self.id });
             };
             let Some(settings) = self.smtp.clone() else {
@@ -74,23 +74,31 @@ impl Worker {
             self.sending = true;
             let ops = self.ops_tx.clone();
             let password = self.smtp_password.clone();
-            tokio::spawn(async move {
-                let id = next.id;
-                let before_data = async {
-                    let (tx, rx) = oneshot::channel();
-                    if ops.send(StoreOp::OutboxSending(id, tx)).is_ok() {
-                        let _ = rx.await;
-                    }
-                };
-                let result =
-                    crate::smtp::send(&settings, password.as_ref(), &next.envelope, &next.sent, before_data).await;
-                let result = match result {
-                    Ok(()) => SendResult::Sent,
-                    Err(e @ crate::smtp::SmtpError::Unconfirmed(_)) => SendResult::Unsure(e.to_string()),
-                    Err(e) => SendResult::NotSent { text: e.to_string(), transient: e.is_transient() },
-                };
-                let _ = ops.send(StoreOp::OutboxDone(id, result));
-            });
+            let id = next.id;
+            let on_panic = {
+                let ops = ops.clone();
+                move |e: String| {
+                    let _ = ops.send(StoreOp::OutboxDone(id, SendResult::Unsure(e)));
+                }
+            };
+            super::handle::spawn_guarded(
+                async move {
+                    // the go-ahead of the worker: false when the message was discarded meanwhile
+                    let before_data = async {
+                        let (tx, rx) = oneshot::channel();
+                        ops.send(StoreOp::OutboxSending(id, tx)).is_ok() && rx.await.unwrap_or(false)
+                    };
+                    let result =
+                        crate::smtp::send(&settings, password.as_ref(), &next.envelope, &next.sent, before_data).await;
+                    let result = match result {
+                        Ok(()) => SendResult::Sent,
+                        Err(e @ crate::smtp::SmtpError::Unconfirmed(_)) => SendResult::Unsure(e.to_string()),
+                        Err(e) => SendResult::NotSent { text: e.to_string(), transient: e.is_transient() },
+                    };
+                    let _ = ops.send(StoreOp::OutboxDone(id, result));
+                },
+                on_panic,
+            );
             return;
         }
     }

@@ -8,8 +8,8 @@ use super::worker::{BACKOFF_START, Worker, clock_now};
 use crate::model::{AccountState, MessageId};
 use crate::store::{Delivered, StoreError};
 
-fn delivered(file: &StoredFile) -> Delivered<'_> {
-    Delivered { staged: &file.staged, head: &file.head, size: file.size, partial: file.partial }
+fn delivered<'a>(file: &'a StoredFile, uidl: Option<&'a str>) -> Delivered<'a> {
+    Delivered { staged: &file.staged, head: &file.head, size: file.size, partial: file.partial, uidl }
 }
 
 impl Worker {
@@ -45,11 +45,8 @@ impl Worker {
                     self.state(AccountState::Online);
                 }
                 let inbox = self.store.ensure_local_folders(account)?;
-                // a pass cut short may have left files in tmp/: complete or remove them
-                let (completed, removed) = self.store.recover_deliveries(inbox)?;
-                if completed + removed > 0 {
-                    tracing::info!(completed, removed, "recovered interrupted deliveries");
-                }
+                // a pass cut short may have left files half delivered: finish them
+                self.store.recover_files(account)?;
                 self.emit(Event::Folders { account, folders: self.store.folders(account)? });
                 let _ = reply.send(Pop3Start {
                     known: self.store.pop3_downloaded(account)?,
@@ -60,12 +57,11 @@ impl Worker {
             }
             StoreOp::Pop3Stored { files, reply } => {
                 let now = clock_now();
-                let items: Vec<(String, Delivered<'_>)> =
-                    files.iter().map(|(u, f)| (u.clone(), delivered(f))).collect();
+                let items: Vec<Delivered<'_>> = files.iter().map(|(u, f)| delivered(f, Some(u))).collect();
                 let result = self
                     .store
                     .ensure_local_folders(account)
-                    .and_then(|inbox| self.store.add_downloaded(account, inbox, &items, now).map(|_| inbox));
+                    .and_then(|inbox| self.store.add_downloaded(inbox, &items, now).map(|_| inbox));
                 match result {
                     Ok(inbox) => {
                         let _ = reply.send(Ok(()));
@@ -78,7 +74,7 @@ impl Worker {
             }
             StoreOp::Pop3Completed { id, file, reply } => {
                 self.full_wanted.retain(|_, r| r.id != id);
-                match self.store.complete_partial(id, delivered(&file)) {
+                match self.store.complete_partial(id, delivered(&file, None)) {
                     Ok(()) => {
                         let _ = reply.send(Ok(()));
                         // (the message may have been deleted here meanwhile)

@@ -35,8 +35,9 @@ pub enum StoreOp {
     },
     /// POP3: partial messages asked for whole that are no longer on the server.
     Pop3Missing(Vec<MessageId>),
-    /// The Outbox message is about to be handed to the server: mark it, then answer.
-    OutboxSending(i64, oneshot::Sender<()>),
+    /// The Outbox message is about to be handed to the server: mark it, then answer
+    /// whether it may go (not when it was discarded meanwhile).
+    OutboxSending(i64, oneshot::Sender<bool>),
     /// A send attempt ended.
     OutboxDone(i64, super::outbox::SendResult),
     Pop3Progress {

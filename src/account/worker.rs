@@ -1,6 +1,7 @@
 //! The account worker loop: commands from the UI, store changes from the sync task, body
 //! fetches on its own connection, background prefetch, and reconnecting with backoff.
 
+use super::handle::{Events, spawn_guarded};
 use super::sync_task::{self, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
@@ -9,7 +10,6 @@ use crate::model::{AccountId, AccountState, Flags, FolderId, MessageId};
 use crate::secret::PasswordSource;
 use crate::store::{Store, StoreError};
 use std::collections::VecDeque;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -20,79 +20,59 @@ pub(super) const OUTBOX_BACKOFF_START: Duration = Duration::from_secs(30);
 pub(super) const BACKOFF_START: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
 
-/// The UI's or CLI's end of a worker.
-#[derive(Debug)]
-pub struct AccountHandle {
-    pub id: AccountId,
-    pub name: String,
-    tx: mpsc::UnboundedSender<Command>,
-    join: tokio::task::JoinHandle<()>,
-}
-
-impl AccountHandle {
-    /// Sends a command; false when the worker has stopped.
-    pub fn send(&self, c: Command) -> bool {
-        self.tx.send(c).is_ok()
+impl Worker {
+    /// A worker for an account, with the channel its tasks report to. `restarted` when an
+    /// earlier worker of this process panicked: what it had claimed may still be under way.
+    pub(super) fn new(
+        id: AccountId,
+        account: &AccountConfig,
+        store: Store,
+        events: Events,
+        restarted: bool,
+    ) -> (Worker, mpsc::UnboundedReceiver<StoreOp>) {
+        let imap = account.imap.clone();
+        let pop3 = account.pop3.clone();
+        let password = match (&imap, &pop3) {
+            (Some(i), _) => PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()),
+            (None, Some(p)) => PasswordSource::from_keys(p.password_command.as_deref(), p.password.as_deref()),
+            _ => None,
+        };
+        let (ops_tx, ops_rx) = mpsc::unbounded_channel();
+        let smtp = account.smtp_settings();
+        let worker = Worker {
+            id,
+            imap,
+            pop3,
+            password,
+            store,
+            events,
+            conn: None,
+            ops_tx,
+            syncing: false,
+            sync_again: None,
+            report_sync: false,
+            report_next: false,
+            watch: None,
+            next_poll: None,
+            online: false,
+            backoff: BACKOFF_START,
+            retry_at: None,
+            prefetch: VecDeque::new(),
+            undo: Vec::new(),
+            full_wanted: Default::default(),
+            smtp_password: smtp
+                .as_ref()
+                .and_then(|s| PasswordSource::from_keys(s.password_command.as_deref(), s.password.as_deref())),
+            smtp,
+            sending: false,
+            outbox_due: false,
+            resync_after_replay: false,
+            outbox_retry: None,
+            outbox_backoff: OUTBOX_BACKOFF_START,
+            restarted,
+        };
+        (worker, ops_rx)
     }
-
-    /// Asks the worker to stop and waits for it.
-    pub async fn shutdown(self) {
-        let _ = self.tx.send(Command::Shutdown);
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.join).await;
-    }
-}
-
-/// Starts the worker of an IMAP account. It opens its own store connection.
-pub fn spawn(
-    account: &AccountConfig,
-    data_dir: &Path,
-    events: mpsc::UnboundedSender<Event>,
-) -> Result<AccountHandle, StoreError> {
-    let store = Store::open(data_dir)?;
-    let id = store.ensure_account(&account.name)?;
-    let (tx, rx) = mpsc::unbounded_channel();
-    let imap = account.imap.clone();
-    let pop3 = account.pop3.clone();
-    let password = match (&imap, &pop3) {
-        (Some(i), _) => PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()),
-        (None, Some(p)) => PasswordSource::from_keys(p.password_command.as_deref(), p.password.as_deref()),
-        _ => None,
-    };
-    let (ops_tx, ops_rx) = mpsc::unbounded_channel();
-    let smtp = account.smtp_settings();
-    let worker = Worker {
-        id,
-        imap,
-        pop3,
-        password,
-        store,
-        events,
-        conn: None,
-        ops_tx,
-        syncing: false,
-        sync_again: None,
-        report_sync: false,
-        report_next: false,
-        watch: None,
-        next_poll: None,
-        online: false,
-        backoff: BACKOFF_START,
-        retry_at: None,
-        prefetch: VecDeque::new(),
-        undo: Vec::new(),
-        full_wanted: Default::default(),
-        smtp_password: smtp
-            .as_ref()
-            .and_then(|s| PasswordSource::from_keys(s.password_command.as_deref(), s.password.as_deref())),
-        smtp,
-        sending: false,
-        outbox_due: false,
-        resync_after_replay: false,
-        outbox_retry: None,
-        outbox_backoff: OUTBOX_BACKOFF_START,
-    };
-    let join = tokio::spawn(worker.run(rx, ops_rx));
-    Ok(AccountHandle { id, name: account.name.clone(), tx, join })
 }
 
 pub(super) struct Worker {
@@ -101,7 +81,7 @@ pub(super) struct Worker {
     pub(super) pop3: Option<crate::config::Pop3Config>,
     pub(super) password: Option<PasswordSource>,
     pub(super) store: Store,
-    pub(super) events: mpsc::UnboundedSender<Event>,
+    pub(super) events: Events,
     /// The connection for interactive commands (the sync task has its own).
     pub(super) conn: Option<Connection>,
     pub(super) ops_tx: mpsc::UnboundedSender<StoreOp>,
@@ -136,31 +116,41 @@ pub(super) struct Worker {
     /// When to try the Outbox again after a temporary failure, and the wait after that.
     pub(super) outbox_retry: Option<Instant>,
     pub(super) outbox_backoff: Duration,
+    /// An earlier worker of this process panicked (see `new`).
+    pub(super) restarted: bool,
 }
 
 impl Worker {
     pub(super) fn emit(&self, e: Event) {
-        let _ = self.events.send(e);
+        self.events.send(e);
     }
 
     pub(super) fn state(&self, state: AccountState) {
         self.emit(Event::State { account: self.id, state });
     }
 
-    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>, mut ops: mpsc::UnboundedReceiver<StoreOp>) {
+    pub(super) async fn run(
+        mut self,
+        rx: &mut mpsc::UnboundedReceiver<Command>,
+        mut ops: mpsc::UnboundedReceiver<StoreOp>,
+    ) {
         if let Ok(folders) = self.store.folders(self.id) {
             self.emit(Event::Folders { account: self.id, folders });
         }
         if self.imap.is_none() {
             self.state(AccountState::Local);
         }
-        match self.store.mark_interrupted_sends(self.id) {
+        // what a stopped process (or a worker of this one that panicked) left half done
+        match self.store.recover_claims(self.id, self.restarted) {
             Ok(0) => {}
             Ok(n) => self.notice(format!(
                 "{n} message(s) were being sent when poste stopped; they are kept in the Outbox, \
                  marked unknown: check before resending"
             )),
             Err(e) => self.notice(format!("local store: {e}")),
+        }
+        if let Err(e) = self.store.recover_files(self.id) {
+            self.notice(format!("local store: {e}"));
         }
         self.emit_outbox();
         loop {
@@ -298,7 +288,10 @@ impl Worker {
                 self.state(AccountState::Connecting);
             }
             let now = clock_now();
-            tokio::spawn(super::pop3_task::run(cfg, pw, self.ops_tx.clone(), now));
+            let ops = self.ops_tx.clone();
+            spawn_guarded(super::pop3_task::run(cfg, pw, ops.clone(), now), move |e| {
+                let _ = ops.send(StoreOp::Done(Some((e, false))));
+            });
             return;
         }
         let (Some(cfg), Some(pw)) = (self.imap.clone(), self.password.clone()) else {
@@ -323,7 +316,10 @@ impl Worker {
         if !self.online {
             self.state(AccountState::Connecting);
         }
-        tokio::spawn(sync_task::run(cfg, pw, scope, self.ops_tx.clone()));
+        let ops = self.ops_tx.clone();
+        spawn_guarded(sync_task::run(cfg, pw, scope, ops.clone()), move |e| {
+            let _ = ops.send(StoreOp::Done(Some((e, false))));
+        });
     }
 
     /// Watches `folder` for changes made elsewhere (IDLE on a connection of its own).
@@ -337,7 +333,7 @@ impl Worker {
         let (Some(cfg), Some(pw), Ok(f)) = (self.imap.clone(), self.password.clone(), self.store.folder(folder)) else {
             return;
         };
-        let task = tokio::spawn(super::watch::run(cfg, pw, f, self.ops_tx.clone()));
+        let task = spawn_guarded(super::watch::run(cfg, pw, f, self.ops_tx.clone()), |_| {});
         self.watch = Some((folder, task));
     }
 
@@ -416,8 +412,9 @@ impl Worker {
                 }
             }
             StoreOp::OutboxSending(id, reply) => {
-                self.store.set_outgoing_state(id, crate::store::outbox::OutState::Sending, None)?;
-                let _ = reply.send(());
+                let go = self.store.start_handover(id);
+                let _ = reply.send(matches!(go, Ok(true)));
+                go?;
             }
             StoreOp::OutboxDone(..) => {}
             StoreOp::Done(result) => {

@@ -510,6 +510,10 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         Event::SendDone { state: crate::store::outbox::OutState::Sent, .. } => {
             state.status = Some("sent".into());
         }
+        Event::Interrupted { account, error } => {
+            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
+            state.status = Some(format!("{name}: {error}"));
+        }
         Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
     }
 }

@@ -3,7 +3,7 @@
 //! queued, and sent to the server (or left queued when it cannot be reached).
 
 use super::Loaded;
-use crate::account::{self, Action, Command, Event};
+use crate::account::{Action, Command, Event};
 use crate::model::{AccountId, Flags, MessageId};
 use crate::store::Store;
 use anyhow::{Result, bail};
@@ -15,8 +15,9 @@ async fn run_actions(loaded: &Loaded, account: &str, actions: Vec<Action>) -> Re
     let Some(cfg) = loaded.config.account(account) else {
         bail!("account {account:?} is not in the config");
     };
+    let mut inst = super::instance(loaded)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let h = account::spawn(cfg, &loaded.data_dir, tx)?;
+    let h = inst.start(cfg, tx).await?;
     let mut code = 0;
     for action in actions {
         h.send(Command::Act(action));
@@ -40,12 +41,18 @@ async fn run_actions(loaded: &Loaded, account: &str, actions: Vec<Action>) -> Re
                     }
                     break;
                 }
+                Some(Event::Interrupted { error, .. }) => {
+                    eprintln!("poste: {account}: {error}");
+                    code = 1;
+                    break;
+                }
                 Some(_) => {}
                 None => bail!("the account worker stopped"),
             }
         }
     }
     h.shutdown().await;
+    inst.close().await;
     Ok(code)
 }
 
@@ -101,7 +108,7 @@ pub async fn flag(loaded: &Loaded, ids: &[MessageId], c: FlagChange) -> Result<i
     if add.0 == 0 && remove.0 == 0 {
         bail!("say what to change: --seen, --unseen, --flagged or --unflagged");
     }
-    let store = Store::open(&loaded.data_dir)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
     let mut code = 0;
     for (acct, ids) in by_account(&store, ids)? {
         code |= run_actions(loaded, &acct, vec![Action::Flags { ids, add, remove }]).await?;
@@ -110,7 +117,7 @@ pub async fn flag(loaded: &Loaded, ids: &[MessageId], c: FlagChange) -> Result<i
 }
 
 pub async fn move_to(loaded: &Loaded, ids: &[MessageId], to: &str) -> Result<i32> {
-    let store = Store::open(&loaded.data_dir)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
     let mut code = 0;
     for (acct, ids) in by_account(&store, ids)? {
         let to = folder_id(&store, &acct, to)?;
@@ -120,7 +127,7 @@ pub async fn move_to(loaded: &Loaded, ids: &[MessageId], to: &str) -> Result<i32
 }
 
 pub async fn delete(loaded: &Loaded, ids: &[MessageId], expunge: bool) -> Result<i32> {
-    let store = Store::open(&loaded.data_dir)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
     let mut code = 0;
     for (acct, ids) in by_account(&store, ids)? {
         code |= run_actions(loaded, &acct, vec![Action::Delete { ids, expunge }]).await?;
@@ -157,7 +164,7 @@ pub async fn folder(loaded: &Loaded, account: Option<&str>, cmd: FolderCommand) 
         bail!("several accounts are configured: say which with --account");
     };
     let name = acct.name.clone();
-    let store = Store::open(&loaded.data_dir)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
     let action = match cmd {
         FolderCommand::Create { name } => Action::CreateFolder { name },
         FolderCommand::Rename { from, to } => Action::RenameFolder { folder: folder_id(&store, &name, &from)?, to },

@@ -13,7 +13,7 @@ pub fn run(
     limit: Option<usize>,
     json: bool,
 ) -> Result<i32> {
-    let store = Store::open(&loaded.data_dir)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
     let accounts = store.accounts()?;
     let chosen: Vec<(i64, String)> = match account {
         Some(n) => match accounts.iter().find(|(_, name)| name == n) {

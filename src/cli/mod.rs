@@ -246,7 +246,7 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
             act::folder(&load(explicit_config)?, account.as_deref(), command).await
         }
         CliCommand::Import { account, folder, path } => {
-            transfer::import(&load(explicit_config)?, &account, &folder, &path)
+            transfer::import(&load(explicit_config)?, &account, &folder, &path).await
         }
         CliCommand::Export { account, folder, mbox, maildir } => {
             transfer::export(&load(explicit_config)?, &account, &folder, mbox.as_deref(), maildir.as_deref())
@@ -262,26 +262,40 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
     }
 }
 
-/// Starts `account`'s worker, sends it `cmd`, and hands its events to `until` until that
-/// returns a value; then stops the worker. None when the worker stopped first.
+/// The data dir as a command that goes through account workers uses it: as the holder of
+/// its lock, or handing the work to the poste that holds it.
+pub(crate) fn instance(loaded: &Loaded) -> Result<crate::instance::Instance> {
+    crate::instance::Instance::open(&loaded.data_dir, &loaded.config.accounts)
+        .with_context(|| format!("opening {}", loaded.data_dir.display()))
+}
+
+/// Starts (or reaches) `account`'s worker, sends it `cmd`, and hands its events to `until`
+/// until that returns a value; then lets the worker go. An error when the worker stopped
+/// or was cut off first.
 pub(crate) async fn ask_worker<T>(
     loaded: &Loaded,
     account: &crate::config::AccountConfig,
     cmd: crate::account::Command,
     mut until: impl FnMut(crate::account::Event) -> Option<T>,
-) -> Result<Option<T>> {
+) -> Result<T> {
+    let mut inst = instance(loaded)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let h = crate::account::spawn(account, &loaded.data_dir, tx)?;
+    let h = inst.start(account, tx).await?;
     h.send(cmd);
-    let mut answer = None;
+    let mut answer = Err(anyhow::anyhow!("the account worker stopped"));
     while let Some(ev) = rx.recv().await {
-        answer = until(ev);
-        if answer.is_some() {
+        if let crate::account::Event::Interrupted { error, .. } = &ev {
+            answer = Err(anyhow::anyhow!("{error}"));
+            break;
+        }
+        if let Some(a) = until(ev) {
+            answer = Ok(a);
             break;
         }
     }
     h.shutdown().await;
-    Ok(answer)
+    inst.close().await;
+    answer
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error.

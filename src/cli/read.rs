@@ -25,12 +25,12 @@ async fn from_worker(loaded: &Loaded, account: &str, id: i64, cmd: Command) -> R
         }
         _ => None,
     })
-    .await?;
-    Ok(answer.unwrap_or_else(|| Err("the account worker stopped".to_string())))
+    .await;
+    Ok(answer.unwrap_or_else(|e| Err(e.to_string())))
 }
 
 pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
-    let store = Store::open(&loaded.data_dir)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
     let m = store.message(id)?;
     let body = match store.body(id)? {
         // a POP3 message of which only the header is here: download it whole first

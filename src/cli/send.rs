@@ -39,29 +39,29 @@ async fn deliver(loaded: &Loaded, account: &AccountConfig, m: Outgoing) -> Resul
         Event::SendDone { state, error, .. } => Some((state, error)),
         _ => None,
     })
-    .await?;
+    .await;
     Ok(match done {
-        Some((OutState::Sent, Some(note))) => {
+        Ok((OutState::Sent, Some(note))) => {
             eprintln!("poste: {note}");
             0
         }
-        Some((OutState::Sent, None)) => {
+        Ok((OutState::Sent, None)) => {
             eprintln!("sent: {subject}");
             0
         }
-        Some((OutState::Queued, error)) => {
+        Ok((OutState::Queued, error)) => {
             eprintln!(
                 "poste: not sent yet, kept in the Outbox ({}); it goes with the next `poste sync` or in the UI",
                 error.unwrap_or_default()
             );
             QUEUED
         }
-        Some((_, error)) => {
+        Ok((_, error)) => {
             eprintln!("poste: not sent: {}", error.unwrap_or_default());
             1
         }
-        None => {
-            eprintln!("poste: the account worker stopped");
+        Err(e) => {
+            eprintln!("poste: {e}; the message may be in the Outbox: check with poste or `poste sync`");
             1
         }
     })

@@ -2,7 +2,7 @@
 //! the chosen POP3 accounts, with progress on stderr.
 
 use super::{Loaded, select_accounts};
-use crate::account::{self, Command, Event};
+use crate::account::{Command, Event};
 use crate::model::AccountState;
 use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -15,14 +15,15 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
         eprintln!("no accounts in {}", loaded.path.display());
         return Ok(1);
     }
+    let mut inst = super::instance(loaded)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut handles = Vec::new();
     for a in &accounts {
-        let h = account::spawn(a, &loaded.data_dir, tx.clone())?;
+        let h = inst.start(a, tx.clone()).await?;
         match folder {
             None => h.send(Command::Sync { first: None }),
             Some(name) => {
-                let store = crate::store::Store::open(&loaded.data_dir)?;
+                let store = crate::store::Store::open_reader(&loaded.data_dir)?;
                 let Some(f) = store.find_folder(h.id, name)? else {
                     anyhow::bail!(
                         "account {} has no folder {name:?} in the local store; run `poste sync` first",
@@ -51,7 +52,8 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
     } else {
         HashMap::new()
     };
-    let mut pending = handles.len();
+    // the accounts whose sync (and then Outbox) is still to come
+    let mut pending: std::collections::HashSet<i64> = handles.iter().map(|h| h.id).collect();
     let mut last_line: HashMap<i64, (u64, u64)> = HashMap::new();
     let smtp: std::collections::HashSet<i64> = handles
         .iter()
@@ -60,7 +62,7 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
         .collect();
     let mut outbox_wait = std::collections::HashSet::new();
     let mut failures = Vec::new();
-    while pending > 0 {
+    while !pending.is_empty() {
         let Some(ev) = rx.recv().await else { break };
         match ev {
             Event::State { account, state: AccountState::Syncing { folder, done, total } } => {
@@ -98,13 +100,22 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
                     eprintln!("{line}")
                 }
             }
-            Event::OutboxIdle { account } if outbox_wait.remove(&account) => pending -= 1,
-            Event::SyncDone { account, error } => {
-                // a good sync is followed by a try of the Outbox: wait for it too
-                if error.is_none() && smtp.contains(&account) && outbox_wait.insert(account) {
-                    pending += 1;
+            Event::OutboxIdle { account } if outbox_wait.remove(&account) => {
+                pending.remove(&account);
+            }
+            Event::Interrupted { account, error } if pending.remove(&account) => {
+                // whatever this account still owed (its sync, its Outbox) is cut off
+                outbox_wait.remove(&account);
+                if let Some(b) = bars.get(&account) {
+                    b.finish_with_message("failed");
                 }
-                pending -= 1;
+                failures.push(format!("poste: account {}: {error}", names[&account]));
+            }
+            Event::SyncDone { account, error } if pending.contains(&account) && !outbox_wait.contains(&account) => {
+                // a good sync is followed by a try of the Outbox: wait for it too
+                if !(error.is_none() && smtp.contains(&account) && outbox_wait.insert(account)) {
+                    pending.remove(&account);
+                }
                 let name = &names[&account];
                 if let Some(b) = bars.get(&account) {
                     b.finish_with_message(if error.is_some() { "failed" } else { "done" });
@@ -121,6 +132,7 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
     for h in handles {
         h.shutdown().await;
     }
+    inst.close().await;
     for f in &failures {
         eprintln!("{f}");
     }

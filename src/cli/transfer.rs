@@ -7,64 +7,127 @@ use crate::mbox;
 use crate::model::{Flags, FolderId};
 use crate::store::{Store, maildir};
 use anyhow::{Context, Result, bail};
+use std::collections::HashSet;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-/// The store and the local folder an import or export works on.
-fn open_folder(loaded: &Loaded, account: &str, folder: &str, create: bool) -> Result<(Store, FolderId)> {
+/// The local folder an import works on (created when missing), in a store this process
+/// holds.
+fn import_folder(loaded: &Loaded, store: &Store, account: &str, folder: &str) -> Result<FolderId> {
     let a = super::select_accounts(&loaded.config, Some(account))?.remove(0);
-    let store = Store::open(&loaded.data_dir)?;
-    let id = store.ensure_account(&a.name)?;
-    if create && a.protocol != Protocol::Pop3 {
+    if a.protocol != Protocol::Pop3 {
         bail!(
             "account {account} is an IMAP account: its folders live on the server; import into a POP3 \
              account's local folders, or copy the mail to the server with another IMAP client"
         );
     }
-    if a.protocol == Protocol::Pop3 {
-        store.ensure_local_folders(id)?;
-    }
+    let id = store.ensure_account(&a.name)?;
+    store.ensure_local_folders(id)?;
     let name = if folder.eq_ignore_ascii_case("inbox") { "INBOX" } else { folder };
     if let Some(f) = store.find_folder(id, name)? {
-        return Ok((store, f.id));
-    }
-    if !create {
-        let names: Vec<String> = store.folders(id)?.into_iter().map(|f| f.name).collect();
-        bail!("account {account} has no folder {folder:?} (folders: {})", names.join(", "));
+        return Ok(f.id);
     }
     if name.split('/').any(|p| p.trim().is_empty()) {
         bail!("{folder:?} is not a usable folder name");
     }
     let name = crate::sanitize::line(name);
-    let f = store.create_folder_local(id, &name, &name, Some("/"))?;
-    Ok((store, f))
+    Ok(store.create_folder_local(id, &name, &name, Some("/"))?)
 }
 
-#[derive(Default)]
-struct Tally {
+/// The folder an export reads, from a store opened for reading.
+fn export_folder(loaded: &Loaded, store: &Store, account: &str, folder: &str) -> Result<FolderId> {
+    let a = super::select_accounts(&loaded.config, Some(account))?.remove(0);
+    let Some((id, _)) = store.accounts()?.into_iter().find(|(_, n)| *n == a.name) else {
+        bail!("account {account} has no mail here yet (run `poste sync` first)");
+    };
+    let name = if folder.eq_ignore_ascii_case("inbox") { "INBOX" } else { folder };
+    match store.find_folder(id, name)? {
+        Some(f) => Ok(f.id),
+        None => {
+            let names: Vec<String> = store.folders(id)?.into_iter().map(|f| f.name).collect();
+            bail!("account {account} has no folder {folder:?} (folders: {})", names.join(", "))
+        }
+    }
+}
+
+/// Messages are stored in batches of this many (or bytes): one fsync and two transactions
+/// each.
+const BATCH: usize = 256;
+const BATCH_BYTES: usize = 32 << 20;
+
+/// What an import has added and skipped, and what it knows is there already: messages are
+/// recognised by Message-ID and size, and those without a Message-ID by their content.
+struct Tally<'a> {
+    store: &'a Store,
+    folder: FolderId,
     added: usize,
     skipped: usize,
+    batch: Vec<(Vec<u8>, Flags, i64)>,
+    batch_bytes: usize,
+    ids: HashSet<(String, usize)>,
+    hashes: HashSet<[u8; 16]>,
 }
 
-impl Tally {
-    fn add(&mut self, store: &Store, folder: FolderId, raw: &[u8], flags: Flags, date: i64) -> Result<()> {
-        let id = crate::mime::summarize(raw).message_id;
-        if let Some(id) = id.filter(|i| !i.is_empty())
-            && store.holds(folder, &id, raw.len())?
-        {
+fn content_hash(raw: &[u8]) -> [u8; 16] {
+    use md5::Digest;
+    md5::Md5::digest(raw).into()
+}
+
+impl<'a> Tally<'a> {
+    fn new(store: &'a Store, folder: FolderId) -> Result<Tally<'a>> {
+        let mut hashes = HashSet::new();
+        for (_, path) in store.files_without_message_id(folder)? {
+            if let Ok(raw) = maildir::read(store.data_dir(), &path) {
+                hashes.insert(content_hash(&raw));
+            }
+        }
+        Ok(Tally {
+            store,
+            folder,
+            added: 0,
+            skipped: 0,
+            batch: Vec::new(),
+            batch_bytes: 0,
+            ids: HashSet::new(),
+            hashes,
+        })
+    }
+
+    fn add(&mut self, raw: Vec<u8>, flags: Flags, date: i64) -> Result<()> {
+        let there = match crate::mime::summarize(&raw).message_id.filter(|i| !i.is_empty()) {
+            Some(id) => {
+                let key = (id, raw.len());
+                self.ids.contains(&key) || self.store.holds(self.folder, &key.0, key.1)? || !self.ids.insert(key)
+            }
+            None => !self.hashes.insert(content_hash(&raw)),
+        };
+        if there {
             self.skipped += 1;
             return Ok(());
         }
-        store.add_local_message(folder, raw, flags, date)?;
-        self.added += 1;
+        self.batch_bytes += raw.len();
+        self.batch.push((raw, flags, date));
+        if self.batch.len() >= BATCH || self.batch_bytes >= BATCH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_bytes = 0;
+        let items: Vec<(&[u8], Flags, i64)> = batch.iter().map(|(r, f, d)| (r.as_slice(), *f, *d)).collect();
+        self.added += self.store.add_local_messages(self.folder, &items)?.len();
         Ok(())
     }
 }
 
 /// `poste import --account A --folder F PATH`: an mbox file or a Maildir into a local folder.
-pub fn import(loaded: &Loaded, account: &str, folder: &str, path: &Path) -> Result<i32> {
-    let (store, folder_id) = open_folder(loaded, account, folder, true)?;
-    let mut tally = Tally::default();
+pub async fn import(loaded: &Loaded, account: &str, folder: &str, path: &Path) -> Result<i32> {
+    let data = crate::instance::lock_waiting(&loaded.data_dir, "the import").await?;
+    let store = Store::open(&data)?;
+    let folder_id = import_folder(loaded, &store, account, folder)?;
+    let mut tally = Tally::new(&store, folder_id)?;
     let now = chrono::Utc::now().timestamp();
     if path.is_dir() {
         let mut files = Vec::new();
@@ -90,7 +153,7 @@ pub fn import(loaded: &Loaded, account: &str, folder: &str, path: &Path) -> Resu
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(now, |d| d.as_secs() as i64);
-            tally.add(&store, folder_id, &raw, flags, mtime)?;
+            tally.add(raw, flags, mtime)?;
         }
     } else {
         let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -104,9 +167,10 @@ pub fn import(loaded: &Loaded, account: &str, folder: &str, path: &Path) -> Resu
         for m in mbox::Reader::new(BufReader::new(input)) {
             let m = m.with_context(|| format!("reading {}", path.display()))?;
             let flags = mbox_flags(&m.raw);
-            tally.add(&store, folder_id, &m.raw, flags, m.from_date.unwrap_or(now))?;
+            tally.add(m.raw, flags, m.from_date.unwrap_or(now))?;
         }
     }
+    tally.flush()?;
     let mut line = format!("imported {} message(s) into {account}/{folder}", tally.added);
     if tally.skipped > 0 {
         line.push_str(&format!(" ({} already there)", tally.skipped));
@@ -136,7 +200,8 @@ pub fn export(
     mbox: Option<&Path>,
     maildir: Option<&Path>,
 ) -> Result<i32> {
-    let (store, folder_id) = open_folder(loaded, account, folder, false)?;
+    let store = Store::open_reader(&loaded.data_dir)?;
+    let folder_id = export_folder(loaded, &store, account, folder)?;
     let ids = store.ids_oldest_first(folder_id)?;
     let mut missing = 0usize;
     let mut written = 0usize;

@@ -39,6 +39,8 @@ pub enum SmtpError {
     Address(String),
     #[error("the message has no recipients")]
     NoRecipients,
+    #[error("the message was taken out of the Outbox before it went")]
+    Cancelled,
     #[error("password: {0}")]
     Secret(#[from] crate::secret::SecretError),
     #[error("the connection failed: {0}")]
@@ -90,13 +92,14 @@ fn network(e: lettre::transport::smtp::Error) -> SmtpError {
 
 /// Sends one message. `before_data` runs when every recipient has been accepted, just
 /// before the message itself goes: from then on the server may have taken it even if no
-/// answer comes back, which is `SmtpError::Unconfirmed`.
+/// answer comes back, which is `SmtpError::Unconfirmed`. When it answers false (the
+/// message was discarded meanwhile), nothing goes: `SmtpError::Cancelled`.
 pub async fn send(
     s: &SmtpSettings,
     password: Option<&PasswordSource>,
     envelope: &Envelope,
     raw: &[u8],
-    before_data: impl std::future::Future<Output = ()>,
+    before_data: impl std::future::Future<Output = bool>,
 ) -> Result<()> {
     let from = parse(&envelope.from)?;
     let to = envelope.to.iter().map(|a| parse(a)).collect::<Result<Vec<_>>>()?;
@@ -165,8 +168,11 @@ pub async fn send(
             return Err(SmtpError::Recipient { rcpt: addr.clone(), text, transient });
         }
     }
+    if !before_data.await {
+        conn.abort().await;
+        return Err(SmtpError::Cancelled);
+    }
     conn.command(Data).await.map_err(network)?;
-    before_data.await;
     match conn.message(raw).await {
         Ok(_) => {
             let _ = conn.quit().await;

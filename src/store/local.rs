@@ -49,10 +49,11 @@ impl Store {
     }
 
     /// Moves messages of a local account into another folder, files and rows; each gets
-    /// the next UID of its new folder. Returns where each was.
+    /// the next UID of its new folder. Returns where each was. Both names of each file are
+    /// written down first (`file_intents`), so a stop at any step leaves one file per message.
     pub fn move_files(&self, ids: &[MessageId], to: FolderId) -> Result<Vec<Origin>> {
         let to_dir = self.folder_rel_dir(to)?;
-        let mut moved = Vec::new();
+        let mut moving = Vec::new();
         for &id in ids {
             let Some((folder, uid, path)) = self
                 .conn()
@@ -67,27 +68,36 @@ impl Store {
                 continue;
             }
             let old = path.and_then(|p| self.current_path(id, Path::new(&p)));
-            let new = match &old {
-                Some(p) => Some(maildir::link_into(self.data_dir(), p, &to_dir)?),
-                None => None,
-            };
-            moved.push((Origin { id, folder, uid: u32::try_from(uid).unwrap_or(0) }, old, new));
+            let new = old.as_ref().and_then(|p| p.file_name()).map(|n| to_dir.join("cur").join(n));
+            moving.push((Origin { id, folder, uid: u32::try_from(uid).unwrap_or(0) }, old, new));
+        }
+        let tx = self.conn().unchecked_transaction()?;
+        for (o, old, new) in &moving {
+            if let (Some(old), Some(new)) = (old, new) {
+                super::intents::remove_later(&tx, o.folder, old, Some(o.id))?;
+                super::intents::remove_later(&tx, to, new, Some(o.id))?;
+            }
+        }
+        tx.commit()?;
+        for (_, old, _) in &moving {
+            if let Some(p) = old {
+                maildir::link_into(self.data_dir(), p, &to_dir)?;
+            }
         }
         let tx = self.conn().unchecked_transaction()?;
         {
             let mut up = tx.prepare_cached("UPDATE messages SET folder_id = ?2, uid = ?3, path = ?4 WHERE id = ?1")?;
-            for (o, _, new) in &moved {
+            for (o, _, new) in &moving {
                 let uid = Self::next_local_uid(&tx, to)?;
                 up.execute(params![o.id, to, uid, new.as_ref().map(|p| p.to_string_lossy().to_string())])?;
             }
+            // the new names are the messages' now; only the old ones are left to remove
+            super::intents::settle(&tx, moving.iter().filter_map(|(_, _, n)| n.as_deref()))?;
         }
         tx.commit()?;
-        for (_, old, _) in &moved {
-            if let Some(p) = old {
-                maildir::remove(self.data_dir(), p)?;
-            }
-        }
-        Ok(moved.into_iter().map(|(o, _, _)| o).collect())
+        let old: Vec<PathBuf> = moving.iter().filter_map(|(_, o, _)| o.clone()).collect();
+        self.finish_removals(&old)?;
+        Ok(moving.into_iter().map(|(o, _, _)| o).collect())
     }
 
     /// Copies messages of a local account into another folder: a new file and row each.
@@ -100,9 +110,14 @@ impl Store {
             let Some(old) = m.path.as_deref().and_then(|p| self.current_path(id, p)) else { continue };
             let raw = maildir::read(self.data_dir(), &old)?;
             let staged = maildir::stage(self.data_dir(), &to_dir, &raw, m.summary.flags)?;
-            let file =
-                Delivered { staged: &staged, head: &raw, size: u64::from(m.summary.size), partial: m.summary.partial };
-            let new = self.store_delivered(to, &[file], m.summary.flags, m.summary.date, |_, _, _| Ok(()))?;
+            let file = Delivered {
+                staged: &staged,
+                head: &raw,
+                size: u64::from(m.summary.size),
+                partial: m.summary.partial,
+                uidl: None,
+            };
+            let new = self.store_delivered(to, &[(file, m.summary.flags, m.summary.date)])?;
             out.extend(new.into_iter().map(|n| (n, id)));
         }
         Ok(out)
@@ -182,6 +197,17 @@ impl Store {
         Ok(())
     }
 
+    /// The files of a folder's messages that have no Message-ID (an import recognises them
+    /// by their content).
+    pub fn files_without_message_id(&self, folder: FolderId) -> Result<Vec<(MessageId, PathBuf)>> {
+        let mut st = self.conn().prepare(
+            "SELECT id, path FROM messages WHERE folder_id = ?1 AND path IS NOT NULL
+               AND (message_id IS NULL OR message_id = '')",
+        )?;
+        let rows = st.query_map([folder], |r| Ok((r.get(0)?, PathBuf::from(r.get::<_, String>(1)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Whether a folder already holds a message with this Message-ID and size (an import
     /// run twice, or resumed, adds nothing twice).
     pub fn holds(&self, folder: FolderId, message_id: &str, size: usize) -> Result<bool> {
@@ -227,7 +253,7 @@ mod tests {
 
     fn setup() -> (tempfile::TempDir, Store, FolderId, FolderId) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
         let acct = store.ensure_account("pop").unwrap();
         let inbox = store.ensure_local_folders(acct).unwrap();
         let other = store.create_folder_local(acct, "Projects/2026", "Projects/2026", Some("/")).unwrap();

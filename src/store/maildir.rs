@@ -127,6 +127,11 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// A file already in `cur/` at `path`.
+    pub fn published(path: PathBuf) -> Staged {
+        Staged { tmp: PathBuf::new(), path }
+    }
+
     /// Moves the file into `cur/`. Syncing the directory (`sync_dir`) makes it durable;
     /// a batch of files needs one sync.
     pub fn publish(&self, data_dir: &Path) -> Result<()> {
@@ -227,36 +232,56 @@ pub fn resolve(data_dir: &Path, rel: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Finishes what deliveries into a Maildir left in `tmp/` when the process stopped: a file
-/// the index recorded (`recorded` gives its path from its unique name) is moved into place,
-/// any other is removed (its message was never recorded, so it is still on the server).
-/// Returns (completed, removed).
-pub fn recover_tmp(
-    data_dir: &Path,
-    rel_dir: &Path,
-    mut recorded: impl FnMut(&str) -> Option<PathBuf>,
-) -> (usize, usize) {
-    let Ok(entries) = std::fs::read_dir(data_dir.join(rel_dir).join("tmp")) else { return (0, 0) };
-    let (mut completed, mut removed) = (0, 0);
+/// How long a file may sit in a Maildir's `tmp/` before it is taken for abandoned (the
+/// Maildir convention: 36 hours).
+const TMP_ABANDONED: std::time::Duration = std::time::Duration::from_secs(36 * 3600);
+
+/// Whether two paths name the same message file: the same folder and the same unique name
+/// (a Maildir tool may have renamed it for its flags, or moved it from `new/` to `cur/`).
+pub fn same_message(a: &Path, b: &Path) -> bool {
+    let folder = |p: &Path| p.parent().and_then(Path::parent).map(Path::to_path_buf);
+    let unique = |p: &Path| p.file_name().and_then(|n| n.to_str()).map(|n| unique_part(n).to_string());
+    folder(a) == folder(b) && unique(a).is_some() && unique(a) == unique(b)
+}
+
+/// Whether a process with this pid runs on this machine (None: cannot tell).
+fn pid_alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    proc.join("self").exists().then(|| proc.join(pid.to_string()).exists())
+}
+
+/// Whether a file left in `tmp/` is provably abandoned: older than 36 hours, or written
+/// by a poste on this host whose process is gone. Anything else may be a delivery still
+/// under way (another tool, or this process), and is left alone.
+fn abandoned(name: &str, age: Option<std::time::Duration>) -> bool {
+    if age.is_some_and(|a| a >= TMP_ABANDONED) {
+        return true;
+    }
+    // our names: SECS.M<micros>P<pid>Q<n>.<host>
+    let Some((head, host)) = name.split_once('.').and_then(|(_, rest)| rest.split_once('.')) else { return false };
+    if host != hostname() {
+        return false;
+    }
+    let pid = head.split_once('P').and_then(|(_, r)| r.split_once('Q')).and_then(|(p, _)| p.parse::<u32>().ok());
+    match pid {
+        Some(pid) if pid != std::process::id() => pid_alive(pid) == Some(false),
+        _ => false,
+    }
+}
+
+/// Removes what interrupted deliveries left in a Maildir's `tmp/`, when it is provably
+/// abandoned (see `abandoned`). Returns how many files were removed.
+pub fn clean_tmp(data_dir: &Path, rel_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(data_dir.join(rel_dir).join("tmp")) else { return 0 };
+    let mut removed = 0;
     for e in entries.flatten() {
         let Some(name) = e.file_name().to_str().map(str::to_string) else { continue };
-        match recorded(unique_part(&name)) {
-            Some(to) => {
-                if std::fs::rename(e.path(), data_dir.join(to)).is_ok() {
-                    completed += 1;
-                }
-            }
-            None => {
-                if std::fs::remove_file(e.path()).is_ok() {
-                    removed += 1;
-                }
-            }
+        let age = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+        if abandoned(&name, age) && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
         }
     }
-    if completed > 0 {
-        let _ = sync_dir(&data_dir.join(rel_dir).join("cur"));
-    }
-    (completed, removed)
+    removed
 }
 
 /// Renames a message file so its name carries `flags` (and moves it from `new/` to

@@ -16,13 +16,15 @@ pub struct ListQuery {
 
 /// A message file fsynced in a folder Maildir's `tmp/`, about to be indexed: the file,
 /// its first bytes (the whole message when small, at least the header otherwise), its
-/// size, and whether it is only the header of a larger message.
+/// size, whether it is only the header of a larger message, and the POP3 UIDL it was
+/// downloaded under.
 #[derive(Debug, Clone, Copy)]
 pub struct Delivered<'a> {
     pub staged: &'a maildir::Staged,
     pub head: &'a [u8],
     pub size: u64,
     pub partial: bool,
+    pub uidl: Option<&'a str>,
 }
 
 /// One message with where it lives.
@@ -118,108 +120,149 @@ impl Store {
         flags: Flags,
         fallback_date: i64,
     ) -> Result<MessageId> {
-        let staged = maildir::stage(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
-        let file = Delivered { staged: &staged, head: raw, size: raw.len() as u64, partial: false };
-        let ids = self.store_delivered(folder, &[file], flags, fallback_date, |_, _, _| Ok(()))?;
+        let ids = self.add_local_messages(folder, &[(raw, flags, fallback_date)])?;
         ids.first().copied().ok_or(StoreError::NoMessage(0))
     }
 
-    /// Indexes messages whose files are fsynced in the folder Maildir's `tmp/`: their rows
-    /// commit in one transaction with what `also` records for each (a POP3 UIDL), then the
-    /// files move into `cur/` and the directory is synced once. If the rows cannot commit,
-    /// the files are removed, so nothing is left that the index does not know.
+    /// Stores whole messages (each with its flags and fallback date) into a local folder as
+    /// one batch: one fsync of the folder and two transactions for all of them.
+    pub fn add_local_messages(&self, folder: FolderId, messages: &[(&[u8], Flags, i64)]) -> Result<Vec<MessageId>> {
+        let rel = self.folder_rel_dir(folder)?;
+        let mut staged = Vec::with_capacity(messages.len());
+        for (raw, flags, _) in messages {
+            match maildir::stage(self.data_dir(), &rel, raw, *flags) {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    staged.iter().for_each(maildir::Staged::discard);
+                    return Err(e);
+                }
+            }
+        }
+        let files: Vec<(Delivered<'_>, Flags, i64)> = staged
+            .iter()
+            .zip(messages)
+            .map(|(s, (raw, flags, date))| {
+                (Delivered { staged: s, head: raw, size: raw.len() as u64, partial: false, uidl: None }, *flags, *date)
+            })
+            .collect();
+        self.store_delivered(folder, &files)
+    }
+
+    /// Indexes messages whose files are fsynced in the folder Maildir's `tmp/`, each with
+    /// its flags and the date for a message without a Date header. The order makes a stop
+    /// at any step recoverable (`recover_files`): their intents commit, the files move into
+    /// `cur/` and the directory is synced, then their rows (with their POP3 UIDLs) commit in
+    /// one transaction that also drops the intents. A file that could not be moved is
+    /// removed and its message not indexed; the error says so, after the others are indexed.
     pub(crate) fn store_delivered(
         &self,
         folder: FolderId,
-        files: &[Delivered<'_>],
-        flags: Flags,
-        fallback_date: i64,
-        mut also: impl FnMut(&rusqlite::Transaction<'_>, usize, MessageId) -> rusqlite::Result<()>,
+        files: &[(Delivered<'_>, Flags, i64)],
     ) -> Result<Vec<MessageId>> {
-        let committed = (|| {
+        let intended = (|| {
             let tx = self.conn().unchecked_transaction()?;
-            let mut ids = Vec::with_capacity(files.len());
-            for (i, file) in files.iter().enumerate() {
-                let id = insert_delivered(&tx, folder, file, flags, fallback_date)?;
-                also(&tx, i, id)?;
-                ids.push(id);
+            for (file, flags, date) in files {
+                super::intents::index_later(&tx, folder, file, *flags, *date)?;
             }
-            tx.commit()?;
-            Ok::<_, StoreError>(ids)
+            tx.commit()
         })();
-        let ids = match committed {
-            Ok(ids) => ids,
-            Err(e) => {
-                files.iter().for_each(|f| f.staged.discard());
-                return Err(e);
+        if let Err(e) = intended {
+            files.iter().for_each(|(f, _, _)| f.staged.discard());
+            return Err(e.into());
+        }
+        let (placed, failed) = self.publish(files.iter().map(|(f, _, _)| f.staged));
+        let tx = self.conn().unchecked_transaction()?;
+        let mut ids = Vec::with_capacity(files.len());
+        for (i, (file, flags, date)) in files.iter().enumerate() {
+            if placed.get(i).copied().unwrap_or(false) {
+                ids.push(insert_delivered(&tx, folder, file, *flags, *date)?);
+            } else {
+                file.staged.discard();
             }
-        };
-        self.publish(files.iter().map(|f| f.staged))?;
-        Ok(ids)
+        }
+        super::intents::settle(&tx, files.iter().map(|(f, _, _)| f.staged.path.as_path()))?;
+        tx.commit()?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(ids),
+        }
     }
 
-    /// Moves recorded files from `tmp/` into `cur/`, and syncs each directory once.
-    fn publish<'a>(&self, staged: impl Iterator<Item = &'a maildir::Staged>) -> Result<()> {
+    /// Moves files from `tmp/` into `cur/`, and syncs each directory once. Returns which
+    /// files are in place, and the first error.
+    fn publish<'a>(&self, staged: impl Iterator<Item = &'a maildir::Staged>) -> (Vec<bool>, Option<StoreError>) {
         let mut dirs = std::collections::BTreeSet::new();
+        let mut placed = Vec::new();
+        let mut first_error = None;
         for s in staged {
-            s.publish(self.data_dir())?;
-            if let Some(d) = s.path.parent() {
-                dirs.insert(d.to_path_buf());
+            match s.publish(self.data_dir()) {
+                Ok(()) => {
+                    placed.push(true);
+                    if let Some(d) = s.path.parent() {
+                        dirs.insert(d.to_path_buf());
+                    }
+                }
+                Err(e) => {
+                    placed.push(false);
+                    first_error.get_or_insert(e);
+                }
             }
         }
         for d in dirs {
-            maildir::sync_dir(&self.data_dir().join(d))?;
+            if let Err(e) = maildir::sync_dir(&self.data_dir().join(d)) {
+                first_error.get_or_insert(e);
+            }
         }
-        Ok(())
+        (placed, first_error)
     }
 
     /// Puts the whole message in place of a partial one: the new file replaces the
-    /// header-only file, and the row stops being partial.
+    /// header-only file, and the row stops being partial. A stop half way leaves the
+    /// partial message as it was (the whole one is still on the server).
     pub(crate) fn complete_partial(&self, id: MessageId, file: Delivered<'_>) -> Result<()> {
-        let old = match self.message(id) {
-            Ok(m) => m.path,
-            // deleted here meanwhile: nothing to complete
-            Err(StoreError::NoMessage(_)) => {
-                file.staged.discard();
-                return Ok(());
-            }
+        let m = match self.message(id) {
+            Ok(m) => m,
             Err(e) => {
                 file.staged.discard();
-                return Err(e);
+                // deleted here meanwhile: nothing to complete
+                return if matches!(e, StoreError::NoMessage(_)) { Ok(()) } else { Err(e) };
             }
         };
+        let folder = m.summary.folder;
+        let new = file.staged.path.clone();
+        let marked = (|| {
+            let tx = self.conn().unchecked_transaction()?;
+            super::intents::remove_later(&tx, folder, &new, Some(id))?;
+            tx.commit()
+        })();
+        if let Err(e) = marked {
+            file.staged.discard();
+            return Err(e.into());
+        }
+        let (placed, failed) = self.publish(std::iter::once(file.staged));
+        if let Some(e) = failed.filter(|_| !placed[0]) {
+            file.staged.discard();
+            self.finish_removals(std::slice::from_ref(&new))?;
+            return Err(e);
+        }
         let has_attachments = if file.head.len() as u64 == file.size {
             crate::mime::summarize(file.head).has_attachments
         } else {
             crate::mime::announces_attachments(file.head)
         };
         let size = u32::try_from(file.size).unwrap_or(u32::MAX);
-        let updated = self.conn().execute(
+        let old = m.path.and_then(|p| maildir::resolve(self.data_dir(), &p));
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute(
             "UPDATE messages SET path = ?2, size = ?3, has_attachments = ?4, partial = 0 WHERE id = ?1",
-            params![id, file.staged.path.to_string_lossy(), size, has_attachments],
-        );
-        if let Err(e) = updated {
-            file.staged.discard();
-            return Err(e.into());
+            params![id, new.to_string_lossy(), size, has_attachments],
+        )?;
+        super::intents::settle(&tx, [new.as_path()])?;
+        if let Some(old) = &old {
+            super::intents::remove_later(&tx, folder, old, Some(id))?;
         }
-        self.publish(std::iter::once(file.staged))?;
-        if let Some(old) = old.and_then(|p| maildir::resolve(self.data_dir(), &p)) {
-            maildir::remove(self.data_dir(), &old)?;
-        }
-        Ok(())
-    }
-
-    /// Completes or removes what interrupted deliveries left in a folder Maildir's `tmp/`;
-    /// returns (completed, removed).
-    pub fn recover_deliveries(&self, folder: FolderId) -> Result<(usize, usize)> {
-        let dir = self.folder_rel_dir(folder)?;
-        let mut st =
-            self.conn().prepare_cached("SELECT path FROM messages WHERE folder_id = ?1 AND instr(path, ?2) > 0")?;
-        let lookup = |unique: &str| {
-            let needle = format!("/cur/{unique},");
-            st.query_row(params![folder, needle], |r| r.get::<_, String>(0)).ok().map(PathBuf::from)
-        };
-        Ok(maildir::recover_tmp(self.data_dir(), &dir, lookup))
+        tx.commit()?;
+        self.finish_removals(old.as_slice())
     }
 
     /// Updates flags by UID in one transaction.
@@ -245,15 +288,13 @@ impl Store {
                 if let Some(Some(p)) =
                     del.query_row(params![folder, uid], |r| r.get::<_, Option<String>>(0)).optional()?
                 {
-                    paths.push(p);
+                    super::intents::remove_later(&tx, folder, Path::new(&p), None)?;
+                    paths.push(PathBuf::from(p));
                 }
             }
         }
         tx.commit()?;
-        for p in paths {
-            maildir::remove(self.data_dir(), Path::new(&p))?;
-        }
-        Ok(())
+        self.finish_removals(&paths)
     }
 
     /// How many messages a query matches.
@@ -330,13 +371,15 @@ impl Store {
             Some(p) => Ok(Some(maildir::read(self.data_dir(), &p)?)),
             None => {
                 // the file was removed behind our back: forget it, so it is fetched again
-                self.conn().execute("UPDATE messages SET path = NULL WHERE id = ?1", [id])?;
+                // (a reader cannot write; the worker forgets it when it next looks)
+                let _ = self.conn().execute("UPDATE messages SET path = NULL WHERE id = ?1", [id]);
                 Ok(None)
             }
         }
     }
 
-    /// Writes a downloaded body into the folder's Maildir and records it.
+    /// Writes a downloaded body into the folder's Maildir and records it. (Its intent makes
+    /// a stop between the two leave no file that no row has.)
     pub fn store_body(&self, id: MessageId, raw: &[u8]) -> Result<PathBuf> {
         let m = self.message(id)?;
         if let Some(p) = &m.path
@@ -345,13 +388,32 @@ impl Store {
             return Ok(p.clone());
         }
         let rel = maildir::folder_dir(&m.account, &m.folder_name);
-        let path = maildir::deliver(self.data_dir(), &rel, raw, m.summary.flags)?;
+        let staged = maildir::stage(self.data_dir(), &rel, raw, m.summary.flags)?;
+        let marked = (|| {
+            let tx = self.conn().unchecked_transaction()?;
+            super::intents::remove_later(&tx, m.summary.folder, &staged.path, Some(id))?;
+            tx.commit()
+        })();
+        if let Err(e) = marked {
+            staged.discard();
+            return Err(e.into());
+        }
+        let published =
+            staged.publish(self.data_dir()).and_then(|_| maildir::sync_dir(&self.data_dir().join(&rel).join("cur")));
+        if let Err(e) = published {
+            staged.discard();
+            self.finish_removals(std::slice::from_ref(&staged.path))?;
+            return Err(e);
+        }
         let has_attachments = crate::mime::summarize(raw).has_attachments;
-        self.conn().execute(
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute(
             "UPDATE messages SET path = ?2, has_attachments = (has_attachments OR ?3) WHERE id = ?1",
-            params![id, path.to_string_lossy(), has_attachments],
+            params![id, staged.path.to_string_lossy(), has_attachments],
         )?;
-        Ok(path)
+        super::intents::settle(&tx, [staged.path.as_path()])?;
+        tx.commit()?;
+        Ok(staged.path)
     }
 
     /// Addresses for completion: senders whose address or name starts with `prefix` (a
@@ -379,8 +441,9 @@ impl Store {
     }
 }
 
-/// Inserts the row of a delivered message with the next UID of its folder.
-fn insert_delivered(
+/// Inserts the row of a delivered message with the next UID of its folder, and its POP3
+/// UIDL (downloaded at `fallback_date`, which is then the time of the download).
+pub(super) fn insert_delivered(
     tx: &rusqlite::Transaction<'_>,
     folder: FolderId,
     file: &Delivered<'_>,
@@ -410,11 +473,18 @@ fn insert_delivered(
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
     }
+    if let Some(uidl) = file.uidl {
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message)
+             VALUES ((SELECT account_id FROM folders WHERE id = ?1), ?2, ?3, ?4)",
+        )?
+        .execute(params![folder, uidl, fallback_date, id])?;
+    }
     Ok(id)
 }
 
 /// Inserts one message row; a UID already in the folder only gets the new flags.
-fn insert_row(
+pub(super) fn insert_row(
     conn: &rusqlite::Connection,
     folder: FolderId,
     m: &NewMessage,

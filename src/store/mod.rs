@@ -5,6 +5,7 @@
 //! place before the index points at it, so a crash at any moment leaves a consistent store.
 
 pub mod folders;
+mod intents;
 mod local;
 pub mod maildir;
 mod messages;
@@ -13,8 +14,10 @@ pub mod pending;
 pub mod pop3;
 mod schema;
 
+pub use intents::Recovered;
 pub use messages::{Delivered, ListQuery, StoredMessage};
 
+use crate::instance::DataDir;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -35,10 +38,12 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// A connection to the index, with the data dir its Maildir paths are relative to.
+/// A connection to the index, with the data dir its Maildir paths are relative to. A
+/// writer holds the data dir's lock (`DataDir`); a reader (`open_reader`) cannot write.
 pub struct Store {
     conn: Connection,
     data_dir: PathBuf,
+    _lock: Option<DataDir>,
 }
 
 impl std::fmt::Debug for Store {
@@ -50,8 +55,23 @@ impl std::fmt::Debug for Store {
 pub const DB_FILE: &str = "index.sqlite3";
 
 impl Store {
-    /// Opens (creating and migrating as needed) the store in `data_dir`.
-    pub fn open(data_dir: &Path) -> Result<Store> {
+    /// Opens (creating and migrating as needed) the store of a data dir this process holds.
+    pub fn open(data: &DataDir) -> Result<Store> {
+        let mut store = Store::connect(data.path())?;
+        store._lock = Some(data.clone());
+        Ok(store)
+    }
+
+    /// Opens the store for reading only, beside whichever process writes it (`poste list`,
+    /// `poste export`). A schema older than this poste's is brought up to date first; that is
+    /// safe against a concurrent opener.
+    pub fn open_reader(data_dir: &Path) -> Result<Store> {
+        let store = Store::connect(data_dir)?;
+        store.conn.pragma_update(None, "query_only", true)?;
+        Ok(store)
+    }
+
+    fn connect(data_dir: &Path) -> Result<Store> {
         crate::paths::create_private_dir(data_dir)
             .map_err(|source| StoreError::Io { path: data_dir.to_path_buf(), source })?;
         let db = data_dir.join(DB_FILE);
@@ -65,7 +85,7 @@ impl Store {
         for suffix in ["-wal", "-shm"] {
             restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));
         }
-        Ok(Store { conn, data_dir: data_dir.to_path_buf() })
+        Ok(Store { conn, data_dir: data_dir.to_path_buf(), _lock: None })
     }
 
     pub fn data_dir(&self) -> &Path {

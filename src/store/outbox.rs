@@ -7,10 +7,12 @@ use crate::smtp::Envelope;
 use rusqlite::{OptionalExtension, params};
 
 /// Where an outgoing message stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OutState {
     /// Waiting to be sent (first try, or after a temporary failure).
     Queued,
+    /// Taken by the worker, which is connecting: the server cannot have it yet.
+    Claimed,
     /// Being handed to the server: it may have it.
     Sending,
     /// The server took it; the Sent copy and flags are still to do.
@@ -25,6 +27,7 @@ impl OutState {
     fn as_str(self) -> &'static str {
         match self {
             OutState::Queued => "queued",
+            OutState::Claimed => "claimed",
             OutState::Sending => "sending",
             OutState::Sent => "sent",
             OutState::Failed => "failed",
@@ -35,6 +38,7 @@ impl OutState {
     fn parse(s: &str) -> OutState {
         match s {
             "queued" => OutState::Queued,
+            "claimed" => OutState::Claimed,
             "sending" => OutState::Sending,
             "sent" => OutState::Sent,
             "failed" => OutState::Failed,
@@ -44,7 +48,7 @@ impl OutState {
 }
 
 /// A message in the Outbox.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outgoing {
     pub id: i64,
     pub state: OutState,
@@ -52,7 +56,9 @@ pub struct Outgoing {
     pub envelope: Envelope,
     pub subject: String,
     /// What goes to the server (no Bcc), and what is kept in Sent (with Bcc).
+    #[serde(with = "crate::model::base64_bytes")]
     pub sent: Vec<u8>,
+    #[serde(with = "crate::model::base64_bytes")]
     pub saved: Vec<u8>,
     pub answers: Option<MessageId>,
     pub forwards: Option<MessageId>,
@@ -80,7 +86,7 @@ impl Outgoing {
 }
 
 /// One line of the Outbox, without the message itself.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxItem {
     pub id: i64,
     pub subject: String,
@@ -169,15 +175,43 @@ impl Store {
         Ok(())
     }
 
-    /// After a restart: a message that was being handed over may have reached the server;
-    /// it is marked unknown, never resent by itself. Returns how many.
-    pub fn mark_interrupted_sends(&self, account: AccountId) -> Result<usize> {
+    /// Takes the oldest queued message of the account to send it: one statement, so no
+    /// other sender can take it too.
+    pub fn claim_outgoing(&self, account: AccountId) -> Result<Option<Outgoing>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "UPDATE outbox SET state = 'claimed', error = NULL
+             WHERE id = (SELECT id FROM outbox WHERE account_id = ?1 AND state = 'queued' ORDER BY id LIMIT 1)
+               AND state = 'queued'
+             RETURNING {COLUMNS}"
+        ))?;
+        Ok(st.query_row([account], row).optional()?)
+    }
+
+    /// Marks a claimed message as being handed over, just before the server can take it.
+    /// False when it is no longer claimed (discarded or replaced meanwhile): then it must
+    /// not go.
+    pub fn start_handover(&self, id: i64) -> Result<bool> {
+        Ok(self.conn().execute("UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'claimed'", [id])? == 1)
+    }
+
+    /// Sets what a stopped sender left: a message that was being handed over may have
+    /// reached the server, so it is marked unknown, never resent by itself; one that was only
+    /// claimed goes back to the queue, unless `restarted` (a worker of this process panicked,
+    /// and its send may still be under way). Actions being replayed go back to the queue
+    /// (replaying them again is safe). Returns how many messages are now unknown.
+    pub fn recover_claims(&self, account: AccountId, restarted: bool) -> Result<usize> {
         const WHY: &str = "poste stopped while handing this message to the server: check the recipient's copy \
                            or your Sent folder before resending";
-        Ok(self.conn().execute(
-            "UPDATE outbox SET state = 'unknown', error = ?2 WHERE account_id = ?1 AND state = 'sending'",
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute("UPDATE pending_ops SET state = 'queued' WHERE account_id = ?1 AND state = 'working'", [account])?;
+        let stuck = if restarted { "('claimed', 'sending')" } else { "('sending')" };
+        let unknown = tx.execute(
+            &format!("UPDATE outbox SET state = 'unknown', error = ?2 WHERE account_id = ?1 AND state IN {stuck}"),
             params![account, WHY],
-        )?)
+        )?;
+        tx.execute("UPDATE outbox SET state = 'queued' WHERE account_id = ?1 AND state = 'claimed'", [account])?;
+        tx.commit()?;
+        Ok(unknown)
     }
 }
 
@@ -188,7 +222,7 @@ mod tests {
     #[test]
     fn an_interrupted_handover_becomes_unknown_and_the_rest_stays() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
         let acct = store.ensure_account("a").unwrap();
         let m = Outgoing {
             id: 0,
@@ -204,14 +238,24 @@ mod tests {
         };
         let one = store.queue_outgoing(acct, &m).unwrap();
         let two = store.queue_outgoing(acct, &m).unwrap();
-        store.set_outgoing_state(one, OutState::Sending, None).unwrap();
-        assert_eq!(store.mark_interrupted_sends(acct).unwrap(), 1);
+        let three = store.queue_outgoing(acct, &m).unwrap();
+        assert_eq!(store.claim_outgoing(acct).unwrap().unwrap().id, one);
+        assert!(store.start_handover(one).unwrap());
+        assert_eq!(store.claim_outgoing(acct).unwrap().unwrap().id, two);
+        // a claimed message that was discarded meanwhile does not go
+        store.remove_outgoing(two).unwrap();
+        assert!(!store.start_handover(two).unwrap());
+        assert_eq!(store.claim_outgoing(acct).unwrap().unwrap().id, three);
+        assert_eq!(store.recover_claims(acct, false).unwrap(), 1);
         let all = store.outbox_items(acct).unwrap();
         assert_eq!(all[0].state, OutState::Unknown);
         assert!(all[0].error.as_deref().unwrap().contains("check"));
+        // claimed but never handed over: sent again
         assert_eq!(all[1].state, OutState::Queued);
-        assert_eq!(store.next_outgoing(acct, OutState::Queued).unwrap().unwrap().envelope, m.envelope);
-        store.remove_outgoing(two).unwrap();
-        assert_eq!(store.outbox_items(acct).unwrap().len(), 1);
+        assert_eq!(store.claim_outgoing(acct).unwrap().unwrap().envelope, m.envelope);
+        assert_eq!(store.claim_outgoing(acct).unwrap(), None);
+        // after a panic in this process the claimed one may still be under way
+        assert_eq!(store.recover_claims(acct, true).unwrap(), 1);
+        assert_eq!(store.outbox_items(acct).unwrap()[1].state, OutState::Unknown);
     }
 }

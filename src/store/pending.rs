@@ -7,7 +7,7 @@
 use super::{Result, Store, maildir};
 use crate::model::{AccountId, Flags, FolderId, MessageId, Uid};
 use rusqlite::{OptionalExtension, params};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Messages moved or copied into a folder before the server has said their new UID carry
 /// `PLACEHOLDER_BASE + row id` as UID: above every real IMAP UID, and unique.
@@ -24,20 +24,26 @@ pub struct Origin {
 impl Store {
     /// Adds an action to the account's queue; returns its id.
     pub fn queue_op(&self, account: AccountId, op: &str) -> Result<i64> {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        self.conn().execute(
-            "INSERT INTO pending_ops(account_id, op, created) VALUES (?1, ?2, ?3)",
-            params![account, op, now as i64],
-        )?;
+        Self::queue_in(self.conn(), account, op)?;
         Ok(self.conn().last_insert_rowid())
     }
 
-    /// The oldest queued action: (id, op, attempts so far).
-    pub fn next_op(&self, account: AccountId) -> Result<Option<(i64, String, u32)>> {
-        let mut st = self
-            .conn()
-            .prepare_cached("SELECT id, op, attempts FROM pending_ops WHERE account_id = ?1 ORDER BY id LIMIT 1")?;
+    /// Takes the oldest queued action to send it, in one statement so nothing else can
+    /// take it too: (id, op, attempts before this one). The attempt is counted as it is taken.
+    pub fn claim_op(&self, account: AccountId) -> Result<Option<(i64, String, u32)>> {
+        let mut st = self.conn().prepare_cached(
+            "UPDATE pending_ops SET state = 'working', attempts = attempts + 1
+             WHERE id = (SELECT id FROM pending_ops WHERE account_id = ?1 AND state = 'queued' ORDER BY id LIMIT 1)
+               AND state = 'queued'
+             RETURNING id, op, attempts - 1",
+        )?;
         Ok(st.query_row([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+    }
+
+    /// Puts a claimed action back in the queue (the server cannot be reached now).
+    pub fn unclaim_op(&self, id: i64) -> Result<()> {
+        self.conn().execute("UPDATE pending_ops SET state = 'queued' WHERE id = ?1", [id])?;
+        Ok(())
     }
 
     /// Every queued action, oldest first.
@@ -54,13 +60,83 @@ impl Store {
             as usize)
     }
 
-    pub fn bump_op(&self, id: i64) -> Result<()> {
-        self.conn().execute("UPDATE pending_ops SET attempts = attempts + 1 WHERE id = ?1", [id])?;
+    pub fn finish_op(&self, id: i64) -> Result<()> {
+        self.conn().execute("DELETE FROM pending_ops WHERE id = ?1", [id])?;
         Ok(())
     }
 
-    pub fn finish_op(&self, id: i64) -> Result<()> {
-        self.conn().execute("DELETE FROM pending_ops WHERE id = ?1", [id])?;
+    /// Adds a message to a server folder before the server has it, as one transaction: its
+    /// row (a placeholder UID) with its body, the queued upload (`upload` makes its op from
+    /// the new row's id), and, when it replaces one (a draft saved again), the old message's
+    /// removal with its queued expunge. Returns the new id.
+    pub fn add_for_upload(
+        &self,
+        account: AccountId,
+        folder: FolderId,
+        raw: &[u8],
+        flags: Flags,
+        upload: impl FnOnce(MessageId) -> String,
+        replaces: Option<(MessageId, Option<String>)>,
+    ) -> Result<MessageId> {
+        let staged = maildir::stage(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
+        // a stop before the row commits leaves a file no row has: recovery removes it
+        let marked = (|| {
+            let tx = self.conn().unchecked_transaction()?;
+            super::intents::remove_later(&tx, folder, &staged.path, None)?;
+            tx.commit()
+        })();
+        if let Err(e) = marked {
+            staged.discard();
+            return Err(e.into());
+        }
+        if let Err(e) = staged
+            .publish(self.data_dir())
+            .and_then(|_| maildir::sync_dir(&self.data_dir().join(staged.path.parent().unwrap_or(Path::new("")))))
+        {
+            staged.discard();
+            self.finish_removals(std::slice::from_ref(&staged.path))?;
+            return Err(e);
+        }
+        let tx = self.conn().unchecked_transaction()?;
+        let s = crate::mime::summarize(raw);
+        let m = crate::model::NewMessage {
+            uid: 0,
+            message_id: s.message_id,
+            in_reply_to: s.in_reply_to,
+            references: s.references,
+            date: s.date.unwrap_or_else(now),
+            from_name: s.from_name,
+            from_addr: s.from_addr,
+            to: s.to,
+            cc: s.cc,
+            subject: s.subject,
+            flags,
+            size: u32::try_from(raw.len()).unwrap_or(u32::MAX),
+            has_attachments: s.has_attachments,
+        };
+        // UID 0 (no message has it) until the row id makes its placeholder UID just below
+        super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()))?;
+        let id = tx.last_insert_rowid();
+        tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
+        Self::queue_in(&tx, account, &upload(id))?;
+        let mut removed = Vec::new();
+        if let Some((old, expunge)) = replaces {
+            removed = Self::delete_rows(&tx, &[old])?;
+            if let Some(op) = expunge {
+                Self::queue_in(&tx, account, &op)?;
+            }
+        }
+        super::intents::settle(&tx, [staged.path.as_path()])?;
+        tx.commit()?;
+        self.finish_removals(&removed)?;
+        Ok(id)
+    }
+
+    fn queue_in(tx: &rusqlite::Connection, account: AccountId, op: &str) -> Result<()> {
+        tx.execute(
+            "INSERT INTO pending_ops(account_id, op, created) VALUES (?1, ?2, ?3)",
+            params![account, op, now()],
+        )?;
         Ok(())
     }
 
@@ -154,20 +230,25 @@ impl Store {
     /// Deletes messages locally, with their stored bodies.
     pub fn delete_local(&self, ids: &[MessageId]) -> Result<()> {
         let tx = self.conn().unchecked_transaction()?;
+        let paths = Self::delete_rows(&tx, ids)?;
+        tx.commit()?;
+        self.finish_removals(&paths)
+    }
+
+    /// Deletes message rows inside `tx`, writing down their files for removal once it
+    /// commits (`finish_removals`); returns those files.
+    pub(super) fn delete_rows(tx: &rusqlite::Connection, ids: &[MessageId]) -> Result<Vec<PathBuf>> {
         let mut paths = Vec::new();
-        {
-            let mut del = tx.prepare_cached("DELETE FROM messages WHERE id = ?1 RETURNING path")?;
-            for id in ids {
-                if let Some(Some(p)) = del.query_row([id], |r| r.get::<_, Option<String>>(0)).optional()? {
-                    paths.push(p);
-                }
+        let mut del = tx.prepare_cached("DELETE FROM messages WHERE id = ?1 RETURNING folder_id, path")?;
+        for id in ids {
+            if let Some((folder, Some(p))) =
+                del.query_row([id], |r| Ok((r.get::<_, FolderId>(0)?, r.get::<_, Option<String>>(1)?))).optional()?
+            {
+                super::intents::remove_later(tx, folder, Path::new(&p), None)?;
+                paths.push(PathBuf::from(p));
             }
         }
-        tx.commit()?;
-        for p in paths {
-            maildir::remove(self.data_dir(), Path::new(&p))?;
-        }
-        Ok(())
+        Ok(paths)
     }
 
     /// Placeholder rows left in a folder (their move or copy is done; a sync brings the
@@ -246,4 +327,9 @@ impl Store {
     pub fn ids(&self, q: &super::ListQuery) -> Result<Vec<MessageId>> {
         Ok(self.list(q, 0, usize::MAX >> 1)?.into_iter().map(|m| m.id).collect())
     }
+}
+
+/// Seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }

@@ -46,24 +46,12 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Indexes downloaded messages whose files are fsynced in the folder Maildir's `tmp/`:
-    /// their rows and UIDL records commit in one transaction. Only after this returns may
-    /// the server copies be deleted.
-    pub fn add_downloaded(
-        &self,
-        account: AccountId,
-        folder: FolderId,
-        items: &[(String, Delivered<'_>)],
-        now: i64,
-    ) -> Result<Vec<MessageId>> {
-        let files: Vec<Delivered<'_>> = items.iter().map(|(_, d)| *d).collect();
-        self.store_delivered(folder, &files, Flags(0), now, |tx, i, id| {
-            tx.execute(
-                "INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, downloaded, message) VALUES (?1, ?2, ?3, ?4)",
-                params![account, items[i].0, now, id],
-            )
-            .map(|_| ())
-        })
+    /// Indexes downloaded messages (each with its UIDL) whose files are fsynced in the
+    /// folder Maildir's `tmp/`: into `cur/`, then their rows and UIDL records in one
+    /// transaction. Only after this returns may the server copies be deleted.
+    pub fn add_downloaded(&self, folder: FolderId, items: &[Delivered<'_>], now: i64) -> Result<Vec<MessageId>> {
+        let files: Vec<(Delivered<'_>, Flags, i64)> = items.iter().map(|d| (*d, Flags(0), now)).collect();
+        self.store_delivered(folder, &files)
     }
 
     /// The UIDL a local message was downloaded under.

@@ -126,6 +126,23 @@ pub(super) const MIGRATIONS: &[&str] = &[
         forwards INTEGER
     );
     "#,
+    // 7: queue entries are claimed before they are worked on, and Maildir files on their
+    //    way in or out of a folder are written down first, so that recovery after a crash
+    //    at any step knows what to finish and what to remove
+    r#"
+    ALTER TABLE pending_ops ADD COLUMN state TEXT NOT NULL DEFAULT 'queued';
+    CREATE TABLE file_intents (
+        path TEXT PRIMARY KEY,
+        folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        action TEXT NOT NULL,
+        message INTEGER,
+        uidl TEXT,
+        size INTEGER NOT NULL DEFAULT 0,
+        partial INTEGER NOT NULL DEFAULT 0,
+        flags INTEGER NOT NULL DEFAULT 0,
+        date INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 /// Brings the database up to the latest schema.
@@ -133,18 +150,26 @@ pub(super) fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     migrate_to(conn, path, MIGRATIONS.len())
 }
 
-/// Brings the database up to `target` (for tests of old versions).
+/// Brings the database up to `target` (for tests of old versions). Each step runs in an
+/// immediate transaction that reads the version again, so two processes opening a new or
+/// old store at once migrate it once: the second waits, then finds the work done.
 pub(super) fn migrate_to(conn: &Connection, path: &Path, target: usize) -> Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
-    if version > known {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(version as usize) {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    let version = |c: &Connection| c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0));
+    loop {
+        let seen = version(conn)?;
+        if seen > known {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: seen, known });
+        }
+        if seen as usize >= target {
+            return Ok(());
+        }
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let now = version(&tx)?;
+        if now == seen {
+            tx.execute_batch(MIGRATIONS[now as usize])?;
+            tx.pragma_update(None, "user_version", now + 1)?;
+        }
         tx.commit()?;
     }
-    Ok(())
 }

@@ -23,7 +23,7 @@ fn msg(uid: u32, date: i64, subject: &str, seen: bool) -> NewMessage {
 
 fn setup() -> (tempfile::TempDir, Store, crate::model::FolderId) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
     let acct = store.ensure_account("work").unwrap();
     let folders = store.set_folders(acct, &[info("INBOX", None), info("Trash", Some(SpecialUse::Trash))]).unwrap();
     let inbox = folders.iter().find(|f| f.name == "INBOX").unwrap().id;
@@ -56,7 +56,7 @@ fn old_schema_is_migrated_with_data_kept() {
         )
         .unwrap();
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
     let f = store.folder(1).unwrap();
     assert_eq!((f.total, f.unread), (2, 1));
@@ -69,7 +69,7 @@ fn newer_schema_is_refused() {
         let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
     }
-    let e = Store::open(dir.path()).unwrap_err().to_string();
+    let e = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap_err().to_string();
     assert!(e.contains("newer"), "{e}");
 }
 

@@ -33,7 +33,15 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 pub async fn run(loaded: Loaded, mailto: Option<String>) -> Result<()> {
     let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
     let settings = settings(&loaded.config.ui, &loaded.data_dir, loaded.config.editor.as_deref());
-    session(&loaded.config.accounts, &loaded.data_dir, keymap, settings, true, mailto).await
+    let data = crate::instance::lock_for_ui(&loaded.data_dir).map_err(|e| match e {
+        crate::instance::LockError::Busy { pid, .. } => anyhow!(
+            "poste is already running on {}{}; use that one, or quit it first",
+            loaded.data_dir.display(),
+            pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+        ),
+        e => anyhow!(e),
+    })?;
+    session(&loaded.config.accounts, &data, keymap, settings, true, mailto).await
 }
 
 /// The editor: `$VISUAL`, then `$EDITOR`, then the config's `editor`; None means the
@@ -46,10 +54,11 @@ fn editor_command(configured: Option<&str>) -> Option<String> {
 /// Runs the UI on the bundled demo mailbox, in a temporary directory, offline.
 pub async fn run_demo() -> Result<()> {
     let dir = tempfile::Builder::new().prefix("poste-demo-").tempdir().context("creating the demo directory")?;
-    let accounts = crate::demo::build(dir.path()).context("building the demo mailbox")?;
+    let data = crate::instance::DataDir::lock(dir.path()).context("locking the demo directory")?;
+    let accounts = crate::demo::build(&data).context("building the demo mailbox")?;
     let mut settings = settings(&UiConfig::default(), dir.path(), None);
     settings.attachment_dir = dir.path().join("attachments");
-    session(&accounts, dir.path(), Keymap::default(), settings, false, None).await
+    session(&accounts, &data, Keymap::default(), settings, false, None).await
 }
 
 fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings {
@@ -71,7 +80,7 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
 
 async fn session(
     accounts: &[AccountConfig],
-    data_dir: &Path,
+    data: &crate::instance::DataDir,
     keymap: Keymap,
     settings: UiSettings,
     sync: bool,
@@ -80,17 +89,32 @@ async fn session(
     if accounts.is_empty() {
         return Err(anyhow!("the config has no [[accounts]]; see config.example.toml"));
     }
-    let store = Store::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let store = Store::open(data).with_context(|| format!("opening the store in {}", data.path().display()))?;
     let (tx, rx) = mpsc::unbounded_channel();
     let mut handles = Vec::new();
     for a in accounts {
-        let h = account::spawn(a, data_dir, tx.clone()).with_context(|| format!("starting account {}", a.name))?;
+        let h = account::spawn(a, data, tx.clone()).with_context(|| format!("starting account {}", a.name))?;
         if sync {
             h.send(Command::Sync { first: None });
         }
         handles.push(h);
     }
     drop(tx);
+    // a `poste sync` or `poste send` started beside the UI hands its work to these workers
+    let server = if sync {
+        match crate::instance::Server::start(data, Vec::new()) {
+            Ok(server) => {
+                handles.iter().filter_map(account::AccountHandle::port).for_each(|p| server.add(p));
+                Some(server)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot serve the data dir's socket; other poste commands will wait");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let mut state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
     for (view, cfg) in state.accounts.iter_mut().zip(accounts) {
         view.delete_expunges = cfg.imap.as_ref().is_some_and(|i| i.delete == crate::config::DeleteMode::Expunge);
@@ -104,6 +128,9 @@ async fn session(
     });
     let result = event_loop(&mut terminal, state, env, rx, first).await;
     restore();
+    if let Some(server) = server {
+        server.abort();
+    }
     for h in handles {
         h.shutdown().await;
     }

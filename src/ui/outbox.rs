@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         let name = state.account_index(account).map(|a| state.accounts[a].name.as_str()).unwrap_or("");
         let (word, color) = match o.state {
             OutState::Queued => ("waiting", Color::Yellow),
-            OutState::Sending => ("sending", Color::Yellow),
+            OutState::Claimed | OutState::Sending => ("sending", Color::Yellow),
             OutState::Sent => ("sent, saving", Color::Green),
             OutState::Failed => ("not sent", Color::LightRed),
             OutState::Unknown => ("unknown", Color::LightRed),

@@ -11,8 +11,9 @@ use ratatui::backend::TestBackend;
 
 fn demo() -> (tempfile::TempDir, Store, AppState) {
     let dir = tempfile::tempdir().unwrap();
-    crate::demo::build(dir.path()).unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let data = crate::instance::DataDir::lock(dir.path()).unwrap();
+    crate::demo::build(&data).unwrap();
+    let store = Store::open(&data).unwrap();
     let accounts = store.accounts().unwrap();
     let mut state = AppState::new(accounts.clone(), Keymap::default(), UiSettings::default());
     for (id, _) in &accounts {

@@ -139,12 +139,32 @@ impl Setup {
     pub fn worker(&self) -> (AccountHandle, tokio::sync::mpsc::UnboundedReceiver<Event>) {
         let loaded = self.loaded();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let h = account::spawn(&loaded.config.accounts[0], &self.data, tx).unwrap();
+        let h = account::spawn(&loaded.config.accounts[0], &self.data_dir(), tx).unwrap();
         (h, rx)
     }
 
+    /// The data dir, locked by this test process (as the poste binary would): release it
+    /// (drop it and every worker) before running the binary on it.
+    pub fn data_dir(&self) -> poste::instance::DataDir {
+        poste::instance::DataDir::lock(&self.data).unwrap()
+    }
+
+    /// The store, for reading beside whichever process writes it.
     pub fn store(&self) -> poste::store::Store {
-        poste::store::Store::open(&self.data).unwrap()
+        poste::store::Store::open_reader(&self.data).unwrap()
+    }
+
+    /// Finishes what a killed poste left half done, as the next start does first.
+    pub fn recover(&self) {
+        let store = self.store_writer();
+        for (id, _) in store.accounts().unwrap() {
+            store.recover_files(id).unwrap();
+        }
+    }
+
+    /// The store, for writing: it holds the data dir's lock while it lives.
+    pub fn store_writer(&self) -> poste::store::Store {
+        poste::store::Store::open(&self.data_dir()).unwrap()
     }
 
     /// Runs the poste binary with this config.

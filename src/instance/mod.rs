@@ -1,0 +1,161 @@
+//! One poste per data dir: the lock that makes a process the data dir's only writer, and
+//! the private socket through which a second poste hands its work to the running one.
+//!
+//! A CLI command that finds the data dir held does not write beside the holder: its account
+//! commands go to the holder's workers over the socket, and it hears their events as if
+//! they were its own. (A command that writes the store directly, `poste import`, waits for
+//! the lock instead and says so.) A second UI is refused.
+
+mod client;
+mod lock;
+mod server;
+mod wire;
+
+pub use lock::{DataDir, LockError, holder_pid};
+pub use server::Server;
+
+use crate::account::{self, AccountHandle, Event};
+use crate::config::AccountConfig;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+#[derive(Debug, Error)]
+pub enum InstanceError {
+    #[error("{0}")]
+    Lock(#[from] LockError),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot serve {}: {source}", path.display())]
+    Socket { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// How this process reaches the account workers of a data dir.
+enum Role {
+    /// It holds the lock: its workers are its own, and it serves the socket.
+    Owner { data: DataDir, server: Server },
+    /// Another poste holds it: commands go over the socket.
+    Client,
+}
+
+/// The data dir as a CLI command uses it: the holder, or a client of the holder.
+pub struct Instance {
+    data_dir: PathBuf,
+    accounts: Vec<AccountConfig>,
+    role: Role,
+    told: bool,
+}
+
+impl Instance {
+    /// Takes the data dir's lock when it is free (and serves its socket, starting the
+    /// workers of `accounts` that a client asks for); otherwise works through its holder.
+    pub fn open(data_dir: &Path, accounts: &[AccountConfig]) -> Result<Instance, InstanceError> {
+        let mut i =
+            Instance { data_dir: data_dir.to_path_buf(), accounts: accounts.to_vec(), role: Role::Client, told: false };
+        i.try_own()?;
+        Ok(i)
+    }
+
+    /// Becomes the holder if the lock is free now; false when another poste holds it.
+    fn try_own(&mut self) -> Result<bool, InstanceError> {
+        match DataDir::lock(&self.data_dir) {
+            Ok(data) => {
+                let server = Server::start(&data, self.accounts.clone())
+                    .map_err(|source| InstanceError::Socket { path: self.data_dir.clone(), source })?;
+                self.role = Role::Owner { data, server };
+                Ok(true)
+            }
+            Err(LockError::Busy { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The data dir, when this process holds it.
+    pub fn data(&self) -> Option<&DataDir> {
+        match &self.role {
+            Role::Owner { data, .. } => Some(data),
+            Role::Client => None,
+        }
+    }
+
+    /// A handle on `account`'s worker: started here when this process holds the data dir,
+    /// else the holder's, reached through its socket. Waits (saying so on stderr) while the
+    /// holder cannot be reached, and takes the lock over if the holder stops.
+    pub async fn start(
+        &mut self,
+        account: &AccountConfig,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Result<AccountHandle, InstanceError> {
+        let started = std::time::Instant::now();
+        let mut waited = false;
+        loop {
+            if let Role::Owner { data, server } = &self.role {
+                let h = account::spawn(account, data, events)?;
+                if let Some(port) = h.port() {
+                    server.add(port);
+                }
+                return Ok(h);
+            }
+            match client::attach(&self.data_dir, &account.name, events.clone()).await {
+                Ok(h) => {
+                    if !self.told {
+                        self.told = true;
+                        eprintln!(
+                            "poste: {} is in use by {}; handing this to it",
+                            self.data_dir.display(),
+                            self.holder()
+                        );
+                    }
+                    return Ok(h);
+                }
+                Err(client::AttachError::Refused(reason)) => return Err(InstanceError::Refused(reason)),
+                Err(client::AttachError::NoServer) => {
+                    if self.try_own()? {
+                        continue;
+                    }
+                    if !waited && started.elapsed() > Duration::from_secs(2) {
+                        waited = true;
+                        eprintln!(
+                            "poste: waiting for {} ({}) to answer or stop",
+                            self.data_dir.display(),
+                            self.holder()
+                        );
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+
+    fn holder(&self) -> String {
+        match holder_pid(&self.data_dir) {
+            Some(pid) => format!("poste (pid {pid})"),
+            None => "another poste".into(),
+        }
+    }
+
+    /// Ends the command: as the holder, waits for the clients attached meanwhile.
+    pub async fn close(self) {
+        if let Role::Owner { server, .. } = self.role {
+            server.close().await;
+        }
+    }
+}
+
+/// Takes the data dir for a command that writes the store itself, waiting (and saying so
+/// on stderr) while another poste holds it.
+pub async fn lock_waiting(data_dir: &Path, why: &str) -> Result<DataDir, LockError> {
+    DataDir::lock_waiting(data_dir, |pid| {
+        let who = pid.map(|p| format!("poste (pid {p})")).unwrap_or_else(|| "another poste".into());
+        eprintln!("poste: {} is in use by {who}; {why} waits until it stops (Ctrl-C cancels)", data_dir.display());
+    })
+    .await
+}
+
+/// Takes the data dir for the UI, which cannot share it with another poste.
+pub fn lock_for_ui(data_dir: &Path) -> Result<DataDir, LockError> {
+    DataDir::lock(data_dir)
+}
