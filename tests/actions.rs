@@ -299,8 +299,7 @@ async fn cli_actions(beside: bool) {
     let (i0, i1, i2) = (id("m0"), id("m1"), id("m2"));
     let World { setup, h, mut a, rx } = w;
     let server = if beside {
-        let server = poste::instance::Server::start(&setup.data_dir(), Vec::new()).unwrap();
-        server.add(h.port().unwrap());
+        let server = poste::instance::Server::start(&setup.data_dir(), vec![h.port().unwrap()], Vec::new()).unwrap();
         Some((server, h, rx))
     } else {
         // the CLI runs its own worker: stop this one first

@@ -3,72 +3,10 @@
 
 mod common;
 
+use common::tmux::Tmux;
 use common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// poste with `setup`'s config in a new 120×32 tmux session.
-    fn start(name: &str, setup: &Setup) -> Tmux {
-        Tmux::start_env(name, setup, "")
-    }
-
-    /// The same, with `env` (`NAME=value ...`) in poste's environment.
-    fn start_env(name: &str, setup: &Setup, env: &str) -> Tmux {
-        let tmux = Tmux { socket: format!("poste-e2e-{name}-{}", std::process::id()) };
-        let cmd = format!(
-            "env {env} XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
-            cache = setup.dir.path().join("cache"),
-            bin = env!("CARGO_BIN_EXE_poste"),
-            cfg = setup.config,
-        );
-        tmux.run(&["new-session", "-d", "-s", "poste", "-x", "120", "-y", "32", &cmd]);
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux must be installed (tests/servers.sh install)");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "poste"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "poste"])
-    }
-    /// Waits until the screen shows `text`.
-    fn wait(&self, text: &str, secs: u64) -> String {
-        self.wait_until(&format!("{text:?}"), secs, |s| s.contains(text))
-    }
-    fn wait_until(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(start.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_open_read_quit_in_tmux() {

@@ -29,6 +29,13 @@ impl Worker {
         self.replay().await;
     }
 
+    /// Applies and queues an action without sending the queue yet.
+    pub(super) fn act_quietly(&mut self, action: Action) {
+        if let Err(text) = self.plan(action) {
+            self.notice(text);
+        }
+    }
+
     pub(super) fn notice(&self, text: String) {
         self.events.send(Event::Notice { account: self.id, text });
     }
@@ -44,7 +51,7 @@ impl Worker {
 
     /// An account whose folders are local Maildirs (POP3, the demo): no server to tell,
     /// and the files are the mail.
-    fn local(&self) -> bool {
+    pub(super) fn local(&self) -> bool {
         self.imap.is_none()
     }
 
@@ -96,6 +103,10 @@ impl Worker {
         let err = |e: crate::store::StoreError| e.to_string();
         match action {
             Action::Flags { ids, add, remove } => {
+                if self.local() {
+                    // flags another Maildir tool set stay: the change goes on top of them
+                    self.store.follow_renames(&ids).map_err(err)?;
+                }
                 self.store.change_flags(&ids, add, remove).map_err(err)?;
                 if self.local() {
                     self.store.rename_for_flags(&ids).map_err(err)?;
@@ -118,6 +129,9 @@ impl Worker {
             }
             Action::MarkFolderRead { folder } => {
                 let f = self.folder(folder)?;
+                if self.local() {
+                    self.store.follow_folder(folder).map_err(err)?;
+                }
                 self.store.mark_folder_read(folder).map_err(err)?;
                 if self.local() {
                     self.store.rename_folder_for_flags(folder).map_err(err)?;
@@ -282,7 +296,7 @@ impl Worker {
         self.store.folders(self.id).ok()?.into_iter().find_map(|f| f.delimiter)
     }
 
-    fn changed_folder(&self, folder: FolderId) {
+    pub(super) fn changed_folder(&self, folder: FolderId) {
         self.events.send(Event::Changed { account: self.id, folder });
         if let Ok(f) = self.store.folder(folder) {
             self.events.send(Event::FolderCounts { account: self.id, folder: f });
@@ -503,11 +517,63 @@ impl Worker {
                 self.place(todo, &pairs, to);
                 Ok(())
             }
+            Op::Append { folder, id, flags } => self.upload(folder, *id, Flags(*flags), attempts).await,
             Op::CreateFolder { name } => imap::ops::create_folder(conn, name).await,
             Op::RenameFolder { from, to } => imap::ops::rename_folder(conn, from, to).await,
             Op::DeleteFolder { name } => imap::ops::delete_folder(conn, name).await,
             Op::Subscribe { name, on } => imap::ops::subscribe(conn, name, *on).await,
         }
+    }
+
+    /// Uploads a message the store has with a placeholder UID, then gives it the UID the
+    /// server gave it (found by its Message-ID). A retry after a cut connection first looks
+    /// whether the message arrived, so it is never uploaded twice.
+    async fn upload(&mut self, folder: &str, id: MessageId, flags: Flags, attempts: u32) -> Result<(), ImapError> {
+        let Some(raw) = self.store.body(id).ok().flatten() else {
+            // deleted here meanwhile (sent, or saved again): nothing to upload
+            return Ok(());
+        };
+        let message_id = self.store.message(id).ok().and_then(|m| m.message_id);
+        let conn = self.connection().await?;
+        let mut there = Vec::new();
+        if let (Some(mid), true) = (&message_id, attempts > 0) {
+            there = imap::ops::find_message_ids(conn, folder, std::slice::from_ref(mid)).await?;
+        }
+        if there.is_empty() {
+            let names = flags.names().join(" ");
+            imap::ops::append(conn, folder, &format!("({names})"), &raw).await?;
+            if let Some(mid) = &message_id {
+                there = imap::ops::find_message_ids(conn, folder, std::slice::from_ref(mid)).await?;
+            }
+        }
+        match there.iter().max() {
+            Some(uid) => {
+                let _ = self.store.set_uid(id, *uid);
+            }
+            // no Message-ID to find it by: the next sync of the folder brings it
+            None => {
+                let _ = self.store.drop_placeholders(&[id]);
+                self.resync_after_replay = true;
+            }
+        }
+        if let Ok(Some(f)) = self.store.find_folder(self.id, folder) {
+            self.changed_folder(f.id);
+        }
+        Ok(())
+    }
+
+    /// The queued expunge that deletes a message on the server, for an action that removes
+    /// it here in the same transaction; None for a local account or a message the server
+    /// does not have yet.
+    pub(super) fn expunge_op(&self, id: MessageId) -> Option<String> {
+        if self.local() {
+            return None;
+        }
+        let (_, folder, uid) = self.store.locate(&[id]).ok()?.into_iter().next()?;
+        let f = self.store.folder(folder).ok()?;
+        (uid > 0).then(|| {
+            Op::Expunge { folder: f.name, uidvalidity: self.validity(folder), uids: vec![uid], others: false }.to_json()
+        })
     }
 
     /// Gives placeholders their new UIDs from COPYUID; those the server did not report

@@ -35,6 +35,11 @@ impl Events {
         drop(extra);
         let _ = self.main.send(e);
     }
+
+    /// The worker stopped: those attached through the socket hear the end of its events.
+    fn close(&self) {
+        self.extra.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
 }
 
 /// The UI's or CLI's end of a worker (a worker of this process, or of the poste that holds
@@ -147,12 +152,12 @@ async fn supervise(
             Ok(s) => s,
             Err(e) => {
                 events.send(Event::Interrupted { account: id, error: format!("local store: {e}") });
-                return;
+                return events.close();
             }
         };
         let (worker, ops) = Worker::new(id, &cfg, store, events.clone(), restarts > 0);
         match std::panic::AssertUnwindSafe(worker.run(&mut rx, ops)).catch_unwind().await {
-            Ok(()) => return,
+            Ok(()) => return events.close(),
             Err(panic) => {
                 let error = format!("internal error: {}", panic_text(panic.as_ref()));
                 tracing::error!(account = id, %error, "account worker panicked");
@@ -161,7 +166,7 @@ async fn supervise(
                 let error = if last { format!("{error}; the account is stopped until poste restarts") } else { error };
                 events.send(Event::Interrupted { account: id, error });
                 if last {
-                    return;
+                    return events.close();
                 }
                 tokio::time::sleep(Duration::from_secs(restarts.into())).await;
             }
@@ -192,4 +197,37 @@ pub(super) fn spawn_guarded(
             on_panic(format!("internal error: {text}"));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_task_reports_its_message_instead_of_vanishing() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let task = spawn_guarded(
+            async {
+                let name = String::from("R&D-Team");
+                if name.contains('&') {
+                    panic!("cannot decode {name}");
+                }
+            },
+            move |e| {
+                let _ = tx.send(e);
+            },
+        );
+        task.await.unwrap();
+        assert_eq!(rx.recv().await.unwrap(), "internal error: cannot decode R&D-Team");
+    }
+
+    #[test]
+    fn panic_messages_are_read_and_made_safe() {
+        let boxed: Box<dyn std::any::Any + Send> = Box::new("a \u{1b}[2Jstatic");
+        assert_eq!(panic_text(boxed.as_ref()), "a ␛[2Jstatic");
+        let boxed: Box<dyn std::any::Any + Send> = Box::new(String::from("formatted 3"));
+        assert_eq!(panic_text(boxed.as_ref()), "formatted 3");
+        let boxed: Box<dyn std::any::Any + Send> = Box::new(3u8);
+        assert_eq!(panic_text(boxed.as_ref()), "a panic");
+    }
 }

@@ -36,9 +36,12 @@ pub enum Command {
     FetchFull(MessageId),
     /// Watch this folder for changes made elsewhere (IDLE), instead of the one before.
     Watch(FolderId),
-    /// Send a message: it goes into the Outbox first, then to the server.
-    Send(Box<crate::store::outbox::Outgoing>),
-    /// Keep a draft in the Drafts folder, in place of the stored draft it continues.
+    /// Send a message: it goes into the Outbox first, then to the server. What it replaces
+    /// (the Outbox message it is an edit of, or the draft it was written from) leaves in the
+    /// same store transaction, so it stays when the new message cannot be stored.
+    Send { message: Box<crate::store::outbox::Outgoing>, replaces: Option<Replaces> },
+    /// Keep a draft in the Drafts folder, in place of the stored draft it continues, in one
+    /// store transaction; it goes to the server with the action queue (offline, later).
     SaveDraft {
         #[serde(with = "crate::model::base64_bytes")]
         raw: Vec<u8>,
@@ -50,6 +53,15 @@ pub enum Command {
     DiscardOutgoing(i64),
     /// Close connections and stop.
     Shutdown,
+}
+
+/// What a message being sent takes the place of.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Replaces {
+    /// An Outbox message, edited.
+    Outgoing(i64),
+    /// A stored draft, resumed.
+    Draft(MessageId),
 }
 
 /// A change the user makes. Message actions take store ids.

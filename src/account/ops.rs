@@ -39,6 +39,13 @@ pub enum Op {
         #[serde(default)]
         others: bool,
     },
+    /// Upload the stored message `id` (a draft saved offline or not, with a placeholder
+    /// UID until the server has it) into `folder` with `flags`.
+    Append {
+        folder: String,
+        id: MessageId,
+        flags: u32,
+    },
     CreateFolder {
         name: String,
     },
@@ -79,6 +86,7 @@ impl Op {
                 format!("copying {} messages from {} to {}", items.len(), folder(from), folder(to))
             }
             Op::Expunge { folder: f, uids, .. } => format!("deleting {} messages from {}", uids.len(), folder(f)),
+            Op::Append { folder: f, .. } => format!("saving a message in {}", folder(f)),
             Op::CreateFolder { name } => format!("creating folder {}", folder(name)),
             Op::RenameFolder { from, to } => format!("renaming {} to {}", folder(from), folder(to)),
             Op::DeleteFolder { name } => format!("deleting folder {}", folder(name)),

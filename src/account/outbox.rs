@@ -4,11 +4,13 @@
 //! chance; permanent ones stay with the server's text; an interrupted handover is never
 //! retried by itself.
 
+use super::ops::Op;
 use super::sync_task::StoreOp;
 use super::worker::{Worker, clock_now};
-use super::{Action, Event};
-use crate::model::{Flags, SpecialUse};
-use crate::store::outbox::{OutState, Outgoing};
+use super::{Action, Event, Replaces};
+use crate::model::{Flags, Folder, SpecialUse};
+use crate::store::StoreError;
+use crate::store::outbox::{OutState, Outgoing, Replacing};
 use tokio::sync::oneshot;
 
 /// How a send attempt ended, as the task reports it.
@@ -31,13 +33,30 @@ impl Worker {
         self.emit(Event::Outbox { account: self.id, items });
     }
 
-    /// Stores a new outgoing message, then tries to send it.
-    pub(super) async fn send(&mut self, m: Outgoing) {
-        match self.store.queue_outgoing(self.id, &m) {
+    /// Stores a new outgoing message in place of what it replaces (one transaction), then
+    /// tries to send it. When it cannot be stored, what it replaces stays as it was.
+    pub(super) async fn send(&mut self, m: Outgoing, replaces: Option<Replaces>) {
+        let replacing = match replaces {
+            None => Replacing::Nothing,
+            Some(Replaces::Outgoing(old)) => Replacing::Outgoing(old),
+            Some(Replaces::Draft(id)) => Replacing::Draft { id, expunge: self.expunge_op(id) },
+        };
+        let draft_folder = match replaces {
+            Some(Replaces::Draft(id)) => self.store.message(id).ok().map(|d| d.summary.folder),
+            _ => None,
+        };
+        match self.store.queue_outgoing_replacing(self.id, &m, replacing) {
             Ok(id) => {
                 tracing::info!(id, "message queued in the Outbox");
                 self.emit_outbox();
+                if let Some(folder) = draft_folder {
+                    self.changed_folder(folder);
+                    self.emit_pending();
+                }
                 self.try_outbox().await;
+                if draft_folder.is_some() {
+                    self.replay().await;
+                }
             }
             Err(e) => {
                 let error = Some(format!("the message could not be stored, and was not sent: {e}"));
@@ -138,117 +157,165 @@ impl Worker {
     }
 
     /// A message the server took: its copy in Sent, its original's flag, and out of the
-    /// Outbox. False when the Sent copy has to wait (the server cannot be reached).
+    /// Outbox. False when the Sent copy has to wait (the Sent folder is not known yet and the
+    /// server cannot be reached).
     async fn finish_sent(&mut self, m: Outgoing) -> bool {
         let save = self.smtp.as_ref().is_none_or(|s| s.save_sent);
-        if save && !self.save_to(SpecialUse::Sent, &m.saved, "(\\Seen)").await {
-            let note = "sent; its copy in Sent is saved when the server can be reached".to_string();
-            self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: Some(note) });
-            return false;
+        let kept = if save {
+            self.keep(SpecialUse::Sent, &m.saved, Flags(Flags::SEEN), Replacing::Outgoing(m.id)).await
+        } else {
+            Kept::Nowhere
+        };
+        match kept {
+            Kept::Later => {
+                let note = "sent; its copy in Sent is saved when the server can be reached".to_string();
+                self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: Some(note) });
+                return false;
+            }
+            Kept::Failed(e) => {
+                self.notice(format!("sent, but its copy could not be kept in Sent: {e}"));
+                if let Err(e) = self.store.remove_outgoing(m.id) {
+                    self.notice(format!("local store: {e}"));
+                    return false;
+                }
+            }
+            Kept::Nowhere => {
+                if let Err(e) = self.store.remove_outgoing(m.id) {
+                    self.notice(format!("local store: {e}"));
+                    return false;
+                }
+            }
+            Kept::Here => {}
         }
         for (target, bit) in [(m.answers, Flags::ANSWERED), (m.forwards, Flags::FORWARDED)] {
             if let Some(id) = target.filter(|id| self.store.message(*id).is_ok()) {
                 self.act(Action::Flags { ids: vec![id], add: Flags(bit), remove: Flags(0) }).await;
             }
         }
-        if let Err(e) = self.store.remove_outgoing(m.id) {
-            self.notice(format!("local store: {e}"));
-            return false;
-        }
         self.emit(Event::SendDone { account: self.id, id: m.id, state: OutState::Sent, error: None });
         self.emit_outbox();
+        self.replay().await;
         true
     }
 
-    /// Keeps a draft in Drafts (on the server for IMAP, locally otherwise) and removes the
-    /// stored draft it continues. When the server cannot be reached, the draft is written to
-    /// a file, and the user is told where.
+    /// Keeps a draft in Drafts in place of the stored draft it continues: for IMAP in one
+    /// store transaction with its upload queued (so it shows at once, and goes to the
+    /// server when it can be reached); locally as a Maildir file.
     pub(super) async fn save_draft(&mut self, raw: Vec<u8>, replaces: Option<crate::model::MessageId>) {
-        if self.save_to(SpecialUse::Drafts, &raw, "(\\Seen \\Draft)").await {
-            if let Some(id) = replaces {
-                self.act(Action::Delete { ids: vec![id], expunge: true }).await;
-            }
-            return;
+        let replacing = match replaces {
+            Some(id) => Replacing::Draft { id, expunge: self.expunge_op(id) },
+            None => Replacing::Nothing,
+        };
+        match self.keep(SpecialUse::Drafts, &raw, Flags(Flags::SEEN | Flags::DRAFT), replacing).await {
+            Kept::Here => {}
+            Kept::Later | Kept::Nowhere => self.notice("the draft could not be kept: no Drafts folder".into()),
+            Kept::Failed(e) => self.notice(format!("the draft could not be kept: {e}")),
         }
-        let dir = self.store.data_dir().join("unsaved-drafts");
-        let path = dir.join(format!("{}.eml", clock_now()));
-        let written = crate::paths::create_private_dir(&dir).and_then(|_| std::fs::write(&path, &raw));
-        match written {
-            Ok(()) => self.notice(format!(
-                "the server cannot be reached, so the draft was written to {}; open it from there",
-                path.display()
-            )),
-            Err(e) => self.notice(format!("the draft could not be saved anywhere: {e}")),
-        }
+        self.emit_pending();
+        self.replay().await;
     }
 
-    /// Saves a message in the account's Sent or Drafts folder: on the server for IMAP
-    /// (APPEND with `flags`), locally otherwise. False when it has to wait for the server.
-    async fn save_to(&mut self, role: SpecialUse, raw: &[u8], flags: &str) -> bool {
-        let mut folders = self.store.folders(self.id).unwrap_or_default();
-        if self.imap.is_some() && !folders.iter().any(|f| f.special_use == Some(role)) {
-            // the folder list may not be known yet: ask the server
-            let listed = match self.connection().await {
-                Ok(conn) => crate::imap::list_folders(conn).await,
-                Err(e) => Err(e),
-            };
-            match listed {
-                Ok(list) => {
-                    let infos: Vec<_> = list.into_iter().map(|l| l.info).collect();
-                    folders = self.store.set_folders(self.id, &infos).unwrap_or_default();
-                    self.emit(Event::Folders { account: self.id, folders: folders.clone() });
-                }
-                Err(e) if e.is_transient() => {
-                    self.connection_failed(&e);
-                    return false;
-                }
-                Err(_) => {}
-            }
+    /// The account's Sent or Drafts folder, creating a Drafts folder if there is none.
+    /// `Ok(None)` when the server has no Sent folder; an error when the folder list is not
+    /// known yet and the server cannot be reached (`Kept::Later`).
+    async fn role_folder(&mut self, role: SpecialUse) -> Result<Option<Folder>, Kept> {
+        let failed = |e: StoreError| Kept::Failed(e.to_string());
+        let find = |folders: &[Folder]| folders.iter().find(|f| f.special_use == Some(role)).cloned();
+        if self.local() {
+            self.store.ensure_local_folders(self.id).map_err(failed)?;
+            return Ok(find(&self.store.folders(self.id).map_err(failed)?));
         }
-        let what = if role == SpecialUse::Sent { "sent message" } else { "draft" };
-        let Some(sent) = folders.into_iter().find(|f| f.special_use == Some(role)) else {
-            if self.imap.is_some() {
-                self.notice(format!("the server has no {} folder, so the {what} was not kept there", role.as_str()));
-                return role == SpecialUse::Sent;
-            }
-            return match self.store.ensure_local_folders(self.id) {
-                Ok(_) => {
-                    if let Ok(folders) = self.store.folders(self.id) {
-                        self.emit(Event::Folders { account: self.id, folders });
-                    }
-                    Box::pin(self.save_to(role, raw, flags)).await
-                }
-                Err(e) => {
-                    self.notice(format!("the {what} could not be kept: {e}"));
-                    true
-                }
-            };
-        };
-        if self.imap.is_none() {
-            let local = Flags(if role == SpecialUse::Sent { Flags::SEEN } else { Flags::SEEN | Flags::DRAFT });
-            if let Err(e) = self.store.add_local_message(sent.id, raw, local, clock_now()) {
-                self.notice(format!("the {what} could not be kept in {}: {e}", sent.display));
-            }
-            let _ = self.changed(sent.id);
-            return true;
+        let mut folders = self.store.folders(self.id).map_err(failed)?;
+        if let Some(f) = find(&folders) {
+            return Ok(Some(f));
         }
-        let result = match self.connection().await {
-            Ok(conn) => crate::imap::ops::append(conn, &sent.name, flags, raw).await,
+        // the folder list may not be known yet: ask the server
+        let listed = match self.connection().await {
+            Ok(conn) => crate::imap::list_folders(conn).await,
             Err(e) => Err(e),
+        };
+        match listed {
+            Ok(list) => {
+                let infos: Vec<_> = list.into_iter().map(|l| l.info).collect();
+                folders = self.store.set_folders(self.id, &infos).map_err(failed)?;
+                self.emit(Event::Folders { account: self.id, folders: folders.clone() });
+                if let Some(f) = find(&folders) {
+                    return Ok(Some(f));
+                }
+            }
+            // a draft is kept here even so, in a Drafts folder made below
+            Err(e) if e.is_transient() => {
+                self.connection_failed(&e);
+                if role == SpecialUse::Sent || !folders.is_empty() {
+                    return Err(Kept::Later);
+                }
+            }
+            Err(e) => return Err(Kept::Failed(e.to_string())),
+        }
+        if role != SpecialUse::Drafts {
+            return Ok(None);
+        }
+        // no Drafts folder: make one (the queue creates it on the server before the upload)
+        let existing = folders.iter().find(|f| f.name.eq_ignore_ascii_case("drafts")).cloned();
+        if let Some(f) = existing {
+            return Ok(Some(f));
+        }
+        self.act_quietly(Action::CreateFolder { name: "Drafts".into() });
+        self.store.find_folder(self.id, "Drafts").map_err(failed)
+    }
+
+    /// Keeps a message in the account's Sent or Drafts folder with `flags`, in place of what
+    /// it replaces.
+    async fn keep(&mut self, role: SpecialUse, raw: &[u8], flags: Flags, replaces: Replacing) -> Kept {
+        let folder = match self.role_folder(role).await {
+            Ok(Some(f)) => f,
+            Ok(None) => {
+                self.notice(format!("the server has no {} folder, so no copy was kept there", role.as_str()));
+                return Kept::Nowhere;
+            }
+            Err(kept) => return kept,
+        };
+        let result = if self.local() {
+            self.keep_local(&folder, raw, flags, replaces)
+        } else {
+            let upload = |id| Op::Append { folder: folder.name.clone(), id, flags: flags.0 }.to_json();
+            self.store.add_for_upload(self.id, folder.id, raw, flags, upload, replaces).map(|_| ())
         };
         match result {
             Ok(()) => {
-                self.start_folder_sync(sent.id);
-                true
+                self.changed_folder(folder.id);
+                Kept::Here
             }
-            Err(e) if e.is_transient() => {
-                self.connection_failed(&e);
-                false
-            }
-            Err(e) => {
-                self.notice(format!("the {what} could not be saved in {}: {e}", sent.display));
-                role == SpecialUse::Sent
-            }
+            Err(e) => Kept::Failed(format!("{} ({e})", folder.display)),
         }
     }
+
+    /// A local account's copy: the new file first, then what it replaces. (A sent message
+    /// already in Sent, from a try cut short, is not kept twice.)
+    fn keep_local(&self, folder: &Folder, raw: &[u8], flags: Flags, replaces: Replacing) -> Result<(), StoreError> {
+        let mid = crate::mime::summarize(raw).message_id;
+        let there = match &mid {
+            Some(mid) => self.store.holds(folder.id, mid, raw.len())?,
+            None => false,
+        };
+        if !there {
+            self.store.add_local_message(folder.id, raw, flags, clock_now())?;
+        }
+        match replaces {
+            Replacing::Nothing => Ok(()),
+            Replacing::Outgoing(id) => self.store.remove_outgoing(id),
+            Replacing::Draft { id, .. } => self.store.delete_local(&[id]),
+        }
+    }
+}
+
+/// Where a copy of a message went.
+enum Kept {
+    /// In the folder (and, for IMAP, queued for the server).
+    Here,
+    /// The folder is not known yet and the server cannot be reached: try again later.
+    Later,
+    /// Not wanted, or there is no such folder.
+    Nowhere,
+    Failed(String),
 }

@@ -70,6 +70,7 @@ impl Worker {
             outbox_retry: None,
             outbox_backoff: OUTBOX_BACKOFF_START,
             restarted,
+            local_watch: None,
         };
         (worker, ops_rx)
     }
@@ -118,7 +119,19 @@ pub(super) struct Worker {
     pub(super) outbox_backoff: Duration,
     /// An earlier worker of this process panicked (see `new`).
     pub(super) restarted: bool,
+    /// The open folder of a local account, whose Maildir is checked for other tools' changes.
+    pub(super) local_watch: Option<LocalWatch>,
 }
+
+/// The open local folder: when its Maildir last changed, and when to look again.
+pub(super) struct LocalWatch {
+    folder: FolderId,
+    stamp: Option<std::time::SystemTime>,
+    next: Instant,
+}
+
+/// How often the open local folder's Maildir is checked for changes made by other tools.
+const FOLLOW_EVERY: Duration = Duration::from_secs(3);
 
 impl Worker {
     pub(super) fn emit(&self, e: Event) {
@@ -152,11 +165,20 @@ impl Worker {
         if let Err(e) = self.store.recover_files(self.id) {
             self.notice(format!("local store: {e}"));
         }
+        if self.local() {
+            // what other Maildir tools did while poste was not running
+            for f in self.store.folders(self.id).unwrap_or_default() {
+                if let Err(e) = self.store.follow_folder(f.id) {
+                    tracing::warn!(folder = %f.display, error = %e, "cannot read the folder's Maildir");
+                }
+            }
+        }
         self.emit_outbox();
         loop {
             let retry = self.retry_at;
             let outbox_retry = self.outbox_retry;
             let poll = self.next_poll;
+            let follow = self.local_watch.as_ref().map(|w| w.next);
             let can_prefetch = !self.prefetch.is_empty() && self.online;
             tokio::select! {
                 biased;
@@ -209,6 +231,7 @@ impl Worker {
                         self.start_sync(None);
                     }
                 }
+                _ = sleep_until(follow), if follow.is_some() => self.follow_watched(),
                 _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
             }
         }
@@ -246,7 +269,7 @@ impl Worker {
                 }
             }
             Command::FetchFull(id) => self.fetch_full(id),
-            Command::Send(m) => self.send(*m).await,
+            Command::Send { message, replaces } => self.send(*message, replaces).await,
             Command::SaveDraft { raw, replaces } => self.save_draft(raw, replaces).await,
             Command::RetryOutgoing(id) => {
                 if let Err(e) = self.store.set_outgoing_state(id, crate::store::outbox::OutState::Queued, None) {
@@ -256,19 +279,16 @@ impl Worker {
                 self.try_outbox().await;
             }
             Command::DiscardOutgoing(id) => {
-                if let Err(e) = self.store.remove_outgoing(id) {
-                    self.notice(format!("local store: {e}"));
+                match self.store.discard_outgoing(id) {
+                    Ok(true) => {}
+                    Ok(false) => self.notice(
+                        "that message is being handed to the server right now, so it cannot be discarded".into(),
+                    ),
+                    Err(e) => self.notice(format!("local store: {e}")),
                 }
                 self.emit_outbox();
             }
             Command::Shutdown => {}
-        }
-    }
-
-    /// Syncs one folder (to show a message just added to it).
-    pub(super) fn start_folder_sync(&mut self, folder: FolderId) {
-        if let Ok(f) = self.store.folder(folder) {
-            self.start_scope(Scope::One(f));
         }
     }
 
@@ -324,6 +344,11 @@ impl Worker {
 
     /// Watches `folder` for changes made elsewhere (IDLE on a connection of its own).
     fn watch(&mut self, folder: FolderId) {
+        if self.local() {
+            // a local folder: follow what other Maildir tools do to it while it is open
+            self.local_watch = Some(LocalWatch { folder, stamp: None, next: Instant::now() });
+            return self.follow_watched();
+        }
         if self.watch.as_ref().is_some_and(|(f, _)| *f == folder) {
             return;
         }
@@ -335,6 +360,23 @@ impl Worker {
         };
         let task = spawn_guarded(super::watch::run(cfg, pw, f, self.ops_tx.clone()), |_| {});
         self.watch = Some((folder, task));
+    }
+
+    /// Reads the watched local folder again if its Maildir changed since the last look.
+    fn follow_watched(&mut self) {
+        let Some(w) = self.local_watch.as_mut() else { return };
+        w.next = Instant::now() + FOLLOW_EVERY;
+        let folder = w.folder;
+        let stamp = self.store.folder_stamp(folder).ok().flatten();
+        if stamp.is_some() && stamp == w.stamp {
+            return;
+        }
+        w.stamp = stamp;
+        match self.store.follow_folder(folder) {
+            Ok(done) if done.any() => self.changed_folder(folder),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the folder's Maildir"),
+        }
     }
 
     /// Applies a store change from the sync task and tells the UI.

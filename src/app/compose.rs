@@ -26,6 +26,15 @@ pub struct Composer {
     pub error: Option<String>,
 }
 
+impl Composer {
+    /// What sending this message takes the place of: the Outbox message it edits, or the
+    /// draft it continues.
+    pub fn replaces(&self) -> Option<crate::account::Replaces> {
+        use crate::account::Replaces;
+        self.outgoing.map(Replaces::Outgoing).or(self.resumed.map(Replaces::Draft))
+    }
+}
+
 /// What a new message starts from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ComposeKind {
@@ -221,10 +230,8 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(c) = state.compose.as_ref() else { return };
     match k.code {
         KeyCode::Char('y') => {
-            fx.push(Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), resumed: c.resumed });
-            if let Some(old) = c.outgoing {
-                fx.push(Effect::Send(c.account, crate::account::Command::DiscardOutgoing(old)));
-            }
+            let replaces = c.replaces();
+            fx.push(Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), replaces });
         }
         KeyCode::Char('e') => edit(state),
         KeyCode::Char('a') => {

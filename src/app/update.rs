@@ -86,11 +86,13 @@ pub enum Effect {
         account: AccountId,
         kind: super::compose::ComposeKind,
     },
-    /// Build the message and hand it to the account's Outbox.
+    /// Build the message and hand it to the account's Outbox, in place of the draft or
+    /// Outbox message it `replaces` (one command, so a message that cannot be built or
+    /// stored leaves that one as it was).
     SendDraft {
         account: AccountId,
         draft: Box<crate::compose::Draft>,
-        resumed: Option<crate::model::MessageId>,
+        replaces: Option<crate::account::Replaces>,
     },
     /// Build the message and save it as a draft.
     SaveDraft {

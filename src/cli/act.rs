@@ -51,8 +51,8 @@ async fn run_actions(loaded: &Loaded, account: &str, actions: Vec<Action>) -> Re
             }
         }
     }
-    h.shutdown().await;
     inst.close().await;
+    h.shutdown().await;
     Ok(code)
 }
 

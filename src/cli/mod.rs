@@ -293,8 +293,8 @@ pub(crate) async fn ask_worker<T>(
             break;
         }
     }
-    h.shutdown().await;
     inst.close().await;
+    h.shutdown().await;
     answer
 }
 

@@ -35,11 +35,12 @@ fn pick<'a>(loaded: &'a Loaded, name: Option<&str>, from: Option<&str>) -> Resul
 /// Hands a message to the account's worker and waits for the outcome.
 async fn deliver(loaded: &Loaded, account: &AccountConfig, m: Outgoing) -> Result<i32> {
     let subject = m.subject.clone();
-    let done = super::ask_worker(loaded, account, Command::Send(Box::new(m)), |ev| match ev {
-        Event::SendDone { state, error, .. } => Some((state, error)),
-        _ => None,
-    })
-    .await;
+    let done =
+        super::ask_worker(loaded, account, Command::Send { message: Box::new(m), replaces: None }, |ev| match ev {
+            Event::SendDone { state, error, .. } => Some((state, error)),
+            _ => None,
+        })
+        .await;
     Ok(match done {
         Ok((OutState::Sent, Some(note))) => {
             eprintln!("poste: {note}");

@@ -129,10 +129,11 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
             _ => {}
         }
     }
+    // those that handed their work to this process finish first
+    inst.close().await;
     for h in handles {
         h.shutdown().await;
     }
-    inst.close().await;
     for f in &failures {
         eprintln!("{f}");
     }

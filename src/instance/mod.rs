@@ -14,7 +14,7 @@ mod wire;
 pub use lock::{DataDir, LockError, holder_pid};
 pub use server::Server;
 
-use crate::account::{self, AccountHandle, Event};
+use crate::account::{AccountHandle, Event};
 use crate::config::AccountConfig;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,8 +25,6 @@ use tokio::sync::mpsc;
 pub enum InstanceError {
     #[error("{0}")]
     Lock(#[from] LockError),
-    #[error("{0}")]
-    Store(#[from] crate::store::StoreError),
     #[error("cannot serve {}: {source}", path.display())]
     Socket { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
@@ -63,7 +61,7 @@ impl Instance {
     fn try_own(&mut self) -> Result<bool, InstanceError> {
         match DataDir::lock(&self.data_dir) {
             Ok(data) => {
-                let server = Server::start(&data, self.accounts.clone())
+                let server = Server::start(&data, Vec::new(), self.accounts.clone())
                     .map_err(|source| InstanceError::Socket { path: self.data_dir.clone(), source })?;
                 self.role = Role::Owner { data, server };
                 Ok(true)
@@ -92,12 +90,8 @@ impl Instance {
         let started = std::time::Instant::now();
         let mut waited = false;
         loop {
-            if let Role::Owner { data, server } = &self.role {
-                let h = account::spawn(account, data, events)?;
-                if let Some(port) = h.port() {
-                    server.add(port);
-                }
-                return Ok(h);
+            if let Role::Owner { server, .. } = &self.role {
+                return server.handle(account, events).map_err(InstanceError::Refused);
             }
             match client::attach(&self.data_dir, &account.name, events.clone()).await {
                 Ok(h) => {

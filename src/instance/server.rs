@@ -3,14 +3,14 @@
 //! hears the events, so it never writes the store beside this process.
 
 use super::wire::{self, Reply, Request};
-use crate::account::{self, AccountHandle, AccountPort};
+use crate::account::{self, AccountHandle, AccountPort, Command, Event};
 use crate::config::AccountConfig;
 use crate::instance::DataDir;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::io::BufReader;
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// The workers the server can reach: this process's own, and those it starts for a
 /// client when it has the account's settings.
@@ -22,21 +22,29 @@ struct Registry {
 }
 
 impl Registry {
-    fn port(&self, name: &str) -> Result<AccountPort, String> {
+    /// The worker of account `name`, started now (with `cfg`, else the settings the server
+    /// was given) unless it runs already: one worker per account, whoever asks first. A
+    /// worker started now sends its events to `main` (none: to those who subscribe); the
+    /// flag says whether it was started now.
+    fn port(
+        &self,
+        name: &str,
+        cfg: Option<&AccountConfig>,
+        main: Option<mpsc::UnboundedSender<Event>>,
+    ) -> Result<(AccountPort, bool), String> {
         let mut ports = self.ports.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = ports.iter().find(|p| p.name == name) {
-            return Ok(p.clone());
+            return Ok((p.clone(), false));
         }
-        let Some(cfg) = self.accounts.iter().find(|a| a.name == name) else {
+        let Some(cfg) = cfg.or_else(|| self.accounts.iter().find(|a| a.name == name)) else {
             return Err(format!("the poste running here (pid {}) has no account {name:?}", std::process::id()));
         };
-        // its events reach only the clients that attach
-        let (tx, _) = tokio::sync::mpsc::unbounded_channel();
-        let h = account::spawn(cfg, &self.data, tx).map_err(|e| format!("starting account {name}: {e}"))?;
+        let main = main.unwrap_or_else(|| mpsc::unbounded_channel().0);
+        let h = account::spawn(cfg, &self.data, main).map_err(|e| format!("starting account {name}: {e}"))?;
         let port = h.port().ok_or("the worker has no port")?;
         ports.push(port.clone());
         self.started.lock().unwrap_or_else(|p| p.into_inner()).push(h);
-        Ok(port)
+        Ok((port, true))
     }
 }
 
@@ -50,9 +58,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves the data dir's socket. `accounts` are the settings of accounts a client may
-    /// ask for that are not running yet (empty: only those `add`ed).
-    pub fn start(data: &DataDir, accounts: Vec<AccountConfig>) -> std::io::Result<Server> {
+    /// Serves the data dir's socket for the workers `ports` (this process's own) and, when
+    /// a client asks for one of them, the `accounts` not running yet.
+    pub fn start(data: &DataDir, ports: Vec<AccountPort>, accounts: Vec<AccountConfig>) -> std::io::Result<Server> {
         let path = data.path().join(wire::SOCKET_FILE);
         // this process holds the lock, so a socket left here is from one that stopped
         let _ = std::fs::remove_file(&path);
@@ -62,7 +70,7 @@ impl Server {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         }
         let registry = Arc::new(Registry {
-            ports: Mutex::new(Vec::new()),
+            ports: Mutex::new(ports),
             accounts,
             data: data.clone(),
             started: Mutex::new(Vec::new()),
@@ -72,9 +80,37 @@ impl Server {
         Ok(Server { path, registry, accept, clients })
     }
 
-    /// Makes a worker of this process reachable.
-    pub fn add(&self, port: AccountPort) {
-        self.registry.ports.lock().unwrap_or_else(|p| p.into_inner()).push(port);
+    /// A handle on this process's worker of `account` (started now unless a client had
+    /// it started): the same worker a client reaches, so there is only ever one. It stays
+    /// running until `close`; the handle's `shutdown` only lets go of it.
+    pub fn handle(
+        &self,
+        account: &AccountConfig,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Result<AccountHandle, String> {
+        let (port, started) = self.registry.port(&account.name, Some(account), Some(events.clone()))?;
+        // a worker started now sends its events to `events` from its first one on
+        let mut heard = if started { mpsc::unbounded_channel().1 } else { port.subscribe() };
+        let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
+        let (id, name) = (port.id, port.name.clone());
+        let join = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    cmd = rx.recv() => match cmd {
+                        None | Some(Command::Shutdown) => return,
+                        Some(c) => {
+                            port.send(c);
+                        }
+                    },
+                    Some(e) = heard.recv() => {
+                        if events.send(e).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(AccountHandle::remote(id, name, tx, join))
     }
 
     /// Stops taking clients, waits for those attached to finish, and stops the workers
@@ -123,8 +159,8 @@ async fn serve(stream: UnixStream, registry: &Registry) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
     let port = match wire::recv::<Request>(&mut read).await? {
-        Some(Request::Attach { account }) => match registry.port(&account) {
-            Ok(p) => p,
+        Some(Request::Attach { account }) => match registry.port(&account, None, None) {
+            Ok((p, _)) => p,
             Err(reason) => return wire::send(&mut write, &Reply::Refused { reason }).await,
         },
         _ => {

@@ -186,7 +186,7 @@ impl Store {
 }
 
 /// The first bytes of a message file, enough for its row (see `pop3_task::HEAD`).
-fn read_head(path: &Path) -> Result<Vec<u8>> {
+pub(super) fn read_head(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let io = |source| super::StoreError::Io { path: path.to_path_buf(), source };
     let mut head = Vec::new();

@@ -201,6 +201,10 @@ fn base_part(name: &str) -> &str {
 }
 
 /// The unique name alone, as in `tmp/` before delivery.
+pub fn unique_name(name: &str) -> &str {
+    unique_part(name)
+}
+
 fn unique_part(name: &str) -> &str {
     base_part(name).split_once(',').map_or(base_part(name), |(u, _)| u)
 }

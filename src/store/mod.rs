@@ -8,6 +8,7 @@ pub mod folders;
 mod intents;
 mod local;
 pub mod maildir;
+mod maildir_sync;
 mod messages;
 pub mod outbox;
 pub mod pending;
@@ -15,6 +16,7 @@ pub mod pop3;
 mod schema;
 
 pub use intents::Recovered;
+pub use maildir_sync::Followed;
 pub use messages::{Delivered, ListQuery, StoredMessage};
 
 use crate::instance::DataDir;
@@ -34,6 +36,9 @@ pub enum StoreError {
     NoMessage(i64),
     #[error("no folder {0}")]
     NoFolder(String),
+    /// A change the store will not make as asked; the text says why.
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

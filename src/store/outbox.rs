@@ -1,7 +1,7 @@
 //! The Outbox: outgoing messages kept in the index until the server has taken them, with
 //! where each stands, so that a message is never lost and never sent twice.
 
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::model::{AccountId, MessageId};
 use crate::smtp::Envelope;
 use rusqlite::{OptionalExtension, params};
@@ -85,6 +85,19 @@ impl Outgoing {
     }
 }
 
+/// What a message put in the Outbox takes the place of (`queue_outgoing_replacing`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replacing {
+    Nothing,
+    Outgoing(i64),
+    /// A draft, and the queued action that expunges it on the server (none for a local
+    /// account, or a draft the server does not have yet).
+    Draft {
+        id: MessageId,
+        expunge: Option<String>,
+    },
+}
+
 /// One line of the Outbox, without the message itself.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxItem {
@@ -115,8 +128,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Outgoing> {
 impl Store {
     /// Puts a message in the Outbox, durably, before any attempt to send it.
     pub fn queue_outgoing(&self, account: AccountId, m: &Outgoing) -> Result<i64> {
+        Self::insert_outgoing(self.conn(), account, m)
+    }
+
+    fn insert_outgoing(conn: &rusqlite::Connection, account: AccountId, m: &Outgoing) -> Result<i64> {
         let envelope = serde_json::to_string(&m.envelope).unwrap_or_default();
-        self.conn().execute(
+        conn.execute(
             "INSERT INTO outbox(account_id, created, state, error, envelope, subject, sent, saved, answers, forwards)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
@@ -132,7 +149,58 @@ impl Store {
                 m.forwards
             ],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Puts a message in the Outbox in place of what it replaces, in one transaction: an
+    /// Outbox message it is an edit of (refused while that one is being handed over), or a
+    /// draft it was written from (its row and file go, with the queued expunge `expunge`).
+    /// Returns the new id.
+    pub fn queue_outgoing_replacing(&self, account: AccountId, m: &Outgoing, replaces: Replacing) -> Result<i64> {
+        let tx = self.conn().unchecked_transaction()?;
+        let removed = Self::replace_in(&tx, account, replaces)?;
+        let new = Self::insert_outgoing(&tx, account, m)?;
+        tx.commit()?;
+        self.finish_removals(&removed)?;
+        Ok(new)
+    }
+
+    /// Inside `tx`, removes what a new message replaces; returns the files to remove once
+    /// `tx` commits.
+    pub(super) fn replace_in(
+        tx: &rusqlite::Connection,
+        account: AccountId,
+        replaces: Replacing,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        match replaces {
+            Replacing::Nothing => Ok(Vec::new()),
+            Replacing::Outgoing(old) => {
+                let state: Option<String> =
+                    tx.query_row("SELECT state FROM outbox WHERE id = ?1", [old], |r| r.get(0)).optional()?;
+                if state.as_deref() == Some(OutState::Sending.as_str()) {
+                    return Err(StoreError::Refused(
+                        "the message it replaces is being handed to the server right now; \
+                         nothing was changed: look in the Outbox again in a moment"
+                            .into(),
+                    ));
+                }
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [old])?;
+                Ok(Vec::new())
+            }
+            Replacing::Draft { id, expunge } => {
+                let removed = Self::delete_rows(tx, &[id])?;
+                if let Some(op) = expunge {
+                    Self::queue_in(tx, account, &op)?;
+                }
+                Ok(removed)
+            }
+        }
+    }
+
+    /// Removes a message from the Outbox unless it is being handed to the server (then it
+    /// may arrive, and its Sent copy is still to come). False when it was not removed.
+    pub fn discard_outgoing(&self, id: i64) -> Result<bool> {
+        Ok(self.conn().execute("DELETE FROM outbox WHERE id = ?1 AND state != 'sending'", [id])? == 1)
     }
 
     /// The account's Outbox as a list, oldest first, without the messages' bytes.

@@ -67,8 +67,8 @@ impl Store {
 
     /// Adds a message to a server folder before the server has it, as one transaction: its
     /// row (a placeholder UID) with its body, the queued upload (`upload` makes its op from
-    /// the new row's id), and, when it replaces one (a draft saved again), the old message's
-    /// removal with its queued expunge. Returns the new id.
+    /// the new row's id), and what it replaces (a draft saved again, with its queued
+    /// expunge; the Outbox message whose Sent copy this is). Returns the new id.
     pub fn add_for_upload(
         &self,
         account: AccountId,
@@ -76,7 +76,7 @@ impl Store {
         raw: &[u8],
         flags: Flags,
         upload: impl FnOnce(MessageId) -> String,
-        replaces: Option<(MessageId, Option<String>)>,
+        replaces: super::outbox::Replacing,
     ) -> Result<MessageId> {
         let staged = maildir::stage(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
         // a stop before the row commits leaves a file no row has: recovery removes it
@@ -97,7 +97,6 @@ impl Store {
             self.finish_removals(std::slice::from_ref(&staged.path))?;
             return Err(e);
         }
-        let tx = self.conn().unchecked_transaction()?;
         let s = crate::mime::summarize(raw);
         let m = crate::model::NewMessage {
             uid: 0,
@@ -114,25 +113,31 @@ impl Store {
             size: u32::try_from(raw.len()).unwrap_or(u32::MAX),
             has_attachments: s.has_attachments,
         };
-        // UID 0 (no message has it) until the row id makes its placeholder UID just below
-        super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()))?;
-        let id = tx.last_insert_rowid();
-        tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
-        Self::queue_in(&tx, account, &upload(id))?;
-        let mut removed = Vec::new();
-        if let Some((old, expunge)) = replaces {
-            removed = Self::delete_rows(&tx, &[old])?;
-            if let Some(op) = expunge {
-                Self::queue_in(&tx, account, &op)?;
+        let committed = (|| {
+            let tx = self.conn().unchecked_transaction()?;
+            // UID 0 (no message has it) until the row id makes its placeholder UID just below
+            super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()))?;
+            let id = tx.last_insert_rowid();
+            tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
+            Self::queue_in(&tx, account, &upload(id))?;
+            let removed = Self::replace_in(&tx, account, replaces)?;
+            super::intents::settle(&tx, [staged.path.as_path()])?;
+            tx.commit()?;
+            Ok::<_, super::StoreError>((id, removed))
+        })();
+        match committed {
+            Ok((id, removed)) => {
+                self.finish_removals(&removed)?;
+                Ok(id)
+            }
+            Err(e) => {
+                self.finish_removals(std::slice::from_ref(&staged.path))?;
+                Err(e)
             }
         }
-        super::intents::settle(&tx, [staged.path.as_path()])?;
-        tx.commit()?;
-        self.finish_removals(&removed)?;
-        Ok(id)
     }
 
-    fn queue_in(tx: &rusqlite::Connection, account: AccountId, op: &str) -> Result<()> {
+    pub(super) fn queue_in(tx: &rusqlite::Connection, account: AccountId, op: &str) -> Result<()> {
         tx.execute(
             "INSERT INTO pending_ops(account_id, op, created) VALUES (?1, ?2, ?3)",
             params![account, op, now()],
@@ -221,10 +226,22 @@ impl Store {
         Ok(out)
     }
 
-    /// Gives a placeholder its server UID (from COPYUID).
+    /// Gives a placeholder its server UID (from COPYUID, or found after an upload). When a
+    /// sync has already brought the server's message under that UID, the placeholder takes
+    /// its place (it has the body), so the folder never shows the message twice.
     pub fn set_uid(&self, id: MessageId, uid: Uid) -> Result<()> {
-        self.conn().execute("UPDATE OR IGNORE messages SET uid = ?2 WHERE id = ?1", params![id, uid])?;
-        Ok(())
+        let tx = self.conn().unchecked_transaction()?;
+        let twin: Vec<MessageId> = {
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM messages WHERE folder_id = (SELECT folder_id FROM messages WHERE id = ?1)
+                   AND uid = ?2 AND id != ?1",
+            )?;
+            st.query_map(params![id, uid], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        let removed = Self::delete_rows(&tx, &twin)?;
+        tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, uid])?;
+        tx.commit()?;
+        self.finish_removals(&removed)
     }
 
     /// Deletes messages locally, with their stored bodies.

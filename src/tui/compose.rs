@@ -2,7 +2,7 @@
 //! the Outbox or to Drafts, path completion, and running the external editor.
 
 use super::effects::Env;
-use crate::account::{Action, Command};
+use crate::account::{Command, Replaces};
 use crate::app::Msg;
 use crate::app::compose::ComposeKind;
 use crate::compose::{self, Draft, ReplyKind};
@@ -50,17 +50,16 @@ pub fn start(env: Env<'_>, account: AccountId, kind: ComposeKind) -> Result<Msg,
     Ok(Msg::Composing { account, draft: Box::new(draft), resumed, outgoing })
 }
 
-/// Builds the message and hands it to the account's Outbox; a resumed draft is removed.
-pub fn send(env: Env<'_>, account: AccountId, draft: &Draft, resumed: Option<MessageId>) -> Result<String, String> {
+/// Builds the message and hands it to the account's Outbox in place of what it replaces
+/// (the worker does both in one store transaction).
+pub fn send(env: Env<'_>, account: AccountId, draft: &Draft, replaces: Option<Replaces>) -> Result<String, String> {
     let cfg = env.account(account).ok_or("this account has no settings to send with")?;
     if cfg.smtp.is_none() {
         return Err(format!("account {} has no [accounts.smtp] table, so it cannot send; d saves a draft", cfg.name));
     }
     let built = compose::build(draft, false).map_err(|e| e.to_string())?;
-    env.send(account, Command::Send(Box::new(compose::outgoing(draft, built))));
-    if let Some(id) = resumed {
-        env.send(account, Command::Act(Action::Delete { ids: vec![id], expunge: true }));
-    }
+    let message = Box::new(compose::outgoing(draft, built));
+    env.send(account, Command::Send { message, replaces });
     Ok("sending…".into())
 }
 

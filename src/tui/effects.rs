@@ -82,8 +82,8 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     Ok(msg) => queue.push(msg),
                     Err(e) => state.status = Some(e),
                 },
-                Effect::SendDraft { account, draft, resumed } => {
-                    queue.push(Msg::ComposeDone(compose::send(env, account, &draft, resumed)));
+                Effect::SendDraft { account, draft, replaces } => {
+                    queue.push(Msg::ComposeDone(compose::send(env, account, &draft, replaces)));
                 }
                 Effect::SaveDraft { account, draft, resumed } => {
                     queue.push(Msg::ComposeDone(compose::save_draft(env, account, &draft, resumed)));

@@ -102,11 +102,9 @@ async fn session(
     drop(tx);
     // a `poste sync` or `poste send` started beside the UI hands its work to these workers
     let server = if sync {
-        match crate::instance::Server::start(data, Vec::new()) {
-            Ok(server) => {
-                handles.iter().filter_map(account::AccountHandle::port).for_each(|p| server.add(p));
-                Some(server)
-            }
+        let ports = handles.iter().filter_map(account::AccountHandle::port).collect();
+        match crate::instance::Server::start(data, ports, Vec::new()) {
+            Ok(server) => Some(server),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot serve the data dir's socket; other poste commands will wait");
                 None
@@ -120,14 +118,14 @@ async fn session(
         view.delete_expunges = cfg.imap.as_ref().is_some_and(|i| i.delete == crate::config::DeleteMode::Expunge);
     }
 
-    let mut terminal = setup()?;
+    let (mut terminal, guard) = setup()?;
     let env = Env { store: &store, handles: &handles, accounts };
     let first = mailto.and_then(|url| {
         let account = handles.first()?.id;
         Some(Msg::Start(Box::new(app::Effect::StartCompose { account, kind: app::compose::ComposeKind::Mailto(url) })))
     });
     let result = event_loop(&mut terminal, state, env, rx, first).await;
-    restore();
+    drop(guard);
     if let Some(server) = server {
         server.abort();
     }
@@ -137,14 +135,36 @@ async fn session(
     result
 }
 
-fn setup() -> Result<Term> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
+/// The last panic's message, printed once the terminal is back if the UI itself panicked.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The terminal as the UI has it. Dropping it gives the terminal back, also when a panic of
+/// the UI unwinds through the session (then the panic is said, after the terminal is back).
+struct TermGuard;
+
+impl Drop for TermGuard {
+    fn drop(&mut self) {
         restore();
-        hook(info);
+        if std::thread::panicking()
+            && let Some(text) = PANIC.lock().unwrap_or_else(|p| p.into_inner()).take()
+        {
+            eprintln!("poste: internal error: {text} (see the log)");
+        }
+    }
+}
+
+fn setup() -> Result<(Term, TermGuard)> {
+    // a panic goes to the log, never to the screen the UI draws on; one in a worker is
+    // caught and reported as that account's error, and the UI goes on
+    std::panic::set_hook(Box::new(|info| {
+        let text = format!("{info}");
+        tracing::error!(target: "poste::panic", "{text}\n{}", std::backtrace::Backtrace::force_capture());
+        *PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(crate::sanitize::line(&text));
     }));
     enter()?;
-    Terminal::new(CrosstermBackend::new(std::io::stdout())).context("setting up the terminal")
+    let guard = TermGuard;
+    let term = Terminal::new(CrosstermBackend::new(std::io::stdout())).context("setting up the terminal")?;
+    Ok((term, guard))
 }
 
 /// Raw mode, the alternate screen and the mouse: the terminal as the UI needs it.

@@ -4,6 +4,7 @@
 
 pub mod fake;
 pub mod proxy;
+pub mod tmux;
 
 use async_imap::Session;
 use poste::account::{self, AccountHandle, Event};

@@ -1,0 +1,68 @@
+//! poste in tmux, driven like a person would: keys in, the screen read back.
+
+use super::Setup;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    pub socket: String,
+}
+
+impl Tmux {
+    /// poste with `setup`'s config in a new 120×32 tmux session.
+    pub fn start(name: &str, setup: &Setup) -> Tmux {
+        Tmux::start_env(name, setup, "")
+    }
+
+    /// The same, with `env` (`NAME=value ...`) in poste's environment.
+    pub fn start_env(name: &str, setup: &Setup, env: &str) -> Tmux {
+        let tmux = Tmux { socket: format!("poste-e2e-{name}-{}", std::process::id()) };
+        let cmd = format!(
+            "env {env} XDG_CACHE_HOME={cache:?} {bin:?} --config {cfg:?}; sleep 60",
+            cache = setup.dir.path().join("cache"),
+            bin = env!("CARGO_BIN_EXE_poste"),
+            cfg = setup.config,
+        );
+        tmux.run(&["new-session", "-d", "-s", "poste", "-x", "120", "-y", "32", &cmd]);
+        tmux
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux must be installed (tests/servers.sh install)");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "poste"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+    pub fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "poste"])
+    }
+    /// Waits until the screen shows `text`.
+    pub fn wait(&self, text: &str, secs: u64) -> String {
+        self.wait_until(&format!("{text:?}"), secs, |s| s.contains(text))
+    }
+    pub fn wait_until(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(start.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+    }
+}
