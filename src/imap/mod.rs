@@ -8,6 +8,7 @@ pub mod raw;
 pub mod select;
 mod sync;
 pub mod tls;
+mod utf7;
 
 pub use connect::{ConnectInfo, Connection, check, connect};
 pub use folders::{ListedFolder, Status, decode_name as decode_folder_name, list_folders};

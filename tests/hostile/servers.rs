@@ -1,0 +1,1 @@
+//! Purpose-built hostile servers for the tests in hostile.rs.
