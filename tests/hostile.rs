@@ -51,3 +51,28 @@ async fn a_folder_name_that_is_not_utf7_is_listed_as_sent() {
     assert_eq!(shown, ["INBOX", "R&D-Team", "Entwürfe"]);
     assert_eq!(folders[1].info.name, "R&D-Team", "the server's name is kept for commands");
 }
+
+// 6. An out-of-range number in the config panicked the worker, and `poste sync` exited 0.
+#[test]
+fn an_out_of_range_config_value_is_refused_with_file_line_and_key() {
+    let setup = Setup::new(&user("range"), None, "poll_interval = 18446744073709551615");
+    let out = setup.poste(&["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    let at = format!("{}:", setup.config.display());
+    assert!(err.contains(&at) && err.contains("`imap.poll_interval`") && err.contains("out of range"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_survives_a_poll_interval_that_overflows_the_clock() {
+    let setup = Setup::new(&user("overflow"), None, "");
+    let mut account = setup.loaded().config.accounts[0].clone();
+    if let Some(imap) = account.imap.as_mut() {
+        imap.poll_interval = u64::MAX;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let h = poste::account::spawn(&account, &setup.data, tx).unwrap();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    assert_eq!(sync(&h, &mut rx).await, None, "the worker is still there");
+    h.shutdown().await;
+}
