@@ -71,19 +71,30 @@ fn references(header: &[u8]) -> Option<String> {
     (!ids.is_empty()).then(|| sanitize::line(&ids.join(" ")))
 }
 
-/// True when a body structure holds a part that is an attachment.
+/// True when a body structure holds a part that is an attachment. It walks the tree with a
+/// stack of its own, so a structure of any depth cannot overflow the thread's stack.
 pub fn has_attachment(bs: &BodyStructure<'_>) -> bool {
     let is_attachment_disposition = |c: &async_imap::imap_proto::BodyContentCommon<'_>| {
         c.disposition.as_ref().is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"))
     };
-    match bs {
-        BodyStructure::Multipart { bodies, .. } => bodies.iter().any(has_attachment),
-        BodyStructure::Text { common, .. } => is_attachment_disposition(common),
-        BodyStructure::Basic { common, .. } => {
-            is_attachment_disposition(common) || !(common.ty.ty.eq_ignore_ascii_case("multipart"))
+    let mut todo = vec![bs];
+    while let Some(part) = todo.pop() {
+        let attached = match part {
+            BodyStructure::Multipart { bodies, .. } => {
+                todo.extend(bodies.iter());
+                false
+            }
+            BodyStructure::Text { common, .. } => is_attachment_disposition(common),
+            BodyStructure::Basic { common, .. } => {
+                is_attachment_disposition(common) || !(common.ty.ty.eq_ignore_ascii_case("multipart"))
+            }
+            BodyStructure::Message { .. } => true,
+        };
+        if attached {
+            return true;
         }
-        BodyStructure::Message { .. } => true,
     }
+    false
 }
 
 pub fn flags_of(fetch: &Fetch) -> Flags {
@@ -175,6 +186,32 @@ mod tests {
         assert_eq!(parse_date(b"2 Nov 2026 10:00:00 GMT"), Some(1_793_613_600));
         assert_eq!(message_id(b"<a@b>"), Some("a@b".into()));
         assert_eq!(references(b"References: <a@b>\r\n <c@d>\r\n\r\n"), Some("<a@b> <c@d>".into()));
+    }
+
+    #[test]
+    fn a_body_structure_of_any_depth_is_walked_without_recursion() {
+        use async_imap::imap_proto::{BodyContentCommon, BodyContentSinglePart, ContentEncoding, ContentType};
+        let ty = |ty, subtype| ContentType { ty, subtype, params: None };
+        let common = |ty| BodyContentCommon { ty, disposition: None, language: None, location: None };
+        let other = BodyContentSinglePart {
+            id: None,
+            md5: None,
+            description: None,
+            transfer_encoding: ContentEncoding::SevenBit,
+            octets: 1,
+        };
+        let mut bs =
+            BodyStructure::Text { common: common(ty("text".into(), "plain".into())), other, lines: 1, extension: None };
+        for _ in 0..100_000 {
+            let multipart = common(ty("multipart".into(), "mixed".into()));
+            bs = BodyStructure::Multipart { common: multipart, bodies: vec![bs], extension: None };
+        }
+        let answer = std::thread::Builder::new().stack_size(256 << 10).spawn(move || {
+            let answer = has_attachment(&bs);
+            std::mem::forget(bs); // dropping it would recurse, which is not what this tests
+            answer
+        });
+        assert!(!answer.unwrap().join().unwrap());
     }
 
     #[test]
