@@ -76,3 +76,159 @@ async fn the_worker_survives_a_poll_interval_that_overflows_the_clock() {
     assert_eq!(sync(&h, &mut rx).await, None, "the worker is still there");
     h.shutdown().await;
 }
+
+// 2. A BODYSTRUCTURE nested 3,000 deep overflowed the parser's stack (SIGABRT). The guard
+// refuses it before the parser sees it, and the batch is fetched again without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_structure_nested_3000_deep_neither_crashes_nor_stops_the_sync() {
+    let port = servers::imap(|mut c, tag, cmd| async move {
+        let deep = "(".repeat(3000) + "\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1" + &")".repeat(3000);
+        let line = if cmd.contains("BODYSTRUCTURE") {
+            servers::fetch_line(&format!(" BODYSTRUCTURE {deep} BODY[HEADER.FIELDS (REFERENCES)] {{2}}\r\n\r\n"))
+        } else {
+            let header = "Content-Type: multipart/mixed; boundary=x\r\n\r\n";
+            servers::fetch_line(&format!(
+                " BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)] {{{}}}\r\n{header}",
+                header.len()
+            ))
+        };
+        (c.send(&line).await && c.send(&format!("{tag} OK fetched\r\n")).await).then_some(c)
+    })
+    .await;
+    let (setup, _) = imap_config(port, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let list = setup.store().list(&poste::store::ListQuery::default(), 0, 10).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].subject, "deep");
+    assert!(list[0].has_attachments, "told by its Content-Type");
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dovecot_delivers_a_message_nested_1000_deep_and_poste_syncs_and_renders_it() {
+    let user = user("deepmime");
+    let mut a = admin(&user).await;
+    let depth = 1000;
+    let mut m = String::from("From: a@b.example\r\nSubject: nested\r\nMIME-Version: 1.0\r\n");
+    for i in 0..depth {
+        m.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+    }
+    m.push_str("Content-Type: text/plain\r\n\r\nat the bottom\r\n");
+    for i in (0..depth).rev() {
+        m.push_str(&format!("--b{i}--\r\n"));
+    }
+    append(&mut a, "INBOX", m.as_bytes()).await;
+    append(&mut a, "INBOX", &message(1, "plain one", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let mut subjects: Vec<String> = setup
+        .store()
+        .list(&poste::store::ListQuery::default(), 0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    subjects.sort();
+    assert_eq!(subjects, ["nested", "plain one"]);
+    h.shutdown().await;
+    let out = setup.poste(&["read", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("nested") || text.contains("plain one"), "{text}");
+}
+
+// 4. A server that floods untagged lines before login hung the connection for good.
+#[tokio::test]
+async fn a_flood_before_login_is_cut_by_a_byte_budget() {
+    let flood = |at_login: bool| {
+        servers::serve(move |sock, _| async move {
+            let mut c = servers::Client::new(sock);
+            let greeting = if at_login { "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n" } else { "* OK hi\r\n" };
+            c.send(greeting).await;
+            c.line().await;
+            if at_login {
+                c.send("+ \r\n").await;
+                c.line().await;
+            }
+            let lines = "* OK flood flood flood flood flood flood flood flood\r\n".repeat(1000);
+            while c.send(&lines).await {}
+        })
+    };
+    for at_login in [false, true] {
+        let port = flood(at_login).await;
+        let (_setup, cfg) = imap_config(port, "");
+        let r = tokio::time::timeout(std::time::Duration::from_secs(20), poste::imap::connect(&cfg, &pw())).await;
+        let e = r.expect("connect gave up by itself").err().expect("the flood is refused").to_string();
+        assert!(e.contains("bytes before login"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_trickle_before_login_is_cut_by_a_deadline() {
+    let port = servers::serve(|sock, _| async move {
+        let mut c = servers::Client::new(sock);
+        c.send("* OK hi\r\n").await;
+        c.line().await;
+        while c.send("* OK still thinking\r\n").await {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    let (_setup, mut cfg) = imap_config(port, "");
+    cfg.timeout_secs = 2;
+    let start = std::time::Instant::now();
+    let r = tokio::time::timeout(std::time::Duration::from_secs(20), poste::imap::connect(&cfg, &pw())).await;
+    let e = r.expect("connect gave up by itself").err().expect("the trickle is refused").to_string();
+    assert!(e.contains("timed out after 2 s"), "{e}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+}
+
+/// An IMAP server whose `UID FETCH ... BODY.PEEK[]` answer is a literal of `size` bytes, of
+/// which it sends `sent` in 64 KiB pieces `pause` apart, then the rest of the answer.
+async fn slow_body(size: usize, sent: usize, pause: std::time::Duration) -> u16 {
+    servers::imap(move |mut c, tag, _cmd| async move {
+        c.send(&format!("* 1 FETCH (UID 5 BODY[] {{{size}}}\r\n")).await;
+        let piece = vec![b'x'; 64 * 1024];
+        let mut left = sent;
+        while left > 0 {
+            let n = left.min(piece.len());
+            if !c.send_bytes(&piece[..n]).await {
+                return None;
+            }
+            left -= n;
+            tokio::time::sleep(pause).await;
+        }
+        if sent < size {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            return None;
+        }
+        c.send(&format!(")\r\n{tag} OK fetched\r\n")).await.then_some(c)
+    })
+    .await
+}
+
+// 4. The IMAP timeout covered a whole response, so a large message at a slow rate never
+// downloaded; silence is what times out now, mid-literal too.
+#[tokio::test]
+async fn a_message_slower_than_the_timeout_downloads_and_a_stall_times_out() {
+    let size = 40 * 64 * 1024;
+    let port = slow_body(size, size, std::time::Duration::from_millis(75)).await;
+    let (_setup, mut cfg) = imap_config(port, "");
+    cfg.timeout_secs = 1;
+    let mut conn = poste::imap::connect(&cfg, &pw()).await.unwrap();
+    let start = std::time::Instant::now();
+    let body = poste::imap::fetch_body(&mut conn, "INBOX", 5).await.unwrap().expect("the body");
+    assert_eq!(body.len(), size);
+    assert!(start.elapsed() > std::time::Duration::from_secs(2), "longer than the timeout: {:?}", start.elapsed());
+
+    let port = slow_body(size, 3 * 64 * 1024, std::time::Duration::from_millis(10)).await;
+    let (_setup, mut cfg) = imap_config(port, "");
+    cfg.timeout_secs = 1;
+    let mut conn = poste::imap::connect(&cfg, &pw()).await.unwrap();
+    let start = std::time::Instant::now();
+    let e = poste::imap::fetch_body(&mut conn, "INBOX", 5).await.unwrap_err();
+    assert!(matches!(e, poste::imap::ImapError::Timeout { secs: 1, .. }), "{e}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+}

@@ -63,10 +63,28 @@ fn message_id(raw: &[u8]) -> Option<String> {
     (!id.is_empty()).then(|| sanitize::line(id))
 }
 
-/// The value of a fetched `References:` header, unfolded: `<a> <b>`.
+/// The value of the `References:` field among fetched header fields, unfolded: `<a> <b>`.
 fn references(header: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(header);
-    let value = text.split_once(':')?.1;
+    let mut value: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some(v) = value.as_mut() {
+                v.push(' ');
+                v.push_str(line);
+            }
+            continue;
+        }
+        if value.is_some() {
+            break;
+        }
+        if let Some((name, rest)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("references")
+        {
+            value = Some(rest.to_string());
+        }
+    }
+    let value = value?;
     let ids: Vec<&str> = value.split_whitespace().collect();
     (!ids.is_empty()).then(|| sanitize::line(&ids.join(" ")))
 }
@@ -125,7 +143,11 @@ pub fn new_message(fetch: &Fetch) -> Option<NewMessage> {
         date: internal.unwrap_or(0),
         flags: flags_of(fetch),
         size: fetch.size.unwrap_or(0),
-        has_attachments: fetch.bodystructure().is_some_and(has_attachment),
+        // without a body structure (one nested too deep to parse), the Content-Type says
+        has_attachments: match fetch.bodystructure() {
+            Some(bs) => has_attachment(bs),
+            None => fetch.header().is_some_and(crate::mime::announces_attachments),
+        },
         references: fetch.header().and_then(references),
         ..Default::default()
     };
@@ -186,6 +208,9 @@ mod tests {
         assert_eq!(parse_date(b"2 Nov 2026 10:00:00 GMT"), Some(1_793_613_600));
         assert_eq!(message_id(b"<a@b>"), Some("a@b".into()));
         assert_eq!(references(b"References: <a@b>\r\n <c@d>\r\n\r\n"), Some("<a@b> <c@d>".into()));
+        let two = b"Content-Type: multipart/mixed;\r\n boundary=x\r\nReferences: <a@b>\r\n\r\n";
+        assert_eq!(references(two), Some("<a@b>".into()));
+        assert_eq!(references(b"Content-Type: text/plain\r\n\r\n"), None);
     }
 
     #[test]
