@@ -232,3 +232,106 @@ async fn a_message_slower_than_the_timeout_downloads_and_a_stall_times_out() {
     assert!(matches!(e, poste::imap::ImapError::Timeout { secs: 1, .. }), "{e}");
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
 }
+
+/// The subjects in the POP3 account's local Inbox, sorted.
+fn pop3_subjects(setup: &Setup) -> Vec<String> {
+    let mut v: Vec<String> = setup
+        .store()
+        .list(&poste::store::ListQuery::default(), 0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    v.sort();
+    v
+}
+
+// 3. One POP3 message with a line over 64 KiB blocked the account for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pop3_message_with_a_100_kib_line_downloads_like_any_other() {
+    let user = user("poplong");
+    let mut a = admin(&user).await;
+    let long = format!(
+        "From: a@b.example\r\nSubject: long line\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\n{}\r\n",
+        "y".repeat(100 * 1024)
+    );
+    append(&mut a, "INBOX", &message(1, "before", "Mon, 02 Nov 2026 09:00:00 +0000")).await;
+    append(&mut a, "INBOX", long.as_bytes()).await;
+    append(&mut a, "INBOX", &message(3, "after", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    setup.pop3(servers().pop3s, "");
+    let out = setup.poste(&["sync"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(pop3_subjects(&setup), ["after", "before", "long line"]);
+    let store = setup.store();
+    let all = store.list(&poste::store::ListQuery::default(), 0, 10).unwrap();
+    let long_one = all.iter().find(|m| m.subject == "long line").unwrap();
+    assert_eq!(store.body(long_one.id).unwrap().expect("stored whole"), long.as_bytes());
+}
+
+fn plain(n: usize) -> servers::Pop3Message {
+    servers::Pop3Message::Plain(message(n, &format!("m{n}"), "Mon, 02 Nov 2026 10:00:00 +0000"))
+}
+
+// 4 and 3. An endless RETR wrote 500 MB in 15 s and kept nothing; now it stops at a limit
+// named in the error, and what came before it is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_retr_stops_at_a_limit_and_keeps_what_came_before() {
+    let (port, deleted) = servers::pop3(vec![plain(1), servers::Pop3Message::Endless, plain(3)]).await;
+    let setup = Setup::new(&user("endless"), None, "");
+    setup.pop3(port, "tls = \"none\"\nallow_plaintext_auth = true");
+    let start = std::time::Instant::now();
+    let out = setup.poste(&["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("message 2 is listed at 100 bytes") && err.contains("1048776"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    assert_eq!(pop3_subjects(&setup), ["m1"], "the message before it is kept");
+    assert!(deleted.lock().unwrap().is_empty(), "nothing is deleted in a pass cut short");
+    let files: u64 = data_files(&setup.data).iter().map(|f| f.metadata().map(|m| m.len()).unwrap_or(0)).sum();
+    assert!(files < 20 << 20, "{files} bytes written");
+}
+
+// 3. A message the server refuses does not stop the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_pop3_message_is_reported_and_the_others_download() {
+    let (port, deleted) = servers::pop3(vec![plain(1), servers::Pop3Message::Refused, plain(3)]).await;
+    let setup = Setup::new(&user("refused"), None, "");
+    setup.pop3(port, "tls = \"none\"\nallow_plaintext_auth = true");
+    let out = setup.poste(&["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 messages were not downloaded") && err.contains("message 2"), "{err}");
+    assert_eq!(pop3_subjects(&setup), ["m1", "m3"]);
+    assert_eq!(*deleted.lock().unwrap(), [1, 3], "the refused one stays on the server");
+}
+
+// 4. A POP3 server that trickles its capabilities before login held the connection.
+#[tokio::test]
+async fn a_pop3_capa_trickle_is_cut_by_a_deadline() {
+    let port = servers::serve(|sock, _| async move {
+        let mut c = servers::Client::new(sock);
+        c.send("+OK hi\r\n").await;
+        c.line().await;
+        c.send("+OK\r\n").await;
+        while c.send("X-WAIT\r\n").await {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    let settings = poste::pop3::Settings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: poste::config::TlsMode::None,
+        username: "u".into(),
+        tls_settings: Default::default(),
+        allow_plaintext_auth: true,
+        timeout_secs: 2,
+        max_message_bytes: 1 << 20,
+        apop: false,
+    };
+    let start = std::time::Instant::now();
+    let r = tokio::time::timeout(std::time::Duration::from_secs(20), poste::pop3::connect(&settings, &pw())).await;
+    let e = r.expect("connect gave up by itself").err().expect("the trickle is refused").to_string();
+    assert!(e.contains("timed out after 2 s"), "{e}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+}

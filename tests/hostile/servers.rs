@@ -108,3 +108,79 @@ pub fn fetch_line(items: &str) -> String {
          ENVELOPE (NIL \"deep\" NIL NIL NIL NIL NIL NIL NIL NIL){items})\r\n"
     )
 }
+
+/// What a scripted POP3 server does when asked for one message.
+#[derive(Clone, Debug)]
+pub enum Pop3Message {
+    /// Sends these bytes (dot-stuffed as needed by the caller), listed at their size.
+    Plain(Vec<u8>),
+    /// Listed at 100 bytes, sends data forever.
+    Endless,
+    /// Answers RETR with -ERR.
+    Refused,
+}
+
+/// A POP3 server with `messages` that logs anyone in (USER/PASS), with UIDL; the message
+/// numbers it was asked to DELE are recorded.
+pub async fn pop3(messages: Vec<Pop3Message>) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u32>>>) {
+    let deleted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let dels = deleted.clone();
+    let port = serve(move |sock, _| {
+        let (messages, dels) = (messages.clone(), dels.clone());
+        async move {
+            let mut c = Client::new(sock);
+            c.send("+OK hostile\r\n").await;
+            while let Some(line) = c.line().await {
+                let mut words = line.split(' ');
+                let verb = words.next().unwrap_or("").to_ascii_uppercase();
+                let n: usize = words.next().and_then(|w| w.parse().ok()).unwrap_or(0);
+                let size = |m: &Pop3Message| match m {
+                    Pop3Message::Plain(b) => b.len(),
+                    _ => 100,
+                };
+                let reply = match verb.as_str() {
+                    "CAPA" => "+OK\r\nUIDL\r\nUSER\r\n.\r\n".to_string(),
+                    "USER" | "PASS" | "NOOP" | "RSET" => "+OK\r\n".to_string(),
+                    "QUIT" => {
+                        c.send("+OK bye\r\n").await;
+                        return;
+                    }
+                    "STAT" => format!("+OK {} 0\r\n", messages.len()),
+                    "LIST" => {
+                        let lines: String =
+                            messages.iter().enumerate().map(|(i, m)| format!("{} {}\r\n", i + 1, size(m))).collect();
+                        format!("+OK\r\n{lines}.\r\n")
+                    }
+                    "UIDL" => {
+                        let lines: String = (1..=messages.len()).map(|i| format!("{i} uid-{i}\r\n")).collect();
+                        format!("+OK\r\n{lines}.\r\n")
+                    }
+                    "DELE" => {
+                        dels.lock().unwrap().push(n as u32);
+                        "+OK\r\n".to_string()
+                    }
+                    "RETR" | "TOP" => match messages.get(n.wrapping_sub(1)) {
+                        Some(Pop3Message::Plain(b)) => {
+                            c.send("+OK\r\n").await;
+                            c.send_bytes(b).await;
+                            ".\r\n".to_string()
+                        }
+                        Some(Pop3Message::Endless) => {
+                            c.send("+OK\r\n").await;
+                            let chunk = "endless endless endless endless endless endless\r\n".repeat(1000);
+                            while c.send(&chunk).await {}
+                            return;
+                        }
+                        _ => "-ERR no such message here\r\n".to_string(),
+                    },
+                    _ => "-ERR unknown\r\n".to_string(),
+                };
+                if !c.send(&reply).await {
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+    (port, deleted)
+}
