@@ -335,3 +335,36 @@ async fn a_pop3_capa_trickle_is_cut_by_a_deadline() {
     assert!(e.contains("timed out after 2 s"), "{e}");
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
 }
+
+// 5. A server's answer went into errors whole (a 20 MB answer made a 100 MB message).
+#[tokio::test]
+async fn a_huge_smtp_refusal_is_quoted_in_a_few_hundred_bytes() {
+    let port = servers::serve(|sock, _| async move {
+        let mut c = servers::Client::new(sock);
+        c.send("220 hostile ESMTP\r\n").await;
+        c.line().await;
+        c.send("250 hostile\r\n").await;
+        c.line().await;
+        let line = format!("550-{}\r\n", "no".repeat(250));
+        c.send(&format!("{}550 no\r\n", line.repeat(16))).await;
+        c.line().await;
+    })
+    .await;
+    let s = poste::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: poste::config::TlsMode::None,
+        username: None,
+        password_command: None,
+        password: None,
+        ca_file: None,
+        accept_invalid_certs: false,
+        allow_plaintext_auth: false,
+        timeout_secs: 5,
+        save_sent: false,
+    };
+    let envelope = poste::smtp::Envelope { from: "a@b.example".into(), to: vec!["c@d.example".into()] };
+    let e = poste::smtp::send(&s, None, &envelope, b"Subject: x\r\n\r\nx\r\n", async {}).await.unwrap_err().to_string();
+    assert!(e.len() < 1000, "{} bytes: {}", e.len(), &e[..200]);
+    assert!(e.contains("nonono"), "{e}");
+}
