@@ -368,3 +368,18 @@ async fn a_huge_smtp_refusal_is_quoted_in_a_few_hundred_bytes() {
     assert!(e.len() < 1000, "{} bytes: {}", e.len(), &e[..200]);
     assert!(e.contains("nonono"), "{e}");
 }
+
+// 4. A password_command that hung held `sync` and `check` for good.
+#[test]
+fn a_hanging_password_command_is_stopped_and_named() {
+    let setup = Setup::new(&user("hangpw"), None, "");
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    let text = text.replace("password_command = \"echo secret\"", "password_command = \"sleep 47.3\"");
+    std::fs::write(&setup.config, text.replace("timeout_secs = 10", "timeout_secs = 2")).unwrap();
+    let start = std::time::Instant::now();
+    let out = setup.poste(&["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("`sleep 47.3`") && err.contains("2 s"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(15), "{:?}", start.elapsed());
+}
