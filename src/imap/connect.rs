@@ -262,7 +262,7 @@ pub async fn check(cfg: &ImapConfig, password: &PasswordSource) -> Result<(Conne
     let conn = connect(cfg, password).await?;
     let tls_version = match cfg.tls {
         TlsMode::None => None,
-        _ => Some(match open_within(cfg, true, &mut PRE_LOGIN_BYTES.clone()).await {
+        _ => Some(match open_within(cfg, true, &mut { PRE_LOGIN_BYTES }).await {
             Ok(_) => "TLS 1.3",
             Err(_) => "TLS 1.2",
         }),
