@@ -12,6 +12,8 @@ pub enum SecretError {
     Failed { status: String, stderr: String },
     #[error("password_command printed nothing on its first line")]
     Empty,
+    #[error("password_command `{command}` did not finish within {secs} s, so it was stopped")]
+    TimedOut { command: String, secs: u64 },
     #[error("no password is configured (set password_command)")]
     Missing,
 }
@@ -30,24 +32,44 @@ impl PasswordSource {
             .or_else(|| inline.map(|p| PasswordSource::Inline(p.to_string())))
     }
 
-    /// Runs the command (through `sh -c`, first line of stdout) or returns the inline password.
-    pub async fn resolve(&self) -> Result<String, SecretError> {
+    /// Runs the command (through `sh -c`, first line of stdout) or returns the inline
+    /// password. A command that runs longer than `secs` is killed, with its children.
+    pub async fn resolve_within(&self, secs: u64) -> Result<String, SecretError> {
         match self {
             PasswordSource::Inline(p) => Ok(p.clone()),
             PasswordSource::Command(cmd) => {
-                let out = tokio::process::Command::new("sh")
+                let child = tokio::process::Command::new("sh")
                     .arg("-c")
                     .arg(cmd)
                     .stdin(Stdio::null())
-                    .output()
-                    .await
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .process_group(0)
+                    .kill_on_drop(true)
+                    .spawn()
                     .map_err(SecretError::Spawn)?;
+                let group = child.id();
+                let out =
+                    match tokio::time::timeout(std::time::Duration::from_secs(secs), child.wait_with_output()).await {
+                        Ok(out) => out.map_err(SecretError::Spawn)?,
+                        Err(_) => {
+                            // dropping the child killed the shell; what it started goes too
+                            if let Some(pgid) = group {
+                                let _ = std::process::Command::new("kill")
+                                    .args(["-s", "KILL", "--", &format!("-{pgid}")])
+                                    .stderr(Stdio::null())
+                                    .status();
+                            }
+                            let command = crate::imap::quoted(cmd.chars().take(80).collect::<String>().as_str());
+                            return Err(SecretError::TimedOut { command, secs });
+                        }
+                    };
                 if !out.status.success() {
                     let stderr = String::from_utf8_lossy(&out.stderr);
                     let first = stderr.lines().next().unwrap_or("").trim();
                     return Err(SecretError::Failed {
                         status: out.status.to_string(),
-                        stderr: crate::sanitize::line(first),
+                        stderr: crate::imap::quoted(first),
                     });
                 }
                 let stdout = String::from_utf8_lossy(&out.stdout);
@@ -55,6 +77,11 @@ impl PasswordSource {
                 if line.is_empty() { Err(SecretError::Empty) } else { Ok(line) }
             }
         }
+    }
+
+    /// Like `resolve_within`, with the default of 30 s.
+    pub async fn resolve(&self) -> Result<String, SecretError> {
+        self.resolve_within(crate::config::default_timeout()).await
     }
 }
 
@@ -84,6 +111,19 @@ mod tests {
         let s = PasswordSource::Command("echo nope >&2; exit 3".into());
         let e = s.resolve().await.unwrap_err().to_string();
         assert!(e.contains("nope") && e.contains("3"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_command_that_hangs_is_stopped_and_named() {
+        let marker = format!("/tmp/poste-secret-{}", std::process::id());
+        let s = PasswordSource::Command(format!("sleep 31.7; touch {marker}"));
+        let start = std::time::Instant::now();
+        let e = s.resolve_within(1).await.unwrap_err().to_string();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+        assert!(e.contains("`sleep 31.7; touch") && e.contains("1 s"), "{e}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let ps = std::process::Command::new("pgrep").args(["-f", "sleep 31.7"]).output().unwrap();
+        assert!(ps.stdout.is_empty(), "the command was killed: {}", String::from_utf8_lossy(&ps.stdout));
     }
 
     #[tokio::test]

@@ -128,22 +128,57 @@ impl Write for Capture<'_, '_> {
     }
 }
 
-/// Streams the answer to the oldest RETR (or TOP, for `partial`) sent into a new file
-/// of `dir`.
+/// Why one message was not stored.
+enum Failed {
+    /// The server refused it (-ERR): the session goes on, the message stays on the server.
+    Refused(String),
+    /// The pass cannot go on; what it stored so far is kept.
+    Stop((String, bool)),
+}
+
+/// The most poste takes for a message listed at `listed` bytes: twice that and 1 MiB more
+/// (for a server that counts bare LFs), within `max_message_size` when that applies, and
+/// never more than `MAX_MESSAGE`. An endless answer ends there.
+fn answer_limit(listed: u64, max_message_size: Option<u64>) -> u64 {
+    let by_list = listed.saturating_mul(2).saturating_add(1 << 20).min(MAX_MESSAGE as u64);
+    max_message_size.map_or(by_list, |m| by_list.min(m.saturating_add(1 << 20)))
+}
+
+/// Streams the answer to the oldest RETR (or TOP, for `partial`) sent, message `n` listed
+/// at `listed` bytes, into a new file of `dir`, stopping at `limit` bytes.
+#[allow(clippy::too_many_arguments)]
 async fn download(
     p: &mut Pop3,
+    (n, listed, limit): (u32, u64, u64),
     partial: bool,
     data_dir: &std::path::Path,
     dir: &std::path::Path,
     flags: Flags,
     progress: &Progress<'_>,
-) -> Result<StoredFile, (String, bool)> {
-    let file = Delivery::begin(data_dir, dir).map_err(|e| (format!("local store: {e}"), false))?;
+) -> Result<StoredFile, Failed> {
+    let store = |e: crate::store::StoreError| Failed::Stop((format!("local store: {e}"), false));
+    let file = Delivery::begin(data_dir, dir).map_err(store)?;
     let mut sink = Capture { file, head: Vec::new(), progress, reported: 0 };
-    p.read_message_to(&mut sink).await.map_err(fail)?;
+    match p.read_message_to(&mut sink, limit).await {
+        Ok(_) => {}
+        Err(Pop3Error::Err { text, .. }) => {
+            return Err(Failed::Refused(format!("message {n}: the server answered -ERR {text}")));
+        }
+        Err(Pop3Error::TooLarge(limit)) => {
+            return Err(Failed::Stop((
+                format!(
+                    "message {n} is listed at {listed} bytes, but the server sent more than {limit}, the most \
+                     poste takes for it (twice its listed size and 1 MiB more, within max_message_size, at \
+                     most 2 GiB); it stays on the server"
+                ),
+                false,
+            )));
+        }
+        Err(e) => return Err(Failed::Stop(fail(e))),
+    }
     let Capture { file, head, .. } = sink;
     let size = file.size();
-    let staged = file.finish(flags).map_err(|e| (format!("local store: {e}"), false))?;
+    let staged = file.finish(flags).map_err(store)?;
     Ok(StoredFile { staged, head, size, partial })
 }
 
@@ -227,6 +262,8 @@ async fn pass(
     let mut fetches: Vec<(u32, Fetch)> = Vec::new();
     // DELE takes effect at QUIT, so all of them are sent at the end, once stored
     let mut dele: Vec<u32> = Vec::new();
+    // messages not downloaded, and why: they stay on the server
+    let mut refused: Vec<String> = Vec::new();
     for (n, uidl) in &listing {
         let size = sizes.get(n).copied().unwrap_or(0);
         match (uidl.as_ref().and_then(|u| known.get(u.as_str())), uidl.as_ref().and_then(|u| start.full.get(u))) {
@@ -243,7 +280,13 @@ async fn pass(
                 }
             }
             (None, _) => {
-                let partial = max.is_some_and(|m| size > m);
+                let too_big = size > MAX_MESSAGE as u64;
+                if too_big && uidl.is_none() {
+                    refused.push(format!("message {n} is {size} bytes, over poste's limit of 2 GiB"));
+                    continue;
+                }
+                // a message over the limit comes header first, whole on request
+                let partial = too_big || max.is_some_and(|m| size > m);
                 fetches.push((*n, Fetch::New { uidl: uidl.clone(), partial }));
             }
         }
@@ -257,57 +300,79 @@ async fn pass(
     let mut batch_bytes = 0u64;
     let window = if p.has("PIPELINING") { PIPELINE } else { 1 };
     let mut sent = 0;
-    for i in 0..fetches.len() {
-        // keep the next few requests on their way while this one is stored
-        while sent < fetches.len() && sent < i + window {
-            let (n, fetch) = &fetches[sent];
-            let top = matches!(fetch, Fetch::New { partial: true, .. }).then_some(0);
-            p.send_retr(*n, top).await.map_err(fail)?;
-            sent += 1;
-        }
-        let (n, fetch) = &fetches[i];
-        let size = sizes.get(n).copied().unwrap_or(0);
-        match fetch {
-            Fetch::Whole(req) => {
-                let file = download(&mut p, false, &start.data_dir, &req.folder_dir, req.flags, &progress).await?;
-                progress.bytes += file.size;
-                let id = req.id;
-                ask(ops, |reply| StoreOp::Pop3Completed { id, file, reply })
-                    .await?
-                    .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
-                if !cfg.leave_on_server {
-                    dele.push(*n);
-                }
+    let run: Result<(), (String, bool)> = async {
+        for i in 0..fetches.len() {
+            // keep the next few requests on their way while this one is stored
+            while sent < fetches.len() && sent < i + window {
+                let (n, fetch) = &fetches[sent];
+                let top = matches!(fetch, Fetch::New { partial: true, .. }).then_some(0);
+                p.send_retr(*n, top).await.map_err(fail)?;
+                sent += 1;
             }
-            Fetch::New { uidl, partial } => {
-                let mut file =
-                    download(&mut p, *partial, &start.data_dir, &start.inbox_dir, Flags(0), &progress).await?;
-                progress.bytes += file.size;
-                if *partial {
-                    // the index shows the size on the server, not the header's
-                    file.size = size;
+            let (n, fetch) = &fetches[i];
+            let size = sizes.get(n).copied().unwrap_or(0);
+            let (partial, whole) = match fetch {
+                Fetch::Whole(_) => (false, true),
+                Fetch::New { partial, .. } => (*partial, false),
+            };
+            let limit = answer_limit(size, max.filter(|_| !partial && !whole));
+            let (dir, flags) = match fetch {
+                Fetch::Whole(req) => (&req.folder_dir, req.flags),
+                Fetch::New { .. } => (&start.inbox_dir, Flags(0)),
+            };
+            let got = download(&mut p, (*n, size, limit), partial, &start.data_dir, dir, flags, &progress).await;
+            let mut file = match got {
+                Ok(file) => file,
+                Err(Failed::Refused(why)) => {
+                    refused.push(why);
+                    progress.done += 1;
+                    progress.report(0);
+                    continue;
                 }
-                let id = uidl.clone().unwrap_or_else(|| content_id(&file.head, file.size));
-                if uidl.is_none() && (known.contains_key(id.as_str()) || batch.iter().any(|b| b.uidl == id)) {
-                    // without UIDL, a message already here is recognised by its content
-                    file.staged.discard();
+                Err(Failed::Stop(e)) => return Err(e),
+            };
+            progress.bytes += file.size;
+            match fetch {
+                Fetch::Whole(req) => {
+                    let id = req.id;
+                    ask(ops, |reply| StoreOp::Pop3Completed { id, file, reply })
+                        .await?
+                        .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
                     if !cfg.leave_on_server {
                         dele.push(*n);
                     }
-                } else {
-                    batch_bytes += file.size;
-                    batch.push(Pending { uidl: id, n: *n, delete: !cfg.leave_on_server && !partial, file });
-                    if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
-                        commit(ops, &mut batch, &mut dele).await?;
-                        batch_bytes = 0;
+                }
+                Fetch::New { uidl, partial } => {
+                    if *partial {
+                        // the index shows the size on the server, not the header's
+                        file.size = size;
+                    }
+                    let id = uidl.clone().unwrap_or_else(|| content_id(&file.head, file.size));
+                    if uidl.is_none() && (known.contains_key(id.as_str()) || batch.iter().any(|b| b.uidl == id)) {
+                        // without UIDL, a message already here is recognised by its content
+                        file.staged.discard();
+                        if !cfg.leave_on_server {
+                            dele.push(*n);
+                        }
+                    } else {
+                        batch_bytes += file.size;
+                        batch.push(Pending { uidl: id, n: *n, delete: !cfg.leave_on_server && !partial, file });
+                        if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
+                            commit(ops, &mut batch, &mut dele).await?;
+                            batch_bytes = 0;
+                        }
                     }
                 }
             }
+            progress.done += 1;
+            progress.report(0);
         }
-        progress.done += 1;
-        progress.report(0);
+        Ok(())
     }
+    .await;
+    // what was downloaded is kept, whatever stopped the pass
     commit(ops, &mut batch, &mut dele).await?;
+    run?;
     p.dele_all(&dele).await.map_err(fail)?;
     if let Some(u) = &uidls {
         let on_server: HashSet<&str> = u.iter().map(|(_, id)| id.as_str()).collect();
@@ -325,5 +390,13 @@ async fn pass(
             let _ = ops.send(StoreOp::Pop3Missing(missing));
         }
     }
-    p.quit().await.map_err(fail)
+    p.quit().await.map_err(fail)?;
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let mut why = refused.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+    if refused.len() > 3 {
+        why.push_str(&format!("; and {} more", refused.len() - 3));
+    }
+    Err((format!("{} messages were not downloaded and stay on the server: {why}", refused.len()), false))
 }

@@ -478,7 +478,7 @@ impl Worker {
                 }
                 if result.is_none() && self.report_sync {
                     let every = self.imap.as_ref().map(|c| c.poll_interval).unwrap_or(300).max(10);
-                    self.next_poll = Some(Instant::now() + Duration::from_secs(every));
+                    self.next_poll = Instant::now().checked_add(Duration::from_secs(every));
                 }
                 if self.report_sync || result.is_some() {
                     self.emit(Event::SyncDone { account, error: result.map(|r| r.0) });

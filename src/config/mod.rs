@@ -1,5 +1,6 @@
 //! The TOML configuration: typed structs, loading, and errors that name the file, line, column and key.
 
+mod ranges;
 mod smtp;
 
 pub use smtp::{SmtpConfig, SmtpSettings};
@@ -280,6 +281,7 @@ impl Config {
             ConfigError::Parse { path: path.to_path_buf(), line, column, message }
         })?;
         config.validate(path)?;
+        ranges::check(&config, text, path)?;
         Ok(config)
     }
 
@@ -314,9 +316,6 @@ impl Config {
                             "account {label}: missing key `imap.password_command` (or `imap.password`)"
                         )));
                     }
-                    if imap.timeout_secs == 0 {
-                        return Err(invalid(format!("account {label}: `imap.timeout_secs` must be at least 1")));
-                    }
                 }
                 Protocol::Pop3 => {
                     let pop = a.pop3.as_ref().ok_or_else(|| {
@@ -330,11 +329,6 @@ impl Config {
                     if pop.password.is_some() == pop.password_command.is_some() {
                         return Err(invalid(format!(
                             "account {label}: set exactly one of `pop3.password_command` and `pop3.password`"
-                        )));
-                    }
-                    if pop.max_message_size.is_some_and(|m| m.0 == 0) {
-                        return Err(invalid(format!(
-                            "account {label}: `pop3.max_message_size` must be above 0 (leave it out for no limit)"
                         )));
                     }
                     if pop.delete_after_days.is_some() && !pop.leave_on_server {

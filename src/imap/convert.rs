@@ -63,27 +63,56 @@ fn message_id(raw: &[u8]) -> Option<String> {
     (!id.is_empty()).then(|| sanitize::line(id))
 }
 
-/// The value of a fetched `References:` header, unfolded: `<a> <b>`.
+/// The value of the `References:` field among fetched header fields, unfolded: `<a> <b>`.
 fn references(header: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(header);
-    let value = text.split_once(':')?.1;
+    let mut value: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some(v) = value.as_mut() {
+                v.push(' ');
+                v.push_str(line);
+            }
+            continue;
+        }
+        if value.is_some() {
+            break;
+        }
+        if let Some((name, rest)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("references")
+        {
+            value = Some(rest.to_string());
+        }
+    }
+    let value = value?;
     let ids: Vec<&str> = value.split_whitespace().collect();
     (!ids.is_empty()).then(|| sanitize::line(&ids.join(" ")))
 }
 
-/// True when a body structure holds a part that is an attachment.
+/// True when a body structure holds a part that is an attachment. It walks the tree with a
+/// stack of its own, so a structure of any depth cannot overflow the thread's stack.
 pub fn has_attachment(bs: &BodyStructure<'_>) -> bool {
     let is_attachment_disposition = |c: &async_imap::imap_proto::BodyContentCommon<'_>| {
         c.disposition.as_ref().is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"))
     };
-    match bs {
-        BodyStructure::Multipart { bodies, .. } => bodies.iter().any(has_attachment),
-        BodyStructure::Text { common, .. } => is_attachment_disposition(common),
-        BodyStructure::Basic { common, .. } => {
-            is_attachment_disposition(common) || !(common.ty.ty.eq_ignore_ascii_case("multipart"))
+    let mut todo = vec![bs];
+    while let Some(part) = todo.pop() {
+        let attached = match part {
+            BodyStructure::Multipart { bodies, .. } => {
+                todo.extend(bodies.iter());
+                false
+            }
+            BodyStructure::Text { common, .. } => is_attachment_disposition(common),
+            BodyStructure::Basic { common, .. } => {
+                is_attachment_disposition(common) || !(common.ty.ty.eq_ignore_ascii_case("multipart"))
+            }
+            BodyStructure::Message { .. } => true,
+        };
+        if attached {
+            return true;
         }
-        BodyStructure::Message { .. } => true,
     }
+    false
 }
 
 pub fn flags_of(fetch: &Fetch) -> Flags {
@@ -114,7 +143,11 @@ pub fn new_message(fetch: &Fetch) -> Option<NewMessage> {
         date: internal.unwrap_or(0),
         flags: flags_of(fetch),
         size: fetch.size.unwrap_or(0),
-        has_attachments: fetch.bodystructure().is_some_and(has_attachment),
+        // without a body structure (one nested too deep to parse), the Content-Type says
+        has_attachments: match fetch.bodystructure() {
+            Some(bs) => has_attachment(bs),
+            None => fetch.header().is_some_and(crate::mime::announces_attachments),
+        },
         references: fetch.header().and_then(references),
         ..Default::default()
     };
@@ -175,6 +208,35 @@ mod tests {
         assert_eq!(parse_date(b"2 Nov 2026 10:00:00 GMT"), Some(1_793_613_600));
         assert_eq!(message_id(b"<a@b>"), Some("a@b".into()));
         assert_eq!(references(b"References: <a@b>\r\n <c@d>\r\n\r\n"), Some("<a@b> <c@d>".into()));
+        let two = b"Content-Type: multipart/mixed;\r\n boundary=x\r\nReferences: <a@b>\r\n\r\n";
+        assert_eq!(references(two), Some("<a@b>".into()));
+        assert_eq!(references(b"Content-Type: text/plain\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn a_body_structure_of_any_depth_is_walked_without_recursion() {
+        use async_imap::imap_proto::{BodyContentCommon, BodyContentSinglePart, ContentEncoding, ContentType};
+        let ty = |ty, subtype| ContentType { ty, subtype, params: None };
+        let common = |ty| BodyContentCommon { ty, disposition: None, language: None, location: None };
+        let other = BodyContentSinglePart {
+            id: None,
+            md5: None,
+            description: None,
+            transfer_encoding: ContentEncoding::SevenBit,
+            octets: 1,
+        };
+        let mut bs =
+            BodyStructure::Text { common: common(ty("text".into(), "plain".into())), other, lines: 1, extension: None };
+        for _ in 0..100_000 {
+            let multipart = common(ty("multipart".into(), "mixed".into()));
+            bs = BodyStructure::Multipart { common: multipart, bodies: vec![bs], extension: None };
+        }
+        let answer = std::thread::Builder::new().stack_size(256 << 10).spawn(move || {
+            let answer = has_attachment(&bs);
+            std::mem::forget(bs); // dropping it would recurse, which is not what this tests
+            answer
+        });
+        assert!(!answer.unwrap().join().unwrap());
     }
 
     #[test]

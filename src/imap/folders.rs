@@ -38,10 +38,10 @@ fn special_use(attrs: &[NameAttribute<'_>], name: &str) -> Option<SpecialUse> {
     })
 }
 
-/// Decodes a modified UTF-7 folder name (RFC 3501 §5.1.3) and makes it safe to show.
+/// Decodes a modified UTF-7 folder name (RFC 3501 §5.1.3) and makes it safe to show; a
+/// name that is not valid modified UTF-7 is shown as the server sent it.
 pub fn decode_name(name: &str) -> String {
-    let decoded = if name.contains('&') { utf7_imap::decode_utf7_imap(name.to_string()) } else { name.to_string() };
-    crate::sanitize::line(&decoded)
+    crate::sanitize::line(&super::utf7::decode(name))
 }
 
 /// LIST every folder, then STATUS each selectable one for its counts.
@@ -128,5 +128,7 @@ mod tests {
         assert_eq!(super::decode_name("&ZeVnLIqe-"), "日本語");
         assert_eq!(super::decode_name("A&-B"), "A&B");
         assert_eq!(super::decode_name("INBOX"), "INBOX");
+        assert_eq!(super::decode_name("R&D-Team"), "R&D-Team");
+        assert_eq!(super::decode_name("R&D\x1b[2J"), "R&D\u{241b}[2J");
     }
 }

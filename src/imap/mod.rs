@@ -3,11 +3,14 @@
 mod connect;
 mod convert;
 mod folders;
+mod guard;
+mod nesting;
 pub mod ops;
 pub mod raw;
 pub mod select;
 mod sync;
 pub mod tls;
+mod utf7;
 
 pub use connect::{ConnectInfo, Connection, check, connect};
 pub use folders::{ListedFolder, Status, decode_name as decode_folder_name, list_folders};
@@ -48,7 +51,9 @@ pub enum ImapError {
     #[error("the server refused: {0}")]
     Refused(String),
     #[error("IMAP: {0}")]
-    Imap(async_imap::error::Error),
+    Imap(String),
+    #[error("the server's answer nests parentheses more than {0} deep; poste does not parse it")]
+    TooDeep(usize),
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("{count} other messages in {folder} are marked deleted; not expunging (the server lacks UIDPLUS)")]
@@ -56,7 +61,7 @@ pub enum ImapError {
     #[error("the account worker stopped")]
     WorkerGone,
     #[error("network: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
 
 impl ImapError {
@@ -79,34 +84,86 @@ impl From<async_imap::error::Error> for ImapError {
         match e {
             Error::No(t) | Error::Bad(t) => ImapError::Refused(server_text(&t)),
             Error::ConnectionLost => ImapError::Closed,
-            Error::Io(io) => ImapError::Io(io),
-            other => ImapError::Imap(other),
+            Error::Io(io) => io.into(),
+            other => ImapError::Imap(quoted(&other.to_string())),
+        }
+    }
+}
+
+impl From<std::io::Error> for ImapError {
+    /// What the connection's guard refused becomes its own error; any other I/O error
+    /// keeps at most a few hundred bytes of its text (a parse error quotes the response).
+    fn from(e: std::io::Error) -> Self {
+        match guard::GuardError::of(&e) {
+            Some(guard::GuardError::Silent(secs)) => {
+                ImapError::Timeout { what: "waiting for the server".into(), secs: *secs }
+            }
+            Some(guard::GuardError::TooDeep(n)) => ImapError::TooDeep(*n),
+            Some(guard::GuardError::Flood(_)) => ImapError::Protocol(e.to_string()),
+            None if e.kind() == std::io::ErrorKind::UnexpectedEof => ImapError::Closed,
+            None => {
+                let text = e.to_string();
+                if text.len() > MAX_QUOTE {
+                    ImapError::Io(std::io::Error::new(e.kind(), quoted(&text)))
+                } else {
+                    ImapError::Io(e)
+                }
+            }
         }
     }
 }
 
 pub type Result<T> = std::result::Result<T, ImapError>;
 
-/// Awaits `fut` for at most `secs` seconds, naming `what` in the timeout error.
+/// Awaits `fut`, a command on a logged-in connection, naming `what` when the connection
+/// times out. The connection's guard times silence, not the whole command, so there is no
+/// deadline here: a 25 MiB APPEND or FETCH at a slow rate goes through. (`secs` is the
+/// connection's timeout, for the message.)
 pub(crate) async fn timed<T, E: Into<ImapError>>(
     secs: u64,
     what: &str,
     fut: impl std::future::Future<Output = std::result::Result<T, E>>,
 ) -> Result<T> {
-    match tokio::time::timeout(std::time::Duration::from_secs(secs), fut).await {
-        Ok(r) => r.map_err(Into::into),
-        Err(_) => Err(ImapError::Timeout { what: what.to_string(), secs }),
+    fut.await.map_err(|e| match e.into() {
+        ImapError::Timeout { .. } => ImapError::Timeout { what: what.to_string(), secs },
+        e => e,
+    })
+}
+
+/// How much of what a server sent an error quotes.
+pub(crate) const MAX_QUOTE: usize = 300;
+
+/// Server text for an error: at most `MAX_QUOTE` bytes of it (cut on a character
+/// boundary, saying how long it was), made safe to show.
+pub(crate) fn quoted(text: &str) -> String {
+    if text.len() <= MAX_QUOTE {
+        return crate::sanitize::line(text);
     }
+    let mut cut = MAX_QUOTE;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes in all)", crate::sanitize::line(&text[..cut]), text.len())
 }
 
 /// The human text of a NO/BAD answer. async-imap formats it as
 /// `code: Some(..), info: Some("text")`; this keeps the text (and the code when useful).
 pub(crate) fn server_text(raw: &str) -> String {
+    let raw = &raw[..floor_boundary(raw, 4 * MAX_QUOTE)];
     let info = raw
         .split_once("info: Some(\"")
         .and_then(|(_, rest)| rest.rsplit_once("\")"))
         .map(|(t, _)| t.replace("\\\"", "\""));
-    crate::sanitize::line(info.as_deref().unwrap_or(raw))
+    quoted(info.as_deref().unwrap_or(raw))
+}
+
+/// The largest character boundary of `s` at or below `at`.
+fn floor_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 #[cfg(test)]
@@ -116,5 +173,15 @@ mod tests {
         let raw = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
         assert_eq!(super::server_text(raw), "[AUTHENTICATIONFAILED] Authentication failed.");
         assert_eq!(super::server_text("plain"), "plain");
+    }
+
+    #[test]
+    fn server_text_in_errors_is_bounded() {
+        let huge = format!("code: None, info: Some(\"{}\")", "é".repeat(10_000_000));
+        let t = super::server_text(&huge);
+        assert!(t.len() < 2 * super::MAX_QUOTE, "{}", t.len());
+        let e: super::ImapError = std::io::Error::other("x".repeat(20 << 20)).into();
+        let shown = e.to_string();
+        assert!(shown.len() < 2 * super::MAX_QUOTE && shown.contains("20971520 bytes in all"), "{}", &shown[..100]);
     }
 }

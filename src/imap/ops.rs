@@ -130,7 +130,7 @@ pub async fn append(conn: &mut Connection, folder: &str, flags: &str, raw: &[u8]
 
 /// Encodes a folder name for the server (modified UTF-7).
 pub fn server_name(display: &str) -> String {
-    utf7_imap::encode_utf7_imap(display.to_string())
+    super::utf7::encode(display)
 }
 
 pub async fn create_folder(conn: &mut Connection, name: &str) -> Result<()> {

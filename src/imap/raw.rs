@@ -1,22 +1,18 @@
 //! Commands whose responses async-imap does not type (UID MOVE with COPYUID, SELECT with
 //! QRESYNC, ...): sent raw, every response until the tagged completion collected.
 
-use super::{Connection, ImapError, Result};
+use super::{Connection, ImapError, Result, timed};
 use async_imap::imap_proto::rfc4315::UidSetMember;
 use async_imap::imap_proto::{Response, ResponseCode, Status};
-use std::time::Duration;
 
 /// Runs `cmd`, handing every response (the tagged completion last) to `each`. A NO or BAD
 /// completion is an error carrying the server's text.
+/// The connection's guard times out silence, not the whole answer.
 pub async fn run_with(conn: &mut Connection, cmd: &str, mut each: impl FnMut(&Response<'_>)) -> Result<()> {
     let secs = conn.timeout;
-    let id = tokio::time::timeout(Duration::from_secs(secs), conn.session.run_command(cmd))
-        .await
-        .map_err(|_| ImapError::Timeout { what: format!("sending {}", verb(cmd)), secs })??;
+    let id = timed(secs, &format!("sending {}", verb(cmd)), conn.session.run_command(cmd)).await?;
     loop {
-        let r = tokio::time::timeout(Duration::from_secs(secs), conn.session.read_response())
-            .await
-            .map_err(|_| ImapError::Timeout { what: format!("waiting for {}", verb(cmd)), secs })??;
+        let r = timed(secs, &format!("waiting for {}", verb(cmd)), conn.session.read_response()).await?;
         let Some(r) = r else {
             return Err(ImapError::Closed);
         };
@@ -29,8 +25,8 @@ pub async fn run_with(conn: &mut Connection, cmd: &str, mut each: impl FnMut(&Re
                     return Ok(());
                 }
                 _ => {
-                    let text = outcome.information.as_deref().unwrap_or("").to_string();
-                    return Err(ImapError::No { command: verb(cmd), text: crate::sanitize::line(&text) });
+                    let text = super::quoted(outcome.information.as_deref().unwrap_or(""));
+                    return Err(ImapError::No { command: verb(cmd), text });
                 }
             }
         }

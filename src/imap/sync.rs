@@ -6,8 +6,8 @@ use crate::model::{Flags, Folder, FolderId, NewMessage, Uid};
 use crate::store::Store;
 use crate::store::folders::SyncState;
 use futures::StreamExt;
+use futures::stream::BoxStream;
 use std::collections::HashMap;
-use std::time::Duration;
 
 /// The first batch is small so the first screen fills at once; later ones are larger.
 const FIRST_BATCH: usize = 200;
@@ -15,6 +15,10 @@ const BATCH: usize = 10000;
 
 const HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE \
      BODY.PEEK[HEADER.FIELDS (REFERENCES)])";
+/// For a batch holding a body structure nested too deep to parse: the attachment flag
+/// comes from the Content-Type header instead.
+const FLAT_HEADER_ITEMS: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE \
+     BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)])";
 
 /// Progress of one folder's sync, reported after every stored batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,15 +54,42 @@ async fn fetch_flags(conn: &mut Connection, set: &str, since: Option<u64>, secs:
     Ok(out)
 }
 
-/// Next item of a FETCH stream, with a timeout per response.
+/// Next item of a FETCH stream. The connection's guard times out silence, not the whole
+/// response, so a large message at a slow rate still arrives.
 async fn next<S>(stream: &mut S, secs: u64) -> Result<Option<async_imap::types::Fetch>>
 where
     S: futures::Stream<Item = async_imap::error::Result<async_imap::types::Fetch>> + Unpin,
 {
-    match tokio::time::timeout(Duration::from_secs(secs), stream.next()).await {
-        Err(_) => Err(ImapError::Timeout { what: "waiting for FETCH data".into(), secs }),
-        Ok(None) => Ok(None),
-        Ok(Some(r)) => Ok(Some(r?)),
+    timed(secs, "waiting for FETCH data", async { stream.next().await.transpose() }).await
+}
+
+/// The summaries of the messages in `set` (UIDs when `by_uid`, else sequence numbers).
+async fn headers(conn: &mut Connection, set: &str, by_uid: bool, items: &str) -> Result<Vec<NewMessage>> {
+    let secs = conn.timeout;
+    let mut stream: BoxStream<'_, async_imap::error::Result<async_imap::types::Fetch>> = if by_uid {
+        Box::pin(conn.session.uid_fetch(set, items).await?)
+    } else {
+        Box::pin(conn.session.fetch(set, items).await?)
+    };
+    let mut out = Vec::new();
+    while let Some(f) = next(&mut stream, secs).await? {
+        out.extend(new_message(&f));
+    }
+    Ok(out)
+}
+
+/// Like `headers`, for a batch of a sync. A body structure nested too deep for the parser
+/// (any sender can make one) breaks the connection: then a new one fetches the batch
+/// without body structures, so the folder still syncs.
+async fn fetch_headers(conn: &mut Connection, folder: &Folder, set: &str, by_uid: bool) -> Result<Vec<NewMessage>> {
+    match headers(conn, set, by_uid, HEADER_ITEMS).await {
+        Err(ImapError::TooDeep(depth)) => {
+            tracing::warn!(folder = %folder.display, depth, "a body structure nests too deep; fetching the batch without");
+            conn.reopen().await?;
+            super::select::ensure(conn, &folder.name).await?;
+            headers(conn, set, by_uid, FLAT_HEADER_ITEMS).await
+        }
+        r => r,
     }
 }
 
@@ -129,7 +160,7 @@ pub async fn sync_folder(
     // 0. a folder never synced: headers by sequence number from the top, with no separate
     //    UID listing (no UID command runs in between, so the numbers cannot shift)
     if local.is_empty() && sel.exists > 0 && !sel.resynced {
-        out.new = initial_fetch(conn, sink, folder, sel.exists, secs).await?;
+        out.new = initial_fetch(conn, sink, folder, sel.exists).await?;
         let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
         sink.finish(folder.id, state, sel.exists)?;
         return Ok(out);
@@ -196,17 +227,8 @@ pub async fn sync_folder(
         let size = if start == 0 { FIRST_BATCH } else { BATCH };
         let chunk = &new_uids[start..(start + size).min(new_uids.len())];
         start += chunk.len();
-        let mut batch = Vec::with_capacity(chunk.len());
-        {
-            let mut stream = conn.session.uid_fetch(uid_set(chunk), HEADER_ITEMS).await?;
-            while let Some(f) = next(&mut stream, secs).await? {
-                if let Some(m) = new_message(&f)
-                    && wanted.contains(&m.uid)
-                {
-                    batch.push(m);
-                }
-            }
-        }
+        let mut batch = fetch_headers(conn, folder, &uid_set(chunk), true).await?;
+        batch.retain(|m| wanted.contains(&m.uid));
         done += chunk.len() as u64;
         out.new += batch.len();
         sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total })?;
@@ -224,7 +246,6 @@ async fn initial_fetch(
     sink: &mut (dyn SyncSink + Send),
     folder: &Folder,
     exists: u32,
-    secs: u64,
 ) -> Result<usize> {
     let total = exists as u64;
     let mut hi = exists;
@@ -233,15 +254,7 @@ async fn initial_fetch(
     let mut size = FIRST_BATCH as u32;
     while hi >= 1 {
         let lo = hi.saturating_sub(size - 1).max(1);
-        let mut batch = Vec::with_capacity((hi - lo + 1) as usize);
-        {
-            let mut stream = conn.session.fetch(format!("{lo}:{hi}"), HEADER_ITEMS).await?;
-            while let Some(f) = next(&mut stream, secs).await? {
-                if let Some(m) = new_message(&f) {
-                    batch.push(m);
-                }
-            }
-        }
+        let batch = fetch_headers(conn, folder, &format!("{lo}:{hi}"), false).await?;
         done += u64::from(hi - lo + 1);
         stored += batch.len();
         sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total })?;

@@ -19,7 +19,8 @@ pub enum SaveError {
 
 /// The decoded bytes and name of attachment `index`.
 pub fn attachment_bytes(raw: &[u8], index: usize) -> Result<(String, Vec<u8>), SaveError> {
-    let msg = MessageParser::default().parse(raw).ok_or(SaveError::Unparsable)?;
+    let raw = super::nesting::bound(raw);
+    let msg = MessageParser::default().parse(&raw).ok_or(SaveError::Unparsable)?;
     let part = msg.attachments().nth(index).ok_or(SaveError::NoSuchAttachment(index))?;
     let name = super::part_name(part, index);
     let bytes = match &part.body {

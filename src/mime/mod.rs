@@ -2,6 +2,8 @@
 
 mod attachments;
 mod html;
+mod html_depth;
+mod nesting;
 
 pub use attachments::{SaveError, attachment_bytes, safe_file_name, save_attachment};
 
@@ -94,7 +96,8 @@ pub fn announces_attachments(head: &[u8]) -> bool {
 
 /// Parses the header block (or a whole message) into decoded, sanitised summary fields.
 pub fn summarize(raw: &[u8]) -> HeaderSummary {
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let raw = nesting::bound(raw);
+    let Some(msg) = MessageParser::default().parse(&raw) else {
         return HeaderSummary::default();
     };
     let from = msg.from().and_then(|a| a.first());
@@ -114,13 +117,14 @@ pub fn summarize(raw: &[u8]) -> HeaderSummary {
 
 /// Renders a whole message for reading. `width` is the wrap width for HTML.
 pub fn render(raw: &[u8], width: usize) -> Rendered {
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let raw = nesting::bound(raw);
+    let Some(msg) = MessageParser::default().parse(&raw) else {
         return Rendered {
             body: format!("(this message could not be parsed as MIME; its source is {} bytes)", raw.len()),
             ..Default::default()
         };
     };
-    let summary = summarize(raw);
+    let summary = summarize(&raw);
     let mut headers = vec![("From".to_string(), sanitize::line(&format_addresses(msg.from())))];
     headers.push(("To".into(), summary.to.clone()));
     if !summary.cc.is_empty() {

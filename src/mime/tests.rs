@@ -115,3 +115,41 @@ fn safe_names() {
     assert_eq!(safe_file_name("x\u{202e}gpj.exe"), "x_gpj.exe");
     assert_eq!(safe_file_name("tab\tname\x1b"), "tab_name_");
 }
+
+/// Runs `f` on a thread with the 2 MiB stack of a tokio worker.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().expect("no stack overflow");
+}
+
+#[test]
+fn messages_nested_ten_thousand_deep_render_on_a_small_stack() {
+    let mut m = String::new();
+    for i in 0..10_000 {
+        m.push_str(&format!("From: a@b.example\r\nSubject: level {i}\r\nContent-Type: message/rfc822\r\n\r\n"));
+    }
+    m.push_str("From: a@b.example\r\nSubject: bottom\r\n\r\nhello\r\n");
+    on_small_stack(move || {
+        let r = render(m.as_bytes(), 80);
+        assert_eq!(r.subject, "level 0");
+        assert_eq!(r.attachments.len(), 1);
+        assert!(summarize(m.as_bytes()).has_attachments);
+        assert!(attachment_bytes(m.as_bytes(), 0).is_ok());
+    });
+}
+
+#[test]
+fn multiparts_nested_ten_thousand_deep_render_on_a_small_stack() {
+    let depth = 10_000;
+    let mut m = String::from("From: a@b.example\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
+    for i in 0..depth {
+        m.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+    }
+    m.push_str("Content-Type: text/plain\r\n\r\nat the bottom\r\n");
+    for i in (0..depth).rev() {
+        m.push_str(&format!("--b{i}--\r\n"));
+    }
+    on_small_stack(move || {
+        let r = render(m.as_bytes(), 80);
+        assert!(r.body.contains("at the bottom"), "{}", r.body);
+    });
+}

@@ -1,6 +1,6 @@
 //! The POP3 session: greeting, CAPA, STLS or implicit TLS, login, and the mailbox commands.
 
-use super::lines::{multiline, multiline_to, status};
+use super::lines::{Limit, multiline, multiline_to, status};
 use super::{Pop3Error, Result};
 use crate::config::TlsMode;
 use crate::imap::tls::{self, BoxedIo, TlsSettings};
@@ -70,7 +70,7 @@ async fn capa(io: &mut BufReader<BoxedIo>, secs: u64) -> Result<Option<Vec<Strin
     send(io, "CAPA").await?;
     match status(io, "CAPA", secs).await {
         Ok(_) => {
-            let data = multiline(io, 64 * 1024, secs).await?;
+            let data = multiline(io, Limit::protocol(64 * 1024), secs).await?;
             Ok(Some(String::from_utf8_lossy(&data).lines().map(|l| l.trim().to_ascii_uppercase()).collect()))
         }
         Err(Pop3Error::Err { .. }) => Ok(None),
@@ -86,25 +86,35 @@ fn has(caps: &[String], word: &str, arg: Option<&str>) -> bool {
     })
 }
 
-/// Connects, secures the connection as configured, and logs in.
+/// Connects, secures the connection as configured, and logs in. The steps before the
+/// password and the login each have `timeout_secs` in all, so a server that trickles or
+/// floods its greeting or capabilities cannot hold the connection.
 pub async fn connect(s: &Settings, password: &PasswordSource) -> Result<Pop3> {
     let secs = s.timeout_secs;
+    let what = format!("connecting to {}:{} and reading its greeting", s.host, s.port);
+    let (mut io, stamp, caps) = timed(secs, &what, open(s)).await?;
+    if s.tls == TlsMode::None && !s.allow_plaintext_auth {
+        return Err(Pop3Error::PlaintextRefused);
+    }
+    if s.apop && stamp.is_none() {
+        return Err(Pop3Error::NoApop);
+    }
+    let pass = password.resolve_within(secs).await?;
+    let caps = timed(secs, "logging in", login(&mut io, s, &pass, stamp.as_deref(), caps)).await?;
+    Ok(Pop3 { io, caps, secs, max: s.max_message_bytes })
+}
+
+/// The connection, secured as configured, with the greeting's APOP timestamp and the
+/// capabilities before login.
+async fn open(s: &Settings) -> Result<(BufReader<BoxedIo>, Option<String>, Vec<String>)> {
+    let secs = s.timeout_secs;
     let addr = format!("{}:{}", s.host, s.port);
-    let tcp = timed(secs, &format!("connecting to {addr}"), async {
-        TcpStream::connect((s.host.as_str(), s.port))
-            .await
-            .map_err(|source| Pop3Error::Connect { addr: addr.clone(), source })
-    })
-    .await?;
+    let tcp = TcpStream::connect((s.host.as_str(), s.port))
+        .await
+        .map_err(|source| Pop3Error::Connect { addr: addr.clone(), source })?;
     let _ = tcp.set_nodelay(true);
     let mut io: BufReader<BoxedIo> = match s.tls {
-        TlsMode::Implicit => {
-            let t = timed(secs, "the TLS handshake", async {
-                tls::wrap(&s.tls_settings, &s.host, tcp, false).await.map_err(Pop3Error::from)
-            })
-            .await?;
-            BufReader::new(Box::new(t))
-        }
+        TlsMode::Implicit => BufReader::new(Box::new(tls::wrap(&s.tls_settings, &s.host, tcp, false).await?)),
         _ => BufReader::new(Box::new(tcp)),
     };
     let greeting = status(&mut io, "the greeting", secs).await?;
@@ -129,39 +139,39 @@ pub async fn connect(s: &Settings, password: &PasswordSource) -> Result<Pop3> {
             .into_any()
             .downcast::<TcpStream>()
             .map_err(|_| Pop3Error::Protocol("internal: not a TCP stream".into()))?;
-        let t = timed(secs, "the TLS handshake", async {
-            tls::wrap(&s.tls_settings, &s.host, *tcp, false).await.map_err(Pop3Error::from)
-        })
-        .await?;
-        io = BufReader::new(Box::new(t));
+        io = BufReader::new(Box::new(tls::wrap(&s.tls_settings, &s.host, *tcp, false).await?));
         caps = capa(&mut io, secs).await?.unwrap_or_default();
     }
-    if s.tls == TlsMode::None && !s.allow_plaintext_auth {
-        return Err(Pop3Error::PlaintextRefused);
-    }
-    if s.apop && stamp.is_none() {
-        return Err(Pop3Error::NoApop);
-    }
-    let pass = password.resolve().await?;
-    if let (true, Some(stamp)) = (s.apop, &stamp) {
+    Ok((io, stamp, caps))
+}
+
+/// Logs in (APOP, AUTH PLAIN or USER/PASS); returns the capabilities after login.
+async fn login(
+    io: &mut BufReader<BoxedIo>,
+    s: &Settings,
+    pass: &str,
+    stamp: Option<&str>,
+    caps: Vec<String>,
+) -> Result<Vec<String>> {
+    let secs = s.timeout_secs;
+    if let (true, Some(stamp)) = (s.apop, stamp) {
         use md5::Digest;
         let digest = md5::Md5::digest(format!("{stamp}{pass}").as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        send(&mut io, &format!("APOP {} {hex}", s.username)).await?;
-        status(&mut io, "APOP", secs).await.map_err(login_error)?;
+        send(io, &format!("APOP {} {hex}", s.username)).await?;
+        status(io, "APOP", secs).await.map_err(login_error)?;
     } else if has(&caps, "SASL", Some("PLAIN")) {
         let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{}\0{}", s.username, pass));
-        send(&mut io, &format!("AUTH PLAIN {token}")).await?;
-        status(&mut io, "AUTH PLAIN", secs).await.map_err(login_error)?;
+        send(io, &format!("AUTH PLAIN {token}")).await?;
+        status(io, "AUTH PLAIN", secs).await.map_err(login_error)?;
     } else {
-        send(&mut io, &format!("USER {}", s.username)).await?;
-        status(&mut io, "USER", secs).await.map_err(login_error)?;
-        send(&mut io, &format!("PASS {pass}")).await?;
-        status(&mut io, "PASS", secs).await.map_err(login_error)?;
+        send(io, &format!("USER {}", s.username)).await?;
+        status(io, "USER", secs).await.map_err(login_error)?;
+        send(io, &format!("PASS {pass}")).await?;
+        status(io, "PASS", secs).await.map_err(login_error)?;
     }
     // capabilities can change after login
-    let caps = capa(&mut io, secs).await?.unwrap_or(caps);
-    Ok(Pop3 { io, caps, secs, max: s.max_message_bytes })
+    Ok(capa(io, secs).await?.unwrap_or(caps))
 }
 
 fn login_error(e: Pop3Error) -> Pop3Error {
@@ -201,42 +211,43 @@ impl Pop3 {
         let size = w.next().and_then(|x| x.parse().ok());
         match (n, size) {
             (Some(n), Some(size)) => Ok((n, size)),
-            _ => Err(Pop3Error::Protocol(format!("STAT answered {text:?}"))),
+            _ => Err(Pop3Error::Protocol(format!("STAT answered {}", crate::imap::quoted(&text)))),
         }
     }
 
     /// (message number, size) of every message.
     pub async fn list(&mut self) -> Result<Vec<(u32, u64)>> {
         self.simple("LIST", "LIST").await?;
-        let data = multiline(&mut self.io, 64 << 20, self.secs).await?;
+        let data = multiline(&mut self.io, Limit::protocol(64 << 20), self.secs).await?;
         Ok(parse_pairs(&data).into_iter().filter_map(|(n, s)| Some((n, s.parse().ok()?))).collect())
     }
 
     /// (message number, unique id) of every message; `None` when the server has no UIDL.
     pub async fn uidl(&mut self) -> Result<Option<Vec<(u32, String)>>> {
         match self.simple("UIDL", "UIDL").await {
-            Ok(_) => Ok(Some(parse_pairs(&multiline(&mut self.io, 64 << 20, self.secs).await?))),
+            Ok(_) => Ok(Some(parse_pairs(&multiline(&mut self.io, Limit::protocol(64 << 20), self.secs).await?))),
             Err(Pop3Error::Err { .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    /// The whole message `n`.
+    /// The whole message `n`. A message over the limit ends the session's usefulness:
+    /// the rest of it is not read.
     pub async fn retr(&mut self, n: u32) -> Result<Vec<u8>> {
         self.simple(&format!("RETR {n}"), "RETR").await?;
-        multiline(&mut self.io, self.max, self.secs).await
+        multiline(&mut self.io, Limit::content(self.max as u64), self.secs).await
     }
 
     /// Writes message `n` to `sink` as it arrives; returns its size in bytes.
     pub async fn retr_to<W: std::io::Write>(&mut self, n: u32, sink: &mut W) -> Result<u64> {
         self.send_retr(n, None).await?;
-        self.read_message_to(sink).await
+        self.read_message_to(sink, self.max as u64).await
     }
 
     /// Writes the header of message `n` and its first `lines` body lines to `sink`.
     pub async fn top_to<W: std::io::Write>(&mut self, n: u32, lines: u32, sink: &mut W) -> Result<u64> {
         self.send_retr(n, Some(lines)).await?;
-        self.read_message_to(sink).await
+        self.read_message_to(sink, self.max as u64).await
     }
 
     /// Sends RETR n (or TOP n lines) without waiting for the answer, so that with the
@@ -249,10 +260,12 @@ impl Pop3 {
         }
     }
 
-    /// Reads the answer to the oldest RETR or TOP sent, writing the message to `sink`.
-    pub async fn read_message_to<W: std::io::Write>(&mut self, sink: &mut W) -> Result<u64> {
+    /// Reads the answer to the oldest RETR or TOP sent, writing at most `limit` bytes of
+    /// the message (and never more than the session's maximum) to `sink`. An answer over
+    /// the limit is `TooLarge`, and the session must be dropped.
+    pub async fn read_message_to<W: std::io::Write>(&mut self, sink: &mut W, limit: u64) -> Result<u64> {
         status(&mut self.io, "RETR", self.secs).await?;
-        multiline_to(&mut self.io, sink, self.max as u64, self.secs).await
+        multiline_to(&mut self.io, sink, Limit::content(limit.min(self.max as u64)), self.secs).await
     }
 
     /// Marks messages for deletion, pipelined when the server allows it; they go at QUIT.
@@ -272,7 +285,7 @@ impl Pop3 {
     /// The header of message `n` and its first `lines` body lines.
     pub async fn top(&mut self, n: u32, lines: u32) -> Result<Vec<u8>> {
         self.simple(&format!("TOP {n} {lines}"), "TOP").await?;
-        multiline(&mut self.io, self.max, self.secs).await
+        multiline(&mut self.io, Limit::content(self.max as u64), self.secs).await
     }
 
     /// Marks message `n` for deletion; it goes at QUIT.

@@ -1,6 +1,6 @@
 //! A POP3 client (RFC 1939, CAPA from RFC 2449, STLS from RFC 2595, AUTH PLAIN from
-//! RFC 5034) on tokio, over TLS by default, with a timeout on every read and limits on line
-//! length and message size.
+//! RFC 5034) on tokio, over TLS by default, with a timeout on every read, a deadline on the
+//! steps before login, and limits on protocol line length and on answer size.
 
 mod client;
 mod lines;
@@ -23,8 +23,8 @@ pub enum Pop3Error {
     Err { command: String, text: String },
     #[error("the server sent a line longer than {0} bytes")]
     LineTooLong(usize),
-    #[error("the message is larger than the limit of {0} bytes")]
-    TooLarge(usize),
+    #[error("the server sent more than the limit of {0} bytes for one answer")]
+    TooLarge(u64),
     #[error("the server does not offer STLS, and tls = \"starttls\" never falls back to plain text")]
     NoStls,
     #[error(

@@ -4,7 +4,7 @@ use super::{Pop3Error, Settings, connect};
 use crate::config::TlsMode;
 use crate::secret::PasswordSource;
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 /// Serves `greeting`, then answers each client line with the next reply; hangs up after
@@ -108,22 +108,43 @@ async fn a_connection_dropped_mid_retr_is_an_error() {
 }
 
 #[tokio::test]
-async fn an_endless_line_is_refused() {
+async fn a_long_line_in_a_message_is_content_not_an_error() {
     let long: &'static str = Box::leak(format!("+OK\r\n{}\r\n.\r\n", "x".repeat(200_000)).into_boxed_str());
     let (port, _) = fake("+OK\r\n", vec!["-ERR\r\n", "+OK\r\n", "+OK\r\n", "-ERR\r\n", long]).await;
     let mut p = connect(&settings(port, TlsMode::None, true), &pw()).await.unwrap();
-    assert!(matches!(p.retr(1).await, Err(Pop3Error::LineTooLong(_))));
+    assert_eq!(p.retr(1).await.unwrap().len(), 200_002);
 }
 
 #[tokio::test]
-async fn a_message_over_the_limit_is_refused_and_the_session_goes_on() {
+async fn an_endless_protocol_line_is_refused() {
+    let long: &'static str = Box::leak(format!("+OK\r\n1 {}\r\n.\r\n", "x".repeat(200_000)).into_boxed_str());
+    let (port, _) = fake("+OK\r\n", vec!["-ERR\r\n", "+OK\r\n", "+OK\r\n", "-ERR\r\n", long]).await;
+    let mut p = connect(&settings(port, TlsMode::None, true), &pw()).await.unwrap();
+    assert!(matches!(p.uidl().await, Err(Pop3Error::LineTooLong(_))));
+}
+
+#[tokio::test]
+async fn a_message_over_the_limit_stops_the_read_at_the_limit() {
     let big: &'static str = Box::leak(format!("+OK\r\n{}.\r\n", "0123456789\r\n".repeat(200)).into_boxed_str());
     let (port, _) = fake("+OK\r\n", vec!["-ERR\r\n", "+OK\r\n", "+OK\r\n", "-ERR\r\n", big, "+OK\r\n"]).await;
     let mut s = settings(port, TlsMode::None, true);
     s.max_message_bytes = 1000;
     let mut p = connect(&s, &pw()).await.unwrap();
     assert!(matches!(p.retr(1).await, Err(Pop3Error::TooLarge(1000))));
-    p.noop().await.unwrap();
+}
+
+#[tokio::test]
+async fn line_ends_and_dots_survive_any_split_of_the_stream() {
+    // every way of cutting the answer into two reads gives the same message
+    let answer = b"+OK\r\n..a\r\nb\rc\n\r\n.x\r\n.\r\n";
+    for cut in 1..answer.len() {
+        let (a, b) = answer.split_at(cut);
+        let reader = tokio::io::BufReader::with_capacity(1, a).chain(b);
+        let mut r = tokio::io::BufReader::new(reader);
+        super::lines::status(&mut r, "RETR", 5).await.unwrap();
+        let data = super::lines::multiline(&mut r, super::lines::Limit::content(1000), 5).await.unwrap();
+        assert_eq!(data, b".a\r\nb\rc\r\n\r\n.x\r\n", "cut at {cut}");
+    }
 }
 
 #[tokio::test]

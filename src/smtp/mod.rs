@@ -73,12 +73,13 @@ pub struct Envelope {
 }
 
 fn parse(addr: &str) -> Result<Address> {
-    addr.trim().parse().map_err(|_| SmtpError::Address(crate::sanitize::line(addr)))
+    addr.trim().parse().map_err(|_| SmtpError::Address(crate::imap::quoted(addr)))
 }
 
-/// What a negative answer at one step of the conversation means.
+/// What a negative answer at one step of the conversation means; at most a few hundred
+/// bytes of the server's text.
 fn refused(e: &lettre::transport::smtp::Error) -> (String, bool) {
-    (crate::sanitize::line(&e.to_string()), e.is_transient())
+    (crate::imap::quoted(&e.to_string()), e.is_transient())
 }
 
 fn network(e: lettre::transport::smtp::Error) -> SmtpError {
@@ -86,7 +87,7 @@ fn network(e: lettre::transport::smtp::Error) -> SmtpError {
         let (text, transient) = refused(&e);
         SmtpError::Refused { text, transient }
     } else {
-        SmtpError::Network(crate::sanitize::line(&e.to_string()))
+        SmtpError::Network(crate::imap::quoted(&e.to_string()))
     }
 }
 
@@ -147,7 +148,7 @@ pub async fn send(
         let pass = pw.resolve().await?;
         conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.clone(), pass))
             .await
-            .map_err(|e| SmtpError::Auth(crate::sanitize::line(&error_chain(&e))))?;
+            .map_err(|e| SmtpError::Auth(error_chain(&e)))?;
     }
     let mut options = Vec::new();
     if !raw.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
@@ -191,8 +192,12 @@ pub async fn send(
     }
 }
 
-/// An error with its sources, for the user.
+/// An error with its sources, for the user, quoting at most a few hundred bytes.
 fn error_chain(e: &dyn std::error::Error) -> String {
+    crate::imap::quoted(&full_chain(e))
+}
+
+fn full_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
