@@ -52,3 +52,53 @@ fn a_trace_log_of_imap_pop3_and_smtp_logins_holds_no_password() {
     assert!(log.lines().count() > 20, "{log}");
     assert_clean(&log, &me);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poste_send_never_sends_a_bcc_header_however_it_is_written() {
+    let me = user("bccsend");
+    let rcpt = user("bccrcpt");
+    let hidden = [user("bcchid"), user("bcchid"), user("bcchid")];
+    // Postfix drops Bcc lines itself, so what poste hands over is read in the Outbox: the
+    // server is away when the message is sent, and back for the next sync
+    let proxy = proxy::Proxy::start(servers().submission).await;
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(Some(proxy.port), "");
+    proxy.stop();
+    // a space before the colon, capitals, a tab, and a folded list
+    let raw = format!(
+        "From: {me}\r\nTo: {rcpt}\r\nBcc : {}\r\nBCC:\t{},\r\n {}\r\nSubject: blind copies\r\n\r\nBcc: in the body stays\r\n",
+        hidden[0], hidden[1], hidden[2]
+    );
+    let file = setup.dir.path().join("m.eml");
+    std::fs::write(&file, raw).unwrap();
+    let out = setup.poste(&["send", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = setup.store();
+    let acct = store.accounts().unwrap()[0].0;
+    let id = store.outbox_items(acct).unwrap()[0].id;
+    let m = store.outgoing(id).unwrap().unwrap();
+    let handed = String::from_utf8_lossy(&m.sent).to_string();
+    assert!(!handed.contains("bcchid"), "a blind recipient is in what goes to the server:\n{handed}");
+    assert!(handed.contains("Bcc: in the body stays"), "{handed}");
+    assert_eq!(m.envelope.to.len(), 4, "every recipient, of both Bcc lines: {:?}", m.envelope.to);
+    assert!(String::from_utf8_lossy(&m.saved).contains(&format!("Bcc : {}", hidden[0])));
+
+    proxy.resume();
+    let out = setup.poste(&["sync"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for who in std::iter::once(&rcpt).chain(&hidden) {
+        let mut a = admin(who).await;
+        let got = wait_messages(&mut a, "INBOX", 1).await;
+        assert_eq!(got.len(), 1, "{who} has it");
+        let text = String::from_utf8_lossy(&got[0].0).to_string();
+        assert!(!text.contains("bcchid"), "a blind recipient shows in what {who} got:\n{text}");
+    }
+    let mut a = admin(&me).await;
+    let sent = wait_messages(&mut a, "Sent", 1).await;
+    assert_eq!(sent.len(), 1);
+    let text = String::from_utf8_lossy(&sent[0].0).to_string();
+    assert!(
+        text.contains(&format!("Bcc : {}", hidden[0])) && text.contains(&hidden[2]),
+        "the Sent copy keeps Bcc:\n{text}"
+    );
+}

@@ -121,14 +121,11 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
     Ok(Built { sent, saved, envelope, message_id })
 }
 
-/// The message without its Bcc header (and that header's continuation lines).
+/// The message without its Bcc header (and that header's continuation lines). The name is
+/// matched as RFC 5322 readers match it: in any case, with spaces or tabs before the colon
+/// (the obsolete syntax they still accept), and only in the header block.
 pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 2)
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 1))
-        .unwrap_or(raw.len());
+    let end = header_end(raw);
     let mut out = Vec::with_capacity(raw.len());
     let mut skipping = false;
     for line in raw[..end].split_inclusive(|&b| b == b'\n') {
@@ -138,13 +135,32 @@ pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
             }
             continue;
         }
-        skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
+        skipping = field_name(line).is_some_and(|n| n.eq_ignore_ascii_case(b"bcc"));
         if !skipping {
             out.extend_from_slice(line);
         }
     }
     out.extend_from_slice(&raw[end..]);
     out
+}
+
+/// Where the header block ends: just after the line ending before the blank line.
+fn header_end(raw: &[u8]) -> usize {
+    let mut at = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        if line == b"\r\n" || line == b"\n" {
+            return at;
+        }
+        at += line.len();
+    }
+    raw.len()
+}
+
+/// The name of the header field a line starts, without the spaces before its colon.
+fn field_name(line: &[u8]) -> Option<&[u8]> {
+    let colon = line.iter().position(|&b| b == b':')?;
+    let name = line[..colon].trim_ascii_end();
+    (!name.is_empty() && name.iter().all(|b| b.is_ascii_graphic())).then_some(name)
 }
 
 /// Reads a saved draft (or any message) back into a draft to edit.
@@ -233,6 +249,20 @@ mod tests {
     fn bcc_is_taken_out_with_its_continuation() {
         let raw = b"From: a@x\r\nBcc: b@x,\r\n c@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n";
         assert_eq!(without_bcc(raw), b"From: a@x\r\nSubject: s\r\n\r\nBcc: in the body stays\r\n");
+    }
+
+    #[test]
+    fn bcc_is_found_in_any_case_and_with_space_before_the_colon() {
+        for head in ["Bcc : b@x\r\n", "BCC:b@x\r\n", "bcc:\tb@x\r\n", "bCc \t:\r\n b@x,\r\n\tc@x\r\n"] {
+            let raw = format!("From: a@x\r\n{head}Subject: s\r\n\r\nbcc : body\r\n");
+            let out = String::from_utf8(without_bcc(raw.as_bytes())).unwrap();
+            assert_eq!(out, "From: a@x\r\nSubject: s\r\n\r\nbcc : body\r\n", "{head:?}");
+        }
+        // LF endings, and names that only start like it
+        let raw = b"Bcc : b@x\nBccx: keep\nX-Bcc: keep\n\nBcc: body\n";
+        assert_eq!(without_bcc(raw), b"Bccx: keep\nX-Bcc: keep\n\nBcc: body\n");
+        // no header block end: all of it is headers
+        assert_eq!(without_bcc(b"To: a@x\r\nBCC: b@x\r\n"), b"To: a@x\r\n");
     }
 
     #[test]
