@@ -102,3 +102,32 @@ async fn poste_send_never_sends_a_bcc_header_however_it_is_written() {
         "the Sent copy keeps Bcc:\n{text}"
     );
 }
+
+#[test]
+fn a_readable_config_with_a_pop3_or_smtp_password_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    let text = format!(
+        "data_dir = {data:?}\n\
+         [[accounts]]\nname = \"pop\"\nemail = \"p@x.org\"\nprotocol = \"pop3\"\n\
+         [accounts.pop3]\nhost = \"h\"\nusername = \"p\"\npassword = \"pw1\"\n\
+         [[accounts]]\nname = \"sender\"\nemail = \"s@x.org\"\nprotocol = \"imap\"\n\
+         [accounts.imap]\nhost = \"h\"\nusername = \"s\"\npassword_command = \"echo x\"\n\
+         [accounts.smtp]\nhost = \"h\"\npassword = \"pw2\"\n\
+         [[accounts]]\nname = \"safe\"\nemail = \"q@x.org\"\nprotocol = \"imap\"\n\
+         [accounts.imap]\nhost = \"h\"\nusername = \"q\"\npassword_command = \"echo x\"\n",
+        data = dir.path().join("data"),
+    );
+    std::fs::write(&cfg, text).unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run_poste(&cfg, dir.path(), &["list"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: account pop keeps its POP3 password in"), "{err}");
+    assert!(err.contains("warning: account sender keeps its SMTP password in"), "{err}");
+    assert!(!err.contains("account safe"), "{err}");
+    // private to its owner: no warning
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run_poste(&cfg, dir.path(), &["list"], &[]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
