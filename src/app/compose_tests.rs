@@ -213,3 +213,21 @@ fn a_kept_text_with_a_mistake_comes_back_at_its_line_and_d_and_esc_answer_the_of
     assert!(s.compose.is_none());
     assert!(s.status.as_deref().unwrap().contains("account gone"), "{:?}", s.status);
 }
+
+#[test]
+fn headers_written_in_an_external_editor_go_with_the_message() {
+    let mut s = state(Some("vi"));
+    compose(&mut s, old_draft());
+    let text = s
+        .editor_request
+        .take()
+        .unwrap()
+        .replace("Subject: old\n", "Subject: old\nReply-To: list@x.org\nX-Ticket: 42\n");
+    update(&mut s, Msg::Edited(Ok(text)));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    let Some(Effect::SendDraft { draft, .. }) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(draft.headers, [("Reply-To".to_string(), "list@x.org".to_string()), ("X-Ticket".into(), "42".into())]);
+    // and they are there when it is edited again
+    key(&mut s, KeyCode::Char('e'));
+    assert!(s.editor_request.take().unwrap().contains("Subject: old\nReply-To: list@x.org\nX-Ticket: 42\n\n"));
+}
