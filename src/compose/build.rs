@@ -155,9 +155,9 @@ fn extra_header(
     Ok(b.raw_header(HeaderValue::new(header, value.replace(['\r', '\n'], " "))))
 }
 
-/// The message without its Bcc header (and that header's continuation lines). The name is
-/// matched as RFC 5322 readers match it: in any case, with spaces or tabs before the colon
-/// (the obsolete syntax they still accept), and only in the header block.
+/// The message without its Bcc (or Resent-Bcc) header and that header's continuation
+/// lines. The name is matched as RFC 5322 readers match it: in any case, with spaces or
+/// tabs before the colon (the obsolete syntax they still accept), only in the header block.
 pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
     let end = header_end(raw);
     let mut out = Vec::with_capacity(raw.len());
@@ -169,7 +169,8 @@ pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
             }
             continue;
         }
-        skipping = field_name(line).is_some_and(|n| n.eq_ignore_ascii_case(b"bcc"));
+        skipping =
+            field_name(line).is_some_and(|n| n.eq_ignore_ascii_case(b"bcc") || n.eq_ignore_ascii_case(b"resent-bcc"));
         if !skipping {
             out.extend_from_slice(line);
         }
@@ -355,6 +356,7 @@ mod tests {
         // LF endings, and names that only start like it
         let raw = b"Bcc : b@x\nBccx: keep\nX-Bcc: keep\n\nBcc: body\n";
         assert_eq!(without_bcc(raw), b"Bccx: keep\nX-Bcc: keep\n\nBcc: body\n");
+        assert_eq!(without_bcc(b"To: a@x\nResent-BCC : b@x\n\nbody\n"), b"To: a@x\n\nbody\n");
         // no header block end: all of it is headers
         assert_eq!(without_bcc(b"To: a@x\r\nBCC: b@x\r\n"), b"To: a@x\r\n");
     }
