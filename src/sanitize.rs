@@ -1,8 +1,10 @@
-//! Makes untrusted text safe for a terminal: no control sequences, no hidden bidi tricks.
+//! Makes untrusted text safe for a terminal: no control sequences, no hidden bidi tricks,
+//! and in one-line fields no invisible characters.
 //!
 //! Every string from a message or a server (subject, names, body, file and folder names)
 //! passes through here before it is drawn or printed, so mail cannot set the window title,
-//! clear the screen, move the cursor, plant a hyperlink or reorder text unseen.
+//! clear the screen, move the cursor, plant a hyperlink or reorder text unseen, nor hide a
+//! character in a sender or a subject ("pay\u{200B}pal" shows as `pay<ZWSP>pal`).
 
 /// How a bidi control character is shown: its name in angle brackets.
 fn bidi_name(c: char) -> Option<&'static str> {
@@ -19,6 +21,29 @@ fn bidi_name(c: char) -> Option<&'static str> {
         '\u{061C}' => "ALM",
         _ => return None,
     })
+}
+
+/// How an invisible character is shown in a one-line field. Bodies keep them: mail pads
+/// its text with them, and they hide nothing there that a reader relies on.
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{200B}' => "ZWSP",
+        '\u{200C}' => "ZWNJ",
+        '\u{200D}' => "ZWJ",
+        '\u{2060}' => "WJ",
+        '\u{FEFF}' => "BOM",
+        '\u{200E}' => "LRM",
+        '\u{200F}' => "RLM",
+        _ => return None,
+    })
+}
+
+/// Whether a joiner (ZWJ, ZWNJ) between `before` and `after` is part of the writing: in an
+/// emoji sequence or a script that uses them (Persian, the Indic scripts), never next to
+/// ASCII or a space, where it only hides a break inside a word.
+fn joins_text(before: Option<char>, after: Option<char>) -> bool {
+    let part = |c: Option<char>| c.is_some_and(|c| !c.is_ascii() && !c.is_whitespace() && invisible_name(c).is_none());
+    part(before) && part(after)
 }
 
 /// Appends the visible form of `c` when it is unsafe; returns false when `c` is harmless.
@@ -45,15 +70,26 @@ fn push_visible(out: &mut String, c: char) -> bool {
 /// visible, and newlines and tabs fold into spaces.
 pub fn line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut before = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\r' | '\n' | '\t' => out.push(' '),
-            _ => {
-                if !push_visible(&mut out, c) {
-                    out.push(c)
+            '\u{200C}' | '\u{200D}' if joins_text(before, chars.peek().copied()) => out.push(c),
+            _ => match invisible_name(c) {
+                Some(name) => {
+                    out.push('<');
+                    out.push_str(name);
+                    out.push('>');
                 }
-            }
+                None => {
+                    if !push_visible(&mut out, c) {
+                        out.push(c)
+                    }
+                }
+            },
         }
+        before = Some(c);
     }
     out
 }
@@ -105,6 +141,20 @@ mod tests {
     fn bidi_overrides_are_named() {
         assert_eq!(line("invoice\u{202E}fdp.exe"), "invoice<RLO>fdp.exe");
         assert_eq!(line("\u{2066}x\u{2069}"), "<LRI>x<PDI>");
+    }
+
+    #[test]
+    fn invisible_characters_are_named_in_one_line_fields() {
+        assert_eq!(line("pay\u{200B}pal"), "pay<ZWSP>pal");
+        assert_eq!(line("a\u{200C}b\u{200D}c\u{2060}d\u{FEFF}e"), "a<ZWNJ>b<ZWJ>c<WJ>d<BOM>e");
+        assert_eq!(line("\u{200E}admin\u{200F}"), "<LRM>admin<RLM>");
+        assert_eq!(line("\u{200D}x"), "<ZWJ>x", "at the start");
+        assert_eq!(line("x \u{200C}y"), "x <ZWNJ>y", "after a space");
+        // joiners that are part of the writing stay
+        assert_eq!(line("👨\u{200D}👩\u{200D}👧"), "👨\u{200D}👩\u{200D}👧");
+        assert_eq!(line("می\u{200C}خواهم"), "می\u{200C}خواهم");
+        // a body keeps them (newsletters pad their preview text with them)
+        assert_eq!(text("a\u{200C}\u{200B}b"), "a\u{200C}\u{200B}b");
     }
 
     #[test]

@@ -85,15 +85,25 @@ impl PasswordSource {
     }
 }
 
-/// A warning for a config file that holds a password and can be read by others.
-pub fn inline_password_warning(config_path: &Path, account: &str) -> Option<String> {
-    crate::config::readable_by_others(config_path).then(|| {
-        format!(
-            "warning: account {account} keeps its password in {}, which other users can read; \
-             use password_command or chmod 600",
-            config_path.display()
-        )
-    })
+/// A warning for an account that keeps a password (for IMAP, POP3 or SMTP) in a config
+/// file other users can read.
+pub fn inline_password_warning(config_path: &Path, account: &crate::config::AccountConfig) -> Option<String> {
+    let inline = [
+        ("IMAP", account.imap.as_ref().and_then(|i| i.password.as_ref())),
+        ("POP3", account.pop3.as_ref().and_then(|p| p.password.as_ref())),
+        ("SMTP", account.smtp.as_ref().and_then(|s| s.password.as_ref())),
+    ];
+    let servers: Vec<&str> = inline.iter().filter(|(_, p)| p.is_some()).map(|(name, _)| *name).collect();
+    if servers.is_empty() || !crate::config::readable_by_others(config_path) {
+        return None;
+    }
+    Some(format!(
+        "warning: account {} keeps its {} password in {}, which other users can read; \
+         use password_command or chmod 600",
+        account.name,
+        servers.join(" and "),
+        config_path.display()
+    ))
 }
 
 #[cfg(test)]

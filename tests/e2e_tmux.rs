@@ -77,11 +77,7 @@ fn sigterm_restores_the_terminal() {
     );
     tmux.run(&["new-session", "-d", "-s", "poste", "-x", "100", "-y", "30", &cmd]);
     tmux.wait("personal: INBOX", 20);
-    // the shell in the pane runs poste as its child (env execs it)
-    let shell = tmux.run(&["list-panes", "-t", "poste", "-F", "#{pane_pid}"]).trim().to_string();
-    let pid = children(&shell).into_iter().next().unwrap_or_default();
-    assert!(!pid.is_empty(), "no poste process under the pane's shell {shell}");
-    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = Command::new("kill").args(["-TERM", &tmux.poste_pid()]).status().unwrap();
     assert!(status.success());
     let s = tmux.wait("POSTE-EXIT=", 10);
     assert!(!s.contains("Folders"), "the alternate screen was left:\n{s}");
@@ -91,26 +87,6 @@ fn sigterm_restores_the_terminal() {
     }
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(std::fs::read_to_string(&before).unwrap(), std::fs::read_to_string(&after).unwrap());
-}
-
-/// The pids whose parent is `ppid`, from /proc.
-fn children(ppid: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        if !name.chars().all(|c| c.is_ascii_digit()) {
-            continue;
-        }
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'
-        let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-        if after.split_whitespace().nth(1) == Some(ppid) {
-            out.push(name);
-        }
-    }
-    out
 }
 
 /// Subjects in a server folder, as another client sees them.
@@ -273,5 +249,89 @@ async fn reply_with_an_external_editor_and_send() {
     assert!(text.contains("In-Reply-To: <lunch@example.org>"), "{text}");
     let sent = wait_messages(&mut a, "Sent", 1).await;
     assert_eq!(sent.len(), 1, "a copy in Sent");
+    tmux.keys(&["q", "q", "q", "q"]);
+}
+
+/// The autosave files in the data dir, with their contents.
+fn autosaved(setup: &Setup) -> Vec<(std::path::PathBuf, String)> {
+    let dir = setup.data.join("autosave");
+    let paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect())
+        .unwrap_or_default();
+    let mut v: Vec<_> = paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            (p, text)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_written_when_poste_is_killed_is_offered_back_and_sent() {
+    let me = user("tmuxkill");
+    let rcpt = user("tmuxkept");
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(None, "");
+    // no editor set: the built-in one
+    let tmux = Tmux::start_env("kill", &setup, "EDITOR= VISUAL=");
+    tmux.wait("test:online", 30);
+    tmux.keys(&["c"]);
+    tmux.wait("Write", 10);
+    // the cursor starts on To; then Subject, a header of my own, and the body
+    tmux.keys(&["-l", &rcpt]);
+    tmux.keys(&["Down", "Down", "Down", "End"]);
+    tmux.keys(&["-l", "Kept through a crash"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "X-Custom: kept header"]);
+    tmux.keys(&["Down", "Enter"]);
+    tmux.keys(&["-l", "Words I do not want to lose."]);
+    tmux.wait("Words I do not want to lose.", 5);
+
+    // within a few seconds the text is on disk, private to me
+    let start = Instant::now();
+    while !autosaved(&setup).iter().any(|(_, t)| t.contains("Words I do not want to lose.")) {
+        assert!(start.elapsed() < Duration::from_secs(10), "never autosaved: {:?}", autosaved(&setup));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (path, _) = autosaved(&setup).remove(0);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // killed outright: no chance to save anything more
+    assert!(Command::new("kill").args(["-KILL", &tmux.poste_pid()]).status().unwrap().success());
+    let kept = autosaved(&setup);
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].1.contains("Account: test") && kept[0].1.contains("X-Custom: kept header"), "{}", kept[0].1);
+    drop(tmux);
+
+    // the next start offers it back; r opens it in the composer
+    let tmux = Tmux::start_env("kill2", &setup, "EDITOR= VISUAL=");
+    let s = tmux.wait("A message you were writing when poste stopped was kept", 30);
+    assert!(s.contains("r resumes it"), "{s}");
+    tmux.keys(&["r"]);
+    let s = tmux.wait("Words I do not want to lose.", 10);
+    assert!(s.contains("Write") && s.contains("Subject: Kept through a crash"), "{s}");
+    // to the review, and sent, with the header I wrote
+    tmux.keys(&["Escape"]);
+    let s = tmux.wait("Review", 10);
+    assert!(s.contains("X-Custom: kept header"), "{s}");
+    tmux.wait("test:online", 30);
+    tmux.keys(&["y"]);
+    tmux.wait_until("the review closed", 10, |s| !s.contains("Review"));
+
+    let mut r = admin(&rcpt).await;
+    let got = wait_messages(&mut r, "INBOX", 1).await;
+    assert_eq!(got.len(), 1, "the kept message arrived");
+    let text = String::from_utf8_lossy(&got[0].0).to_string();
+    assert!(text.contains("Words I do not want to lose.") && text.contains("X-Custom: kept header"), "{text}");
+    // sent: its file is gone
+    let start = Instant::now();
+    while !autosaved(&setup).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(5), "the autosave stays: {:?}", autosaved(&setup));
+        std::thread::sleep(Duration::from_millis(100));
+    }
     tmux.keys(&["q", "q", "q", "q"]);
 }

@@ -71,7 +71,7 @@ async fn the_worker_survives_a_poll_interval_that_overflows_the_clock() {
         imap.poll_interval = u64::MAX;
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let h = poste::account::spawn(&account, &setup.data, tx).unwrap();
+    let h = poste::account::spawn(&account, &setup.data_dir(), tx).unwrap();
     assert_eq!(sync(&h, &mut rx).await, None);
     assert_eq!(sync(&h, &mut rx).await, None, "the worker is still there");
     h.shutdown().await;
@@ -364,7 +364,10 @@ async fn a_huge_smtp_refusal_is_quoted_in_a_few_hundred_bytes() {
         save_sent: false,
     };
     let envelope = poste::smtp::Envelope { from: "a@b.example".into(), to: vec!["c@d.example".into()] };
-    let e = poste::smtp::send(&s, None, &envelope, b"Subject: x\r\n\r\nx\r\n", async {}).await.unwrap_err().to_string();
+    let e = poste::smtp::send(&s, None, &envelope, b"Subject: x\r\n\r\nx\r\n", async { true })
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.len() < 1000, "{} bytes: {}", e.len(), &e[..200]);
     assert!(e.contains("nonono"), "{e}");
 }

@@ -169,7 +169,7 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
 /// A key while a confirm or text prompt is open.
 pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
     match p {
-        Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft => {}
+        Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft | Prompt::ResumeAutosave => {}
         Prompt::Confirm { then, .. } => {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 fx.push(*then);

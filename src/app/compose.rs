@@ -24,6 +24,13 @@ pub struct Composer {
     pub outgoing: Option<i64>,
     /// Why the last edit, attachment or send did not work.
     pub error: Option<String>,
+    /// The user's text when it does not read as a message yet, with the line (from 0) of the
+    /// mistake: kept and shown, `e` edits it again, and nothing is sent or saved meanwhile.
+    pub unparsed: Option<(String, usize)>,
+    /// The file this message is kept in while it is written (see `compose::autosave`).
+    pub autosave: String,
+    /// The text changed since it was last kept.
+    pub unsaved: bool,
 }
 
 impl Composer {
@@ -102,26 +109,69 @@ pub fn begin(
     outgoing: Option<i64>,
 ) {
     state.outbox_cursor = None;
-    state.compose = Some(Composer { account, draft, resumed, outgoing, error: None, writing: None });
+    let autosave = super::autosave::next_file(state, account);
+    state.compose = Some(Composer {
+        account,
+        draft,
+        resumed,
+        outgoing,
+        error: None,
+        writing: None,
+        unparsed: None,
+        autosave,
+        unsaved: false,
+    });
     edit(state);
 }
 
-fn edit(state: &mut AppState) {
+/// Opens the editor: on the user's own text when it did not read as a message (at the line
+/// of the mistake), else on the draft.
+pub(super) fn edit(state: &mut AppState) {
     let builtin = state.settings.editor.is_none();
     let Some(c) = state.compose.as_mut() else { return };
-    let text = crate::compose::to_editor_text(&c.draft);
+    let (text, line) = match &c.unparsed {
+        Some((text, line)) => (text.clone(), Some(*line)),
+        None => (crate::compose::to_editor_text(&c.draft), None),
+    };
     if builtin {
         let mut area = TextArea::new(text.lines().map(str::to_string).collect());
-        // start where a reply is written: the blank line after the headers, or To when empty
-        if c.draft.to.trim().is_empty() {
-            area.move_cursor(CursorMove::Jump(1, 4));
-        } else {
-            area.move_cursor(CursorMove::Jump(6, 0));
+        // start where a reply is written: after the headers, or on To when it is empty
+        let headers = text.lines().position(|l| l.trim().is_empty()).unwrap_or(0) as u16;
+        match line {
+            Some(l) => area.move_cursor(CursorMove::Jump(l as u16, 0)),
+            None if c.draft.to.trim().is_empty() => area.move_cursor(CursorMove::Jump(1, 4)),
+            None => area.move_cursor(CursorMove::Jump(headers + 1, 0)),
         }
         c.writing = Some(Box::new(area));
     } else {
         state.editor_request = Some(text);
     }
+}
+
+/// The line (from 0) a reading mistake is at.
+fn mistake_line(e: &crate::compose::ComposeError) -> usize {
+    match e {
+        crate::compose::ComposeError::EditorLine { line, .. } => line.saturating_sub(1),
+        _ => 0,
+    }
+}
+
+/// What is wrong with the text, and what to do: fix it in the built-in editor, or `e`.
+fn mistake(e: &crate::compose::ComposeError, builtin: bool) -> String {
+    if builtin { format!("{e}; fix it there, then Esc") } else { format!("{e}; e edits your text again") }
+}
+
+/// Keeps text that does not read as a message as it is, with its mistake, for the editor
+/// to open again there.
+pub(super) fn keep_unparsed(c: &mut Composer, text: String, e: &crate::compose::ComposeError, builtin: bool) {
+    c.error = Some(mistake(e, builtin));
+    c.unparsed = Some((text, mistake_line(e)));
+}
+
+/// Why the message cannot be sent or saved as it stands, if it cannot.
+fn refused(c: &Composer, doing: &str) -> Option<String> {
+    let (_, line) = c.unparsed.as_ref()?;
+    Some(format!("not {doing}: line {} of your text is not right yet; e edits it (nothing is lost)", line + 1))
 }
 
 /// The address being typed at the cursor of the built-in editor, on a To, Cc or Bcc line.
@@ -144,26 +194,37 @@ pub fn writing_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(c) = state.compose.as_mut() else { return };
     let Some(area) = c.writing.as_mut() else { return };
     match k.code {
-        KeyCode::Esc => {
-            let text = area.lines().join("\n");
-            c.writing = None;
-            edited(state, Ok(text));
-        }
-        KeyCode::Tab if k.modifiers.is_empty() => match address_prefix(area) {
-            Some(prefix) => fx.push(Effect::CompleteAddress(prefix)),
-            None => {
-                area.input(k);
+        KeyCode::Esc => done_writing(state, fx),
+        KeyCode::Char('x') if k.modifiers.contains(KeyModifiers::CONTROL) => done_writing(state, fx),
+        KeyCode::Tab if k.modifiers.is_empty() && address_prefix(area).is_some() => {
+            if let Some(prefix) = address_prefix(area) {
+                fx.push(Effect::CompleteAddress(prefix));
             }
-        },
-        KeyCode::Char('x') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-            let text = area.lines().join("\n");
-            c.writing = None;
-            edited(state, Ok(text));
         }
-        _ => {
-            area.input(k);
+        _ => c.unsaved |= area.input(k),
+    }
+}
+
+/// Esc in the built-in editor: to the review when the text reads as a message; else the
+/// editor stays open on it, at the line of the mistake, saying what is wrong.
+fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(c) = state.compose.as_mut() else { return };
+    let Some(area) = c.writing.as_mut() else { return };
+    let text = area.lines().join("\n");
+    let mut d = c.draft.clone();
+    match crate::compose::parse_editor_text(&text, &mut d) {
+        Ok(()) => {
+            c.writing = None;
+            c.draft = d;
+            c.error = None;
+            c.unparsed = None;
+        }
+        Err(e) => {
+            area.move_cursor(CursorMove::Jump(mistake_line(&e) as u16, 0));
+            c.error = Some(mistake(&e, true));
         }
     }
+    super::autosave::save_now(state, fx);
 }
 
 /// An address completed: it replaces what was typed of it.
@@ -175,13 +236,17 @@ pub fn address_completed(state: &mut AppState, prefix: String, found: Option<Str
                 area.delete_char();
             }
             area.insert_str(format!("{full}, "));
+            if let Some(c) = state.compose.as_mut() {
+                c.unsaved = true;
+            }
         }
         _ => state.status = Some(format!("no address starts with {prefix:?}")),
     }
 }
 
-/// The editor's text came back (or the editor failed).
-pub fn edited(state: &mut AppState, result: Result<String, String>) {
+/// The external editor's text came back (or the editor failed). Text that does not read
+/// as a message is kept as the user wrote it, for `e` to open again.
+pub fn edited(state: &mut AppState, result: Result<String, String>, fx: &mut Vec<Effect>) {
     let Some(c) = state.compose.as_mut() else { return };
     match result {
         Ok(text) => {
@@ -190,9 +255,12 @@ pub fn edited(state: &mut AppState, result: Result<String, String>) {
                 Ok(()) => {
                     c.draft = d;
                     c.error = None;
+                    c.unparsed = None;
                 }
-                Err(e) => c.error = Some(format!("{e}; e edits again")),
+                Err(e) => keep_unparsed(c, text, &e, false),
             }
+            c.unsaved = true;
+            super::autosave::save_now(state, fx);
         }
         Err(e) => c.error = Some(e),
     }
@@ -202,8 +270,11 @@ pub fn attached(state: &mut AppState, result: Result<Attachment, String>) {
     let Some(c) = state.compose.as_mut() else { return };
     match result {
         Ok(a) => {
-            c.error = None;
+            if c.unparsed.is_none() {
+                c.error = None;
+            }
             c.draft.attachments.push(a);
+            c.unsaved = true;
         }
         Err(e) => c.error = Some(e),
     }
@@ -211,10 +282,10 @@ pub fn attached(state: &mut AppState, result: Result<Attachment, String>) {
 
 /// The send or draft save was handed over (`Ok` with a status line), or the message could
 /// not be built (`Err`: the review stays open with the reason).
-pub fn finished(state: &mut AppState, result: Result<String, String>) {
+pub fn finished(state: &mut AppState, result: Result<String, String>, fx: &mut Vec<Effect>) {
     match result {
         Ok(status) => {
-            state.compose = None;
+            super::autosave::forget(state, fx);
             state.status = Some(status);
         }
         Err(e) => {
@@ -230,6 +301,10 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(c) = state.compose.as_ref() else { return };
     match k.code {
         KeyCode::Char('y') => {
+            if let Some(why) = refused(c, "sent") {
+                state.status = Some(why);
+                return;
+            }
             let replaces = c.replaces();
             fx.push(Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), replaces });
         }
@@ -249,6 +324,10 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             n => state.prompt = Some(Prompt::RemoveAttachment(n)),
         },
         KeyCode::Char('d') => {
+            if let Some(why) = refused(c, "saved") {
+                state.status = Some(why);
+                return;
+            }
             fx.push(Effect::SaveDraft { account: c.account, draft: Box::new(c.draft.clone()), resumed: c.resumed });
         }
         KeyCode::Char('q') | KeyCode::Esc => state.prompt = Some(Prompt::DiscardDraft),
@@ -288,7 +367,7 @@ pub fn outbox_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 /// The answer to "remove which attachment?" or "discard this message?".
-pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent) {
+pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
     match p {
         Prompt::RemoveAttachment(n) => {
             if let KeyCode::Char(c @ '1'..='9') = k.code {
@@ -303,7 +382,7 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent) {
         }
         Prompt::DiscardDraft => {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                state.compose = None;
+                super::autosave::forget(state, fx);
                 state.status = Some("message discarded".into());
             }
         }

@@ -1,6 +1,7 @@
 //! The application state and the one place it changes: `update(state, msg) -> effects`.
 
 mod act;
+pub mod autosave;
 pub mod compose;
 pub mod keymap;
 pub mod layout;
@@ -19,3 +20,6 @@ pub fn navigate_folder_top(state: &AppState, height: u16) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod compose_tests;

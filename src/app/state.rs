@@ -103,6 +103,8 @@ pub enum Prompt {
     RemoveAttachment(usize),
     /// `y` throws the message being composed away.
     DiscardDraft,
+    /// What to do with the first message a crash left (`AppState::kept`): r, d or Esc.
+    ResumeAutosave,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +203,10 @@ pub struct AppState {
     pub resume_after_body: Option<MessageId>,
     /// The Outbox overlay is open, with its cursor.
     pub outbox_cursor: Option<usize>,
+    /// Messages a crash left in the autosave folder, not yet answered for.
+    pub kept: Vec<crate::compose::autosave::Kept>,
+    /// The number of the next autosave file.
+    pub autosave_next: u64,
     pub quit: bool,
     pub keymap: Keymap,
     pub settings: UiSettings,
@@ -238,6 +244,8 @@ impl AppState {
             editor_request: None,
             resume_after_body: None,
             outbox_cursor: None,
+            kept: Vec::new(),
+            autosave_next: 1,
             quit: false,
             keymap,
             settings,

@@ -49,6 +49,13 @@ pub enum Msg {
     PathCompleted(String),
     /// The answer to `Effect::CompleteAddress`: the typed prefix and the best address.
     AddressCompleted(String, Option<String>),
+    /// Every `autosave::EVERY` while a message is being written: keep it on disk if it changed.
+    Tick,
+    /// At start: the messages a crash left in the autosave folder, and the next file number.
+    AutosavesFound {
+        kept: Vec<crate::compose::autosave::Kept>,
+        next: u64,
+    },
     /// Ctrl-C: quits, but asks first while a message is being written.
     Interrupt,
     Quit,
@@ -106,6 +113,13 @@ pub enum Effect {
     CompletePath(String),
     /// Complete an address being typed, from the senders in the store.
     CompleteAddress(String),
+    /// Write the message being composed to its autosave file (in the data dir).
+    Autosave {
+        file: String,
+        content: String,
+    },
+    /// Remove an autosave file: its message was sent, saved as a draft or discarded.
+    DropAutosave(String),
 }
 
 /// A message action before its targets are resolved to ids.
@@ -172,9 +186,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             super::compose::begin(state, account, *draft, resumed, outgoing)
         }
         Msg::Start(effect) => fx.push(*effect),
-        Msg::Edited(result) => super::compose::edited(state, result),
+        Msg::Edited(result) => super::compose::edited(state, result, &mut fx),
         Msg::Attached(result) => super::compose::attached(state, result),
-        Msg::ComposeDone(result) => super::compose::finished(state, result),
+        Msg::ComposeDone(result) => super::compose::finished(state, result, &mut fx),
+        Msg::Tick => super::autosave::save_now(state, &mut fx),
+        Msg::AutosavesFound { kept, next } => super::autosave::found(state, kept, next),
         Msg::PathCompleted(input) => {
             if let Some(Prompt::Text { input: i, .. }) = state.prompt.as_mut() {
                 *i = input;
@@ -182,7 +198,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::AddressCompleted(prefix, found) => super::compose::address_completed(state, prefix, found),
         Msg::Interrupt if state.compose.is_some() => state.prompt = Some(Prompt::DiscardDraft),
-        Msg::Interrupt | Msg::Quit => state.quit = true,
+        Msg::Interrupt | Msg::Quit => {
+            // what is being written is kept before leaving
+            super::autosave::save_now(state, &mut fx);
+            state.quit = true
+        }
     }
     fx
 }
@@ -200,7 +220,8 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         state.status = None;
         match p {
             Prompt::SaveAttachment => save_choice(state, k, fx),
-            p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k),
+            p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
+            Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
             p => super::act::prompt_key(state, p, k, fx),
         }
         return;

@@ -199,9 +199,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     }
     let config = Config::load(&path)?;
     for a in &config.accounts {
-        if a.imap.as_ref().is_some_and(|i| i.password.is_some())
-            && let Some(w) = crate::secret::inline_password_warning(&path, &a.name)
-        {
+        if let Some(w) = crate::secret::inline_password_warning(&path, a) {
             eprintln!("{w}");
         }
     }

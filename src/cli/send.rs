@@ -82,11 +82,16 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
     let Some(m) = mail_parser::MessageParser::default().parse_headers(&raw) else {
         bail!("the input is not an RFC 5322 message");
     };
-    let addrs = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
-        a.map(|a| a.iter().filter_map(|x| x.address().map(str::to_string)).collect()).unwrap_or_default()
+    // every field of that name counts: a second Bcc line must not lose its recipients
+    let addrs = |name: mail_parser::HeaderName<'static>| -> Vec<String> {
+        m.header_values(name)
+            .filter_map(|v| v.as_address())
+            .flat_map(|a| a.iter().filter_map(|x| x.address().map(str::to_string)).collect::<Vec<_>>())
+            .collect()
     };
-    let from = addrs(m.from()).into_iter().next();
-    let to: Vec<String> = [addrs(m.to()), addrs(m.cc()), addrs(m.bcc())].concat();
+    use mail_parser::HeaderName as H;
+    let from = addrs(H::From).into_iter().next();
+    let to: Vec<String> = [addrs(H::To), addrs(H::Cc), addrs(H::Bcc)].concat();
     let subject = m.subject().unwrap_or("").to_string();
     let has_bcc = m.header_raw("Bcc").is_some();
     let has_date = m.date().is_some();

@@ -17,8 +17,13 @@ pub enum ComposeError {
     NoRecipients,
     #[error("cannot attach {path}: {text}")]
     Attachment { path: String, text: String },
-    #[error("the edited file: {0}")]
-    EditorFile(String),
+    /// A mistake in the edited text, at its line (from 1).
+    #[error("line {line}: {text}")]
+    EditorLine { line: usize, text: String },
+    #[error("{0}: poste writes this header itself")]
+    Reserved(String),
+    #[error("{0:?} is not a header name")]
+    HeaderName(String),
     #[error("cannot build the message: {0}")]
     Build(String),
 }
@@ -40,6 +45,11 @@ fn mailboxes(field: &'static str, text: &str) -> Result<Vec<Mailbox>, ComposeErr
     }
     let list: Mailboxes = text.parse().map_err(|_| ComposeError::Address { field, text: text.to_string() })?;
     Ok(list.into_iter().collect())
+}
+
+/// Whether `text` reads as a list of addresses (empty is fine: a list yet to be written).
+pub(super) fn check_addresses(field: &'static str, text: &str) -> Result<(), ComposeError> {
+    mailboxes(field, text).map(|_| ())
 }
 
 fn attachment_part(a: &Attachment) -> Result<SinglePart, ComposeError> {
@@ -74,8 +84,10 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
             .from(from.clone())
             .subject(d.subject.clone())
             .date(date)
-            .message_id(Some(message_id.clone()))
-            .user_agent(format!("poste {}", env!("CARGO_PKG_VERSION")));
+            .message_id(Some(message_id.clone()));
+        if !d.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("User-Agent")) {
+            b = b.user_agent(format!("poste {}", env!("CARGO_PKG_VERSION")));
+        }
         for m in &to {
             b = b.to(m.clone());
         }
@@ -90,6 +102,9 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
         }
         if let Some(r) = &d.references {
             b = b.references(r.clone());
+        }
+        for (name, value) in &d.headers {
+            b = extra_header(b, name, value)?;
         }
         // kept for the Sent copy; the bytes sent go without it
         b = b.keep_bcc();
@@ -121,14 +136,30 @@ pub fn build(d: &Draft, draft: bool) -> Result<Built, ComposeError> {
     Ok(Built { sent, saved, envelope, message_id })
 }
 
-/// The message without its Bcc header (and that header's continuation lines).
+/// Adds a header the user wrote: Reply-To as addresses, others as text (encoded when it is
+/// not ASCII); the ones poste writes itself are refused.
+fn extra_header(
+    b: lettre::message::MessageBuilder,
+    name: &str,
+    value: &str,
+) -> Result<lettre::message::MessageBuilder, ComposeError> {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    if super::editor_file::written_by_poste(name) {
+        return Err(ComposeError::Reserved(name.to_string()));
+    }
+    if name.eq_ignore_ascii_case("Reply-To") {
+        return Ok(mailboxes("Reply-To", value)?.into_iter().fold(b, |b, m| b.reply_to(m)));
+    }
+    let header = HeaderName::new_from_ascii(name.to_string()).map_err(|_| ComposeError::HeaderName(name.into()))?;
+    // one line: a line break in a value would start a header of its own
+    Ok(b.raw_header(HeaderValue::new(header, value.replace(['\r', '\n'], " "))))
+}
+
+/// The message without its Bcc (or Resent-Bcc) header and that header's continuation
+/// lines. The name is matched as RFC 5322 readers match it: in any case, with spaces or
+/// tabs before the colon (the obsolete syntax they still accept), only in the header block.
 pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 2)
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 1))
-        .unwrap_or(raw.len());
+    let end = header_end(raw);
     let mut out = Vec::with_capacity(raw.len());
     let mut skipping = false;
     for line in raw[..end].split_inclusive(|&b| b == b'\n') {
@@ -138,13 +169,33 @@ pub fn without_bcc(raw: &[u8]) -> Vec<u8> {
             }
             continue;
         }
-        skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
+        skipping =
+            field_name(line).is_some_and(|n| n.eq_ignore_ascii_case(b"bcc") || n.eq_ignore_ascii_case(b"resent-bcc"));
         if !skipping {
             out.extend_from_slice(line);
         }
     }
     out.extend_from_slice(&raw[end..]);
     out
+}
+
+/// Where the header block ends: just after the line ending before the blank line.
+fn header_end(raw: &[u8]) -> usize {
+    let mut at = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        if line == b"\r\n" || line == b"\n" {
+            return at;
+        }
+        at += line.len();
+    }
+    raw.len()
+}
+
+/// The name of the header field a line starts, without the spaces before its colon.
+fn field_name(line: &[u8]) -> Option<&[u8]> {
+    let colon = line.iter().position(|&b| b == b':')?;
+    let name = line[..colon].trim_ascii_end();
+    (!name.is_empty() && name.iter().all(|b| b.is_ascii_graphic())).then_some(name)
 }
 
 /// Reads a saved draft (or any message) back into a draft to edit.
@@ -171,6 +222,7 @@ pub fn parse_draft(raw: &[u8]) -> Draft {
             }
             _ => None,
         },
+        headers: user_headers(raw),
         ..Default::default()
     };
     for a in m.attachments() {
@@ -187,6 +239,65 @@ pub fn parse_draft(raw: &[u8]) -> Draft {
         d.attachments.push(Attachment { name, content_type, data });
     }
     d
+}
+
+/// Headers of a saved message that the user wrote: not the ones the draft has fields for,
+/// nor the ones poste or a server writes (MIME, Date, Message-ID, trace headers).
+fn user_headers(raw: &[u8]) -> Vec<(String, String)> {
+    use mail_parser::{HeaderName as H, HeaderValue as V};
+    const NOT_THE_USERS: [&str; 14] = [
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "subject",
+        "in-reply-to",
+        "references",
+        "received",
+        "return-path",
+        "delivered-to",
+        "x-original-to",
+        "dkim-signature",
+        "authentication-results",
+        "arc-seal",
+    ];
+    let Some(first) = MessageParser::default().parse_headers(raw) else { return Vec::new() };
+    // headers without a parser of their own are read as text, encoded words decoded
+    let parser = first
+        .headers()
+        .iter()
+        .filter_map(|h| match &h.name {
+            H::Other(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .fold(MessageParser::default(), |p, n| p.header_text(H::Other(n.into())));
+    let Some(texts) = parser.parse_headers(raw) else { return Vec::new() };
+    // the same fields in the same order: the known ones as the default parser reads them
+    first
+        .headers()
+        .iter()
+        .zip(texts.headers())
+        .map(|(known, text)| if matches!(known.name, H::Other(_)) { text } else { known })
+        .filter_map(|h| {
+            let name = h.name.as_str();
+            let lower = name.to_ascii_lowercase();
+            if NOT_THE_USERS.contains(&lower.as_str()) || lower.starts_with("arc-") || super::written_by_poste(name) {
+                return None;
+            }
+            let value = match &h.value {
+                V::Text(t) => t.to_string(),
+                V::TextList(l) => l.join(", "),
+                V::Address(a) => super::reply::join(&super::reply::pairs(Some(a))),
+                V::Empty => String::new(),
+                _ => {
+                    let bytes = raw.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default();
+                    String::from_utf8_lossy(bytes).split_whitespace().collect::<Vec<_>>().join(" ")
+                }
+            };
+            // poste's own User-Agent is written again when the draft is built
+            (!(lower == "user-agent" && value.starts_with("poste "))).then(|| (name.to_string(), value))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -236,6 +347,52 @@ mod tests {
     }
 
     #[test]
+    fn bcc_is_found_in_any_case_and_with_space_before_the_colon() {
+        for head in ["Bcc : b@x\r\n", "BCC:b@x\r\n", "bcc:\tb@x\r\n", "bCc \t:\r\n b@x,\r\n\tc@x\r\n"] {
+            let raw = format!("From: a@x\r\n{head}Subject: s\r\n\r\nbcc : body\r\n");
+            let out = String::from_utf8(without_bcc(raw.as_bytes())).unwrap();
+            assert_eq!(out, "From: a@x\r\nSubject: s\r\n\r\nbcc : body\r\n", "{head:?}");
+        }
+        // LF endings, and names that only start like it
+        let raw = b"Bcc : b@x\nBccx: keep\nX-Bcc: keep\n\nBcc: body\n";
+        assert_eq!(without_bcc(raw), b"Bccx: keep\nX-Bcc: keep\n\nBcc: body\n");
+        assert_eq!(without_bcc(b"To: a@x\nResent-BCC : b@x\n\nbody\n"), b"To: a@x\n\nbody\n");
+        // no header block end: all of it is headers
+        assert_eq!(without_bcc(b"To: a@x\r\nBCC: b@x\r\n"), b"To: a@x\r\n");
+    }
+
+    #[test]
+    fn headers_the_user_wrote_are_sent_and_read_back() {
+        let mut d = draft();
+        d.headers = vec![
+            ("X-Custom".into(), "Grüße, one two".into()),
+            ("Reply-To".into(), "\"Lee, Ann\" <ann@y.org>".into()),
+            ("Organization".into(), "Example".into()),
+            ("User-Agent".into(), "my own".into()),
+        ];
+        let b = build(&d, false).unwrap();
+        let sent = String::from_utf8_lossy(&b.sent).to_string();
+        assert!(sent.contains("Organization: Example\r\n"), "{sent}");
+        assert_eq!(sent.matches("User-Agent:").count(), 1, "{sent}");
+        let m = MessageParser::default().parse(&b.sent).unwrap();
+        let reply_to = m.reply_to().unwrap().first().unwrap();
+        assert_eq!((reply_to.name(), reply_to.address()), (Some("Lee, Ann"), Some("ann@y.org")));
+        let back = parse_draft(&b.saved);
+        assert_eq!(back.headers, d.headers, "a resumed draft keeps them");
+        // the ones poste writes itself are refused, and a name must be a name
+        for name in ["Content-Type", "MIME-Version", "content-transfer-encoding", "Date", "Message-ID"] {
+            let bad = Draft { headers: vec![(name.into(), "x".into())], ..draft() };
+            assert!(matches!(build(&bad, false), Err(ComposeError::Reserved(_))), "{name}");
+        }
+        let bad = Draft { headers: vec![("Two Words".into(), "x".into())], ..draft() };
+        assert!(matches!(build(&bad, false), Err(ComposeError::HeaderName(_))));
+        // a line break in a value cannot start a header of its own
+        let sneaky = Draft { headers: vec![("X-A".into(), "a\r\nBcc: evil@x".into())], ..draft() };
+        let sent = String::from_utf8_lossy(&build(&sneaky, false).unwrap().sent).to_string();
+        assert!(!sent.contains("\r\nBcc: evil"), "{sent}");
+    }
+
+    #[test]
     fn a_saved_draft_reads_back() {
         let mut d = draft();
         d.to = "\"Lee, Ann\" <ann@y.org>, bob@y.org".into();
@@ -248,6 +405,7 @@ mod tests {
         assert_eq!(back.body.trim_end(), d.body.trim_end());
         assert_eq!(back.message_id.as_deref(), Some("<draft1@x.org>"));
         assert_eq!(back.attachments, d.attachments);
+        assert!(back.headers.is_empty(), "{:?}", back.headers);
         assert!(build(&Draft { from: "a@x.org".into(), ..Default::default() }, false).is_err());
         assert!(build(&Draft { from: "a@x.org".into(), ..Default::default() }, true).is_ok());
     }

@@ -1,14 +1,15 @@
 //! Composing: a draft (headers, body, attachments), made new, as a reply or a forward, or
-//! from a `mailto:` URL; edited as a text file; built into an RFC 5322 message with lettre.
-//! Nothing here touches the network or the terminal.
+//! from a `mailto:` URL; edited as a text file; built into an RFC 5322 message with lettre;
+//! kept on disk while it is written. Nothing here touches the network or the terminal.
 
+pub mod autosave;
 mod build;
 mod editor_file;
 mod mailto;
 mod reply;
 
 pub use build::{Built, ComposeError, build, parse_draft, without_bcc};
-pub use editor_file::{parse_editor_text, to_editor_text};
+pub use editor_file::{parse_editor_text, to_editor_text, written_by_poste};
 pub use mailto::parse_mailto;
 pub use reply::{ReplyKind, forward, identity, reply};
 
@@ -43,6 +44,8 @@ pub struct Draft {
     pub cc: String,
     pub bcc: String,
     pub subject: String,
+    /// Other headers the user wrote (Reply-To, X-Whatever...), in order: name, value.
+    pub headers: Vec<(String, String)>,
     pub body: String,
     pub attachments: Vec<Attachment>,
     /// `<id>` of the message replied to, and the References chain.

@@ -84,7 +84,8 @@ impl AccountConfig {
             username,
             password_command,
             password,
-            ca_file: s.ca_file.clone().or_else(|| ca.clone()),
+            // `~/` means the home directory here as it does for IMAP and POP3
+            ca_file: s.ca_file.as_ref().or(ca.as_ref()).map(|p| crate::paths::expand_home(p)),
             accept_invalid_certs: s.accept_invalid_certs.unwrap_or(invalid),
             allow_plaintext_auth: s.allow_plaintext_auth,
             timeout_secs: s.timeout_secs,
@@ -95,5 +96,30 @@ impl AccountConfig {
     /// The account's own addresses: `email` and its `aliases`, lower-cased.
     pub fn addresses(&self) -> Vec<String> {
         std::iter::once(&self.email).chain(&self.aliases).map(|a| a.trim().to_ascii_lowercase()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(smtp_extra: &str) -> AccountConfig {
+        let text = format!(
+            "[[accounts]]\nname = \"w\"\nemail = \"me@x.org\"\nprotocol = \"imap\"\n[accounts.imap]\nhost = \"h\"\n\
+             username = \"u\"\npassword_command = \"echo\"\nca_file = \"~/imap-ca.pem\"\n\
+             [accounts.smtp]\nhost = \"s\"\n{smtp_extra}\n"
+        );
+        super::super::Config::parse(&text, std::path::Path::new("t.toml")).unwrap().accounts.remove(0)
+    }
+
+    #[test]
+    fn ca_file_starting_with_a_tilde_is_in_the_home_directory() {
+        let home = directories::BaseDirs::new().unwrap().home_dir().to_path_buf();
+        let own = account("ca_file = \"~/certs/smtp-ca.pem\"").smtp_settings().unwrap();
+        assert_eq!(own.ca_file, Some(home.join("certs/smtp-ca.pem")));
+        let inherited = account("").smtp_settings().unwrap();
+        assert_eq!(inherited.ca_file, Some(home.join("imap-ca.pem")));
+        let absolute = account("ca_file = \"/etc/ca.pem\"").smtp_settings().unwrap();
+        assert_eq!(absolute.ca_file, Some(PathBuf::from("/etc/ca.pem")));
     }
 }

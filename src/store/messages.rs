@@ -453,21 +453,10 @@ pub(super) fn insert_delivered(
     let s = crate::mime::summarize(file.head);
     let whole = file.head.len() as u64 == file.size && !file.partial;
     let uid = Store::next_local_uid(tx, folder)?;
-    let m = NewMessage {
-        uid: uid as Uid,
-        message_id: s.message_id,
-        in_reply_to: s.in_reply_to,
-        references: s.references,
-        date: s.date.unwrap_or(fallback_date),
-        from_name: s.from_name,
-        from_addr: s.from_addr,
-        to: s.to,
-        cc: s.cc,
-        subject: s.subject,
-        flags,
-        size: u32::try_from(file.size).unwrap_or(u32::MAX),
-        has_attachments: if whole { s.has_attachments } else { crate::mime::announces_attachments(file.head) },
-    };
+    let mut m = new_message(s, uid as Uid, flags, file.size, fallback_date);
+    if !whole {
+        m.has_attachments = crate::mime::announces_attachments(file.head);
+    }
     insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()))?;
     let id = tx.last_insert_rowid();
     if file.partial {
@@ -481,6 +470,32 @@ pub(super) fn insert_delivered(
         .execute(params![folder, uidl, fallback_date, id])?;
     }
     Ok(id)
+}
+
+/// The row of a message from what `summarize` read of it; `fallback_date` dates one
+/// without a Date header.
+pub(super) fn new_message(
+    s: crate::mime::HeaderSummary,
+    uid: Uid,
+    flags: Flags,
+    size: u64,
+    fallback_date: i64,
+) -> NewMessage {
+    NewMessage {
+        uid,
+        message_id: s.message_id,
+        in_reply_to: s.in_reply_to,
+        references: s.references,
+        date: s.date.unwrap_or(fallback_date),
+        from_name: s.from_name,
+        from_addr: s.from_addr,
+        to: s.to,
+        cc: s.cc,
+        subject: s.subject,
+        flags,
+        size: u32::try_from(size).unwrap_or(u32::MAX),
+        has_attachments: s.has_attachments,
+    }
 }
 
 /// Inserts one message row; a UID already in the folder only gets the new flags.

@@ -83,7 +83,16 @@ impl Store {
         let conn = Connection::open(&db)?;
         restrict_file(&db);
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // switching a new database to WAL takes it whole, and SQLite does not wait for
+        // that: two processes opening a new store at once try again for a while
+        let mut tries = 0;
+        while let Err(e) = conn.pragma_update(None, "journal_mode", "WAL") {
+            tries += 1;
+            if tries > 100 || e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) {
+                return Err(e.into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&conn, &db)?;

@@ -97,22 +97,7 @@ impl Store {
             self.finish_removals(std::slice::from_ref(&staged.path))?;
             return Err(e);
         }
-        let s = crate::mime::summarize(raw);
-        let m = crate::model::NewMessage {
-            uid: 0,
-            message_id: s.message_id,
-            in_reply_to: s.in_reply_to,
-            references: s.references,
-            date: s.date.unwrap_or_else(now),
-            from_name: s.from_name,
-            from_addr: s.from_addr,
-            to: s.to,
-            cc: s.cc,
-            subject: s.subject,
-            flags,
-            size: u32::try_from(raw.len()).unwrap_or(u32::MAX),
-            has_attachments: s.has_attachments,
-        };
+        let m = super::messages::new_message(crate::mime::summarize(raw), 0, flags, raw.len() as u64, now());
         let committed = (|| {
             let tx = self.conn().unchecked_transaction()?;
             // UID 0 (no message has it) until the row id makes its placeholder UID just below

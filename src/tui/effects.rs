@@ -7,12 +7,14 @@ use crate::app::{self, AppState, Effect, Msg};
 use crate::config::AccountConfig;
 use crate::store::Store;
 
-/// What effects run against: the store, the workers, and the accounts' settings.
+/// What effects run against: the store, the workers, the accounts' settings, and the
+/// writer of autosave files (none in tests).
 #[derive(Clone, Copy)]
 pub(crate) struct Env<'a> {
     pub store: &'a Store,
     pub handles: &'a [AccountHandle],
     pub accounts: &'a [AccountConfig],
+    pub autosave: Option<&'a super::autosave::Autosaver>,
 }
 
 impl Env<'_> {
@@ -32,7 +34,7 @@ impl Env<'_> {
 /// settings (the tests' demo state).
 #[cfg(test)]
 pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[crate::account::AccountHandle]) -> bool {
-    apply_env(state, msg, Env { store, handles, accounts: &[] })
+    apply_env(state, msg, Env { store, handles, accounts: &[], autosave: None })
 }
 
 /// Runs `update` and then its effects, feeding their results back in. True when the state
@@ -92,6 +94,16 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     queue.push(Msg::Attached(crate::compose::Attachment::from_file(&path).map_err(|e| e.to_string())));
                 }
                 Effect::CompletePath(input) => queue.push(Msg::PathCompleted(compose::complete_path(&input))),
+                Effect::Autosave { file, content } => {
+                    if let Some(a) = env.autosave {
+                        a.write(file, content);
+                    }
+                }
+                Effect::DropAutosave(file) => {
+                    if let Some(a) = env.autosave {
+                        a.remove(file);
+                    }
+                }
                 Effect::CompleteAddress(prefix) => {
                     let found = store.addresses(&prefix, 1).ok().and_then(|v| v.into_iter().next());
                     queue.push(Msg::AddressCompleted(prefix, found));

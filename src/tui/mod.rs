@@ -1,6 +1,7 @@
 //! Terminal setup and restore, and the event loop: terminal input and worker events in one
 //! select, state changed only through `app::update`, a redraw only when something changed.
 
+mod autosave;
 mod compose;
 mod effects;
 
@@ -119,12 +120,16 @@ async fn session(
     }
 
     let (mut terminal, guard) = setup()?;
-    let env = Env { store: &store, handles: &handles, accounts };
+    let autosaver = autosave::Autosaver::start(data.path());
+    let env = Env { store: &store, handles: &handles, accounts, autosave: Some(&autosaver) };
     let first = mailto.and_then(|url| {
         let account = handles.first()?.id;
         Some(Msg::Start(Box::new(app::Effect::StartCompose { account, kind: app::compose::ComposeKind::Mailto(url) })))
     });
+    // what a crash left is offered first
+    let first: Vec<Msg> = std::iter::once(autosaver.found(&store)).chain(first).collect();
     let result = event_loop(&mut terminal, state, env, rx, first).await;
+    drop(autosaver);
     drop(guard);
     if let Some(server) = server {
         server.abort();
@@ -184,7 +189,7 @@ async fn event_loop(
     mut state: AppState,
     env: Env<'_>,
     mut rx: mpsc::UnboundedReceiver<Event>,
-    first: Option<Msg>,
+    first: Vec<Msg>,
 ) -> Result<()> {
     let size = terminal.size().context("reading the terminal size")?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
@@ -192,6 +197,8 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut term_signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let mut autosave_tick = tokio::time::interval(app::autosave::EVERY);
+    autosave_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut first_list_frame = true;
     let mut key_at: Option<Instant> = None;
@@ -261,6 +268,7 @@ async fn event_loop(
                     }
                 }
             }
+            _ = autosave_tick.tick(), if state.compose.is_some() => pending.push(Msg::Tick),
             _ = recv(&mut term_signal) => pending.push(Msg::Quit),
             _ = recv(&mut hangup) => pending.push(Msg::Quit),
         }

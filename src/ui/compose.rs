@@ -1,5 +1,6 @@
-//! The review screen of a message being composed: its headers, attachments, the start of
-//! its body, what went wrong last, and the keys.
+//! The screens of a message being composed: the built-in editor (with what is wrong in the
+//! text, if anything), and the review: its headers, attachments, the start of its body, or
+//! the user's own text with the line that is wrong marked, what went wrong last, the keys.
 
 use crate::app::state::AppState;
 use ratatui::Frame;
@@ -15,29 +16,68 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let h = area.height.saturating_sub(2).min(30);
     let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
     let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let line = crate::sanitize::line;
+    let wrong = Style::default().fg(Color::LightRed);
     if let Some(editor) = &c.writing {
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(Style::default().fg(Color::Cyan))
+            .border_style(Style::default().fg(if c.error.is_some() { Color::LightRed } else { Color::Cyan }))
             .title(Span::styled(" Write ", key))
             .title_bottom(Span::styled(
                 " Esc: done · Tab on To/Cc/Bcc completes an address ",
                 Style::default().fg(Color::Yellow),
             ));
-        let inner = block.inner(rect);
+        let mut inner = block.inner(rect);
         frame.render_widget(Clear, rect);
         frame.render_widget(block, rect);
+        // what is wrong with the text, above it, in as many rows as it takes (up to 3)
+        if let Some(e) = &c.error {
+            let text = line(e);
+            let rows = (text.chars().count() as u16).div_ceil(inner.width.max(1)).clamp(1, 3);
+            let top = Rect { height: rows.min(inner.height), ..inner };
+            let err = Paragraph::new(Span::styled(text, wrong.add_modifier(Modifier::BOLD))).wrap(Wrap { trim: false });
+            frame.render_widget(err, top);
+            inner.y += top.height;
+            inner.height -= top.height;
+        }
         frame.render_widget(editor.as_ref(), inner);
         return;
     }
     let dim = Style::default().fg(Color::DarkGray);
-    let line = crate::sanitize::line;
     let mut lines = Vec::new();
-    for (name, value) in [("From", &d.from), ("To", &d.to), ("Cc", &d.cc), ("Bcc", &d.bcc), ("Subject", &d.subject)] {
+    let show = |frame: &mut Frame<'_>, lines: Vec<Line<'_>>, title: &str, hints: &str, border: Color| {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(Style::default().fg(border))
+            .title(Span::styled(title.to_string(), key))
+            .title_bottom(Span::styled(hints.to_string(), Style::default().fg(Color::Yellow)));
+        frame.render_widget(Clear, rect);
+        frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    };
+    if let Some((text, at)) = &c.unparsed {
+        // the user's own text, as written, the wrong line marked
+        if let Some(e) = &c.error {
+            lines.push(Line::from(Span::styled(line(e), wrong)));
+        }
+        lines.push(Line::from(Span::styled("─".repeat(w.saturating_sub(2) as usize), dim)));
+        for (i, l) in text.lines().enumerate() {
+            lines.push(if i == *at {
+                Line::from(vec![Span::styled("▶ ", wrong), Span::styled(line(l), wrong)])
+            } else {
+                Line::from(format!("  {}", line(l)))
+            });
+        }
+        let hints = " e edit your text · a attach · q cancel (y and d wait until it reads as a message) ";
+        show(frame, lines, " Review: your text, as written ", hints, Color::LightRed);
+        return;
+    }
+    let fields = [("From", &d.from), ("To", &d.to), ("Cc", &d.cc), ("Bcc", &d.bcc), ("Subject", &d.subject)];
+    let extra = d.headers.iter().map(|(n, v)| (n.as_str(), v));
+    for (name, value) in fields.into_iter().chain(extra) {
         if value.is_empty() && matches!(name, "Cc" | "Bcc") {
             continue;
         }
-        lines.push(Line::from(vec![Span::styled(format!("{name}: "), key), Span::raw(line(value))]));
+        lines.push(Line::from(vec![Span::styled(format!("{}: ", line(name)), key), Span::raw(line(value))]));
     }
     if d.in_reply_to.is_some() {
         lines.push(Line::from(Span::styled("(a reply: threaded with the original)", dim)));
@@ -55,18 +95,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     if let Some(e) = &c.error {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(line(e), Style::default().fg(Color::LightRed))));
+        lines.push(Line::from(Span::styled(line(e), wrong)));
     }
     lines.push(Line::from(Span::styled("─".repeat(w.saturating_sub(2) as usize), dim)));
     for l in d.body.lines() {
         lines.push(Line::from(line(l)));
     }
     let hints = " y send · e edit · a attach · D remove attachment · d save draft · q cancel ";
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(Style::default().fg(Color::Cyan))
-        .title(Span::styled(" Review ", key))
-        .title_bottom(Span::styled(hints, Style::default().fg(Color::Yellow)));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    show(frame, lines, " Review ", hints, Color::Cyan);
 }

@@ -64,6 +64,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         (Some(Prompt::DiscardDraft), _) => {
             ("Discard this message? (y/n)".to_string(), Style::default().fg(Color::LightRed))
         }
+        (Some(Prompt::ResumeAutosave), _) => {
+            (crate::app::autosave::question(state), Style::default().fg(Color::LightRed))
+        }
         (Some(Prompt::RemoveAttachment(n)), _) => {
             (format!("Remove which attachment? (1-{n})"), Style::default().fg(Color::Cyan))
         }

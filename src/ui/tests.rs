@@ -218,3 +218,27 @@ fn outbox_overlay_shows_what_waits_and_why() {
     key(&mut state, &store, KeyCode::Char('d'));
     assert!(matches!(state.prompt, Some(crate::app::state::Prompt::Confirm { .. })));
 }
+
+#[test]
+fn text_that_does_not_read_is_shown_as_written_with_its_line_marked() {
+    let (_d, store, mut state) = demo();
+    state.settings.editor = Some("vi".into());
+    let account = state.accounts[0].id;
+    let msg = Msg::Composing { account, draft: Box::default(), resumed: None, outgoing: None };
+    crate::tui::apply(&mut state, msg, &store, &[]);
+    state.editor_request = None;
+    let text = "To: ann@x.org\nSubject: plans\nmy first line, no colon\n\nthe body I wrote\n";
+    crate::tui::apply(&mut state, Msg::Edited(Ok(text.into())), &store, &[]);
+    let s = screen(&mut state, &store, 100, 30);
+    assert!(s.contains("Review: your text, as written"), "{s}");
+    assert!(s.contains("line 3: \"my first line, no colon\" is not a \"Name: value\" header"), "{s}");
+    assert!(s.contains("▶ my first line, no colon") && s.contains("  the body I wrote"), "{s}");
+    assert!(s.contains("e edit your text"), "{s}");
+
+    // in the built-in editor the mistake is shown below the text
+    state.settings.editor = None;
+    key(&mut state, &store, KeyCode::Char('e'));
+    key(&mut state, &store, KeyCode::Esc);
+    let s = screen(&mut state, &store, 100, 30);
+    assert!(s.contains(" Write ") && s.contains("line 3: ") && s.contains("fix it there, then Esc"), "{s}");
+}

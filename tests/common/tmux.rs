@@ -41,6 +41,13 @@ impl Tmux {
         args.extend_from_slice(keys);
         self.run(&args);
     }
+    /// The pid of poste, the child of the pane's shell (env execs it).
+    pub fn poste_pid(&self) -> String {
+        let shell = self.run(&["list-panes", "-t", "poste", "-F", "#{pane_pid}"]).trim().to_string();
+        let pid = children(&shell).into_iter().next().unwrap_or_default();
+        assert!(!pid.is_empty(), "no poste process under the pane's shell {shell}");
+        pid
+    }
     pub fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "poste"])
     }
@@ -65,4 +72,24 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
     }
+}
+
+/// The pids whose parent is `ppid`, from /proc.
+pub fn children(ppid: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'
+        let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+        if after.split_whitespace().nth(1) == Some(ppid) {
+            out.push(name);
+        }
+    }
+    out
 }

@@ -1,0 +1,171 @@
+//! Keeping the message being written on disk, the pure side: when to write it (every few
+//! seconds while it changes, and on leaving the editor or quitting), what goes in it, its
+//! removal once sent, saved as a draft or discarded, and at start the offer of what a crash
+//! left behind, resumed in the composer.
+
+use super::compose::Composer;
+use super::state::{AppState, Prompt};
+use super::update::Effect;
+use crate::compose::autosave::{self, Kept, Meta};
+use crate::model::AccountId;
+use crossterm::event::{KeyCode, KeyEvent};
+use std::time::Duration;
+
+/// How often the event loop asks whether the text needs writing again.
+pub const EVERY: Duration = Duration::from_secs(2);
+
+fn account_name(state: &AppState, id: AccountId) -> String {
+    state.accounts.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_else(|| format!("account{id}"))
+}
+
+/// The file a new message is kept in.
+pub fn next_file(state: &mut AppState, account: AccountId) -> String {
+    let n = state.autosave_next;
+    state.autosave_next += 1;
+    autosave::file_name(&account_name(state, account), n)
+}
+
+/// What the file holds: where the message comes from, and its text as it stands.
+fn content(state: &AppState, c: &Composer) -> String {
+    let text = match (&c.writing, &c.unparsed) {
+        (Some(area), _) => area.lines().join("\n"),
+        (None, Some((text, _))) => text.clone(),
+        (None, None) => crate::compose::to_editor_text(&c.draft),
+    };
+    let d = &c.draft;
+    let meta = Meta {
+        answers: d.answers,
+        forwards: d.forwards,
+        resumed: c.resumed,
+        outgoing: c.outgoing,
+        in_reply_to: d.in_reply_to.clone(),
+        references: d.references.clone(),
+        message_id: d.message_id.clone(),
+        attachments: d.attachments.iter().map(|a| a.name.clone()).collect(),
+    };
+    autosave::render(&account_name(state, c.account), &meta, &text)
+}
+
+/// Writes the message now if it changed since it was last written.
+pub fn save_now(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(c) = state.compose.as_ref().filter(|c| c.unsaved) else { return };
+    fx.push(Effect::Autosave { file: c.autosave.clone(), content: content(state, c) });
+    if let Some(c) = state.compose.as_mut() {
+        c.unsaved = false;
+    }
+}
+
+/// The message is sent, saved as a draft or discarded: the composer closes and its file
+/// goes. Another message a crash left, if one waits, is offered then.
+pub fn forget(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if let Some(c) = state.compose.take() {
+        fx.push(Effect::DropAutosave(c.autosave));
+    }
+    offer(state);
+}
+
+/// At start: the messages a crash left, and the next free file number. The first is offered.
+pub fn found(state: &mut AppState, kept: Vec<Kept>, next: u64) {
+    state.autosave_next = state.autosave_next.max(next);
+    state.kept = kept;
+    offer(state);
+}
+
+fn offer(state: &mut AppState) {
+    if !state.kept.is_empty() {
+        state.prompt = Some(Prompt::ResumeAutosave);
+    }
+}
+
+/// The question for the first kept message.
+pub fn question(state: &AppState) -> String {
+    let Some(k) = state.kept.first() else { return String::new() };
+    let subject = k
+        .text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .find_map(|l| l.split_once(':').filter(|(n, _)| n.trim().eq_ignore_ascii_case("subject")))
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+        .unwrap_or("no subject");
+    let more = match state.kept.len() {
+        1 => String::new(),
+        n => format!(" (1 of {n})"),
+    };
+    format!(
+        "A message you were writing when poste stopped was kept{more}: r resumes it, d discards it, \
+         Esc keeps it for later ({}: {})",
+        crate::sanitize::line(&k.account),
+        crate::sanitize::line(subject)
+    )
+}
+
+/// The answer to the offer.
+pub fn offer_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    match k.code {
+        KeyCode::Char('r') => {
+            if state.compose.is_some() {
+                state.status =
+                    Some("finish the message being written first; the kept one is offered again next time".into());
+                return;
+            }
+            let kept = state.kept.remove(0);
+            resume(state, kept);
+        }
+        KeyCode::Char('d') => {
+            let kept = state.kept.remove(0);
+            fx.push(Effect::DropAutosave(kept.file));
+            state.status = Some("the kept message was discarded".into());
+            offer(state);
+        }
+        KeyCode::Esc => {
+            state.kept.clear();
+            state.status = Some("the kept message stays; it is offered again at the next start".into());
+        }
+        // anything else: the question stays until it is answered
+        _ => state.prompt = Some(Prompt::ResumeAutosave),
+    }
+}
+
+/// Opens a kept message in the composer, in the same file, with what it came from.
+fn resume(state: &mut AppState, k: Kept) {
+    let Some(account) = state.accounts.iter().find(|a| a.name == k.account).map(|a| a.id) else {
+        state.status = Some(format!(
+            "the kept message is for account {}, which the config no longer has; its file stays in the autosave folder",
+            crate::sanitize::line(&k.account)
+        ));
+        return;
+    };
+    let m = &k.meta;
+    let mut draft = crate::compose::Draft {
+        answers: m.answers,
+        forwards: m.forwards,
+        in_reply_to: m.in_reply_to.clone(),
+        references: m.references.clone(),
+        message_id: m.message_id.clone(),
+        ..Default::default()
+    };
+    let parsed = crate::compose::parse_editor_text(&k.text, &mut draft);
+    let mut c = Composer {
+        writing: None,
+        account,
+        draft,
+        resumed: m.resumed,
+        outgoing: m.outgoing,
+        error: None,
+        unparsed: None,
+        autosave: k.file.clone(),
+        unsaved: false,
+    };
+    // text that did not read as a message yet comes back as it was, with its mistake
+    if let Err(e) = parsed {
+        super::compose::keep_unparsed(&mut c, k.text.clone(), &e, state.settings.editor.is_none());
+    }
+    state.outbox_cursor = None;
+    state.compose = Some(c);
+    if !m.attachments.is_empty() {
+        let names: Vec<String> = m.attachments.iter().map(|a| crate::sanitize::line(a)).collect();
+        state.status = Some(format!("its attachments were not kept ({}): a attaches them again", names.join(", ")));
+    }
+    super::compose::edit(state);
+}
