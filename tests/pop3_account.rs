@@ -316,3 +316,45 @@ async fn poste_read_downloads_a_partial_message_whole_over_stls() {
     assert!(!setup.store().message(id).unwrap().summary.partial);
     assert_eq!(server_count(&mut a).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_set_by_another_maildir_tool_are_followed_and_kept() {
+    use poste::account::{Action, Command};
+    use poste::model::Flags;
+    let user = user("popmutt");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(0, "read in mutt", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, "");
+    assert!(setup.poste(&["sync"]).status.success());
+    let (id, path) = {
+        let store = setup.store();
+        let m = store.list(&ListQuery::default(), 0, 1).unwrap().remove(0);
+        (m.id, store.message(m.id).unwrap().path.unwrap())
+    };
+    // mutt reads and flags it: the file is renamed to :2,FS
+    let file = setup.data.join(&path);
+    let renamed = file.to_string_lossy().replace(":2,", ":2,FS");
+    std::fs::rename(&file, &renamed).unwrap();
+    let (h, mut rx) = setup.worker();
+    // the worker follows it when it starts (and every few seconds while the folder is open)
+    wait_for(&mut rx, 20, |e| matches!(e, Event::Changed { .. }).then_some(())).await;
+    assert_eq!(setup.store().message(id).unwrap().summary.flags, Flags(Flags::SEEN | Flags::FLAGGED));
+    // and while the folder is open: mutt marks it answered too
+    let inbox = setup.store().message(id).unwrap().summary.folder;
+    h.send(Command::Watch(inbox));
+    let again = renamed.replace(":2,FS", ":2,FRS");
+    std::fs::rename(&renamed, &again).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !setup.store().message(id).unwrap().summary.flags.has(Flags::ANSWERED) {
+        assert!(std::time::Instant::now() < deadline, "the rename while open was not followed");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // `!` here takes the flag off; the Seen set there stays
+    h.send(Command::Act(Action::Flags { ids: vec![id], add: Flags(0), remove: Flags(Flags::FLAGGED) }));
+    wait_for(&mut rx, 20, |e| matches!(e, Event::Pending { settled: true, .. }).then_some(())).await;
+    let now = setup.store().message(id).unwrap();
+    assert_eq!(now.summary.flags, Flags(Flags::SEEN | Flags::ANSWERED));
+    assert!(now.path.unwrap().to_string_lossy().ends_with(":2,RS"));
+    h.shutdown().await;
+}

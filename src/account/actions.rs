@@ -22,22 +22,43 @@ type Plan = Result<(), String>;
 impl Worker {
     /// Applies an action locally, queues it, and tries to send the queue.
     pub(super) async fn act(&mut self, action: Action) {
-        if let Err(text) = self.plan(action) {
-            self.notice(text);
-        }
+        self.act_quietly(action);
         self.emit_pending();
         self.replay().await;
     }
 
-    /// Applies and queues an action without sending the queue yet.
+    /// Applies and queues an action without sending the queue yet: its local effect and
+    /// its queued entry commit together, or neither does.
     pub(super) fn act_quietly(&mut self, action: Action) {
-        if let Err(text) = self.plan(action) {
+        if self.local() {
+            // no queue: the files are the mail, and each change to them stands alone
+            if let Err(text) = self.plan(action) {
+                self.notice(text);
+            }
+            return;
+        }
+        if let Err(e) = self.store.begin_batch() {
+            return self.notice(format!("nothing was changed: local store: {e}"));
+        }
+        let undo = self.undo.len();
+        self.hold_events(true);
+        let planned = self.plan(action);
+        let ended = self.store.end_batch(planned.is_ok());
+        self.hold_events(false);
+        let outcome = match (planned, ended) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(text), _) => Err(text),
+            (Ok(()), Err(e)) => Err(format!("nothing was changed: local store: {e}")),
+        };
+        if let Err(text) = outcome {
+            // nothing of it happened: nothing of it to undo
+            self.undo.truncate(undo);
             self.notice(text);
         }
     }
 
     pub(super) fn notice(&self, text: String) {
-        self.events.send(Event::Notice { account: self.id, text });
+        self.emit(Event::Notice { account: self.id, text });
     }
 
     pub(super) fn emit_pending(&self) {
@@ -46,7 +67,7 @@ impl Worker {
 
     fn pending_event(&self, settled: bool) {
         let count = self.store.pending_count(self.id).unwrap_or(0);
-        self.events.send(Event::Pending { account: self.id, count, settled });
+        self.emit(Event::Pending { account: self.id, count, settled });
     }
 
     /// An account whose folders are local Maildirs (POP3, the demo): no server to tell,
@@ -65,7 +86,7 @@ impl Worker {
 
     fn folders_changed(&self) {
         if let Ok(folders) = self.store.folders(self.id) {
-            self.events.send(Event::Folders { account: self.id, folders });
+            self.emit(Event::Folders { account: self.id, folders });
         }
     }
 
@@ -297,9 +318,9 @@ impl Worker {
     }
 
     pub(super) fn changed_folder(&self, folder: FolderId) {
-        self.events.send(Event::Changed { account: self.id, folder });
+        self.emit(Event::Changed { account: self.id, folder });
         if let Ok(f) = self.store.folder(folder) {
-            self.events.send(Event::FolderCounts { account: self.id, folder: f });
+            self.emit(Event::FolderCounts { account: self.id, folder: f });
         }
     }
 
@@ -425,7 +446,7 @@ impl Worker {
                             crate::imap::decode_folder_name(&name)
                         );
                         let action = super::Action::ExpungeMarked { folder: f.id, uids };
-                        self.events.send(Event::Ask { account: self.id, question, action });
+                        self.emit(Event::Ask { account: self.id, question, action });
                     } else {
                         self.notice(format!(
                             "{} other messages in {folder} are marked deleted; nothing was expunged",
@@ -435,8 +456,15 @@ impl Worker {
                     self.resync_after_replay = true;
                 }
                 Err(e) => {
+                    // the entry goes and its local effect is undone together
+                    let batch = self.store.begin_batch().is_ok();
+                    self.hold_events(true);
                     let _ = self.store.finish_op(id);
                     self.roll_back(&op);
+                    if batch && let Err(e) = self.store.end_batch(true) {
+                        tracing::error!(error = %e, "could not record a refused action");
+                    }
+                    self.hold_events(false);
                     self.notice(format!(
                         "{} failed: {e}; the local copy was set back to match the server",
                         op.describe()
@@ -517,7 +545,9 @@ impl Worker {
                 self.place(todo, &pairs, to);
                 Ok(())
             }
-            Op::Append { folder, id, flags } => self.upload(folder, *id, Flags(*flags), attempts).await,
+            Op::Append { folder, id, flags, since } => {
+                self.upload(folder, *id, Flags(*flags), since.unwrap_or(0), attempts).await
+            }
             Op::CreateFolder { name } => imap::ops::create_folder(conn, name).await,
             Op::RenameFolder { from, to } => imap::ops::rename_folder(conn, from, to).await,
             Op::DeleteFolder { name } => imap::ops::delete_folder(conn, name).await,
@@ -528,7 +558,14 @@ impl Worker {
     /// Uploads a message the store has with a placeholder UID, then gives it the UID the
     /// server gave it (found by its Message-ID). A retry after a cut connection first looks
     /// whether the message arrived, so it is never uploaded twice.
-    async fn upload(&mut self, folder: &str, id: MessageId, flags: Flags, attempts: u32) -> Result<(), ImapError> {
+    async fn upload(
+        &mut self,
+        folder: &str,
+        id: MessageId,
+        flags: Flags,
+        since: u32,
+        attempts: u32,
+    ) -> Result<(), ImapError> {
         let Some(raw) = self.store.body(id).ok().flatten() else {
             // deleted here meanwhile (sent, or saved again): nothing to upload
             return Ok(());
@@ -538,12 +575,14 @@ impl Worker {
         let mut there = Vec::new();
         if let (Some(mid), true) = (&message_id, attempts > 0) {
             there = imap::ops::find_message_ids(conn, folder, std::slice::from_ref(mid)).await?;
+            there.retain(|u| *u >= since);
         }
         if there.is_empty() {
             let names = flags.names().join(" ");
             imap::ops::append(conn, folder, &format!("({names})"), &raw).await?;
             if let Some(mid) = &message_id {
                 there = imap::ops::find_message_ids(conn, folder, std::slice::from_ref(mid)).await?;
+                there.retain(|u| *u >= since);
             }
         }
         match there.iter().max() {

@@ -45,6 +45,10 @@ pub enum Op {
         folder: String,
         id: MessageId,
         flags: u32,
+        /// The folder's UIDNEXT when the upload was queued: only a message at or above it
+        /// can be this upload (the draft it replaces, with the same Message-ID, is below).
+        #[serde(default)]
+        since: Option<u32>,
     },
     CreateFolder {
         name: String,

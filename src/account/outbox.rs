@@ -24,6 +24,8 @@ pub enum SendResult {
     },
     /// Failed while the message was being handed over: it may have arrived.
     Unsure(String),
+    /// Discarded or replaced before it went: nothing was sent, and its row is gone.
+    Withdrawn,
 }
 
 impl Worker {
@@ -112,6 +114,7 @@ impl Worker {
                     let result = match result {
                         Ok(()) => SendResult::Sent,
                         Err(e @ crate::smtp::SmtpError::Unconfirmed(_)) => SendResult::Unsure(e.to_string()),
+                        Err(crate::smtp::SmtpError::Cancelled) => SendResult::Withdrawn,
                         Err(e) => SendResult::NotSent { text: e.to_string(), transient: e.is_transient() },
                     };
                     let _ = ops.send(StoreOp::OutboxDone(id, result));
@@ -125,6 +128,11 @@ impl Worker {
     /// The end of a send attempt.
     pub(super) async fn outbox_done(&mut self, id: i64, result: SendResult) {
         self.sending = false;
+        if matches!(result, SendResult::Withdrawn) {
+            // its row is gone (ids are never reused): on to whatever is queued, its replacement too
+            self.emit_outbox();
+            return self.try_outbox().await;
+        }
         let (state, error) = match &result {
             SendResult::Sent => (OutState::Sent, None),
             SendResult::NotSent { text, transient: true } => (OutState::Queued, Some(text.clone())),
@@ -132,6 +140,7 @@ impl Worker {
             SendResult::Unsure(text) => {
                 (OutState::Unknown, Some(format!("{text}; the server may have the message: check before resending")))
             }
+            SendResult::Withdrawn => return,
         };
         if let Err(e) = self.store.set_outgoing_state(id, state, error.as_deref()) {
             self.notice(format!("local store: {e}"));
@@ -278,7 +287,8 @@ impl Worker {
         let result = if self.local() {
             self.keep_local(&folder, raw, flags, replaces)
         } else {
-            let upload = |id| Op::Append { folder: folder.name.clone(), id, flags: flags.0 }.to_json();
+            let since = self.store.uid_floor(folder.id).ok();
+            let upload = |id| Op::Append { folder: folder.name.clone(), id, flags: flags.0, since }.to_json();
             self.store.add_for_upload(self.id, folder.id, raw, flags, upload, replaces).map(|_| ())
         };
         match result {

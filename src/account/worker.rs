@@ -71,6 +71,7 @@ impl Worker {
             outbox_backoff: OUTBOX_BACKOFF_START,
             restarted,
             local_watch: None,
+            held: Default::default(),
         };
         (worker, ops_rx)
     }
@@ -121,6 +122,8 @@ pub(super) struct Worker {
     pub(super) restarted: bool,
     /// The open folder of a local account, whose Maildir is checked for other tools' changes.
     pub(super) local_watch: Option<LocalWatch>,
+    /// Events held back until the store changes they tell of commit (`hold_events`).
+    pub(super) held: std::cell::RefCell<Option<Vec<Event>>>,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -135,7 +138,20 @@ const FOLLOW_EVERY: Duration = Duration::from_secs(3);
 
 impl Worker {
     pub(super) fn emit(&self, e: Event) {
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            held.push(e);
+            return;
+        }
         self.events.send(e);
+    }
+
+    /// Holds events back while a batch of store changes is open (the UI would read the
+    /// store before they commit), and sends them once it has ended.
+    pub(super) fn hold_events(&self, hold: bool) {
+        let held = if hold { self.held.replace(Some(Vec::new())) } else { self.held.take() };
+        for e in held.into_iter().flatten() {
+            self.events.send(e);
+        }
     }
 
     pub(super) fn state(&self, state: AccountState) {
@@ -168,8 +184,10 @@ impl Worker {
         if self.local() {
             // what other Maildir tools did while poste was not running
             for f in self.store.folders(self.id).unwrap_or_default() {
-                if let Err(e) = self.store.follow_folder(f.id) {
-                    tracing::warn!(folder = %f.display, error = %e, "cannot read the folder's Maildir");
+                match self.store.follow_folder(f.id) {
+                    Ok(done) if done.any() => self.changed_folder(f.id),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(folder = %f.display, error = %e, "cannot read the folder's Maildir"),
                 }
             }
         }
@@ -272,8 +290,10 @@ impl Worker {
             Command::Send { message, replaces } => self.send(*message, replaces).await,
             Command::SaveDraft { raw, replaces } => self.save_draft(raw, replaces).await,
             Command::RetryOutgoing(id) => {
-                if let Err(e) = self.store.set_outgoing_state(id, crate::store::outbox::OutState::Queued, None) {
-                    self.notice(format!("local store: {e}"));
+                match self.store.retry_outgoing(id) {
+                    Ok(true) => {}
+                    Ok(false) => self.notice("that message is being sent already".into()),
+                    Err(e) => self.notice(format!("local store: {e}")),
                 }
                 self.emit_outbox();
                 self.try_outbox().await;

@@ -76,7 +76,14 @@ impl ListView {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Loading,
-    Ready { raw: Arc<Vec<u8>>, rendered: Rendered },
+    /// The message is here and being rendered, off the UI task.
+    Rendering {
+        raw: Arc<Vec<u8>>,
+    },
+    Ready {
+        raw: Arc<Vec<u8>>,
+        rendered: Rendered,
+    },
     Unavailable(String),
 }
 

@@ -77,6 +77,38 @@ fn moving_far_loads_only_a_window() {
     assert_eq!(s.list.cursor, 99_998);
 }
 
+/// A body arrives and its rendering, asked for off the UI task, comes back.
+fn body(s: &mut AppState, id: i64, raw: &[u8]) {
+    let fx = update(s, Msg::Worker(Event::Body { id, raw: Arc::new(raw.to_vec()) }));
+    let Some(Effect::Render { id, raw, width }) = fx.into_iter().find(|e| matches!(e, Effect::Render { .. })) else {
+        panic!("no rendering asked for")
+    };
+    assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Rendering { .. }));
+    update(s, Msg::Rendered { id, width, rendered: Box::new(crate::mime::render(&raw, width)) });
+}
+
+#[test]
+fn a_rendering_that_comes_back_late_is_shown_only_if_it_still_fits() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Enter);
+    let fx = update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(b"Subject: a\r\n\r\nfirst".to_vec()) }));
+    let Some(Effect::Render { width, .. }) = fx.into_iter().find(|e| matches!(e, Effect::Render { .. })) else {
+        panic!()
+    };
+    let stale =
+        |id, w| Msg::Rendered { id, width: w, rendered: Box::new(crate::mime::render(b"Subject: a\r\n\r\nold", w)) };
+    // another message's, or one made for another width (the window was resized meanwhile)
+    update(&mut s, stale(1001, width));
+    update(&mut s, stale(1000, width + 7));
+    assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Rendering { .. }));
+    update(&mut s, stale(1000, width));
+    assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Ready { .. }));
+    // a resize asks again, and the old rendering shows meanwhile
+    let fx = update(&mut s, Msg::Resize(90, 30));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Render { id: 1000, .. })));
+    assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Ready { .. }));
+}
+
 #[test]
 fn opening_a_message_asks_the_worker_and_prefetches() {
     let mut s = opened(50);
@@ -87,7 +119,7 @@ fn opening_a_message_asks_the_worker_and_prefetches() {
     // a body for another message (a stale fetch) is ignored
     update(&mut s, Msg::Worker(Event::Body { id: 1001, raw: Arc::new(b"Subject: x\r\n\r\nno".to_vec()) }));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
-    update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(b"Subject: hello\r\n\r\nbody text".to_vec()) }));
+    body(&mut s, 1000, b"Subject: hello\r\n\r\nbody text");
     let super::Body::Ready { rendered, .. } = &s.reader.as_ref().unwrap().body else { panic!() };
     assert!(rendered.body.contains("body text"));
     // with the reader open, moving the cursor follows with the reader
@@ -160,7 +192,7 @@ fn saving_one_or_choosing_among_several() {
     let mut s = opened(5);
     key(&mut s, KeyCode::Enter);
     let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/attachments.eml")).unwrap();
-    update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(raw) }));
+    body(&mut s, 1000, &raw);
     key(&mut s, KeyCode::Tab);
     assert!(key(&mut s, KeyCode::Char('s')).is_empty());
     assert!(s.status.as_deref().unwrap().contains("1-2"));

@@ -5,7 +5,7 @@ use super::keymap::Action;
 use super::navigate;
 use super::state::{AppState, Body, Pane, Prompt};
 use crate::account::{Command, Event};
-use crate::model::{AccountId, Summary};
+use crate::model::{AccountId, MessageId, Summary};
 use crate::store::ListQuery;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 use std::path::PathBuf;
@@ -41,6 +41,12 @@ pub enum Msg {
     Start(Box<Effect>),
     /// The edited text from the external editor, or why the editor failed.
     Edited(Result<String, String>),
+    /// The answer to `Effect::Render`: message `id` rendered at `width`.
+    Rendered {
+        id: MessageId,
+        width: usize,
+        rendered: Box<crate::mime::Rendered>,
+    },
     /// The answer to `Effect::AttachFile`.
     Attached(Result<crate::compose::Attachment, String>),
     /// The answer to `Effect::SendDraft` or `Effect::SaveDraft`.
@@ -92,6 +98,13 @@ pub enum Effect {
     StartCompose {
         account: AccountId,
         kind: super::compose::ComposeKind,
+    },
+    /// Render a message for the reader at `width`, off the UI task (a message with 40,000
+    /// links or a huge HTML part takes its time); the answer is `Msg::Rendered`.
+    Render {
+        id: MessageId,
+        raw: std::sync::Arc<Vec<u8>>,
+        width: usize,
     },
     /// Build the message and hand it to the account's Outbox, in place of the draft or
     /// Outbox message it `replaces` (one command, so a message that cannot be built or
@@ -154,9 +167,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             navigate::keep_cursor_visible(state, &mut fx);
-            rerender(state);
+            rerender(state, &mut fx);
         }
         Msg::Worker(e) => worker(state, e, &mut fx),
+        Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
         Msg::ListLoaded { query, total, start, rows } => {
             if query == state.list.query {
                 state.list.total = total;
@@ -418,13 +432,31 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     fx.push(Effect::SaveAttachments { raw: raw.clone(), indexes, dir: state.settings.attachment_dir.clone() });
 }
 
-/// Renders the open message again at the reader's current width.
-pub(super) fn rerender(state: &mut AppState) {
-    let width = super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize;
-    if let Some(r) = &mut state.reader
-        && let Body::Ready { raw, rendered } = &mut r.body
+/// The width the open message is rendered at.
+fn reader_width(state: &AppState) -> usize {
+    super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize
+}
+
+/// Has the open message rendered again at the reader's current width (off the UI task;
+/// the old rendering shows meanwhile).
+pub(super) fn rerender(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let width = reader_width(state);
+    if let Some(r) = &state.reader
+        && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
     {
-        *rendered = crate::mime::render(raw, width);
+        fx.push(Effect::Render { id: r.id, raw: raw.clone(), width });
+    }
+}
+
+/// A rendering came back: shown if it is still of the open message at its width.
+fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::mime::Rendered) {
+    let current = reader_width(state);
+    if let Some(r) = &mut state.reader
+        && r.id == id
+        && width == current
+        && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
+    {
+        r.body = Body::Ready { raw: raw.clone(), rendered };
     }
 }
 
@@ -477,12 +509,12 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                     fx.push(Effect::StartCompose { account, kind: super::compose::ComposeKind::Resume(id) });
                 }
             }
-            let width = super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize;
+            let width = reader_width(state);
             if let Some(r) = &mut state.reader
                 && r.id == id
             {
-                let rendered = crate::mime::render(&raw, width);
-                r.body = Body::Ready { raw, rendered };
+                r.body = Body::Rendering { raw: raw.clone() };
+                fx.push(Effect::Render { id, raw, width });
             }
         }
         Event::BodyUnavailable { id, reason, .. } => {

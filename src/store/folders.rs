@@ -52,7 +52,7 @@ impl Store {
     /// Replaces an account's folder list with `list`: new folders are added, changed
     /// attributes updated, and folders gone from the server dropped with their messages.
     pub fn set_folders(&self, account: AccountId, list: &[FolderInfo]) -> Result<Vec<Folder>> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut up = tx.prepare_cached(
                 "INSERT INTO folders(account_id, name, display, delimiter, special_use)
@@ -151,7 +151,7 @@ impl Store {
             let mut st = self.conn().prepare("SELECT path FROM messages WHERE folder_id = ?1 AND path IS NOT NULL")?;
             st.query_map([folder], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         tx.execute("DELETE FROM messages WHERE folder_id = ?1", [folder])?;
         tx.execute(
             "UPDATE folders SET uidvalidity = NULL, uidnext = NULL, highestmodseq = NULL WHERE id = ?1",

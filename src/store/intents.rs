@@ -90,10 +90,15 @@ impl Store {
         if paths.is_empty() {
             return Ok(());
         }
+        if let Some(later) = self.batch.borrow_mut().as_mut() {
+            // inside a batch the rows may still come back: the files go once it commits
+            later.extend_from_slice(paths);
+            return Ok(());
+        }
         for p in paths {
             maildir::remove(self.data_dir(), p)?;
         }
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         settle(&tx, paths.iter().map(PathBuf::as_path))?;
         tx.commit()?;
         Ok(())
@@ -149,7 +154,7 @@ impl Store {
     fn recover_delivery(&self, i: &Intent, done: &mut Recovered) -> Result<()> {
         // (a file still in tmp/ was fsynced before its intent was written: resolve finishes
         // moving it into cur/)
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         if let Some(path) = maildir::resolve(self.data_dir(), &i.path) {
             let head = read_head(&self.data_dir().join(&path))?;
             let staged = maildir::Staged::published(path);
@@ -178,7 +183,7 @@ impl Store {
             maildir::remove(self.data_dir(), &p)?;
             done.removed += 1;
         }
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         settle(&tx, [i.path.as_path()])?;
         tx.commit()?;
         Ok(())

@@ -37,6 +37,14 @@ impl Store {
         )
     }
 
+    /// A UID above every one the store knows in a folder (or has been told of by the
+    /// server): a message appended from now on gets one at least this high.
+    pub fn uid_floor(&self, folder: FolderId) -> Result<u32> {
+        let known = Self::next_local_uid(self.conn(), folder)?;
+        let next = self.sync_state(folder)?.uidnext.map_or(0, i64::from);
+        Ok(u32::try_from(known.max(next)).unwrap_or(u32::MAX))
+    }
+
     /// The current file of a message, following a rename by another Maildir tool.
     pub(super) fn current_path(&self, id: MessageId, recorded: &Path) -> Option<PathBuf> {
         let found = maildir::resolve(self.data_dir(), recorded)?;
@@ -71,7 +79,7 @@ impl Store {
             let new = old.as_ref().and_then(|p| p.file_name()).map(|n| to_dir.join("cur").join(n));
             moving.push((Origin { id, folder, uid: u32::try_from(uid).unwrap_or(0) }, old, new));
         }
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         for (o, old, new) in &moving {
             if let (Some(old), Some(new)) = (old, new) {
                 super::intents::remove_later(&tx, o.folder, old, Some(o.id))?;
@@ -84,7 +92,7 @@ impl Store {
                 maildir::link_into(self.data_dir(), p, &to_dir)?;
             }
         }
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut up = tx.prepare_cached("UPDATE messages SET folder_id = ?2, uid = ?3, path = ?4 WHERE id = ?1")?;
             for (o, _, new) in &moving {

@@ -69,7 +69,7 @@ impl Store {
                 .collect()
         };
         let mut done = Followed::default();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         for (id, flags, path) in rows {
             let unique = unique_of(&path);
             match on_disk.remove(&unique) {

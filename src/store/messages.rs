@@ -102,7 +102,7 @@ impl Store {
 
     /// Stores a batch of headers in one transaction; a UID already there gets the new flags.
     pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         for m in batch {
             insert_row(&tx, folder, m, None)?;
         }
@@ -160,7 +160,7 @@ impl Store {
         files: &[(Delivered<'_>, Flags, i64)],
     ) -> Result<Vec<MessageId>> {
         let intended = (|| {
-            let tx = self.conn().unchecked_transaction()?;
+            let tx = self.tx()?;
             for (file, flags, date) in files {
                 super::intents::index_later(&tx, folder, file, *flags, *date)?;
             }
@@ -171,7 +171,7 @@ impl Store {
             return Err(e.into());
         }
         let (placed, failed) = self.publish(files.iter().map(|(f, _, _)| f.staged));
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let mut ids = Vec::with_capacity(files.len());
         for (i, (file, flags, date)) in files.iter().enumerate() {
             if placed.get(i).copied().unwrap_or(false) {
@@ -231,7 +231,7 @@ impl Store {
         let folder = m.summary.folder;
         let new = file.staged.path.clone();
         let marked = (|| {
-            let tx = self.conn().unchecked_transaction()?;
+            let tx = self.tx()?;
             super::intents::remove_later(&tx, folder, &new, Some(id))?;
             tx.commit()
         })();
@@ -252,7 +252,7 @@ impl Store {
         };
         let size = u32::try_from(file.size).unwrap_or(u32::MAX);
         let old = m.path.and_then(|p| maildir::resolve(self.data_dir(), &p));
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         tx.execute(
             "UPDATE messages SET path = ?2, size = ?3, has_attachments = ?4, partial = 0 WHERE id = ?1",
             params![id, new.to_string_lossy(), size, has_attachments],
@@ -267,7 +267,7 @@ impl Store {
 
     /// Updates flags by UID in one transaction.
     pub fn update_flags(&self, folder: FolderId, changes: &[(Uid, Flags)]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut st = tx.prepare_cached("UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2")?;
             for (uid, flags) in changes {
@@ -280,7 +280,7 @@ impl Store {
 
     /// Removes messages gone from the server, with their stored bodies.
     pub fn remove_uids(&self, folder: FolderId, uids: &[Uid]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let mut paths = Vec::new();
         {
             let mut del = tx.prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING path")?;
@@ -390,7 +390,7 @@ impl Store {
         let rel = maildir::folder_dir(&m.account, &m.folder_name);
         let staged = maildir::stage(self.data_dir(), &rel, raw, m.summary.flags)?;
         let marked = (|| {
-            let tx = self.conn().unchecked_transaction()?;
+            let tx = self.tx()?;
             super::intents::remove_later(&tx, m.summary.folder, &staged.path, Some(id))?;
             tx.commit()
         })();
@@ -406,7 +406,7 @@ impl Store {
             return Err(e);
         }
         let has_attachments = crate::mime::summarize(raw).has_attachments;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         tx.execute(
             "UPDATE messages SET path = ?2, has_attachments = (has_attachments OR ?3) WHERE id = ?1",
             params![id, staged.path.to_string_lossy(), has_attachments],
@@ -444,7 +444,7 @@ impl Store {
 /// Inserts the row of a delivered message with the next UID of its folder, and its POP3
 /// UIDL (downloaded at `fallback_date`, which is then the time of the download).
 pub(super) fn insert_delivered(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     folder: FolderId,
     file: &Delivered<'_>,
     flags: Flags,

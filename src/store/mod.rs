@@ -49,6 +49,34 @@ pub struct Store {
     conn: Connection,
     data_dir: PathBuf,
     _lock: Option<DataDir>,
+    /// While a batch (`begin_batch`) is open: the files its changes remove once it commits.
+    batch: std::cell::RefCell<Option<Vec<PathBuf>>>,
+}
+
+/// A transaction of one store change, or, inside a batch, a part of the batch's.
+pub(crate) enum Tx<'a> {
+    Own(rusqlite::Transaction<'a>),
+    InBatch(&'a Connection),
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Tx::Own(t) => t,
+            Tx::InBatch(c) => c,
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// Commits (inside a batch, the batch commits it later).
+    pub(crate) fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Tx::Own(t) => t.commit(),
+            Tx::InBatch(_) => Ok(()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -99,7 +127,38 @@ impl Store {
         for suffix in ["-wal", "-shm"] {
             restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));
         }
-        Ok(Store { conn, data_dir: data_dir.to_path_buf(), _lock: None })
+        Ok(Store { conn, data_dir: data_dir.to_path_buf(), _lock: None, batch: Default::default() })
+    }
+
+    /// A transaction for one change; inside a batch, part of the batch's.
+    pub(crate) fn tx(&self) -> rusqlite::Result<Tx<'_>> {
+        if self.batch.borrow().is_some() {
+            return Ok(Tx::InBatch(&self.conn));
+        }
+        self.conn.unchecked_transaction().map(Tx::Own)
+    }
+
+    /// Starts a batch: every change until `end_batch` commits together or not at all (a
+    /// user action's local effect with its queued entry for the server).
+    pub fn begin_batch(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        *self.batch.borrow_mut() = Some(Vec::new());
+        Ok(())
+    }
+
+    /// Ends a batch: commits it (then removes the files its changes let go of) or rolls
+    /// it all back.
+    pub fn end_batch(&self, commit: bool) -> Result<()> {
+        let files = self.batch.borrow_mut().take().unwrap_or_default();
+        if !commit {
+            self.conn.execute_batch("ROLLBACK")?;
+            return Ok(());
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        self.finish_removals(&files)
     }
 
     pub fn data_dir(&self) -> &Path {

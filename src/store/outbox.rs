@@ -157,7 +157,7 @@ impl Store {
     /// draft it was written from (its row and file go, with the queued expunge `expunge`).
     /// Returns the new id.
     pub fn queue_outgoing_replacing(&self, account: AccountId, m: &Outgoing, replaces: Replacing) -> Result<i64> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let removed = Self::replace_in(&tx, account, replaces)?;
         let new = Self::insert_outgoing(&tx, account, m)?;
         tx.commit()?;
@@ -195,6 +195,15 @@ impl Store {
                 Ok(removed)
             }
         }
+    }
+
+    /// Puts a message that failed, or whose handover is uncertain, back in the queue (the
+    /// user checked). False when it is not in such a state (it is being sent already).
+    pub fn retry_outgoing(&self, id: i64) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE outbox SET state = 'queued', error = NULL WHERE id = ?1 AND state IN ('failed', 'unknown', 'queued')",
+            [id],
+        )? == 1)
     }
 
     /// Removes a message from the Outbox unless it is being handed to the server (then it
@@ -270,7 +279,7 @@ impl Store {
     pub fn recover_claims(&self, account: AccountId, restarted: bool) -> Result<usize> {
         const WHY: &str = "poste stopped while handing this message to the server: check the recipient's copy \
                            or your Sent folder before resending";
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         tx.execute("UPDATE pending_ops SET state = 'queued' WHERE account_id = ?1 AND state = 'working'", [account])?;
         let stuck = if restarted { "('claimed', 'sending')" } else { "('sending')" };
         let unknown = tx.execute(

@@ -81,7 +81,7 @@ impl Store {
         let staged = maildir::stage(self.data_dir(), &self.folder_rel_dir(folder)?, raw, flags)?;
         // a stop before the row commits leaves a file no row has: recovery removes it
         let marked = (|| {
-            let tx = self.conn().unchecked_transaction()?;
+            let tx = self.tx()?;
             super::intents::remove_later(&tx, folder, &staged.path, None)?;
             tx.commit()
         })();
@@ -99,7 +99,7 @@ impl Store {
         }
         let m = super::messages::new_message(crate::mime::summarize(raw), 0, flags, raw.len() as u64, now());
         let committed = (|| {
-            let tx = self.conn().unchecked_transaction()?;
+            let tx = self.tx()?;
             // UID 0 (no message has it) until the row id makes its placeholder UID just below
             super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()))?;
             let id = tx.last_insert_rowid();
@@ -132,7 +132,7 @@ impl Store {
 
     /// Adds and removes flags on messages.
     pub fn change_flags(&self, ids: &[MessageId], add: Flags, remove: Flags) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut st = tx.prepare_cached("UPDATE messages SET flags = (flags | ?2) & ~?3 WHERE id = ?1")?;
             for id in ids {
@@ -153,7 +153,7 @@ impl Store {
     /// Moves messages to another folder locally; they get placeholder UIDs until the server
     /// reports the real ones. Returns where each was.
     pub fn move_local(&self, ids: &[MessageId], to: FolderId) -> Result<Vec<Origin>> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let mut origins = Vec::with_capacity(ids.len());
         {
             let mut get = tx.prepare_cached("SELECT folder_id, uid FROM messages WHERE id = ?1")?;
@@ -174,7 +174,7 @@ impl Store {
 
     /// Puts messages back where they were (undo, or a move the server refused).
     pub fn restore_local(&self, origins: &[Origin]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut up = tx.prepare_cached("UPDATE OR IGNORE messages SET folder_id = ?2, uid = ?3 WHERE id = ?1")?;
             for o in origins {
@@ -189,7 +189,7 @@ impl Store {
     /// Copies messages into another folder locally, as placeholders; returns
     /// (new id, source id) pairs.
     pub fn copy_local(&self, ids: &[MessageId], to: FolderId) -> Result<Vec<(MessageId, MessageId)>> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let mut out = Vec::new();
         {
             let mut ins = tx.prepare_cached(
@@ -215,7 +215,7 @@ impl Store {
     /// sync has already brought the server's message under that UID, the placeholder takes
     /// its place (it has the body), so the folder never shows the message twice.
     pub fn set_uid(&self, id: MessageId, uid: Uid) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let twin: Vec<MessageId> = {
             let mut st = tx.prepare_cached(
                 "SELECT id FROM messages WHERE folder_id = (SELECT folder_id FROM messages WHERE id = ?1)
@@ -231,7 +231,7 @@ impl Store {
 
     /// Deletes messages locally, with their stored bodies.
     pub fn delete_local(&self, ids: &[MessageId]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         let paths = Self::delete_rows(&tx, ids)?;
         tx.commit()?;
         self.finish_removals(&paths)
@@ -256,7 +256,7 @@ impl Store {
     /// Placeholder rows left in a folder (their move or copy is done; a sync brings the
     /// real messages).
     pub fn drop_placeholders(&self, ids: &[MessageId]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut del = tx.prepare_cached("DELETE FROM messages WHERE id = ?1 AND uid >= ?2")?;
             for id in ids {

@@ -61,7 +61,7 @@ impl Store {
 
     /// Forgets UIDLs that are gone from the server.
     pub fn forget_uidls(&self, account: AccountId, uidls: &[String]) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = self.tx()?;
         {
             let mut st = tx.prepare_cached("DELETE FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2")?;
             for u in uidls {

@@ -143,6 +143,75 @@ pub(super) const MIGRATIONS: &[&str] = &[
         date INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 8: message and Outbox ids are never given out twice (AUTOINCREMENT), so an id the UI
+    //    or a send in flight holds can never name another message after its own is gone
+    r#"
+    CREATE TABLE messages_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        message_id TEXT,
+        in_reply_to TEXT,
+        refs TEXT,
+        date INTEGER NOT NULL,
+        from_name TEXT NOT NULL DEFAULT '',
+        from_addr TEXT NOT NULL DEFAULT '',
+        to_addrs TEXT NOT NULL DEFAULT '',
+        cc_addrs TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        flags INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        has_attachments INTEGER NOT NULL DEFAULT 0,
+        path TEXT,
+        partial INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (folder_id, uid)
+    );
+    INSERT INTO messages_new(id, folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
+        to_addrs, cc_addrs, subject, flags, size, has_attachments, path, partial)
+        SELECT id, folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
+        to_addrs, cc_addrs, subject, flags, size, has_attachments, path, partial FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_new RENAME TO messages;
+    CREATE INDEX messages_by_date ON messages(folder_id, date DESC, id DESC);
+    CREATE INDEX messages_by_message_id ON messages(message_id);
+    CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE folder_counts SET total = total + 1, unread = unread + ((new.flags & 1) = 0)
+        WHERE folder_id = new.folder_id;
+    END;
+    CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE folder_counts SET total = total - 1, unread = unread - ((old.flags & 1) = 0)
+        WHERE folder_id = old.folder_id;
+    END;
+    CREATE TRIGGER messages_count_flags AFTER UPDATE OF flags ON messages
+    WHEN (old.flags & 1) != (new.flags & 1) BEGIN
+        UPDATE folder_counts SET unread = unread + ((new.flags & 1) = 0) - ((old.flags & 1) = 0)
+        WHERE folder_id = new.folder_id;
+    END;
+    CREATE TRIGGER messages_count_move AFTER UPDATE OF folder_id ON messages
+    WHEN old.folder_id != new.folder_id BEGIN
+        UPDATE folder_counts SET total = total - 1, unread = unread - ((old.flags & 1) = 0)
+        WHERE folder_id = old.folder_id;
+        UPDATE folder_counts SET total = total + 1, unread = unread + ((old.flags & 1) = 0)
+        WHERE folder_id = new.folder_id;
+    END;
+    CREATE TABLE outbox_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        created INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT,
+        envelope TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        sent BLOB NOT NULL,
+        saved BLOB NOT NULL,
+        answers INTEGER,
+        forwards INTEGER
+    );
+    INSERT INTO outbox_new SELECT id, account_id, created, state, error, envelope, subject, sent, saved,
+        answers, forwards FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_new RENAME TO outbox;
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

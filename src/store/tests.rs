@@ -150,3 +150,14 @@ fn folders_gone_from_server_are_dropped_and_sorted() {
     let names: Vec<_> = list.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["INBOX", "Sent", "Work", "Work/Projects"]);
 }
+
+#[test]
+fn ids_of_removed_messages_are_never_given_out_again() {
+    let (_dir, store, inbox) = setup();
+    store.insert_messages(inbox, &[msg(1, 1, "a", false), msg(2, 2, "b", false)]).unwrap();
+    let newest = store.list(&ListQuery { folder: Some(inbox), ..Default::default() }, 0, 1).unwrap()[0].id;
+    store.remove_uids(inbox, &[2]).unwrap();
+    store.insert_messages(inbox, &[msg(3, 3, "c", false)]).unwrap();
+    let again = store.list(&ListQuery { folder: Some(inbox), ..Default::default() }, 0, 1).unwrap()[0].id;
+    assert!(again > newest, "a new message got the id {again} of a removed one ({newest})");
+}

@@ -15,6 +15,9 @@ pub(crate) struct Env<'a> {
     pub handles: &'a [AccountHandle],
     pub accounts: &'a [AccountConfig],
     pub autosave: Option<&'a super::autosave::Autosaver>,
+    /// Where work done off the UI task answers (a rendering); none in tests, which do it
+    /// at once.
+    pub later: Option<&'a tokio::sync::mpsc::UnboundedSender<Msg>>,
 }
 
 impl Env<'_> {
@@ -34,7 +37,7 @@ impl Env<'_> {
 /// settings (the tests' demo state).
 #[cfg(test)]
 pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[crate::account::AccountHandle]) -> bool {
-    apply_env(state, msg, Env { store, handles, accounts: &[], autosave: None })
+    apply_env(state, msg, Env { store, handles, accounts: &[], autosave: None, later: None })
 }
 
 /// Runs `update` and then its effects, feeding their results back in. True when the state
@@ -83,6 +86,19 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                 Effect::StartCompose { account, kind } => match compose::start(env, account, kind) {
                     Ok(msg) => queue.push(msg),
                     Err(e) => state.status = Some(e),
+                },
+                Effect::Render { id, raw, width } => match env.later {
+                    Some(later) => {
+                        let later = later.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let rendered = Box::new(crate::mime::render(&raw, width));
+                            let _ = later.send(Msg::Rendered { id, width, rendered });
+                        });
+                    }
+                    None => {
+                        let rendered = Box::new(crate::mime::render(&raw, width));
+                        queue.push(Msg::Rendered { id, width, rendered });
+                    }
                 },
                 Effect::SendDraft { account, draft, replaces } => {
                     queue.push(Msg::ComposeDone(compose::send(env, account, &draft, replaces)));

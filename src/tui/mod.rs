@@ -121,14 +121,15 @@ async fn session(
 
     let (mut terminal, guard) = setup()?;
     let autosaver = autosave::Autosaver::start(data.path());
-    let env = Env { store: &store, handles: &handles, accounts, autosave: Some(&autosaver) };
+    let (later_tx, later) = mpsc::unbounded_channel();
+    let env = Env { store: &store, handles: &handles, accounts, autosave: Some(&autosaver), later: Some(&later_tx) };
     let first = mailto.and_then(|url| {
         let account = handles.first()?.id;
         Some(Msg::Start(Box::new(app::Effect::StartCompose { account, kind: app::compose::ComposeKind::Mailto(url) })))
     });
     // what a crash left is offered first
     let first: Vec<Msg> = std::iter::once(autosaver.found(&store)).chain(first).collect();
-    let result = event_loop(&mut terminal, state, env, rx, first).await;
+    let result = event_loop(&mut terminal, state, env, Inputs { workers: rx, later }, first).await;
     drop(autosaver);
     drop(guard);
     if let Some(server) = server {
@@ -184,13 +185,21 @@ pub fn restore() {
     let _ = execute!(std::io::stdout(), DisableMouseCapture, LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
+/// What the loop hears besides the terminal: the workers' events, and the answers of work
+/// done off the UI task.
+struct Inputs {
+    workers: mpsc::UnboundedReceiver<Event>,
+    later: mpsc::UnboundedReceiver<Msg>,
+}
+
 async fn event_loop(
     terminal: &mut Term,
     mut state: AppState,
     env: Env<'_>,
-    mut rx: mpsc::UnboundedReceiver<Event>,
+    inputs: Inputs,
     first: Vec<Msg>,
 ) -> Result<()> {
+    let Inputs { workers: mut rx, mut later } = inputs;
     let size = terminal.size().context("reading the terminal size")?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
     pending.extend(first);
@@ -268,6 +277,7 @@ async fn event_loop(
                     }
                 }
             }
+            Some(msg) = later.recv() => pending.push(msg),
             _ = autosave_tick.tick(), if state.compose.is_some() => pending.push(Msg::Tick),
             _ = recv(&mut term_signal) => pending.push(Msg::Quit),
             _ = recv(&mut hangup) => pending.push(Msg::Quit),

@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
     let dim = Style::default().fg(Color::DarkGray);
     let lines: Vec<Line<'_>> = match &r.body {
-        Body::Loading => vec![Line::from(Span::styled("loading…", dim))],
+        Body::Loading | Body::Rendering { .. } => vec![Line::from(Span::styled("loading…", dim))],
         Body::Unavailable(reason) => vec![
             Line::from(Span::styled("This message's body is not available.", Style::default().fg(Color::Yellow))),
             Line::from(""),

@@ -228,6 +228,9 @@ pub async fn wait_for<T>(
             .await
             .expect("timed out waiting for an event")
             .expect("the worker stopped");
+        if std::env::var_os("POSTE_TEST_EVENTS").is_some() {
+            eprintln!("event: {ev:?}");
+        }
         if let Some(t) = f(&ev) {
             return t;
         }
