@@ -64,7 +64,8 @@ impl AccountHandle {
     /// only the link to it closes.)
     pub async fn shutdown(self) {
         let _ = self.tx.send(Command::Shutdown);
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.join).await;
+        // (a worker lets a running pass end first, for up to 10 s)
+        let _ = tokio::time::timeout(Duration::from_secs(15), self.join).await;
     }
 
     /// The port another poste reaches this worker through; None for a remote worker.

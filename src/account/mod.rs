@@ -7,6 +7,8 @@ mod ops;
 mod outbox;
 mod pop3_ops;
 mod pop3_task;
+mod reading;
+mod replay;
 mod sync_task;
 mod watch;
 mod worker;

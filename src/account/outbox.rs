@@ -128,24 +128,38 @@ impl Worker {
     /// The end of a send attempt.
     pub(super) async fn outbox_done(&mut self, id: i64, result: SendResult) {
         self.sending = false;
-        if matches!(result, SendResult::Withdrawn) {
-            // its row is gone (ids are never reused): on to whatever is queued, its replacement too
-            self.emit_outbox();
+        let Some((state, error)) = self.record_send(id, &result) else {
+            // withdrawn: its row is gone (ids are never reused); on to what is queued
             return self.try_outbox().await;
+        };
+        if matches!(result, SendResult::Sent) {
+            // finish it (SendDone comes once it is saved), then the next one
+            self.try_outbox().await;
+        } else {
+            self.emit(Event::SendDone { account: self.id, id, state, error });
+            self.emit(Event::OutboxIdle { account: self.id });
         }
-        let (state, error) = match &result {
+    }
+
+    /// Records how a send attempt ended (its state, the retry timer, what the user is told);
+    /// None for a message withdrawn before it went.
+    pub(super) fn record_send(&mut self, id: i64, result: &SendResult) -> Option<(OutState, Option<String>)> {
+        let (state, error) = match result {
             SendResult::Sent => (OutState::Sent, None),
             SendResult::NotSent { text, transient: true } => (OutState::Queued, Some(text.clone())),
             SendResult::NotSent { text, transient: false } => (OutState::Failed, Some(text.clone())),
             SendResult::Unsure(text) => {
                 (OutState::Unknown, Some(format!("{text}; the server may have the message: check before resending")))
             }
-            SendResult::Withdrawn => return,
+            SendResult::Withdrawn => {
+                self.emit_outbox();
+                return None;
+            }
         };
         if let Err(e) = self.store.set_outgoing_state(id, state, error.as_deref()) {
             self.notice(format!("local store: {e}"));
         }
-        match &result {
+        match result {
             SendResult::Sent => self.outbox_backoff = super::worker::OUTBOX_BACKOFF_START,
             SendResult::NotSent { text, transient: true } => {
                 // the SMTP server may come back before the mail server does: try on a timer too
@@ -156,13 +170,7 @@ impl Worker {
             _ => self.notice(format!("not sent: {}", error.clone().unwrap_or_default())),
         }
         self.emit_outbox();
-        if matches!(result, SendResult::Sent) {
-            // finish it (SendDone comes once it is saved), then the next one
-            self.try_outbox().await;
-        } else {
-            self.emit(Event::SendDone { account: self.id, id, state, error });
-            self.emit(Event::OutboxIdle { account: self.id });
-        }
+        Some((state, error))
     }
 
     /// A message the server took: its copy in Sent, its original's flag, and out of the

@@ -6,11 +6,10 @@ use super::sync_task::{self, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
 use crate::imap::{self, Connection, ImapError, LocalState};
-use crate::model::{AccountId, AccountState, Flags, FolderId, MessageId};
+use crate::model::{AccountId, AccountState, FolderId, MessageId};
 use crate::secret::PasswordSource;
 use crate::store::{Store, StoreError};
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -132,6 +131,9 @@ pub(super) struct LocalWatch {
     stamp: Option<std::time::SystemTime>,
     next: Instant,
 }
+
+/// How long a stopping worker waits for a running pass or send to end.
+const FINISH_PASS: Duration = Duration::from_secs(10);
 
 /// How often the open local folder's Maildir is checked for changes made by other tools.
 const FOLLOW_EVERY: Duration = Duration::from_secs(3);
@@ -256,8 +258,33 @@ impl Worker {
         if let Some((_, task)) = self.watch.take() {
             task.abort();
         }
+        self.finish_pass(&mut ops).await;
         if let Some(c) = self.conn.take() {
             c.logout().await;
+        }
+    }
+
+    /// On the way out: lets a running POP3 pass end cleanly (it sends its DELEs and QUIT
+    /// only at its end) and a send under way be recorded, for a while. (An IMAP sync cut
+    /// short loses nothing: the next one takes up where it stopped.)
+    async fn finish_pass(&mut self, ops: &mut mpsc::UnboundedReceiver<StoreOp>) {
+        let deadline = Instant::now() + FINISH_PASS;
+        self.sync_again = None;
+        while (self.syncing && self.pop3.is_some()) || self.sending {
+            match tokio::time::timeout_at(deadline, ops.recv()).await {
+                Ok(Some(StoreOp::OutboxDone(id, result))) => {
+                    // a send under way is recorded as it ended; nothing new starts
+                    self.sending = false;
+                    self.record_send(id, &result);
+                }
+                Ok(Some(op)) => self.apply(op),
+                Ok(None) => return,
+                Err(_) => {
+                    tracing::info!("a pass was still running when the account stopped; it is cut off");
+                    return;
+                }
+            }
+            self.sync_again = None;
         }
     }
 
@@ -539,91 +566,6 @@ impl Worker {
             }
             if !self.syncing && self.retry_at.is_none() {
                 self.retry_at = Some(Instant::now() + self.backoff);
-            }
-        }
-    }
-
-    async fn download(&mut self, id: MessageId) -> Result<Option<Vec<u8>>, ImapError> {
-        let m = self.store.message(id)?;
-        let conn = self.connection().await?;
-        let raw = imap::fetch_body(conn, &m.folder_name, m.summary.uid).await?;
-        if let Some(raw) = &raw {
-            self.store.store_body(id, raw)?;
-        }
-        Ok(raw)
-    }
-
-    async fn open(&mut self, id: MessageId, mark_seen: bool) {
-        let cached = match self.store.body(id) {
-            Ok(b) => b,
-            Err(e) => {
-                self.emit(Event::BodyUnavailable { id, reason: e.to_string(), offline: false });
-                return;
-            }
-        };
-        self.prefetch.retain(|p| *p != id);
-        let raw = match cached {
-            Some(raw) => raw,
-            None => match self.download(id).await {
-                Ok(Some(raw)) => raw,
-                Ok(None) => {
-                    let reason = "the message is no longer on the server".to_string();
-                    self.emit(Event::BodyUnavailable { id, reason, offline: false });
-                    return;
-                }
-                Err(e) => {
-                    self.connection_failed(&e);
-                    let offline = e.is_transient() || matches!(e, ImapError::Connect { .. });
-                    let reason = if offline {
-                        format!("not downloaded yet, and the server cannot be reached ({e})")
-                    } else {
-                        e.to_string()
-                    };
-                    self.emit(Event::BodyUnavailable { id, reason, offline });
-                    return;
-                }
-            },
-        };
-        self.emit(Event::Body { id, raw: Arc::new(raw) });
-        if mark_seen {
-            self.mark_seen(id).await;
-        }
-    }
-
-    async fn mark_seen(&mut self, id: MessageId) {
-        let Ok(m) = self.store.message(id) else {
-            return;
-        };
-        if m.summary.flags.is_seen() {
-            return;
-        }
-        let flags = m.summary.flags.with(Flags::SEEN, true);
-        if self.store.set_flags(id, flags).is_ok() {
-            self.emit(Event::Flags { id, flags });
-            let _ = self.changed(m.summary.folder);
-        }
-        if self.imap.is_none() {
-            return;
-        }
-        let result = match self.connection().await {
-            Ok(conn) => imap::mark_seen(conn, &m.folder_name, m.summary.uid).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            self.connection_failed(&e);
-            tracing::warn!(error = %e, "could not set \\Seen on the server");
-        }
-    }
-
-    async fn prefetch_one(&mut self) {
-        let Some(id) = self.prefetch.pop_front() else {
-            return;
-        };
-        if let Err(e) = self.download(id).await {
-            tracing::debug!(id, error = %e, "prefetch failed");
-            self.connection_failed(&e);
-            if e.is_transient() {
-                self.prefetch.clear();
             }
         }
     }
