@@ -289,3 +289,20 @@ fn two_processes_create_a_new_store_at_once() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ui_waits_for_a_command_that_holds_the_data_dir() {
+    let user = user("uiwait");
+    let setup = Setup::new(&user, None, "");
+    // a sync that holds the data dir for a few seconds: its password takes that long
+    let cfg = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "sleep 4; echo secret");
+    std::fs::write(&setup.config, cfg).unwrap();
+    let sync = spawn(&setup, &["sync"]);
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let ui = Tmux::start("uiwait", &setup);
+    ui.wait("the UI starts when it is done", 10);
+    let out = sync.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ui.wait("INBOX", 30);
+    ui.keys(&["q", "q"]);
+}

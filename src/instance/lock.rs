@@ -17,7 +17,7 @@ pub const LOCK_FILE: &str = "poste.lock";
 #[derive(Debug, Error)]
 pub enum LockError {
     #[error("{} is in use by another poste{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
-    Busy { path: PathBuf, pid: Option<u32> },
+    Busy { path: PathBuf, pid: Option<u32>, ui: bool },
     #[error("cannot use {}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -47,6 +47,15 @@ fn held() -> &'static Mutex<HashMap<PathBuf, Weak<Held>>> {
 impl DataDir {
     /// Takes the lock of `path` (created, private, when missing), or says who holds it.
     pub fn lock(path: &Path) -> Result<DataDir, LockError> {
+        DataDir::lock_as(path, false)
+    }
+
+    /// Takes the lock for the UI (the file says so, for the next poste that finds it taken).
+    pub fn lock_for_ui(path: &Path) -> Result<DataDir, LockError> {
+        DataDir::lock_as(path, true)
+    }
+
+    fn lock_as(path: &Path, ui: bool) -> Result<DataDir, LockError> {
         let io = |source| LockError::Io { path: path.to_path_buf(), source };
         crate::paths::create_private_dir(path).map_err(io)?;
         let key = path.canonicalize().map_err(io)?;
@@ -62,7 +71,7 @@ impl DataDir {
             match file.try_lock() {
                 Ok(()) => break,
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    let pid = read_pid(&mut file);
+                    let (pid, held_by_ui) = read_holder(&mut file);
                     // this process let go of it a moment ago, and a child it was starting
                     // still shares the file until its exec closes it: wait for that
                     if pid == Some(std::process::id()) && tries < 100 {
@@ -70,13 +79,15 @@ impl DataDir {
                         std::thread::sleep(std::time::Duration::from_millis(5));
                         continue;
                     }
-                    return Err(LockError::Busy { path: path.to_path_buf(), pid });
+                    return Err(LockError::Busy { path: path.to_path_buf(), pid, ui: held_by_ui });
                 }
                 Err(std::fs::TryLockError::Error(source)) => return Err(LockError::Io { path: file_path, source }),
             }
         }
         // the pid, for the next process that finds the lock taken
-        let _ = file.set_len(0).and_then(|_| file.rewind()).and_then(|_| writeln!(file, "{}", std::process::id()));
+        let kind = if ui { "ui" } else { "command" };
+        let _ =
+            file.set_len(0).and_then(|_| file.rewind()).and_then(|_| writeln!(file, "{} {kind}", std::process::id()));
         let _ = file.sync_all();
         let h = Arc::new(Held { path: key.clone(), _file: file });
         map.insert(key, Arc::downgrade(&h));
@@ -112,17 +123,20 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
     std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)
 }
 
-fn read_pid(file: &mut File) -> Option<u32> {
+/// The holder's pid, and whether it is a UI, from the lock file ("PID ui" or "PID command").
+fn read_holder(file: &mut File) -> (Option<u32>, bool) {
     let mut text = String::new();
-    file.rewind().ok()?;
-    file.read_to_string(&mut text).ok()?;
-    text.trim().parse().ok()
+    if file.rewind().is_err() || file.read_to_string(&mut text).is_err() {
+        return (None, false);
+    }
+    let mut words = text.split_whitespace();
+    (words.next().and_then(|p| p.parse().ok()), words.next() == Some("ui"))
 }
 
 /// The pid written in a data dir's lock file, if any (whether or not it is held).
 pub fn holder_pid(path: &Path) -> Option<u32> {
     let mut f = File::open(path.join(LOCK_FILE)).ok()?;
-    read_pid(&mut f)
+    read_holder(&mut f).0
 }
 
 #[cfg(test)]

@@ -149,7 +149,25 @@ pub async fn lock_waiting(data_dir: &Path, why: &str) -> Result<DataDir, LockErr
     .await
 }
 
-/// Takes the data dir for the UI, which cannot share it with another poste.
-pub fn lock_for_ui(data_dir: &Path) -> Result<DataDir, LockError> {
-    DataDir::lock(data_dir)
+/// Takes the data dir for the UI, which shares it with no other poste: another UI holding
+/// it is an error; a command holding it (a `poste sync` from cron) is waited for, saying so
+/// on stderr.
+pub async fn lock_for_ui(data_dir: &Path) -> Result<DataDir, LockError> {
+    let mut told = false;
+    loop {
+        match DataDir::lock_for_ui(data_dir) {
+            Err(LockError::Busy { ui: false, pid, .. }) => {
+                if !told {
+                    told = true;
+                    let who = pid.map(|p| format!("poste (pid {p})")).unwrap_or_else(|| "another poste".into());
+                    eprintln!(
+                        "poste: {} is in use by {who}, a command; the UI starts when it is done (Ctrl-C cancels)",
+                        data_dir.display()
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => return other,
+        }
+    }
 }

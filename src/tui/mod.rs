@@ -34,7 +34,7 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 pub async fn run(loaded: Loaded, mailto: Option<String>) -> Result<()> {
     let keymap = Keymap::from_config(&loaded.config.keys).map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
     let settings = settings(&loaded.config.ui, &loaded.data_dir, loaded.config.editor.as_deref());
-    let data = crate::instance::lock_for_ui(&loaded.data_dir).map_err(|e| match e {
+    let data = crate::instance::lock_for_ui(&loaded.data_dir).await.map_err(|e| match e {
         crate::instance::LockError::Busy { pid, .. } => anyhow!(
             "poste is already running on {}{}; use that one, or quit it first",
             loaded.data_dir.display(),
