@@ -28,7 +28,9 @@ fn main() {
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("poste: {e:#}");
+            use std::io::Write;
+            // stderr may be gone (the terminal closed): that is no reason to panic
+            let _ = writeln!(std::io::stderr(), "poste: {e:#}");
             std::process::exit(1);
         }
     }

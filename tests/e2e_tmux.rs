@@ -335,3 +335,18 @@ async fn a_message_written_when_poste_is_killed_is_offered_back_and_sent() {
     }
     tmux.keys(&["q", "q", "q", "q"]);
 }
+
+#[test]
+fn a_paste_into_the_builtin_editor_arrives_whole_and_at_once() {
+    let ui = Tmux::start_args("paste", "EDITOR= VISUAL=", "--demo");
+    ui.wait("INBOX", 20);
+    ui.keys(&["c"]);
+    ui.wait("Esc: done", 10);
+    ui.keys(&["Down", "Down", "Down", "Down", "Down"]);
+    // 2,000 characters in one burst: more than the terminal reader takes in one read
+    let text = format!("{}E", "w".repeat(1999));
+    ui.run(&["send-keys", "-t", "poste", "-l", &text]);
+    let started = Instant::now();
+    ui.wait("wE", 20);
+    assert!(started.elapsed() < Duration::from_secs(10), "the paste took {:?}", started.elapsed());
+}

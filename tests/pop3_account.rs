@@ -358,3 +358,26 @@ async fn flags_set_by_another_maildir_tool_are_followed_and_kept() {
     assert!(now.path.unwrap().to_string_lossy().ends_with(":2,RS"));
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_read_by_opening_it_stays_read_in_its_file() {
+    use poste::account::Command;
+    let user = user("popopen");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(0, "open me", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, "");
+    assert!(setup.poste(&["sync"]).status.success());
+    let id = setup.store().list(&ListQuery::default(), 0, 1).unwrap()[0].id;
+    let (h, mut rx) = setup.worker();
+    h.send(Command::Open { id, mark_seen: true });
+    wait_for(&mut rx, 20, |e| matches!(e, Event::Flags { flags, .. } if flags.is_seen()).then_some(())).await;
+    h.shutdown().await;
+    let path = setup.store().message(id).unwrap().path.unwrap();
+    assert!(path.to_string_lossy().ends_with(":2,S"), "{path:?}");
+    // and a restart, which reads the Maildir again, keeps it read
+    let (h, mut rx) = setup.worker();
+    wait_for(&mut rx, 20, |e| matches!(e, Event::Outbox { .. }).then_some(())).await;
+    assert!(setup.store().message(id).unwrap().summary.flags.is_seen());
+    h.shutdown().await;
+}

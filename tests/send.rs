@@ -309,3 +309,22 @@ async fn login_and_certificate_failures_name_their_cause() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("TLS with 127.0.0.1 failed"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_is_given_up_on_and_the_message_kept() {
+    use fake::Step::*;
+    // it takes the connection and says nothing
+    let fake = fake::Fake::start(vec![Read]).await;
+    let me = user("silent");
+    let setup = Setup::new(&me, None, "");
+    setup.smtp(Some(fake.port), "tls = \"none\"\nusername = \"\"");
+    let started = std::time::Instant::now();
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "later"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "kept in the Outbox: {err}");
+    assert!(err.contains("did not answer within 10 s"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "it gave up in time");
+    let store = setup.store();
+    let acct = store.accounts().unwrap()[0].0;
+    assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Queued);
+}

@@ -55,6 +55,9 @@ impl Worker {
         }
     }
 
+    /// Marks an opened message read like `N` does: through the action queue, so it reaches
+    /// the server even when opened offline, and into the file name of a local message, so
+    /// other Maildir tools (and the next start) see it too.
     async fn mark_seen(&mut self, id: MessageId) {
         let Ok(m) = self.store.message(id) else {
             return;
@@ -62,22 +65,12 @@ impl Worker {
         if m.summary.flags.is_seen() {
             return;
         }
-        let flags = m.summary.flags.with(Flags::SEEN, true);
-        if self.store.set_flags(id, flags).is_ok() {
-            self.emit(Event::Flags { id, flags });
-            let _ = self.changed(m.summary.folder);
+        self.act_quietly(super::Action::Flags { ids: vec![id], add: Flags(Flags::SEEN), remove: Flags(0) });
+        if let Ok(now) = self.store.message(id) {
+            self.emit(Event::Flags { id, flags: now.summary.flags });
         }
-        if self.imap.is_none() {
-            return;
-        }
-        let result = match self.connection().await {
-            Ok(conn) => imap::mark_seen(conn, &m.folder_name, m.summary.uid).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            self.connection_failed(&e);
-            tracing::warn!(error = %e, "could not set \\Seen on the server");
-        }
+        self.emit_pending();
+        self.replay().await;
     }
 
     pub(super) async fn prefetch_one(&mut self) {

@@ -280,12 +280,3 @@ pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result
     }
     Ok(body)
 }
-
-/// Sets \Seen on the server.
-pub async fn mark_seen(conn: &mut Connection, folder: &str, uid: Uid) -> Result<()> {
-    let secs = conn.timeout;
-    super::select::ensure(conn, folder).await?;
-    let mut stream = conn.session.uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)").await?;
-    while next(&mut stream, secs).await?.is_some() {}
-    Ok(())
-}

@@ -48,13 +48,15 @@ pub enum SmtpError {
     /// The message went to the server, but no answer came: it may have been taken.
     #[error("the connection failed while the server was taking the message ({0})")]
     Unconfirmed(String),
+    #[error("the server did not answer within {secs} s while {what}")]
+    Timeout { what: String, secs: u64 },
 }
 
 impl SmtpError {
     /// True when the same message may go through later (a connection problem, a 4xx).
     pub fn is_transient(&self) -> bool {
         match self {
-            SmtpError::Connect { .. } | SmtpError::Network(_) => true,
+            SmtpError::Connect { .. } | SmtpError::Network(_) | SmtpError::Timeout { .. } => true,
             SmtpError::Sender { transient, .. }
             | SmtpError::Recipient { transient, .. }
             | SmtpError::Refused { transient, .. } => *transient,
@@ -64,6 +66,17 @@ impl SmtpError {
 }
 
 pub type Result<T> = std::result::Result<T, SmtpError>;
+
+/// A step of the conversation, bounded in time: a server that stops answering is an error,
+/// never a hang.
+async fn step<T>(secs: u64, what: &str, f: impl std::future::Future<Output = T>) -> Result<T> {
+    tokio::time::timeout(Duration::from_secs(secs), f).await.map_err(|_| SmtpError::Timeout { what: what.into(), secs })
+}
+
+/// Ends the conversation without sending (QUIT, bounded in time).
+async fn abort(conn: &mut AsyncSmtpConnection, secs: u64) {
+    let _ = tokio::time::timeout(Duration::from_secs(secs), conn.abort()).await;
+}
 
 /// The envelope: who the server reports failures to, and who gets the message.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -122,61 +135,76 @@ pub async fn send(
     let tls_error = |e: lettre::transport::smtp::Error| SmtpError::Tls { host: s.host.clone(), text: error_chain(&e) };
     let params = params.build_native().map_err(tls_error)?;
     let addr = format!("{}:{}", s.host, s.port);
-    let timeout = Some(Duration::from_secs(s.timeout_secs.max(1)));
+    let secs = s.timeout_secs.max(1);
+    let timeout = Some(Duration::from_secs(secs));
     let hello = ClientId::default();
     let implicit = (s.tls == TlsMode::Implicit).then(|| params.clone());
-    let mut conn = AsyncSmtpConnection::connect_tokio1((s.host.as_str(), s.port), timeout, &hello, implicit, None)
-        .await
-        .map_err(|e| {
-            if e.is_tls() { tls_error(e) } else { SmtpError::Connect { addr: addr.clone(), text: error_chain(&e) } }
-        })?;
+    let connecting = format!("connecting to {addr} and reading its greeting");
+    let mut conn = step(
+        secs,
+        &connecting,
+        AsyncSmtpConnection::connect_tokio1((s.host.as_str(), s.port), timeout, &hello, implicit, None),
+    )
+    .await?
+    .map_err(|e| {
+        if e.is_tls() { tls_error(e) } else { SmtpError::Connect { addr: addr.clone(), text: error_chain(&e) } }
+    })?;
     if s.tls == TlsMode::Starttls {
         if !conn.can_starttls() {
-            conn.abort().await;
+            abort(&mut conn, secs).await;
             return Err(SmtpError::NoStarttls);
         }
-        conn.starttls(params, &hello).await.map_err(tls_error)?;
+        step(secs, "starting TLS", conn.starttls(params, &hello)).await?.map_err(tls_error)?;
     }
     if let Some(user) = &s.username {
         if s.tls == TlsMode::None && !s.allow_plaintext_auth {
-            conn.abort().await;
+            abort(&mut conn, secs).await;
             return Err(SmtpError::PlaintextRefused);
         }
         let Some(pw) = password else {
             return Err(SmtpError::Auth("no password_command or password for sending".into()));
         };
         let pass = pw.resolve().await?;
-        conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.clone(), pass))
-            .await
+        let creds = Credentials::new(user.clone(), pass);
+        step(secs, "logging in", conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds))
+            .await?
             .map_err(|e| SmtpError::Auth(error_chain(&e)))?;
     }
     let mut options = Vec::new();
     if !raw.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
         options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
-    if let Err(e) = conn.command(Mail::new(Some(from), options)).await {
+    if let Err(e) = step(secs, "giving the sender", conn.command(Mail::new(Some(from), options))).await? {
         let (text, transient) = refused(&e);
-        conn.abort().await;
+        abort(&mut conn, secs).await;
         if text.contains("552") || text.to_ascii_lowercase().contains("size") {
             return Err(SmtpError::TooLarge(text));
         }
         return Err(SmtpError::Sender { from: envelope.from.clone(), text, transient });
     }
     for (rcpt, addr) in to.into_iter().zip(&envelope.to) {
-        if let Err(e) = conn.command(Rcpt::new(rcpt, vec![])).await {
+        if let Err(e) = step(secs, "giving a recipient", conn.command(Rcpt::new(rcpt, vec![]))).await? {
             let (text, transient) = refused(&e);
-            conn.abort().await;
+            abort(&mut conn, secs).await;
             return Err(SmtpError::Recipient { rcpt: addr.clone(), text, transient });
         }
     }
     if !before_data.await {
-        conn.abort().await;
+        abort(&mut conn, secs).await;
         return Err(SmtpError::Cancelled);
     }
-    conn.command(Data).await.map_err(network)?;
-    match conn.message(raw).await {
+    step(secs, "starting the message (DATA)", conn.command(Data)).await?.map_err(network)?;
+    // the message itself may take a while on a slow link: its time grows with its size
+    let transfer = secs + (raw.len() as u64 >> 15);
+    let sent = match tokio::time::timeout(Duration::from_secs(transfer), conn.message(raw)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return Err(SmtpError::Unconfirmed(format!("no answer within {transfer} s")));
+        }
+    };
+    match sent {
         Ok(_) => {
-            let _ = conn.quit().await;
+            let _ = tokio::time::timeout(Duration::from_secs(secs), conn.quit()).await;
             Ok(())
         }
         Err(e) => {

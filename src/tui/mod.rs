@@ -23,7 +23,7 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_ra
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use std::io::Stdout;
+use std::io::{Stdout, Write};
 use std::path::Path;
 use std::time::Instant;
 use tokio::sync::mpsc;
@@ -130,6 +130,11 @@ async fn session(
     // what a crash left is offered first
     let first: Vec<Msg> = std::iter::once(autosaver.found(&store)).chain(first).collect();
     let result = event_loop(&mut terminal, state, env, Inputs { workers: rx, later }, first).await;
+    if matches!(result, Ok(Ending::TerminalGone)) {
+        // ratatui would write to the vanished terminal as it drops, and panic on the error
+        std::mem::forget(terminal);
+    }
+    let result = result.map(|_| ());
     drop(autosaver);
     drop(guard);
     if let Some(server) = server {
@@ -154,7 +159,8 @@ impl Drop for TermGuard {
         if std::thread::panicking()
             && let Some(text) = PANIC.lock().unwrap_or_else(|p| p.into_inner()).take()
         {
-            eprintln!("poste: internal error: {text} (see the log)");
+            // (the terminal may be gone: a failed write is no reason to panic again)
+            let _ = writeln!(std::io::stderr(), "poste: internal error: {text} (see the log)");
         }
     }
 }
@@ -192,13 +198,20 @@ struct Inputs {
     later: mpsc::UnboundedReceiver<Msg>,
 }
 
+/// How the loop ended.
+enum Ending {
+    Quit,
+    /// The terminal went away (its window was closed): nothing can be drawn or read.
+    TerminalGone,
+}
+
 async fn event_loop(
     terminal: &mut Term,
     mut state: AppState,
     env: Env<'_>,
     inputs: Inputs,
     first: Vec<Msg>,
-) -> Result<()> {
+) -> Result<Ending> {
     let Inputs { workers: mut rx, mut later } = inputs;
     let size = terminal.size().context("reading the terminal size")?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
@@ -216,7 +229,7 @@ async fn event_loop(
             dirty |= effects::apply_env(&mut state, msg, env);
         }
         if state.quit {
-            return Ok(());
+            return Ok(Ending::Quit);
         }
         if let Some(text) = state.editor_request.take() {
             let result = match state.settings.editor.clone() {
@@ -238,7 +251,11 @@ async fn event_loop(
             continue;
         }
         if dirty {
-            terminal.draw(|f| crate::ui::draw(f, &state)).context("drawing")?;
+            if let Err(e) = terminal.draw(|f| crate::ui::draw(f, &state)) {
+                // the terminal went away (its window was closed): stop as on a hangup
+                tracing::warn!(error = %e, "cannot draw; the terminal is gone");
+                return Ok(Ending::TerminalGone);
+            }
             dirty = false;
             // timings for the benchmark (tests/bench.sh reads them from the log)
             if first_list_frame && state.list.total > 0 {
@@ -251,23 +268,35 @@ async fn event_loop(
             }
         }
         tokio::select! {
-            ev = input.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) => {
-                    key_at = Some(Instant::now());
-                    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-                        pending.push(Msg::Interrupt);
-                    } else {
-                        pending.push(Msg::Key(k));
+            ev = input.next() => {
+                // a paste or a burst of keys is taken whole before the next frame
+                let mut ev = ev;
+                let burst = Instant::now();
+                loop {
+                    match ev {
+                        Some(Ok(e)) => {
+                            if matches!(e, TermEvent::Key(_)) {
+                                key_at.get_or_insert_with(Instant::now);
+                            }
+                            pending.extend(terminal_msg(e));
+                        }
+                        Some(Err(e)) => {
+                            // the terminal went away: stop as on a hangup (the text being
+                            // written is in its autosave file, offered back at the next start)
+                            tracing::warn!(error = %e, "cannot read the terminal; it is gone");
+                            return Ok(Ending::TerminalGone);
+                        }
+                        None => return Ok(Ending::TerminalGone),
+                    }
+                    if pending.len() >= BURST_KEYS || burst.elapsed() >= BURST_TIME {
+                        break;
+                    }
+                    match tokio::time::timeout(BURST_GAP, input.next()).await {
+                        Ok(next) => ev = next,
+                        Err(_) => break,
                     }
                 }
-                Some(Ok(TermEvent::Mouse(m))) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
-                    pending.push(Msg::Mouse(m));
-                }
-                Some(Ok(TermEvent::Resize(w, h))) => pending.push(Msg::Resize(w, h)),
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e).context("reading the terminal"),
-                None => return Ok(()),
-            },
+            }
             ev = rx.recv() => {
                 if let Some(ev) = ev {
                     pending.push(Msg::Worker(ev));
@@ -282,6 +311,27 @@ async fn event_loop(
             _ = recv(&mut term_signal) => pending.push(Msg::Quit),
             _ = recv(&mut hangup) => pending.push(Msg::Quit),
         }
+    }
+}
+
+/// Input that comes this close after the last is one burst, drawn once: up to this many
+/// events, or this long.
+const BURST_GAP: std::time::Duration = std::time::Duration::from_millis(1);
+const BURST_KEYS: usize = 512;
+const BURST_TIME: std::time::Duration = std::time::Duration::from_millis(30);
+
+/// What a terminal event means to `update`.
+fn terminal_msg(e: TermEvent) -> Option<Msg> {
+    match e {
+        TermEvent::Key(k) if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') => {
+            Some(Msg::Interrupt)
+        }
+        TermEvent::Key(k) => Some(Msg::Key(k)),
+        TermEvent::Mouse(m) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
+            Some(Msg::Mouse(m))
+        }
+        TermEvent::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
     }
 }
 

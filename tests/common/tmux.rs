@@ -27,6 +27,14 @@ impl Tmux {
         tmux
     }
 
+    /// poste with these arguments (and `env`), without a config, in a new 100×30 session.
+    pub fn start_args(name: &str, env: &str, args: &str) -> Tmux {
+        let tmux = Tmux { socket: format!("poste-e2e-{name}-{}", std::process::id()) };
+        let cmd = format!("env {env} {bin:?} {args}; sleep 60", bin = env!("CARGO_BIN_EXE_poste"));
+        tmux.run(&["new-session", "-d", "-s", "poste", "-x", "100", "-y", "30", &cmd]);
+        tmux
+    }
+
     pub fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
