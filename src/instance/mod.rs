@@ -33,8 +33,9 @@ pub enum InstanceError {
 
 /// How this process reaches the account workers of a data dir.
 enum Role {
-    /// It holds the lock: its workers are its own, and it serves the socket.
-    Owner { data: DataDir, server: Server },
+    /// It holds the lock (the server keeps it): its workers are its own, and it serves the
+    /// socket.
+    Owner { server: Server },
     /// Another poste holds it: commands go over the socket.
     Client,
 }
@@ -63,19 +64,11 @@ impl Instance {
             Ok(data) => {
                 let server = Server::start(&data, Vec::new(), self.accounts.clone())
                     .map_err(|source| InstanceError::Socket { path: self.data_dir.clone(), source })?;
-                self.role = Role::Owner { data, server };
+                self.role = Role::Owner { server };
                 Ok(true)
             }
             Err(LockError::Busy { .. }) => Ok(false),
             Err(e) => Err(e.into()),
-        }
-    }
-
-    /// The data dir, when this process holds it.
-    pub fn data(&self) -> Option<&DataDir> {
-        match &self.role {
-            Role::Owner { data, .. } => Some(data),
-            Role::Client => None,
         }
     }
 
@@ -90,7 +83,7 @@ impl Instance {
         let started = std::time::Instant::now();
         let mut waited = false;
         loop {
-            if let Role::Owner { server, .. } = &self.role {
+            if let Role::Owner { server } = &self.role {
                 return server.handle(account, events).map_err(InstanceError::Refused);
             }
             match client::attach(&self.data_dir, &account.name, events.clone()).await {
@@ -133,7 +126,7 @@ impl Instance {
 
     /// Ends the command: as the holder, waits for the clients attached meanwhile.
     pub async fn close(self) {
-        if let Role::Owner { server, .. } = self.role {
+        if let Role::Owner { server } = self.role {
             server.close().await;
         }
     }
