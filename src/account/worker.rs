@@ -515,6 +515,7 @@ impl Worker {
                         self.state(AccountState::Online);
                     }
                     Some((reason, transient)) => {
+                        tracing::warn!(account = self.id, error = %reason, transient, "sync failed");
                         self.online = false;
                         self.state(AccountState::Offline(reason.clone()));
                         if *transient {

@@ -130,11 +130,9 @@ async fn session(
     // what a crash left is offered first
     let first: Vec<Msg> = std::iter::once(autosaver.found(&store)).chain(first).collect();
     let result = event_loop(&mut terminal, state, env, Inputs { workers: rx, later }, first).await;
-    if matches!(result, Ok(Ending::TerminalGone)) {
-        // ratatui would write to the vanished terminal as it drops, and panic on the error
-        std::mem::forget(terminal);
-    }
-    let result = result.map(|_| ());
+    // the guard gives the terminal back; ratatui's own drop would write to it once more,
+    // and panic if it is gone (its window closed, a hangup)
+    std::mem::forget(terminal);
     drop(autosaver);
     drop(guard);
     if let Some(server) = server {
@@ -198,20 +196,13 @@ struct Inputs {
     later: mpsc::UnboundedReceiver<Msg>,
 }
 
-/// How the loop ended.
-enum Ending {
-    Quit,
-    /// The terminal went away (its window was closed): nothing can be drawn or read.
-    TerminalGone,
-}
-
 async fn event_loop(
     terminal: &mut Term,
     mut state: AppState,
     env: Env<'_>,
     inputs: Inputs,
     first: Vec<Msg>,
-) -> Result<Ending> {
+) -> Result<()> {
     let Inputs { workers: mut rx, mut later } = inputs;
     let size = terminal.size().context("reading the terminal size")?;
     let mut pending = vec![Msg::Resize(size.width, size.height)];
@@ -229,7 +220,7 @@ async fn event_loop(
             dirty |= effects::apply_env(&mut state, msg, env);
         }
         if state.quit {
-            return Ok(Ending::Quit);
+            return Ok(());
         }
         if let Some(text) = state.editor_request.take() {
             let result = match state.settings.editor.clone() {
@@ -254,7 +245,7 @@ async fn event_loop(
             if let Err(e) = terminal.draw(|f| crate::ui::draw(f, &state)) {
                 // the terminal went away (its window was closed): stop as on a hangup
                 tracing::warn!(error = %e, "cannot draw; the terminal is gone");
-                return Ok(Ending::TerminalGone);
+                return Ok(());
             }
             dirty = false;
             // timings for the benchmark (tests/bench.sh reads them from the log)
@@ -284,9 +275,9 @@ async fn event_loop(
                             // the terminal went away: stop as on a hangup (the text being
                             // written is in its autosave file, offered back at the next start)
                             tracing::warn!(error = %e, "cannot read the terminal; it is gone");
-                            return Ok(Ending::TerminalGone);
+                            return Ok(());
                         }
-                        None => return Ok(Ending::TerminalGone),
+                        None => return Ok(()),
                     }
                     if pending.len() >= BURST_KEYS || burst.elapsed() >= BURST_TIME {
                         break;
