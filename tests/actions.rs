@@ -97,11 +97,7 @@ impl World {
             .collect()
     }
     fn local_subjects(&self, folder: &str) -> Vec<String> {
-        let store = self.setup.store();
-        let q = ListQuery { folder: Some(self.folder(folder)), ..Default::default() };
-        let mut v: Vec<String> = store.list(&q, 0, 100_000).unwrap().into_iter().map(|m| m.subject).collect();
-        v.sort();
-        v
+        self.setup.subjects("test", folder)
     }
 }
 

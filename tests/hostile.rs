@@ -233,19 +233,6 @@ async fn a_message_slower_than_the_timeout_downloads_and_a_stall_times_out() {
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
 }
 
-/// The subjects in the POP3 account's local Inbox, sorted.
-fn pop3_subjects(setup: &Setup) -> Vec<String> {
-    let mut v: Vec<String> = setup
-        .store()
-        .list(&poste::store::ListQuery::default(), 0, 100)
-        .unwrap()
-        .into_iter()
-        .map(|m| m.subject)
-        .collect();
-    v.sort();
-    v
-}
-
 // 3. One POP3 message with a line over 64 KiB blocked the account for good.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pop3_message_with_a_100_kib_line_downloads_like_any_other() {
@@ -262,7 +249,7 @@ async fn a_pop3_message_with_a_100_kib_line_downloads_like_any_other() {
     setup.pop3(servers().pop3s, "");
     let out = setup.poste(&["sync"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(pop3_subjects(&setup), ["after", "before", "long line"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["after", "before", "long line"]);
     let store = setup.store();
     let all = store.list(&poste::store::ListQuery::default(), 0, 10).unwrap();
     let long_one = all.iter().find(|m| m.subject == "long line").unwrap();
@@ -286,7 +273,7 @@ async fn an_endless_retr_stops_at_a_limit_and_keeps_what_came_before() {
     assert!(!out.status.success());
     assert!(err.contains("message 2 is listed at 100 bytes") && err.contains("1048776"), "{err}");
     assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
-    assert_eq!(pop3_subjects(&setup), ["m1"], "the message before it is kept");
+    assert_eq!(setup.subjects("post", "INBOX"), ["m1"], "the message before it is kept");
     assert!(deleted.lock().unwrap().is_empty(), "nothing is deleted in a pass cut short");
     let files: u64 = data_files(&setup.data).iter().map(|f| f.metadata().map(|m| m.len()).unwrap_or(0)).sum();
     assert!(files < 20 << 20, "{files} bytes written");
@@ -301,7 +288,7 @@ async fn a_refused_pop3_message_is_reported_and_the_others_download() {
     let out = setup.poste(&["sync"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("1 messages were not downloaded") && err.contains("message 2"), "{err}");
-    assert_eq!(pop3_subjects(&setup), ["m1", "m3"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["m1", "m3"]);
     assert_eq!(*deleted.lock().unwrap(), [1, 3], "the refused one stays on the server");
 }
 

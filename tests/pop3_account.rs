@@ -15,20 +15,6 @@ async fn server_count(a: &mut Admin) -> u32 {
     a.select("INBOX").await.unwrap().exists
 }
 
-fn local(setup: &Setup) -> Vec<String> {
-    let store = setup.store();
-    let acct = store.accounts().unwrap().into_iter().find(|(_, n)| n == "post").unwrap().0;
-    let inbox = store.find_folder(acct, "INBOX").unwrap().unwrap();
-    let mut v: Vec<String> = store
-        .list(&ListQuery { folder: Some(inbox.id), ..Default::default() }, 0, 1000)
-        .unwrap()
-        .into_iter()
-        .map(|m| m.subject)
-        .collect();
-    v.sort();
-    v
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn download_and_delete_leaves_the_server_empty_and_the_store_complete() {
     let user = user("popdl");
@@ -40,7 +26,7 @@ async fn download_and_delete_leaves_the_server_empty_and_the_store_complete() {
     pop3_config(&setup, "");
     let out = setup.poste(&["sync"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(local(&setup), ["p0", "p1", "p2"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["p0", "p1", "p2"]);
     assert_eq!(server_count(&mut a).await, 0);
     // the local copies are real Maildir files, readable offline
     let store = setup.store();
@@ -54,7 +40,7 @@ async fn download_and_delete_leaves_the_server_empty_and_the_store_complete() {
     // nothing new: a second sync changes nothing
     let out = setup.poste(&["sync"]);
     assert!(out.status.success());
-    assert_eq!(local(&setup).len(), 3);
+    assert_eq!(setup.subjects("post", "INBOX").len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,11 +53,11 @@ async fn leave_on_server_downloads_each_message_once() {
     let setup = Setup::new(&user, None, "");
     pop3_config(&setup, "leave_on_server = true");
     assert!(setup.poste(&["sync"]).status.success());
-    assert_eq!(local(&setup), ["l0", "l1"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["l0", "l1"]);
     assert_eq!(server_count(&mut a).await, 2);
     append(&mut a, "INBOX", &message(5, "l5", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
     assert!(setup.poste(&["sync"]).status.success());
-    assert_eq!(local(&setup), ["l0", "l1", "l5"], "only the new one was downloaded");
+    assert_eq!(setup.subjects("post", "INBOX"), ["l0", "l1", "l5"], "only the new one was downloaded");
     assert_eq!(server_count(&mut a).await, 3);
 }
 
@@ -112,7 +98,7 @@ async fn delete_when_deleted_locally_sends_dele_at_the_next_sync() {
     // to the local Trash first: the server copy stays
     let out = setup.poste(&["delete", &id.to_string()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(local(&setup), ["d1"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["d1"]);
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 2, "still in the local Trash");
     // emptied from Trash: gone here, and from the server at the next sync
@@ -120,7 +106,7 @@ async fn delete_when_deleted_locally_sends_dele_at_the_next_sync() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 1);
-    assert_eq!(local(&setup), ["d1"], "and it is not downloaded again");
+    assert_eq!(setup.subjects("post", "INBOX"), ["d1"], "and it is not downloaded again");
 }
 
 fn digest(raw: &[u8]) -> u64 {
@@ -218,14 +204,14 @@ async fn delete_after_days_deletes_only_the_old_ones() {
     append(&mut a, "INBOX", &message(1, "new", "Mon, 02 Nov 2026 11:00:00 +0000")).await;
     // downloaded today; the old one is past 30 days now
     assert!(setup.poste(&["sync"]).status.success());
-    assert_eq!(local(&setup), ["new", "old"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["new", "old"]);
     assert_eq!(server_count(&mut a).await, 1, "only the old one left the server");
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 1);
     // 31 days on, the new one goes too
     assert!(setup.poste_with(&["sync"], &[("POSTE_CLOCK_OFFSET_DAYS", "31")]).status.success());
     assert_eq!(server_count(&mut a).await, 0);
-    assert_eq!(local(&setup), ["new", "old"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["new", "old"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +233,7 @@ async fn max_message_size_gives_a_partial_message_then_the_full_one() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(local(&setup), ["big one", "small one"]);
+    assert_eq!(setup.subjects("post", "INBOX"), ["big one", "small one"]);
     assert_eq!(server_count(&mut a).await, 1, "the small one is deleted, the partial one kept");
     let store = setup.store();
     let m = store.list(&ListQuery::default(), 0, 10).unwrap().into_iter().find(|m| m.subject == "big one").unwrap();
@@ -258,7 +244,7 @@ async fn max_message_size_gives_a_partial_message_then_the_full_one() {
     // a second sync neither downloads it again nor deletes it
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 1);
-    assert_eq!(local(&setup).len(), 2);
+    assert_eq!(setup.subjects("post", "INBOX").len(), 2);
 
     let (h, mut rx) = setup.worker();
     h.send(poste::account::Command::FetchFull(m.id));
@@ -274,7 +260,7 @@ async fn max_message_size_gives_a_partial_message_then_the_full_one() {
     assert!(!m.summary.partial);
     assert_eq!(store.body(m.summary.id).unwrap().unwrap(), big);
     assert_eq!(server_count(&mut a).await, 0, "deleted on the server once whole");
-    assert_eq!(local(&setup).len(), 2);
+    assert_eq!(setup.subjects("post", "INBOX").len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -59,21 +59,6 @@ fn store_is_whole(setup: &Setup) -> usize {
     files.len()
 }
 
-/// Subjects of the local messages of account `name`, sorted.
-fn local_subjects(setup: &Setup, name: &str, folder: &str) -> Vec<String> {
-    let store = setup.store();
-    let Some((acct, _)) = store.accounts().unwrap().into_iter().find(|(_, n)| n == name) else { return Vec::new() };
-    let Some(f) = store.find_folder(acct, folder).unwrap() else { return Vec::new() };
-    let mut v: Vec<String> = store
-        .list(&ListQuery { folder: Some(f.id), ..Default::default() }, 0, 1_000_000)
-        .unwrap()
-        .into_iter()
-        .map(|m| m.subject)
-        .collect();
-    v.sort();
-    v
-}
-
 /// (UID, subject) of a folder as another client sees it.
 async fn server_folder(a: &mut Admin, folder: &str) -> BTreeSet<(u32, String)> {
     if a.select(folder).await.unwrap().exists == 0 {
@@ -125,7 +110,7 @@ async fn two_pop3_syncs_at_once_download_everything_once() {
         twice_at_once(&setup, &["sync"]);
         want.sort();
         let log = || std::fs::read_to_string(setup.dir.path().join("cache/poste/poste.log")).unwrap_or_default();
-        assert_eq!(local_subjects(&setup, "post", "INBOX"), want, "round {round}: each message stored once\n{}", log());
+        assert_eq!(setup.subjects("post", "INBOX"), want, "round {round}: each message stored once\n{}", log());
         assert_eq!(a.select("INBOX").await.unwrap().exists, 0, "round {round}: deleted on the server once stored");
         assert_eq!(store_is_whole(&setup), want.len());
     }
@@ -236,12 +221,8 @@ async fn a_ui_with_a_sync_beside_it_and_a_second_ui() {
         let out = setup.poste(&["sync"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while local_subjects(&setup, "post", "INBOX") != want || a.select("INBOX").await.unwrap().exists > 0 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "round {round}: {:?}",
-                local_subjects(&setup, "post", "INBOX")
-            );
+        while setup.subjects("post", "INBOX") != want || a.select("INBOX").await.unwrap().exists > 0 {
+            assert!(std::time::Instant::now() < deadline, "round {round}: {:?}", setup.subjects("post", "INBOX"));
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
     }

@@ -168,6 +168,20 @@ impl Setup {
         poste::store::Store::open(&self.data_dir()).unwrap()
     }
 
+    /// Subjects of the messages of account `name`'s `folder` in the store, sorted (empty when
+    /// the store does not have them).
+    pub fn subjects(&self, name: &str, folder: &str) -> Vec<String> {
+        let store = self.store();
+        let Some((acct, _)) = store.accounts().unwrap().into_iter().find(|(_, n)| n == name) else {
+            return Vec::new();
+        };
+        let Some(f) = store.find_folder(acct, folder).unwrap() else { return Vec::new() };
+        let q = poste::store::ListQuery { folder: Some(f.id), ..Default::default() };
+        let mut v: Vec<String> = store.list(&q, 0, 1_000_000).unwrap().into_iter().map(|m| m.subject).collect();
+        v.sort();
+        v
+    }
+
     /// Runs the poste binary with this config.
     pub fn poste(&self, args: &[&str]) -> std::process::Output {
         self.poste_with(args, &[])
