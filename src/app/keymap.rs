@@ -44,6 +44,13 @@ pub enum Action {
     Forward,
     ForwardAttached,
     Outbox,
+    ReadOn,
+    NextMessage,
+    PrevMessage,
+    OpenAttachment,
+    OpenLink,
+    Pipe,
+    Pager,
 }
 
 /// Every action with its config name, help text and default keys.
@@ -85,7 +92,18 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Forward, "forward", "forward inline", &["f"]),
     (Action::ForwardAttached, "forward_attached", "forward as an attachment", &["F"]),
     (Action::Outbox, "outbox", "the Outbox: retry, edit, discard", &["O"]),
+    (Action::ReadOn, "read_on", "reader: page down, then next unread", &["Space"]),
+    (Action::NextMessage, "next_message", "next message (reader)", &["J"]),
+    (Action::PrevMessage, "previous_message", "previous message (reader)", &["K"]),
+    (Action::OpenAttachment, "open_attachment", "open an attachment in its viewer", &["o"]),
+    (Action::OpenLink, "open_link", "open one of the message's links", &["L"]),
+    (Action::Pipe, "pipe", "pipe the message to a command", &["|"]),
+    (Action::Pager, "pager", "view the message in $PAGER", &["P"]),
 ];
+
+/// Actions whose keys mean them only while the reader has the focus (there, before any
+/// other action bound to the same key: Space pages the reader and selects in the list).
+pub const READER_ACTIONS: &[Action] = &[Action::ReadOn];
 
 /// A key with its modifiers, as bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -157,13 +175,19 @@ pub fn parse_key(s: &str) -> Result<Chord, String> {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     map: HashMap<Chord, Action>,
+    /// The keys of `READER_ACTIONS`, looked up first while the reader has the focus.
+    reader: HashMap<Chord, Action>,
     /// Keys per action, as written, for the help screen and status bar.
     names: HashMap<Action, Vec<String>>,
 }
 
 impl Default for Keymap {
     fn default() -> Self {
-        Keymap::from_config(&BTreeMap::new()).unwrap_or_else(|_| Keymap { map: HashMap::new(), names: HashMap::new() })
+        Keymap::from_config(&BTreeMap::new()).unwrap_or_else(|_| Keymap {
+            map: HashMap::new(),
+            reader: HashMap::new(),
+            names: HashMap::new(),
+        })
     }
 }
 
@@ -177,8 +201,10 @@ impl Keymap {
             }
         }
         let mut map = HashMap::new();
+        let mut reader = HashMap::new();
         let mut names = HashMap::new();
         for (action, name, _, defaults) in ACTIONS {
+            let map = if READER_ACTIONS.contains(action) { &mut reader } else { &mut map };
             let chosen: Vec<String> = match keys.get(*name) {
                 Some(b) => b.keys().into_iter().map(str::to_string).collect(),
                 None => defaults.iter().map(|s| s.to_string()).collect(),
@@ -194,11 +220,17 @@ impl Keymap {
             }
             names.insert(*action, chosen);
         }
-        Ok(Keymap { map, names })
+        Ok(Keymap { map, reader, names })
     }
 
     pub fn action(&self, e: &KeyEvent) -> Option<Action> {
         self.map.get(&Chord::from_event(e)).copied()
+    }
+
+    /// The action of a key where the reader has the focus (`in_reader`) or not.
+    pub fn action_for(&self, e: &KeyEvent, in_reader: bool) -> Option<Action> {
+        let chord = Chord::from_event(e);
+        in_reader.then(|| self.reader.get(&chord).copied()).flatten().or_else(|| self.map.get(&chord).copied())
     }
 
     /// The first key bound to an action, for hints.
@@ -238,5 +270,24 @@ mod tests {
         keys.remove("dwn");
         keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
         assert!(Keymap::from_config(&keys).unwrap_err().contains("[keys] up"));
+    }
+
+    #[test]
+    fn reader_keys_come_first_in_the_reader_only() {
+        let ev = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let km = Keymap::default();
+        assert_eq!(km.action_for(&ev(' '), true), Some(Action::ReadOn));
+        assert_eq!(km.action_for(&ev(' '), false), Some(Action::Select));
+        assert_eq!(km.action_for(&ev('j'), true), Some(Action::Down));
+        assert_eq!(km.action(&KeyEvent::new(KeyCode::Char('J'), KeyModifiers::SHIFT)), Some(Action::NextMessage));
+        assert_eq!(km.action(&ev('|')), Some(Action::Pipe));
+        let mut keys = BTreeMap::new();
+        keys.insert("read_on".to_string(), KeyBinding::One("n".into()));
+        keys.insert("next_message".to_string(), KeyBinding::One("C-n".into()));
+        let km = Keymap::from_config(&keys).unwrap();
+        assert_eq!(km.action_for(&ev('n'), true), Some(Action::ReadOn));
+        assert_eq!(km.action_for(&ev(' '), true), Some(Action::Select));
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(km.action_for(&ctrl_n, true), Some(Action::NextMessage));
     }
 }
