@@ -18,6 +18,7 @@ pub mod sanitize;
 pub mod secret;
 pub mod smtp;
 pub mod store;
+pub mod width;
 
 pub mod app;
 pub mod tui;

@@ -103,3 +103,25 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::row_text;
+    use crate::model::Summary;
+    use crate::ui::text::width;
+
+    #[test]
+    fn emoji_sequences_keep_the_columns_aligned() {
+        let now = chrono::Local::now();
+        let row = |name: &str, subject: &str| {
+            let s = Summary { from_name: name.into(), subject: subject.into(), size: 2048, ..Default::default() };
+            row_text(&s, 90, now, "%Y-%m-%d")
+        };
+        let family = row("👩\u{200D}👩\u{200D}👧 Family", "👍\u{1F3FD} subject");
+        let plain = row("Plain Name", "ok subject");
+        assert_eq!(width(&family), 90, "{family}");
+        let column = |row: &str, word: &str| width(&row[..row.find(word).unwrap()]);
+        assert_eq!(column(&family, "subject"), column(&plain, "subject"), "{family}\n{plain}");
+        assert_eq!(column(&family, "2 K"), column(&plain, "2 K"));
+    }
+}

@@ -7,7 +7,6 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use unicode_width::UnicodeWidthStr;
 
 fn hints(state: &AppState) -> String {
     let k = |a| state.keymap.key_of(a);
@@ -56,7 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             }
         }
     }
-    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+    let right_w: usize = right.iter().map(|s| super::text::width(&s.content)).sum();
     let left_w = (area.width as usize).saturating_sub(right_w + 1);
     let (left, style) = match (&state.prompt, &state.status) {
         (Some(Prompt::Confirm { question, .. }), _) => (question.clone(), Style::default().fg(Color::LightRed)),
