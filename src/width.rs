@@ -49,15 +49,24 @@ pub fn push_cells<'a, T: Copy>(out: &mut Vec<Cell<'a, T>>, text: &'a str, tag: T
     }
 }
 
-/// Breaks `cells` into lines of `width` columns, at spaces where it can, inside a word
-/// where it must; lines after the first have `indent` columns less. Returns each line's
-/// cells (the spaces a line breaks at belong to none). An empty text is one empty line.
-pub fn break_lines<T>(cells: &[Cell<'_, T>], width: usize, indent: usize) -> Vec<Range<usize>> {
+/// How a word longer than a line is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongWords {
+    /// Cut where the line ends (on screen, where nothing may stick out).
+    Cut,
+    /// Kept whole on a line of its own (a URL in text that is written out again).
+    Keep,
+}
+
+/// Breaks `cells` into lines of `width` columns, at spaces; lines after the first have
+/// `indent` columns less. Returns each line's cells (the spaces a line breaks at belong
+/// to none). An empty text is one empty line.
+pub fn break_lines<T>(cells: &[Cell<'_, T>], width: usize, indent: usize, long: LongWords) -> Vec<Range<usize>> {
     let mut lines = Vec::new();
     let mut start = 0;
     while start < cells.len() || lines.is_empty() {
         let room = if lines.is_empty() { width } else { width.saturating_sub(indent) }.max(1);
-        let (end, next) = break_at(&cells[start..], room);
+        let (end, next) = break_at(&cells[start..], room, long);
         lines.push(start..start + end);
         start += next;
     }
@@ -66,7 +75,7 @@ pub fn break_lines<T>(cells: &[Cell<'_, T>], width: usize, indent: usize) -> Vec
 
 /// Where the first line of `cells` ends within `room` columns, and where the next starts
 /// (after the spaces the break is at).
-fn break_at<T>(cells: &[Cell<'_, T>], room: usize) -> (usize, usize) {
+fn break_at<T>(cells: &[Cell<'_, T>], room: usize, long: LongWords) -> (usize, usize) {
     let mut used = 0;
     let mut last_space = None;
     for (i, c) in cells.iter().enumerate() {
@@ -77,7 +86,11 @@ fn break_at<T>(cells: &[Cell<'_, T>], room: usize) -> (usize, usize) {
             return match last_space {
                 Some(s) if s > 0 => (s, skip_spaces(cells, s)),
                 // a word longer than the line, or a wide character at the edge
-                _ => (i.max(1), i.max(1)),
+                _ if long == LongWords::Cut => (i.max(1), i.max(1)),
+                _ => {
+                    let end = cells[i..].iter().position(Cell::is_space).map_or(cells.len(), |n| i + n);
+                    (end, skip_spaces(cells, end))
+                }
             };
         }
         if c.is_space() {
@@ -96,12 +109,12 @@ fn skip_spaces<T>(cells: &[Cell<'_, T>], mut i: usize) -> usize {
 }
 
 /// Wraps plain text to `width` columns; lines after the first start with `continuation`.
-pub fn wrap(text: &str, width: usize, continuation: &str) -> Vec<String> {
+pub fn wrap(text: &str, width: usize, continuation: &str, long: LongWords) -> Vec<String> {
     let mut cells = Vec::new();
     push_cells(&mut cells, text, (), &mut 0);
     let indent = self::width(continuation);
     let continuation = if indent + 1 < width { continuation } else { "" };
-    break_lines(&cells, width, self::width(continuation))
+    break_lines(&cells, width, self::width(continuation), long)
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
@@ -113,6 +126,7 @@ pub fn wrap(text: &str, width: usize, continuation: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::LongWords::{Cut, Keep};
     use super::{width, wrap};
 
     #[test]
@@ -125,12 +139,17 @@ mod tests {
 
     #[test]
     fn wraps_at_spaces_and_continues_quotes() {
-        assert_eq!(wrap("> one two three four", 10, "> "), ["> one two", "> three", "> four"]);
-        assert_eq!(wrap("abcdefghij", 4, ""), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("", 4, ""), [""]);
-        assert_eq!(wrap("a\tb", 20, ""), ["a       b"]);
-        assert_eq!(wrap("日本語", 5, ""), ["日本", "語"]);
+        assert_eq!(wrap("> one two three four", 10, "> ", Cut), ["> one two", "> three", "> four"]);
+        assert_eq!(wrap("abcdefghij", 4, "", Cut), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4, "", Cut), [""]);
+        assert_eq!(wrap("a\tb", 20, "", Cut), ["a       b"]);
+        assert_eq!(wrap("日本語", 5, "", Cut), ["日本", "語"]);
         // a continuation that leaves no room is left out
-        assert_eq!(wrap(">>>> abc", 5, ">>>> "), [">>>>", "abc"]);
+        assert_eq!(wrap(">>>> abc", 5, ">>>> ", Cut), [">>>>", "abc"]);
+        // a long word is kept whole when asked
+        assert_eq!(
+            wrap("see https://x.example/long/path ok", 10, "", Keep),
+            ["see", "https://x.example/long/path", "ok"]
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! Renders a raw RFC 5322 message into sanitised text, numbered links and an attachment list.
 
 mod attachments;
+mod flowed;
 mod html;
 mod html_depth;
+mod links;
 mod nesting;
 
 pub use attachments::{SaveError, attachment_bytes, safe_file_name, save_attachment};
@@ -24,11 +26,13 @@ pub struct AttachmentInfo {
 /// A message made ready to show: every string in it is sanitised.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rendered {
-    /// Display headers in order: From, To, Cc, Date, Subject.
+    /// Display headers in order: From, Reply-To (when it is not the sender), To, Cc,
+    /// Date, Subject; the ones a message does not have are left out (From and Subject stay).
     pub headers: Vec<(String, String)>,
     pub subject: String,
     pub body: String,
-    /// Links found in an HTML body, numbered from 1 as in the text.
+    /// Links of the body: an HTML body's numbered from 1 as in the text, a plain one's
+    /// in the order they appear.
     pub links: Vec<String>,
     pub attachments: Vec<AttachmentInfo>,
 }
@@ -126,12 +130,19 @@ pub fn render(raw: &[u8], width: usize) -> Rendered {
     };
     let summary = summarize(&raw);
     let mut headers = vec![("From".to_string(), sanitize::line(&format_addresses(msg.from())))];
-    headers.push(("To".into(), summary.to.clone()));
+    let reply_to = format_addresses(msg.reply_to());
+    if !reply_to.is_empty() && mailboxes(msg.reply_to()) != mailboxes(msg.from()) {
+        headers.push(("Reply-To".into(), sanitize::line(&reply_to)));
+    }
+    if !summary.to.is_empty() {
+        headers.push(("To".into(), summary.to.clone()));
+    }
     if !summary.cc.is_empty() {
         headers.push(("Cc".into(), summary.cc.clone()));
     }
-    let date = msg.date().map(|d| d.to_rfc822()).unwrap_or_default();
-    headers.push(("Date".into(), sanitize::line(&date)));
+    if let Some(date) = msg.date() {
+        headers.push(("Date".into(), sanitize::line(&date.to_rfc822())));
+    }
     headers.push(("Subject".into(), summary.subject.clone()));
 
     let (body, links) = body_text(&msg, width);
@@ -148,6 +159,20 @@ pub fn render(raw: &[u8], width: usize) -> Rendered {
     Rendered { headers, subject: summary.subject, body: sanitize::text(&body), links, attachments }
 }
 
+/// The addresses of an address list, lowercased, in order, without repeats.
+fn mailboxes(addr: Option<&Address<'_>>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in addr.into_iter().flat_map(|a| a.iter()) {
+        if let Some(e) = a.address().map(str::to_lowercase)
+            && !out.contains(&e)
+        {
+            out.push(e);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The name of an attachment, or a made-up one from its position and type.
 pub(crate) fn part_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String {
     if let Some(n) = part.attachment_name() {
@@ -161,6 +186,16 @@ pub(crate) fn part_name(part: &mail_parser::MessagePart<'_>, index: usize) -> St
     format!("attachment-{}", index + 1)
 }
 
+/// For a `format=flowed` text part, whether it is `delsp=yes`; None for other text.
+fn flowed_params(part: &mail_parser::MessagePart<'_>) -> Option<bool> {
+    let ct = part.content_type()?;
+    let attr = |name: &str| {
+        ct.attributes()?.iter().find(|a| a.name.eq_ignore_ascii_case(name)).map(|a| a.value.to_ascii_lowercase())
+    };
+    let plain = ct.ctype().eq_ignore_ascii_case("text") && ct.subtype().is_none_or(|s| s.eq_ignore_ascii_case("plain"));
+    (plain && attr("format").as_deref() == Some("flowed")).then(|| attr("delsp").as_deref() == Some("yes"))
+}
+
 fn mime_type(part: &mail_parser::MessagePart<'_>) -> String {
     match part.content_type() {
         Some(ct) => match &ct.c_subtype {
@@ -172,16 +207,22 @@ fn mime_type(part: &mail_parser::MessagePart<'_>) -> String {
     }
 }
 
-/// The readable body: text/plain preferred, else HTML rendered to text with numbered links.
+/// The readable body: text/plain preferred (flowed text reflowed at `width`), else HTML
+/// rendered to text with numbered links.
 fn body_text(msg: &mail_parser::Message<'_>, width: usize) -> (String, Vec<String>) {
     let mut plain = Vec::new();
     for part in msg.text_bodies() {
         if let PartType::Text(t) = &part.body {
-            plain.push(t.to_string());
+            plain.push(match flowed_params(part) {
+                Some(delsp) => flowed::reflow(t, delsp, width),
+                None => t.to_string(),
+            });
         }
     }
     if !plain.is_empty() {
-        return (plain.join("\n\n"), Vec::new());
+        let text = plain.join("\n\n");
+        let links = links::in_text(&text);
+        return (text, links);
     }
     let mut text = Vec::new();
     let mut links = Vec::new();

@@ -153,3 +153,41 @@ fn multiparts_nested_ten_thousand_deep_render_on_a_small_stack() {
         assert!(r.body.contains("at the bottom"), "{}", r.body);
     });
 }
+
+#[test]
+fn reply_to_shows_when_it_is_not_the_sender_and_missing_headers_are_left_out() {
+    let r = render(b"From: Ann <ann@x.org>\r\nReply-To: list@x.org\r\nSubject: hi\r\n\r\nbody\r\n", 80);
+    let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["From", "Reply-To", "Subject"]);
+    assert_eq!(r.headers[1].1, "list@x.org");
+    // the same address (in another case) is not shown twice
+    let r = render(
+        b"From: Ann <ann@x.org>\r\nReply-To: \"Ann E.\" <ANN@x.org>\r\nTo: bo@y.org\r\n\
+Date: Fri, 20 Nov 2026 10:00:00 +0000\r\nSubject: hi\r\n\r\nbody\r\n",
+        80,
+    );
+    let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["From", "To", "Date", "Subject"]);
+}
+
+#[test]
+fn flowed_text_is_reflowed_at_the_width() {
+    let raw = b"From: a@x.org\r\nSubject: flowed\r\nContent-Type: text/plain; charset=utf-8; Format=Flowed; DelSp=Yes\r\n\r\n\
+One paragraph that the sender's client broke at a short wid \r\nth for sending.  \r\n\
+It goes on here.\r\n\r\n> A quoted one, also bro \r\n> ken.\r\n";
+    let r = render(raw, 40);
+    assert_eq!(
+        r.body,
+        "One paragraph that the sender's client\nbroke at a short width for sending. It\ngoes on here.\n\n\
+> A quoted one, also broken.\n"
+    );
+    // not flowed: the lines stay as they were sent
+    let plain = render(b"Subject: x\r\n\r\nshort \r\nlines\r\n", 40);
+    assert_eq!(plain.body, "short \nlines\n");
+}
+
+#[test]
+fn plain_text_links_are_listed() {
+    let r = render(b"Subject: x\r\n\r\nThe agenda: https://x.example/agenda.\r\n", 80);
+    assert_eq!(r.links, ["https://x.example/agenda"]);
+}

@@ -46,7 +46,7 @@ pub fn wrap(spans: &[Span<'_>], width: usize, continuation: &[Span<'_>]) -> Vec<
     let indent: usize = continuation.iter().map(|s| self::width(&s.content)).sum();
     let continuation = if indent + 1 < width { continuation } else { &[] };
     let indent = if continuation.is_empty() { 0 } else { indent };
-    crate::width::break_lines(&cells, width, indent)
+    crate::width::break_lines(&cells, width, indent, crate::width::LongWords::Cut)
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
