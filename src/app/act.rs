@@ -121,7 +121,9 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Action::NewFolder if in_folders => {
             let account = match state.folder_rows().get(state.folder_cursor) {
-                Some(FolderRow::Folder(ai, _)) | Some(FolderRow::Account(ai)) => state.accounts.get(*ai).map(|a| a.id),
+                Some(FolderRow::Folder(ai, _) | FolderRow::Account(ai) | FolderRow::Container { account: ai, .. }) => {
+                    state.accounts.get(*ai).map(|a| a.id)
+                }
                 None => None,
             };
             if let Some(account) = account {

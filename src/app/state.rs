@@ -35,6 +35,13 @@ pub struct AccountView {
 pub enum FolderRow {
     Account(usize),
     Folder(usize, usize),
+    /// A parent that the account does not have (`Projekte` of `Projekte/2026`), drawn as a
+    /// container: the part at `depth` of the path of `folder`, the first folder under it.
+    Container {
+        account: usize,
+        folder: usize,
+        depth: usize,
+    },
 }
 
 /// The rows of the message list that are loaded: `rows[i]` is list position `start + i`.
@@ -264,9 +271,7 @@ impl AppState {
         let mut rows = Vec::new();
         for (ai, a) in self.accounts.iter().enumerate() {
             rows.push(FolderRow::Account(ai));
-            for fi in 0..a.folders.len() {
-                rows.push(FolderRow::Folder(ai, fi));
-            }
+            rows.extend(super::folder_tree::rows(ai, &a.folders));
         }
         rows
     }
@@ -277,7 +282,7 @@ impl AppState {
                 let a = self.accounts.get(ai)?;
                 Some((a, a.folders.get(fi)?))
             }
-            FolderRow::Account(_) => None,
+            FolderRow::Account(_) | FolderRow::Container { .. } => None,
         }
     }
 

@@ -1,4 +1,5 @@
-//! The folder pane: accounts with their state, and each account's folder tree with counts.
+//! The folder pane: accounts with their state, and each account's folder tree with counts;
+//! a parent the account does not have is drawn as a container.
 
 use super::text::fit;
 use super::{cursor_style, pane_block};
@@ -69,6 +70,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                     style = style.patch(cursor_style(focused));
                 }
                 let text = format!("{indent}{} {count}", fit(leaf, name_w));
+                lines.push(Line::from(Span::styled(fit(&text, width), style)));
+            }
+            FolderRow::Container { account, folder, depth } => {
+                // a parent the account does not have: a name to hold its folders, nothing to open
+                let f = &state.accounts[account].folders[folder];
+                let text = format!("{}{}", "  ".repeat(depth + 1), crate::app::folder_tree::container_name(f, depth));
+                let style = Style::default().fg(Color::DarkGray).add_modifier(Modifier::ITALIC);
                 lines.push(Line::from(Span::styled(fit(&text, width), style)));
             }
         }

@@ -49,8 +49,34 @@ fn flag_marks(s: &Summary) -> String {
     m
 }
 
-/// One list row, exactly `width` columns: flags, date, sender, subject, size.
-pub fn row_text(s: &Summary, width: usize, now: chrono::DateTime<chrono::Local>, date_fmt: &str) -> String {
+/// The first recipient of a `To` list as stored (`Name <addr>, ...`): the name, else the
+/// address.
+fn first_recipient(to: &str) -> &str {
+    let first = match (to.find('<'), to.find('>')) {
+        // a name may hold a comma; the first address ends the first recipient
+        (Some(lt), Some(gt)) if lt < gt && !to[..lt].contains('@') => &to[..=gt],
+        _ => to.split(',').next().unwrap_or(to),
+    };
+    match (first.find('<'), first.rfind('>')) {
+        (Some(lt), Some(gt)) if lt < gt => match first[..lt].trim().trim_matches('"') {
+            "" => first[lt + 1..gt].trim(),
+            name => name,
+        },
+        _ => first.trim(),
+    }
+}
+
+/// Who a row is from, or in a Sent folder whom it went to (`To: name`, as mutt's %F).
+pub fn correspondent(s: &Summary, sent: bool) -> std::borrow::Cow<'_, str> {
+    match first_recipient(&s.to) {
+        r if sent && !r.is_empty() => format!("To: {r}").into(),
+        _ => s.sender().into(),
+    }
+}
+
+/// One list row, exactly `width` columns: flags, date, sender, subject, size. In a Sent
+/// folder (`sent`) the sender column names the recipient.
+pub fn row_text(s: &Summary, sent: bool, width: usize, now: chrono::DateTime<chrono::Local>, date_fmt: &str) -> String {
     let date = crate::format::list_date(s.date, now, date_fmt);
     let size = crate::format::size(s.size as u64);
     let sender_w = (width / 4).clamp(8, 24);
@@ -58,8 +84,13 @@ pub fn row_text(s: &Summary, width: usize, now: chrono::DateTime<chrono::Local>,
     let show_size = width >= 70;
     let fixed = 3 + 1 + 10 + 1 + sender_w + 1 + if show_size { 8 } else { 0 };
     let subject_w = width.saturating_sub(fixed);
-    let mut text =
-        format!("{} {} {} {}", flag_marks(s), fit(&date, 10), fit(s.sender(), sender_w), fit(&s.subject, subject_w));
+    let mut text = format!(
+        "{} {} {} {}",
+        flag_marks(s),
+        fit(&date, 10),
+        fit(&correspondent(s, sent), sender_w),
+        fit(&s.subject, subject_w)
+    );
     if show_size {
         text.push_str(&format!(" {size:>7}"));
     }
@@ -73,6 +104,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let width = inner.width as usize;
     let l = &state.list;
     let now = chrono::Local::now();
+    let sent = state
+        .current
+        .and_then(|(a, f)| state.accounts.iter().find(|x| x.id == a)?.folders.iter().find(|x| x.id == f))
+        .is_some_and(|f| f.special_use == Some(crate::model::SpecialUse::Sent));
     let mut lines = Vec::with_capacity(inner.height as usize);
     for pos in l.top..(l.top + inner.height as usize).min(l.total) {
         let Some(s) = l.window.get(pos) else {
@@ -93,7 +128,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         if marked {
             style = style.fg(Color::Magenta);
         }
-        let mut text = row_text(s, width.saturating_sub(1), now, &state.settings.date_format);
+        let mut text = row_text(s, sent, width.saturating_sub(1), now, &state.settings.date_format);
         text.insert(0, if marked { '*' } else { ' ' });
         lines.push(Line::from(Span::styled(text, style)));
     }
@@ -115,7 +150,7 @@ mod tests {
         let now = chrono::Local::now();
         let row = |name: &str, subject: &str| {
             let s = Summary { from_name: name.into(), subject: subject.into(), size: 2048, ..Default::default() };
-            row_text(&s, 90, now, "%Y-%m-%d")
+            row_text(&s, false, 90, now, "%Y-%m-%d")
         };
         let family = row("👩\u{200D}👩\u{200D}👧 Family", "👍\u{1F3FD} subject");
         let plain = row("Plain Name", "ok subject");
@@ -123,5 +158,19 @@ mod tests {
         let column = |row: &str, word: &str| width(&row[..row.find(word).unwrap()]);
         assert_eq!(column(&family, "subject"), column(&plain, "subject"), "{family}\n{plain}");
         assert_eq!(column(&family, "2 K"), column(&plain, "2 K"));
+    }
+
+    #[test]
+    fn sent_rows_name_the_recipient() {
+        let s = |to: &str| Summary { from_name: "Robin".into(), to: to.into(), ..Default::default() };
+        let who = |to: &str, sent| super::correspondent(&s(to), sent).into_owned();
+        assert_eq!(who("Jörg Müller <joerg@beispiel.de>, ann@x.org", true), "To: Jörg Müller");
+        assert_eq!(who("Doe, Jane <jane@x.org>", true), "To: Doe, Jane");
+        assert_eq!(who("\"Ann\" <ann@x.org>", true), "To: Ann");
+        assert_eq!(who("<ann@x.org>", true), "To: ann@x.org");
+        assert_eq!(who("ann@x.org, bo@y.org", true), "To: ann@x.org");
+        assert_eq!(who("ann@x.org", false), "Robin");
+        // nobody to name: the sender, as elsewhere
+        assert_eq!(who("", true), "Robin");
     }
 }

@@ -242,3 +242,55 @@ fn text_that_does_not_read_is_shown_as_written_with_its_line_marked() {
     let s = screen(&mut state, &store, 100, 30);
     assert!(s.contains(" Write ") && s.contains("line 3: ") && s.contains("fix it there, then Esc"), "{s}");
 }
+
+#[test]
+fn sent_folder_names_the_recipient() {
+    let (_d, store, mut state) = demo();
+    key(&mut state, &store, KeyCode::Tab);
+    key(&mut state, &store, KeyCode::Char('j'));
+    key(&mut state, &store, KeyCode::Enter);
+    let s = screen(&mut state, &store, 100, 30);
+    assert!(s.contains("personal: Sent") && s.contains("To: Carol Chen"), "{s}");
+    snap!("sent_100x30", s);
+}
+
+#[test]
+fn a_folder_without_its_parent_is_drawn_under_one_of_its_own_name() {
+    let (_d, store, mut state) = demo();
+    let account = state.accounts[0].id;
+    let mut infos: Vec<_> = store
+        .folders(account)
+        .unwrap()
+        .into_iter()
+        .map(|f| crate::store::folders::FolderInfo {
+            name: f.name,
+            display: f.display,
+            delimiter: f.delimiter,
+            special_use: f.special_use,
+        })
+        .collect();
+    let nested = crate::store::folders::FolderInfo {
+        name: "Projekte/2026".into(),
+        display: "Projekte/2026".into(),
+        delimiter: Some("/".into()),
+        special_use: None,
+    };
+    infos.push(nested);
+    let folders = store.set_folders(account, &infos).unwrap();
+    crate::tui::apply(&mut state, Msg::Worker(Event::Folders { account, folders }), &store, &[]);
+    let s = screen(&mut state, &store, 100, 30);
+    assert!(
+        s.contains("│    rust         4│") && s.contains("│  Projekte        │") && s.contains("│    2026          │"),
+        "{s}"
+    );
+    snap!("nested_without_parent_100x30", s);
+    // the made-up parent is passed over: from INBOX, five steps down are Sent, Trash,
+    // Lists, rust and 2026
+    key(&mut state, &store, KeyCode::Tab);
+    for _ in 0..5 {
+        key(&mut state, &store, KeyCode::Char('j'));
+    }
+    key(&mut state, &store, KeyCode::Enter);
+    let open = state.current.and_then(|(_, f)| state.accounts[0].folders.iter().find(|x| x.id == f)).unwrap();
+    assert_eq!(open.display, "Projekte/2026");
+}
