@@ -171,7 +171,11 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
 /// A key while a confirm or text prompt is open.
 pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
     match p {
-        Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft | Prompt::ResumeAutosave => {}
+        Prompt::SaveAttachment
+        | Prompt::RemoveAttachment(_)
+        | Prompt::DiscardDraft
+        | Prompt::ResumeAutosave
+        | Prompt::OpenAttachment => {}
         Prompt::Confirm { then, .. } => {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 fx.push(*then);
@@ -182,6 +186,9 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
         }
         Prompt::Text { input, purpose: TextPurpose::AttachPath, .. } if k.code == KeyCode::Enter => {
             fx.push(Effect::AttachFile(crate::paths::expand_home(std::path::Path::new(input.trim()))));
+        }
+        Prompt::Text { input, purpose: TextPurpose::Pipe, .. } if k.code == KeyCode::Enter => {
+            super::reader::pipe(state, &input)
         }
         Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if k.code == KeyCode::Tab => {
             fx.push(Effect::CompletePath(input.clone()));
@@ -194,7 +201,7 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 let (account, action) = match purpose {
                     TextPurpose::NewFolder(a) => (a, account::Action::CreateFolder { name }),
                     TextPurpose::RenameFolder(a, folder) => (a, account::Action::RenameFolder { folder, to: name }),
-                    TextPurpose::AttachPath => return,
+                    TextPurpose::AttachPath | TextPurpose::Pipe => return,
                 };
                 fx.push(Effect::Send(account, Command::Act(action)));
             }

@@ -78,7 +78,8 @@ pub fn start_key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> 
             match state.message_in_hand().map(|(a, s)| (a, s.id)) {
                 Some((account, id)) => {
                     if let Some(kind) = kind(id) {
-                        fx.push(Effect::StartCompose { account, kind });
+                        // (its body is downloaded first when it is not here yet)
+                        super::reader::compose_from(state, account, kind, fx);
                     }
                 }
                 None => state.status = Some("no message to answer or forward here".into()),

@@ -7,6 +7,8 @@ pub mod folder_tree;
 pub mod keymap;
 pub mod layout;
 mod navigate;
+pub mod newmail;
+pub mod reader;
 pub mod state;
 mod update;
 
@@ -24,3 +26,6 @@ mod tests;
 
 #[cfg(test)]
 mod compose_tests;
+
+#[cfg(test)]
+mod reader_tests;

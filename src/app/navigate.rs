@@ -5,6 +5,7 @@ use super::state::{AppState, Body, FolderRow, ListView, Pane, ReaderView};
 use super::update::Effect;
 use crate::account::Command;
 use crate::model::FolderId;
+use crate::model::Summary;
 use crate::store::ListQuery;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -37,22 +38,86 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
             }
         }
         Pane::Reader => {
+            let max = reader_max_scroll(state) as i64;
             if let Some(r) = &mut state.reader {
-                let lines = reader_lines(r);
-                let max = lines.saturating_sub(1) as i64;
-                r.scroll = (r.scroll as i64 + delta).clamp(0, max.min(u16::MAX as i64)) as u16;
+                r.scroll = (r.scroll as i64 + delta).clamp(0, max) as u16;
             }
         }
     }
 }
 
-fn reader_lines(r: &ReaderView) -> usize {
-    match &r.body {
-        Body::Ready { rendered, .. } => {
-            rendered.headers.len() + 2 + rendered.body.lines().count() + rendered.attachments.len() + 2
-        }
-        _ => 1,
+/// How far the reader scrolls: until its last line is at the bottom, not past it (a
+/// message that fits does not scroll its headers away).
+fn reader_max_scroll(state: &AppState) -> usize {
+    let lines = crate::ui::reader::line_count(state);
+    lines.saturating_sub(state.reader_height()).min(u16::MAX as usize)
+}
+
+/// Space in the reader: a page down; on the last page, the next unread message.
+pub fn read_on(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let max = reader_max_scroll(state);
+    let page = state.reader_height().max(1);
+    let Some(r) = &mut state.reader else { return };
+    if matches!(r.body, Body::Loading | Body::Rendering { .. }) {
+        // nothing to page through yet
+    } else if (r.scroll as usize) < max {
+        r.scroll = (r.scroll as usize + page).min(max) as u16;
+    } else {
+        next_unread(state, fx);
     }
+}
+
+/// Opens the first unread message after the list cursor: from the rows at hand, else the
+/// store is asked (`Answer::UnreadFound` comes back).
+pub fn next_unread(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let l = &state.list;
+    let end = l.window.start + l.window.rows.len();
+    let from = l.cursor + 1;
+    let found = (from..end).find(|p| l.window.get(*p).is_some_and(|s| !s.flags.is_seen()));
+    match found {
+        Some(pos) => move_to(state, pos, fx),
+        None if end < l.total => {
+            let (query, from, total) = (l.query.clone(), end.max(from), l.total);
+            fx.push(Effect::Reading(super::reader::Request::FindUnread { query, from, total }));
+        }
+        None => state.status = Some("no more unread messages here".into()),
+    }
+}
+
+/// The store's answer: the first unread message at or after where it looked.
+pub fn unread_found(state: &mut AppState, query: ListQuery, found: Option<(usize, Summary)>, fx: &mut Vec<Effect>) {
+    if query != state.list.query {
+        return;
+    }
+    match found {
+        Some((pos, row)) => {
+            state.list.cursor = pos.min(state.list.total.saturating_sub(1));
+            keep_cursor_visible(state, fx);
+            open_row(state, row, fx);
+        }
+        None => state.status = Some("no more unread messages here".into()),
+    }
+}
+
+/// J/K: the next or previous message, in the reader when one is open (full screen stays).
+pub fn next_message(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
+    if state.list.total == 0 {
+        return;
+    }
+    let pos = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
+    if state.reader.is_none() {
+        state.list.cursor = pos;
+        keep_cursor_visible(state, fx);
+    } else if pos != state.list.cursor {
+        move_to(state, pos, fx);
+    }
+}
+
+/// Puts the list cursor on `pos` and opens the message there.
+fn move_to(state: &mut AppState, pos: usize, fx: &mut Vec<Effect>) {
+    state.list.cursor = pos;
+    keep_cursor_visible(state, fx);
+    open_message(state, fx);
 }
 
 /// Enter: open the folder under the cursor, or the message, or go full screen.
@@ -79,7 +144,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                     fx.push(Effect::StartCompose { account, kind });
                     return;
                 }
-                state.resume_after_body = Some(sel);
+                state.resume_after_body = Some((account, super::compose::ComposeKind::Resume(sel)));
             }
             match &mut state.reader {
                 Some(r) if r.id == sel => {
@@ -111,6 +176,7 @@ pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mu
         return;
     }
     state.current = Some((account, folder));
+    super::newmail::seen(state);
     state.reader = None;
     state.list = ListView {
         account: Some(account),
@@ -178,9 +244,13 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Opens the message under the list cursor in the reader, and prefetches its neighbours.
 pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some(sel) = state.list.selected().cloned() else {
-        return;
-    };
+    if let Some(sel) = state.list.selected().cloned() {
+        open_row(state, sel, fx);
+    }
+}
+
+/// Opens `sel` (the row at the list cursor) in the reader, and prefetches its neighbours.
+fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     let Some(account) = state.current.map(|c| c.0) else {
         return;
     };

@@ -119,6 +119,8 @@ pub enum Prompt {
     DiscardDraft,
     /// What to do with the first message a crash left (`AppState::kept`): r, d or Esc.
     ResumeAutosave,
+    /// Which attachment to open: a digit.
+    OpenAttachment,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +129,8 @@ pub enum TextPurpose {
     RenameFolder(AccountId, FolderId),
     /// A file to attach to the message being composed.
     AttachPath,
+    /// A command to pipe the open message to.
+    Pipe,
 }
 
 /// What a folder picker is for.
@@ -213,8 +217,9 @@ pub struct AppState {
     pub compose: Option<super::compose::Composer>,
     /// Text for the external editor; the event loop runs it and answers `Msg::Edited`.
     pub editor_request: Option<String>,
-    /// A draft to resume once its body has been downloaded.
-    pub resume_after_body: Option<MessageId>,
+    /// What to compose once the body it starts from has been downloaded (a draft to
+    /// resume, a message to answer or forward), in which account.
+    pub resume_after_body: Option<(AccountId, super::compose::ComposeKind)>,
     /// The Outbox overlay is open, with its cursor.
     pub outbox_cursor: Option<usize>,
     /// Messages a crash left in the autosave folder, not yet answered for.
@@ -226,6 +231,13 @@ pub struct AppState {
     pub settings: UiSettings,
     /// Terminal size, for layout and paging.
     pub size: (u16, u16),
+    /// A program to give the terminal to (a pipe, the pager, a viewer); the event loop
+    /// runs it and answers `Msg::Reading(Answer::HandedBack)`.
+    pub handover: Option<super::reader::Handover>,
+    /// The link list of the open message, when it is showing.
+    pub links: Option<super::reader::LinkChooser>,
+    /// New mail in folders other than the open one, for the status line.
+    pub new_mail: Vec<super::newmail::NewMail>,
 }
 
 impl AppState {
@@ -264,6 +276,9 @@ impl AppState {
             keymap,
             settings,
             size: (80, 24),
+            handover: None,
+            links: None,
+            new_mail: Vec::new(),
         }
     }
 

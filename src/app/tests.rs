@@ -8,7 +8,7 @@ use crate::model::{Folder, SpecialUse, Summary};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
-fn folder(id: i64, name: &str) -> Folder {
+pub(super) fn folder(id: i64, name: &str) -> Folder {
     Folder {
         id,
         account: 1,
@@ -22,7 +22,7 @@ fn folder(id: i64, name: &str) -> Folder {
     }
 }
 
-fn rows(start: usize, n: usize) -> Vec<Summary> {
+pub(super) fn rows(start: usize, n: usize) -> Vec<Summary> {
     (start..start + n)
         .map(|i| Summary {
             id: i as i64 + 1000,
@@ -34,12 +34,12 @@ fn rows(start: usize, n: usize) -> Vec<Summary> {
         .collect()
 }
 
-fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
+pub(super) fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
     update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
 }
 
 /// A state with one account whose INBOX (id 10) holds `total` messages, loaded.
-fn opened(total: usize) -> AppState {
+pub(super) fn opened(total: usize) -> AppState {
     let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), UiSettings::default());
     update(&mut s, Msg::Resize(100, 30));
     let fx = update(
@@ -78,7 +78,7 @@ fn moving_far_loads_only_a_window() {
 }
 
 /// A body arrives and its rendering, asked for off the UI task, comes back.
-fn body(s: &mut AppState, id: i64, raw: &[u8]) {
+pub(super) fn body(s: &mut AppState, id: i64, raw: &[u8]) {
     let fx = update(s, Msg::Worker(Event::Body { id, raw: Arc::new(raw.to_vec()) }));
     let Some(Effect::Render { id, raw, width }) = fx.into_iter().find(|e| matches!(e, Effect::Render { .. })) else {
         panic!("no rendering asked for")

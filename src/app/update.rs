@@ -65,6 +65,8 @@ pub enum Msg {
     /// Ctrl-C: quits, but asks first while a message is being written.
     Interrupt,
     Quit,
+    /// The answer to `Effect::Reading`, or a program gave the terminal back.
+    Reading(super::reader::Answer),
 }
 
 /// What the event loop must do after an update.
@@ -133,6 +135,8 @@ pub enum Effect {
     },
     /// Remove an autosave file: its message was sent, saved as a draft or discarded.
     DropAutosave(String),
+    /// Work for the reader: find the next unread message, open an attachment or a link.
+    Reading(super::reader::Request),
 }
 
 /// A message action before its targets are resolved to ids.
@@ -211,6 +215,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::AddressCompleted(prefix, found) => super::compose::address_completed(state, prefix, found),
+        Msg::Reading(answer) => super::reader::answer(state, answer, &mut fx),
         Msg::Interrupt if state.compose.is_some() => state.prompt = Some(Prompt::DiscardDraft),
         Msg::Interrupt | Msg::Quit => {
             // what is being written is kept before leaving
@@ -230,10 +235,15 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         super::act::picker_key(state, k, fx);
         return;
     }
+    if state.links.is_some() {
+        super::reader::links_key(state, k, fx);
+        return;
+    }
     if let Some(p) = state.prompt.take() {
         state.status = None;
         match p {
             Prompt::SaveAttachment => save_choice(state, k, fx),
+            Prompt::OpenAttachment => super::reader::attachment_choice(state, k, fx),
             p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
             Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
             p => super::act::prompt_key(state, p, k, fx),
@@ -268,10 +278,13 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         return;
     }
-    let Some(action) = state.keymap.action(&k) else {
+    let Some(action) = state.keymap.action_for(&k, state.focus == Pane::Reader && state.reader.is_some()) else {
         return;
     };
-    if super::act::key(state, action, fx) || super::compose::start_key(state, action, fx) {
+    if super::act::key(state, action, fx)
+        || super::compose::start_key(state, action, fx)
+        || super::reader::key(state, action, fx)
+    {
         return;
     }
     let page = state.list_height();
@@ -491,6 +504,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::FolderCounts { account, folder } => {
+            super::newmail::counted(state, account, &folder);
             if let Some(i) = state.account_index(account)
                 && let Some(f) = state.accounts[i].folders.iter_mut().find(|f| f.id == folder.id)
             {
@@ -503,12 +517,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Body { id, raw } => {
-            if state.resume_after_body == Some(id) {
-                state.resume_after_body = None;
-                if let Some((account, _)) = state.current {
-                    fx.push(Effect::StartCompose { account, kind: super::compose::ComposeKind::Resume(id) });
-                }
-            }
+            super::reader::body_here(state, id, fx);
             let width = reader_width(state);
             if let Some(r) = &mut state.reader
                 && r.id == id
@@ -518,6 +527,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::BodyUnavailable { id, reason, .. } => {
+            super::reader::body_unavailable(state, id, &reason);
             if let Some(r) = &mut state.reader
                 && r.id == id
             {

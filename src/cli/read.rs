@@ -58,26 +58,7 @@ pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
         out.write_all(&body).context("writing to stdout")?;
         return Ok(0);
     }
-    let r = crate::mime::render(&body, 78);
-    let mut text = String::new();
-    for (k, v) in &r.headers {
-        text.push_str(&format!("{k}: {v}\n"));
-    }
-    text.push('\n');
-    text.push_str(r.body.trim_end());
-    text.push('\n');
-    if !r.attachments.is_empty() {
-        text.push_str("\nAttachments:\n");
-        for a in &r.attachments {
-            text.push_str(&format!(
-                "  [{}] {} ({}, {})\n",
-                a.index + 1,
-                a.name,
-                a.mime_type,
-                crate::format::size(a.size as u64)
-            ));
-        }
-    }
+    let text = crate::mime::render(&body, 78).plain_text();
     match out.write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(0),

@@ -37,6 +37,24 @@ pub struct Rendered {
     pub attachments: Vec<AttachmentInfo>,
 }
 
+impl Rendered {
+    /// The message as text to print or page through: headers, body, attachments.
+    pub fn plain_text(&self) -> String {
+        let mut text: String = self.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        text.push('\n');
+        text.push_str(self.body.trim_end());
+        text.push('\n');
+        if !self.attachments.is_empty() {
+            text.push_str("\nAttachments:\n");
+            for a in &self.attachments {
+                let size = crate::format::size(a.size as u64);
+                text.push_str(&format!("  [{}] {} ({}, {size})\n", a.index + 1, a.name, a.mime_type));
+            }
+        }
+        text
+    }
+}
+
 /// Decoded one-line header fields, for storing a message's summary.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HeaderSummary {

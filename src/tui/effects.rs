@@ -18,6 +18,8 @@ pub(crate) struct Env<'a> {
     /// Where work done off the UI task answers (a rendering); none in tests, which do it
     /// at once.
     pub later: Option<&'a tokio::sync::mpsc::UnboundedSender<Msg>>,
+    /// What opens attachments and links (none in tests).
+    pub opener: Option<&'a super::open::Opener>,
 }
 
 impl Env<'_> {
@@ -37,7 +39,7 @@ impl Env<'_> {
 /// settings (the tests' demo state).
 #[cfg(test)]
 pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[crate::account::AccountHandle]) -> bool {
-    apply_env(state, msg, Env { store, handles, accounts: &[], autosave: None, later: None })
+    apply_env(state, msg, Env { store, handles, accounts: &[], autosave: None, later: None, opener: None })
 }
 
 /// Runs `update` and then its effects, feeding their results back in. True when the state
@@ -120,6 +122,7 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         a.remove(file);
                     }
                 }
+                Effect::Reading(req) => super::reading::run(env, req, &mut queue),
                 Effect::CompleteAddress(prefix) => {
                     let found = store.addresses(&prefix, 1).ok().and_then(|v| v.into_iter().next());
                     queue.push(Msg::AddressCompleted(prefix, found));

@@ -4,6 +4,10 @@
 mod autosave;
 mod compose;
 mod effects;
+mod handover;
+mod mailcap;
+mod open;
+mod reading;
 
 use effects::Env;
 #[cfg(test)]
@@ -122,7 +126,16 @@ async fn session(
     let (mut terminal, guard) = setup()?;
     let autosaver = autosave::Autosaver::start(data.path());
     let (later_tx, later) = mpsc::unbounded_channel();
-    let env = Env { store: &store, handles: &handles, accounts, autosave: Some(&autosaver), later: Some(&later_tx) };
+    // copies of attachments being opened live in a private directory until poste ends
+    let opener = open::Opener::for_user();
+    let env = Env {
+        store: &store,
+        handles: &handles,
+        accounts,
+        autosave: Some(&autosaver),
+        later: Some(&later_tx),
+        opener: Some(&opener),
+    };
     let first = mailto.and_then(|url| {
         let account = handles.first()?.id;
         Some(Msg::Start(Box::new(app::Effect::StartCompose { account, kind: app::compose::ComposeKind::Mailto(url) })))
@@ -134,6 +147,7 @@ async fn session(
     // and panic if it is gone (its window closed, a hangup)
     std::mem::forget(terminal);
     drop(autosaver);
+    drop(opener);
     drop(guard);
     if let Some(server) = server {
         server.abort();
@@ -225,19 +239,20 @@ async fn event_loop(
         if let Some(text) = state.editor_request.take() {
             let result = match state.settings.editor.clone() {
                 Some(cmd) => {
-                    // the editor gets the terminal; input is not read meanwhile
-                    drop(input);
-                    restore();
-                    let r = compose::run_editor(&cmd, &text);
-                    enter()?;
-                    // a new terminal draws everything afresh (clear() would query the cursor)
-                    *terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).context("redrawing")?;
-                    input = EventStream::new();
+                    let (r, i) = hand_over(terminal, input, || compose::run_editor(&cmd, &text))?;
+                    input = i;
                     r
                 }
                 None => Err("no editor is set: set $EDITOR, or editor in the config".into()),
             };
             pending.push(Msg::Edited(result));
+            dirty = true;
+            continue;
+        }
+        if let Some(job) = state.handover.take() {
+            let (result, i) = hand_over(terminal, input, || handover::run(job))?;
+            input = i;
+            pending.push(Msg::Reading(app::reader::Answer::HandedBack(result)));
             dirty = true;
             continue;
         }
@@ -303,6 +318,19 @@ async fn event_loop(
             _ = recv(&mut hangup) => pending.push(Msg::Quit),
         }
     }
+}
+
+/// Gives the terminal to `f` (the editor, a pager...) and takes it back after, with a new
+/// input stream: the old one goes first, so that nothing reads the terminal meanwhile (and
+/// a new one can be made: crossterm's reader is free only once the old one has stopped).
+fn hand_over<T>(terminal: &mut Term, input: EventStream, f: impl FnOnce() -> T) -> Result<(T, EventStream)> {
+    drop(input);
+    restore();
+    let r = f();
+    enter()?;
+    // a new terminal draws everything afresh (clear() would query the cursor)
+    *terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).context("redrawing")?;
+    Ok((r, EventStream::new()))
 }
 
 /// Input that comes this close after the last is one burst, drawn once: up to this many

@@ -3,10 +3,11 @@
 mod compose;
 mod folders;
 mod help;
+mod links;
 mod list;
 mod outbox;
 mod picker;
-mod reader;
+pub(crate) mod reader;
 mod status;
 pub mod text;
 
@@ -37,6 +38,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     }
     if state.picker.is_some() {
         picker::draw(frame, frame.area(), state);
+    }
+    if state.links.is_some() {
+        links::draw(frame, frame.area(), state);
     }
     if state.help {
         help::draw(frame, frame.area(), state);

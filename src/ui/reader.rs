@@ -1,61 +1,103 @@
-//! The reader: headers, the rendered body, links and attachments, scrolled.
+//! The reader: headers, the rendered body with quotes coloured by depth, links and
+//! attachments, wrapped to the pane and scrolled. `lines` is also what scrolling counts.
 
 use super::pane_block;
-use crate::app::state::{AppState, Body, Pane};
+use super::text::wrap;
+use crate::app::keymap::Action;
+use crate::app::state::{AppState, Body, Pane, ReaderView};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
+
+/// The colours of quoted lines, by depth (the deepest ones take them over again).
+const QUOTE_COLOURS: &[Color] = &[Color::Green, Color::Yellow, Color::Magenta, Color::Blue, Color::Cyan];
+
+/// A line's quote prefix (`>`s and the spaces among them) and its depth.
+fn quote(line: &str) -> (&str, usize) {
+    let end = line.find(|c| c != '>' && c != ' ').unwrap_or(line.len());
+    let prefix = &line[..end];
+    (prefix, prefix.matches('>').count())
+}
+
+fn quote_style(depth: usize) -> Style {
+    match depth {
+        0 => Style::default(),
+        d => Style::default().fg(QUOTE_COLOURS[(d - 1) % QUOTE_COLOURS.len()]),
+    }
+}
+
+/// Every line the reader shows for `r`, wrapped to `width` columns.
+pub fn lines(state: &AppState, r: &ReaderView, width: usize) -> Vec<Line<'static>> {
+    let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let dim = Style::default().fg(Color::DarkGray);
+    let yellow = Style::default().fg(Color::Yellow);
+    let mut out = Vec::new();
+    let mut push = |spans: &[Span<'_>], continuation: &[Span<'_>]| out.extend(wrap(spans, width, continuation));
+    match &r.body {
+        Body::Loading | Body::Rendering { .. } => push(&[Span::styled("loading…", dim)], &[]),
+        Body::Unavailable(reason) => {
+            push(&[Span::styled("This message's body is not available.", yellow)], &[]);
+            push(&[], &[]);
+            push(&[Span::raw(reason.as_str())], &[]);
+        }
+        Body::Ready { rendered, .. } => {
+            if r.summary.partial {
+                let text = format!(
+                    "Only the header was downloaded: the message is {} on the server. {} downloads it whole.",
+                    crate::format::size(u64::from(r.summary.size)),
+                    state.keymap.key_of(Action::FetchWhole)
+                );
+                push(&[Span::styled(text, yellow)], &[]);
+                push(&[], &[]);
+            }
+            for (k, v) in &rendered.headers {
+                push(&[Span::styled(format!("{k}: "), key), Span::raw(v.as_str())], &[]);
+            }
+            push(&[], &[]);
+            for l in rendered.body.lines() {
+                let (prefix, depth) = quote(l);
+                let style = quote_style(depth);
+                let continuation = if depth > 0 { vec![Span::styled(prefix, style)] } else { Vec::new() };
+                push(&[Span::styled(l, style)], &continuation);
+            }
+            if !rendered.attachments.is_empty() {
+                push(&[], &[]);
+                let hint = format!(
+                    "Attachments ({} saves, {} opens):",
+                    state.keymap.key_of(Action::Save),
+                    state.keymap.key_of(Action::OpenAttachment)
+                );
+                push(&[Span::styled(hint, key)], &[]);
+                for a in &rendered.attachments {
+                    let size = crate::format::size(a.size as u64);
+                    let text = format!("  [{}] {} ({}, {size})", a.index + 1, a.name, a.mime_type);
+                    push(&[Span::raw(text)], &[]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The reader pane's inner width for the current terminal size.
+pub fn inner_width(state: &AppState) -> usize {
+    crate::app::layout::areas(state).reader.width.saturating_sub(2).max(1) as usize
+}
+
+/// How many lines the open message takes in the reader as it is now.
+pub fn line_count(state: &AppState) -> usize {
+    state.reader.as_ref().map_or(0, |r| lines(state, r, inner_width(state)).len())
+}
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let Some(r) = &state.reader else { return };
     let focused = state.focus == Pane::Reader;
     let title = format!(" {} ", super::text::fit(&r.summary.subject, area.width.saturating_sub(4) as usize).trim_end());
     let block = pane_block(title, focused);
-    let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-    let dim = Style::default().fg(Color::DarkGray);
-    let lines: Vec<Line<'_>> = match &r.body {
-        Body::Loading | Body::Rendering { .. } => vec![Line::from(Span::styled("loading…", dim))],
-        Body::Unavailable(reason) => vec![
-            Line::from(Span::styled("This message's body is not available.", Style::default().fg(Color::Yellow))),
-            Line::from(""),
-            Line::from(reason.as_str()),
-        ],
-        Body::Ready { rendered, .. } => {
-            let mut lines = Vec::new();
-            if r.summary.partial {
-                let text = format!(
-                    "Only the header was downloaded: the message is {} on the server. {} downloads it whole.",
-                    crate::format::size(u64::from(r.summary.size)),
-                    state.keymap.key_of(crate::app::keymap::Action::FetchWhole)
-                );
-                lines.push(Line::from(Span::styled(text, Style::default().fg(Color::Yellow))));
-                lines.push(Line::from(""));
-            }
-            for (k, v) in &rendered.headers {
-                lines.push(Line::from(vec![Span::styled(format!("{k}: "), key), Span::raw(v.as_str())]));
-            }
-            lines.push(Line::from(""));
-            for l in rendered.body.lines() {
-                lines.push(Line::from(l));
-            }
-            if !rendered.attachments.is_empty() {
-                lines.push(Line::from(""));
-                lines.push(Line::from(Span::styled("Attachments (s saves):", key)));
-                for a in &rendered.attachments {
-                    lines.push(Line::from(format!(
-                        "  [{}] {} ({}, {})",
-                        a.index + 1,
-                        a.name,
-                        a.mime_type,
-                        crate::format::size(a.size as u64)
-                    )));
-                }
-            }
-            lines
-        }
-    };
-    let p = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((r.scroll, 0));
-    frame.render_widget(p, area);
+    let inner = block.inner(area);
+    let shown: Vec<Line<'static>> =
+        lines(state, r, inner.width.max(1) as usize).into_iter().skip(r.scroll as usize).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), area);
 }

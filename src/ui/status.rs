@@ -29,6 +29,9 @@ fn hints(state: &AppState) -> String {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let mut right = Vec::new();
+    if let Some(new) = crate::app::newmail::summary(state) {
+        right.push(Span::styled(new, Style::default().fg(Color::LightGreen)));
+    }
     for a in &state.accounts {
         let (label, color) = match &a.state {
             crate::model::AccountState::Downloading { done, total, bytes } => {

@@ -243,6 +243,24 @@ fn text_that_does_not_read_is_shown_as_written_with_its_line_marked() {
     assert!(s.contains(" Write ") && s.contains("line 3: ") && s.contains("fix it there, then Esc"), "{s}");
 }
 
+fn buffer(state: &mut AppState, store: &Store, w: u16, h: u16) -> ratatui::buffer::Buffer {
+    crate::tui::apply(state, Msg::Resize(w, h), store, &[]);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::draw(f, state)).unwrap();
+    t.backend().buffer().clone()
+}
+
+/// Opens row `n` of the open list and gives the reader `raw` as its body.
+fn read(state: &mut AppState, store: &Store, n: usize, raw: Option<&[u8]>) {
+    for _ in 0..n {
+        key(state, store, KeyCode::Char('j'));
+    }
+    key(state, store, KeyCode::Enter);
+    let id = state.reader.as_ref().unwrap().id;
+    let raw = std::sync::Arc::new(raw.map(<[u8]>::to_vec).unwrap_or_else(|| store.body(id).unwrap().unwrap()));
+    crate::tui::apply(state, Msg::Worker(Event::Body { id, raw }), store, &[]);
+}
+
 #[test]
 fn sent_folder_names_the_recipient() {
     let (_d, store, mut state) = demo();
@@ -293,4 +311,41 @@ fn a_folder_without_its_parent_is_drawn_under_one_of_its_own_name() {
     key(&mut state, &store, KeyCode::Enter);
     let open = state.current.and_then(|(_, f)| state.accounts[0].folders.iter().find(|x| x.id == f)).unwrap();
     assert_eq!(open.display, "Projekte/2026");
+}
+
+#[test]
+fn reader_colours_quotes_by_depth_and_shows_reply_to() {
+    let (_d, store, mut state) = demo();
+    let raw = b"From: Ann <ann@x.org>\r\nReply-To: list@x.org\r\nSubject: quotes\r\n\
+Content-Type: text/plain; format=flowed\r\n\r\nMy answer.\r\n\r\n> You wrote this, \r\n> long ago.\r\n>> And before.\r\n";
+    read(&mut state, &store, 0, Some(raw));
+    let text = screen(&mut state, &store, 100, 30);
+    assert!(text.contains("│From: Ann <ann@x.org>") && text.contains("│Reply-To: list@x.org"), "{text}");
+    assert!(!text.contains("│To:") && !text.contains("│Date:"), "empty headers are left out:\n{text}");
+    assert!(text.contains("│> You wrote this, long ago."), "flowed lines are joined:\n{text}");
+    let buf = buffer(&mut state, &store, 100, 30);
+    let colour_of = |needle: &str| {
+        let y = (0..30).find(|y| (0..100).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains(needle)).unwrap();
+        let x = (0..100).find(|x| buf[(*x, y)].symbol() == ">").unwrap();
+        buf[(x, y)].fg
+    };
+    use ratatui::style::Color;
+    assert_eq!(colour_of("You wrote"), Color::Green);
+    assert_eq!(colour_of("And before"), Color::Yellow);
+    snap!("reader_quotes_100x30", text);
+}
+
+#[test]
+fn link_list_and_new_mail_in_the_status_line() {
+    let (_d, store, mut state) = demo();
+    read(&mut state, &store, 3, None);
+    key(&mut state, &store, KeyCode::Char('L'));
+    let work = state.accounts[1].id;
+    let mut inbox = state.accounts[1].folders.iter().find(|f| f.name == "INBOX").unwrap().clone();
+    inbox.unread += 2;
+    crate::tui::apply(&mut state, Msg::Worker(Event::FolderCounts { account: work, folder: inbox }), &store, &[]);
+    let s = screen(&mut state, &store, 100, 30);
+    assert!(s.contains("[1] https://example.org/tui") && s.contains("[3] https://example.org/unsub"), "{s}");
+    assert!(s.contains("new: work/INBOX 2"), "{s}");
+    snap!("links_100x30", s);
 }
