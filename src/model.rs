@@ -222,6 +222,9 @@ pub struct NewMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AccountState {
     Offline(String),
+    /// The server refused the login (or the password could not be had); tried again only
+    /// when the user asks.
+    LoginFailed(String),
     Connecting,
     Online,
     Syncing {
