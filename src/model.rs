@@ -156,6 +156,8 @@ pub struct Folder {
     pub unread: u32,
     pub total: u32,
     pub subscribed: bool,
+    /// It only holds folders (IMAP \Noselect): it has no messages of its own.
+    pub noselect: bool,
 }
 
 impl Folder {

@@ -312,6 +312,7 @@ impl Worker {
                 self.login_refused = None;
                 self.replay().await;
                 match self.store.folder(folder) {
+                    Ok(f) if f.noselect => self.emit(Event::SyncDone { account: self.id, error: None }),
                     Ok(f) => {
                         self.report_next = true;
                         self.start_scope(Scope::One(f));
@@ -415,6 +416,10 @@ impl Worker {
         let (Some(cfg), Some(pw), Ok(f)) = (self.imap.clone(), self.password.clone(), self.store.folder(folder)) else {
             return;
         };
+        if f.noselect {
+            // a container of folders has nothing to watch (and the server would refuse it)
+            return;
+        }
         let task = spawn_guarded(super::watch::run(cfg, pw, f, self.ops_tx.clone()), |_| {});
         self.watch = Some((folder, task));
     }

@@ -19,10 +19,12 @@ pub struct FolderInfo {
     pub display: String,
     pub delimiter: Option<String>,
     pub special_use: Option<SpecialUse>,
+    /// It only holds folders (IMAP \Noselect).
+    pub noselect: bool,
 }
 
 const FOLDER_COLUMNS: &str = "f.id, f.account_id, f.name, f.display, f.delimiter, f.special_use, \
-     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed";
+     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed, f.noselect";
 
 fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
     let special: Option<String> = r.get(5)?;
@@ -45,6 +47,7 @@ fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
         unread,
         total,
         subscribed: r.get(10)?,
+        noselect: r.get(11)?,
     })
 }
 
@@ -55,14 +58,15 @@ impl Store {
         let tx = self.tx()?;
         {
             let mut up = tx.prepare_cached(
-                "INSERT INTO folders(account_id, name, display, delimiter, special_use)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO folders(account_id, name, display, delimiter, special_use, noselect)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(account_id, name) DO UPDATE SET
                    display = excluded.display, delimiter = excluded.delimiter,
-                   special_use = excluded.special_use",
+                   special_use = excluded.special_use, noselect = excluded.noselect",
             )?;
             for f in list {
-                up.execute(params![account, f.name, f.display, f.delimiter, f.special_use.map(SpecialUse::as_str)])?;
+                let special = f.special_use.map(SpecialUse::as_str);
+                up.execute(params![account, f.name, f.display, f.delimiter, special, f.noselect])?;
             }
         }
         let existing = self.folders_in(&tx, account)?;

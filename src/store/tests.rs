@@ -5,7 +5,13 @@ use crate::model::{Flags, NewMessage, SpecialUse};
 use folders::FolderInfo;
 
 fn info(name: &str, special: Option<SpecialUse>) -> FolderInfo {
-    FolderInfo { name: name.into(), display: name.into(), delimiter: Some("/".into()), special_use: special }
+    FolderInfo {
+        name: name.into(),
+        display: name.into(),
+        delimiter: Some("/".into()),
+        special_use: special,
+        noselect: false,
+    }
 }
 
 fn msg(uid: u32, date: i64, subject: &str, seen: bool) -> NewMessage {
