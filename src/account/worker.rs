@@ -168,7 +168,11 @@ impl Worker {
         rx: &mut mpsc::UnboundedReceiver<Command>,
         mut ops: mpsc::UnboundedReceiver<StoreOp>,
     ) {
-        if let Ok(folders) = self.store.folders(self.id) {
+        // (a server account seen for the first time says nothing until its folder list is
+        // known, so the UI opens the first account's Inbox, not the next one's)
+        if let Ok(folders) = self.store.folders(self.id)
+            && (!folders.is_empty() || self.imap.is_none())
+        {
             self.emit(Event::Folders { account: self.id, folders });
         }
         if self.imap.is_none() {
@@ -549,6 +553,12 @@ impl Worker {
                     Some(f) => {
                         tracing::warn!(account = self.id, error = %f.text, retry = ?f.retry, "sync failed");
                         self.online = false;
+                        if let Ok(folders) = self.store.folders(self.id)
+                            && folders.is_empty()
+                        {
+                            // its folders cannot be known yet: the UI need not wait for them
+                            self.emit(Event::Folders { account: self.id, folders });
+                        }
                         match f.retry {
                             Retry::WhenAsked => self.login_refused(f.text.clone()),
                             Retry::Later => {

@@ -24,7 +24,8 @@ pub struct FolderInfo {
 }
 
 const FOLDER_COLUMNS: &str = "f.id, f.account_id, f.name, f.display, f.delimiter, f.special_use, \
-     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed, f.noselect";
+     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed, f.noselect, \
+     f.uidvalidity IS NOT NULL";
 
 fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
     let special: Option<String> = r.get(5)?;
@@ -32,9 +33,11 @@ fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
     let local_total: u32 = r.get(7)?;
     let server_unread: Option<u32> = r.get(8)?;
     let server_total: Option<u32> = r.get(9)?;
-    // Before a folder's headers are synced, the server's STATUS counts are the better guess.
+    let synced: bool = r.get(12)?;
+    // Before a folder's headers are synced, the server's STATUS counts are the better guess
+    // (after, an emptied folder is empty: its old STATUS counts would show it full)
     let (unread, total) = match (server_total, server_unread) {
-        (Some(t), Some(u)) if local_total == 0 && t > 0 => (u, t),
+        (Some(t), Some(u)) if local_total == 0 && t > 0 && !synced => (u, t),
         _ => (local_unread, local_total),
     };
     Ok(Folder {

@@ -167,3 +167,15 @@ fn ids_of_removed_messages_are_never_given_out_again() {
     let again = store.list(&ListQuery { folder: Some(inbox), ..Default::default() }, 0, 1).unwrap()[0].id;
     assert!(again > newest, "a new message got the id {again} of a removed one ({newest})");
 }
+
+#[test]
+fn a_synced_folder_emptied_here_shows_empty_not_its_old_server_counts() {
+    let (_dir, store, inbox) = setup();
+    store.set_server_counts(inbox, 5, 2).unwrap();
+    // before its first sync, the server's counts are the best guess
+    assert_eq!((store.folder(inbox).unwrap().total, store.folder(inbox).unwrap().unread), (5, 2));
+    store
+        .set_sync_state(inbox, folders::SyncState { uidvalidity: Some(1), uidnext: Some(6), highestmodseq: None })
+        .unwrap();
+    assert_eq!((store.folder(inbox).unwrap().total, store.folder(inbox).unwrap().unread), (0, 0));
+}
