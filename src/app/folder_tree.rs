@@ -67,6 +67,7 @@ mod tests {
             unread: 0,
             total: 0,
             subscribed: true,
+            noselect: false,
         }
     }
 

@@ -93,6 +93,7 @@ mod tests {
             display: n.into(),
             delimiter: Some("/".into()),
             special_use: None,
+            noselect: false,
         };
         let folder = store.set_folders(account, &[info("INBOX")]).unwrap()[0].id;
         let seen = crate::model::Flags(crate::model::Flags::SEEN);

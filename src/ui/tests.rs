@@ -285,6 +285,7 @@ fn a_folder_without_its_parent_is_drawn_under_one_of_its_own_name() {
             display: f.display,
             delimiter: f.delimiter,
             special_use: f.special_use,
+            noselect: f.noselect,
         })
         .collect();
     let nested = crate::store::folders::FolderInfo {
@@ -292,6 +293,7 @@ fn a_folder_without_its_parent_is_drawn_under_one_of_its_own_name() {
         display: "Projekte/2026".into(),
         delimiter: Some("/".into()),
         special_use: None,
+        noselect: false,
     };
     infos.push(nested);
     let folders = store.set_folders(account, &infos).unwrap();
