@@ -126,6 +126,10 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
         Pane::Folders => {
             let rows = state.folder_rows();
             if let Some((a, f)) = rows.get(state.folder_cursor).and_then(|r| state.folder_at(*r)) {
+                if f.noselect {
+                    state.status = Some(format!("{} only holds folders: it has no messages to show", f.display));
+                    return;
+                }
                 let (a, f) = (a.id, f.id);
                 open_folder(state, a, f, fx);
                 state.focus = Pane::List;

@@ -30,6 +30,11 @@ pub fn state_label(s: &AccountState) -> (String, Color) {
     }
 }
 
+/// A row that holds folders and no messages.
+fn container_style() -> Style {
+    Style::default().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let focused = state.focus == Pane::Folders;
     let block = pane_block(" Folders ".into(), focused);
@@ -54,7 +59,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 let a = &state.accounts[ai];
                 let f = &a.folders[fi];
                 let (depth, leaf) = f.tree_parts();
-                let count = if f.unread > 0 { format!("{}", f.unread) } else { String::new() };
+                let count = if f.unread > 0 && !f.noselect { format!("{}", f.unread) } else { String::new() };
                 let indent = "  ".repeat(depth + 1);
                 let name_w = width.saturating_sub(indent.len() + count.len() + 1);
                 let open = state.current == Some((a.id, f.id));
@@ -62,7 +67,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 if f.unread > 0 {
                     style = style.add_modifier(Modifier::BOLD);
                 }
-                if open {
+                if f.noselect {
+                    // it only holds folders (IMAP \Noselect): drawn as a made-up parent is
+                    style = container_style();
+                } else if open {
                     style = style.fg(Color::Cyan);
                 } else if !f.subscribed {
                     style = style.fg(Color::DarkGray);
@@ -77,7 +85,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 // a parent the account does not have: a name to hold its folders, nothing to open
                 let f = &state.accounts[account].folders[folder];
                 let text = format!("{}{}", "  ".repeat(depth + 1), crate::app::folder_tree::container_name(f, depth));
-                let style = Style::default().fg(Color::DarkGray).add_modifier(Modifier::ITALIC);
+                let style = container_style();
                 lines.push(Line::from(Span::styled(fit(&text, width), style)));
             }
         }

@@ -351,3 +351,41 @@ fn link_list_and_new_mail_in_the_status_line() {
     assert!(s.contains("new: work/INBOX 2"), "{s}");
     snap!("links_100x30", s);
 }
+
+#[test]
+fn a_noselect_folder_is_drawn_as_a_container_and_does_not_open() {
+    let (_d, store, mut state) = demo();
+    let account = state.accounts[0].id;
+    let infos: Vec<_> = store
+        .folders(account)
+        .unwrap()
+        .into_iter()
+        .map(|f| crate::store::folders::FolderInfo {
+            noselect: f.name == "Lists",
+            name: f.name,
+            display: f.display,
+            delimiter: f.delimiter,
+            special_use: f.special_use,
+        })
+        .collect();
+    let folders = store.set_folders(account, &infos).unwrap();
+    crate::tui::apply(&mut state, Msg::Worker(Event::Folders { account, folders }), &store, &[]);
+    let buf = buffer(&mut state, &store, 100, 30);
+    let y = (0..30).find(|y| (0..20).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains("  Lists")).unwrap();
+    let cell = &buf[(3, y)];
+    assert_eq!(cell.fg, ratatui::style::Color::DarkGray);
+    assert!(cell.modifier.contains(ratatui::style::Modifier::ITALIC));
+    // its child is still under it, and it opens nothing
+    let s = screen(&mut state, &store, 100, 30);
+    let rows: Vec<&str> = s.lines().map(|l| l.split('│').nth(1).unwrap_or("")).collect();
+    let lists = rows.iter().position(|r| *r == "  Lists           ").unwrap();
+    assert_eq!(rows[lists + 1], "    rust         4", "{s}");
+    let before = state.current;
+    key(&mut state, &store, KeyCode::Tab);
+    for _ in 0..3 {
+        key(&mut state, &store, KeyCode::Char('j'));
+    }
+    key(&mut state, &store, KeyCode::Enter);
+    assert_eq!(state.current, before);
+    assert_eq!(state.status.as_deref(), Some("Lists only holds folders: it has no messages to show"));
+}
