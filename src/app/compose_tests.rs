@@ -56,7 +56,7 @@ fn an_external_editors_text_with_a_mistake_is_kept_and_edited_again_and_not_sent
     compose(&mut s, old_draft());
     assert!(s.editor_request.take().is_some());
     update(&mut s, Msg::Edited(Ok(BAD.into())));
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert_eq!(c.unparsed, Some((BAD.to_string(), 3)), "the user's text, the mistake on line 4");
     assert!(c.error.as_deref().unwrap().starts_with("line 4: "), "{:?}", c.error);
     // y and d are refused, saying why
@@ -70,7 +70,7 @@ fn an_external_editors_text_with_a_mistake_is_kept_and_edited_again_and_not_sent
     assert_eq!(s.editor_request.take().as_deref(), Some(BAD));
     let fixed = BAD.replace("this line is not a header\n", "");
     update(&mut s, Msg::Edited(Ok(fixed)));
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert!(c.unparsed.is_none() && c.error.is_none());
     let fx = key(&mut s, KeyCode::Char('y'));
     let Some(Effect::SendDraft { draft, .. }) = fx.first() else { panic!("{fx:?}") };
@@ -89,7 +89,7 @@ fn the_builtin_editor_stays_open_at_the_wrong_line_until_it_reads() {
     key(&mut s, KeyCode::End);
     typed(&mut s, "\nnot a header");
     key(&mut s, KeyCode::Esc);
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     let area = c.writing.as_ref().expect("still writing");
     assert_eq!(area.cursor().0, 5, "the cursor on the wrong line");
     assert!(c.error.as_deref().unwrap().contains("line 6"), "{:?}", c.error);
@@ -98,7 +98,7 @@ fn the_builtin_editor_stays_open_at_the_wrong_line_until_it_reads() {
     key(&mut s, KeyCode::Home);
     typed(&mut s, "X-Note: ");
     key(&mut s, KeyCode::Esc);
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert!(c.writing.is_none() && c.error.is_none(), "{:?}", c.error);
     assert_eq!(c.draft.to, "ann@x.org");
     assert_eq!(c.draft.headers, [("X-Note".to_string(), "not a header".to_string())]);
@@ -161,7 +161,7 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     };
     let second = kept("work-9.eml", "work", BAD);
     update(&mut s, Msg::AutosavesFound { kept: vec![first, second], next: 10 });
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave));
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave));
     let q = super::autosave::question(&s);
     assert!(
         q.contains("was kept (1 of 2): r resumes it, d discards it, Esc keeps it for later (home: Re: plans)"),
@@ -169,10 +169,10 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     );
     // another key: the question stays
     key(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave));
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave));
     // r: the composer opens on the text, for the same account, answering the same message
     key(&mut s, KeyCode::Char('r'));
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert_eq!((c.account, c.autosave.as_str()), (2, "home-4.eml"));
     assert_eq!(c.draft.answers, Some(7));
     assert_eq!(c.draft.in_reply_to.as_deref(), Some("<m1@y.org>"));
@@ -182,11 +182,11 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     key(&mut s, KeyCode::Esc);
     let fx = update(&mut s, Msg::ComposeDone(Ok("draft saved".into())));
     assert_eq!(fx, [Effect::DropAutosave("home-4.eml".into())]);
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave));
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave));
     key(&mut s, KeyCode::Esc);
     // a new message gets a number after the kept ones
     compose(&mut s, Draft::default());
-    assert_eq!(s.compose.as_ref().unwrap().autosave, "work-10.eml");
+    assert_eq!(s.compose().unwrap().autosave, "work-10.eml");
 }
 
 #[test]
@@ -195,22 +195,22 @@ fn a_kept_text_with_a_mistake_comes_back_at_its_line_and_d_and_esc_answer_the_of
     update(&mut s, Msg::AutosavesFound { kept: vec![kept("work-1.eml", "work", BAD)], next: 2 });
     key(&mut s, KeyCode::Char('r'));
     assert_eq!(s.editor_request.take().as_deref(), Some(BAD), "the external editor opens on the text as it was");
-    assert_eq!(s.compose.as_ref().unwrap().unparsed.as_ref().map(|u| u.1), Some(3));
+    assert_eq!(s.compose().unwrap().unparsed.as_ref().map(|u| u.1), Some(3));
 
     let mut s = state(None);
     let list = vec![kept("work-1.eml", "work", "To: a@x.org\n\none"), kept("work-2.eml", "work", "To: b@x.org\n\ntwo")];
     update(&mut s, Msg::AutosavesFound { kept: list, next: 3 });
     let fx = key(&mut s, KeyCode::Char('d'));
     assert_eq!(fx, [Effect::DropAutosave("work-1.eml".into())]);
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave), "the next one is offered");
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave), "the next one is offered");
     assert!(key(&mut s, KeyCode::Esc).is_empty(), "Esc keeps it");
-    assert!(s.prompt.is_none() && s.compose.is_none());
+    assert!(s.prompt().is_none() && s.compose().is_none());
 
     // a kept message for an account the config no longer has stays on disk
     let mut s = state(None);
     update(&mut s, Msg::AutosavesFound { kept: vec![kept("gone-1.eml", "gone", "To: a@x.org\n\nx")], next: 2 });
     assert!(key(&mut s, KeyCode::Char('r')).is_empty());
-    assert!(s.compose.is_none());
+    assert!(s.compose().is_none());
     assert!(s.status.as_deref().unwrap().contains("account gone"), "{:?}", s.status);
 }
 

@@ -33,3 +33,9 @@ pub fn areas(state: &AppState) -> Areas {
         Areas { folders, list: right, reader: Rect::default(), status }
     }
 }
+
+/// The rows of text an overlay the height of the screen shows (the help, the message log):
+/// the screen less a row above and below and the overlay's borders.
+pub fn overlay_rows(state: &AppState) -> usize {
+    state.size.1.saturating_sub(4).max(1) as usize
+}

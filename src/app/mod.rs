@@ -23,3 +23,6 @@ mod tests;
 
 #[cfg(test)]
 mod compose_tests;
+
+#[cfg(test)]
+mod layer_tests;

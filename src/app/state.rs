@@ -1,4 +1,5 @@
-//! The UI state: accounts and folders, the message list window, the reader, prompts.
+//! The UI state: accounts and folders, the message list window, the reader, and the stack
+//! of layers over them (composer, overlays, prompts).
 
 use super::keymap::Keymap;
 use crate::mime::Rendered;
@@ -188,6 +189,26 @@ impl Default for UiSettings {
     }
 }
 
+/// One mode of the UI over the panes. The top layer gets the keys (through the keymap, in
+/// its `Context`); the layers are drawn bottom to top.
+#[derive(Debug, Clone)]
+pub enum Layer {
+    /// The message being composed: the built-in editor while it is written, then the review.
+    Compose(Box<super::compose::Composer>),
+    /// The Outbox overlay, with its cursor.
+    Outbox { cursor: usize },
+    /// The folder picker of move and copy.
+    Picker(Picker),
+    /// A question or a typed line in the status line.
+    Prompt(Prompt),
+    /// The list filter being typed; its text is `ListView::typing`, which the list shows.
+    Filter,
+    /// The keys, scrolled by `scroll` lines.
+    Help { scroll: usize },
+    /// The last notices in full, scrolled by `scroll` lines.
+    Messages { scroll: usize },
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub accounts: Vec<AccountView>,
@@ -198,18 +219,15 @@ pub struct AppState {
     pub list: ListView,
     pub reader: Option<ReaderView>,
     pub status: Option<String>,
-    pub prompt: Option<Prompt>,
-    pub picker: Option<Picker>,
+    /// The last notices (refusals, failures), oldest first, at most `LOG_MAX`.
+    pub log: Vec<String>,
     pub selection: Selection,
-    pub help: bool,
-    /// The message being composed (the review screen is showing).
-    pub compose: Option<super::compose::Composer>,
+    /// The modes over the panes, bottom first.
+    pub layers: Vec<Layer>,
     /// Text for the external editor; the event loop runs it and answers `Msg::Edited`.
     pub editor_request: Option<String>,
     /// A draft to resume once its body has been downloaded.
     pub resume_after_body: Option<MessageId>,
-    /// The Outbox overlay is open, with its cursor.
-    pub outbox_cursor: Option<usize>,
     /// Messages a crash left in the autosave folder, not yet answered for.
     pub kept: Vec<crate::compose::autosave::Kept>,
     /// The number of the next autosave file.
@@ -243,14 +261,11 @@ impl AppState {
             list: ListView::default(),
             reader: None,
             status: None,
-            prompt: None,
-            picker: None,
+            log: Vec::new(),
             selection: Selection::default(),
-            help: false,
-            compose: None,
+            layers: Vec::new(),
             editor_request: None,
             resume_after_body: None,
-            outbox_cursor: None,
             kept: Vec::new(),
             autosave_next: 1,
             quit: false,
@@ -307,5 +322,63 @@ impl AppState {
     /// Lines the reader pane shows at once.
     pub fn reader_height(&self) -> usize {
         super::layout::areas(self).reader.height.saturating_sub(2).max(1) as usize
+    }
+
+    /// The message being composed, wherever it is in the stack.
+    pub fn compose(&self) -> Option<&super::compose::Composer> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Compose(c) => Some(c.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn compose_mut(&mut self) -> Option<&mut super::compose::Composer> {
+        self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::Compose(c) => Some(c.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// The question shown in the status line: the topmost prompt.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Prompt(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn prompt_mut(&mut self) -> Option<&mut Prompt> {
+        self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::Prompt(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn picker(&self) -> Option<&Picker> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Picker(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    /// The Outbox overlay's cursor, when it is open.
+    pub fn outbox_cursor(&self) -> Option<usize> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Outbox { cursor } => Some(*cursor),
+            _ => None,
+        })
+    }
+
+    /// Asks a question in the status line, over whatever is open (the same question is
+    /// not asked twice at once).
+    pub fn ask(&mut self, p: Prompt) {
+        if self.prompt() != Some(&p) {
+            self.layers.push(Layer::Prompt(p));
+        }
+    }
+
+    /// Closes every layer `f` picks.
+    pub fn close(&mut self, f: impl Fn(&Layer) -> bool) {
+        self.layers.retain(|l| !f(l));
     }
 }

@@ -8,7 +8,7 @@ use crate::model::{Folder, SpecialUse, Summary};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
-fn folder(id: i64, name: &str) -> Folder {
+pub(super) fn folder(id: i64, name: &str) -> Folder {
     Folder {
         id,
         account: 1,
@@ -22,7 +22,7 @@ fn folder(id: i64, name: &str) -> Folder {
     }
 }
 
-fn rows(start: usize, n: usize) -> Vec<Summary> {
+pub(super) fn rows(start: usize, n: usize) -> Vec<Summary> {
     (start..start + n)
         .map(|i| Summary {
             id: i as i64 + 1000,
@@ -34,13 +34,18 @@ fn rows(start: usize, n: usize) -> Vec<Summary> {
         .collect()
 }
 
-fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
+pub(super) fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
     update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
 }
 
 /// A state with one account whose INBOX (id 10) holds `total` messages, loaded.
-fn opened(total: usize) -> AppState {
-    let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), UiSettings::default());
+pub(super) fn opened(total: usize) -> AppState {
+    opened_with(total, Keymap::default(), UiSettings::default())
+}
+
+/// The same, with these keys and settings.
+pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) -> AppState {
+    let mut s = AppState::new(vec![(1, "work".into())], keymap, settings);
     update(&mut s, Msg::Resize(100, 30));
     let fx = update(
         &mut s,
@@ -250,7 +255,7 @@ fn delete_in_trash_asks_first() {
     let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!() };
     update(&mut s, Msg::ListLoaded { query, total: 3, start, rows: rows(0, 3) });
     assert!(key(&mut s, KeyCode::Char('d')).is_empty());
-    assert!(matches!(s.prompt, Some(super::state::Prompt::Confirm { .. })));
+    assert!(matches!(s.prompt(), Some(super::state::Prompt::Confirm { .. })));
     assert!(key(&mut s, KeyCode::Char('n')).is_empty());
     key(&mut s, KeyCode::Char('d'));
     let fx = key(&mut s, KeyCode::Char('y'));
@@ -270,16 +275,16 @@ fn move_picker_filters_fuzzily() {
         }),
     );
     key(&mut s, KeyCode::Char('m'));
-    assert!(s.picker.is_some());
+    assert!(s.picker().is_some());
     for c in "a26".chars() {
         key(&mut s, KeyCode::Char(c));
     }
-    let p = s.picker.clone().unwrap();
+    let p = s.picker().cloned().unwrap();
     let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
     assert_eq!(names, ["Archive/2026"]);
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: 13 }, .. })), "{fx:?}");
-    assert!(s.picker.is_none());
+    assert!(s.picker().is_none());
     // undo goes to the worker
     let fx = key(&mut s, KeyCode::Char('u'));
     assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::Undo))]);

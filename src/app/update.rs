@@ -1,9 +1,9 @@
 //! `update`: applies one input or worker event to the state and returns the effects to run.
 //! It is pure: no I/O, no awaiting; the event loop runs the effects.
 
-use super::keymap::Action;
+use super::keymap::{Action, Context};
 use super::navigate;
-use super::state::{AppState, Body, Pane, Prompt};
+use super::state::{AppState, Body, Layer, Pane, Prompt};
 use crate::account::{Command, Event};
 use crate::model::{AccountId, MessageId, Summary};
 use crate::store::ListQuery;
@@ -206,12 +206,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Tick => super::autosave::save_now(state, &mut fx),
         Msg::AutosavesFound { kept, next } => super::autosave::found(state, kept, next),
         Msg::PathCompleted(input) => {
-            if let Some(Prompt::Text { input: i, .. }) = state.prompt.as_mut() {
+            if let Some(Prompt::Text { input: i, .. }) = state.prompt_mut() {
                 *i = input;
             }
         }
         Msg::AddressCompleted(prefix, found) => super::compose::address_completed(state, prefix, found),
-        Msg::Interrupt if state.compose.is_some() => state.prompt = Some(Prompt::DiscardDraft),
+        Msg::Interrupt if state.compose().is_some() => state.ask(Prompt::DiscardDraft),
         Msg::Interrupt | Msg::Quit => {
             // what is being written is kept before leaving
             super::autosave::save_now(state, &mut fx);
@@ -222,53 +222,64 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 }
 
 fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    if state.help {
-        state.help = false;
-        return;
-    }
-    if state.picker.is_some() {
-        super::act::picker_key(state, k, fx);
-        return;
-    }
-    if let Some(p) = state.prompt.take() {
-        state.status = None;
-        match p {
-            Prompt::SaveAttachment => save_choice(state, k, fx),
-            p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
-            Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
-            p => super::act::prompt_key(state, p, k, fx),
-        }
-        return;
-    }
-    if state.outbox_cursor.is_some() {
-        state.status = None;
-        super::compose::outbox_key(state, k, fx);
-        return;
-    }
-    if let Some(c) = &state.compose {
-        state.status = None;
-        if c.writing.is_some() {
-            super::compose::writing_key(state, k, fx);
-        } else {
-            super::compose::review_key(state, k, fx);
-        }
-        return;
-    }
-    if state.list.typing.is_some() {
-        filter_key(state, k, fx);
-        return;
-    }
     state.status = None;
-    if let KeyCode::Char(c @ '1'..='9') = k.code
-        && k.modifiers.difference(KeyModifiers::SHIFT).is_empty()
-    {
-        let i = c as usize - '1' as usize;
-        if i < state.accounts.len() {
-            navigate::open_account(state, i, fx);
-        }
-        return;
+    // the top layer gets the key
+    let Some(top) = state.layers.last() else { return main_key(state, k, fx) };
+    match top {
+        Layer::Help { .. } | Layer::Messages { .. } => scroll_key(state, k),
+        Layer::Picker(_) => super::act::picker_key(state, k, fx),
+        Layer::Prompt(_) => prompt_key(state, k, fx),
+        Layer::Outbox { .. } => super::compose::outbox_key(state, k, fx),
+        Layer::Compose(c) if c.writing.is_some() => super::compose::writing_key(state, k, fx),
+        Layer::Compose(_) => super::compose::review_key(state, k, fx),
+        Layer::Filter => filter_key(state, k, fx),
     }
-    let Some(action) = state.keymap.action(&k) else {
+}
+
+/// A key while a question is asked: the prompt is taken off, and put back by its handler
+/// if it stays.
+fn prompt_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Layer::Prompt(p)) = state.layers.pop() else { return };
+    match p {
+        Prompt::SaveAttachment => save_choice(state, k, fx),
+        p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
+        Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
+        p => super::act::prompt_key(state, p, k, fx),
+    }
+}
+
+/// The help and the message log: the movement keys scroll, any other key closes.
+fn scroll_key(state: &mut AppState, k: KeyEvent) {
+    let page = state.size.1.saturating_sub(4).max(1) as i64;
+    let delta = match state.keymap.action(Context::Main, &k) {
+        Some(Action::Down) => 1,
+        Some(Action::Up) => -1,
+        Some(Action::HalfDown) => page / 2,
+        Some(Action::HalfUp) => -page / 2,
+        Some(Action::PageDown) => page,
+        Some(Action::PageUp) => -page,
+        Some(Action::Top) => i64::MIN / 2,
+        Some(Action::Bottom) => i64::MAX / 2,
+        _ => {
+            state.layers.pop();
+            return;
+        }
+    };
+    // the help scrolls by lines, the log (newest first) by whole messages
+    let max = match state.layers.last() {
+        Some(Layer::Help { .. }) => {
+            super::keymap::help_lines(&state.keymap).len().saturating_sub(super::layout::overlay_rows(state))
+        }
+        _ => state.log.len().saturating_sub(1),
+    };
+    if let Some(Layer::Help { scroll } | Layer::Messages { scroll }) = state.layers.last_mut() {
+        *scroll = (*scroll as i64 + delta).clamp(0, max as i64) as usize;
+    }
+}
+
+/// A key on the panes.
+fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(action) = state.keymap.action(Context::Main, &k) else {
         return;
     };
     if super::act::key(state, action, fx) || super::compose::start_key(state, action, fx) {
@@ -302,6 +313,7 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Filter if state.current.is_some() => {
             state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
             state.focus = Pane::List;
+            state.layers.push(Layer::Filter);
         }
         Action::Sync => {
             let first = state.current.map(|c| c.1);
@@ -317,10 +329,14 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             if state.outbox_items().is_empty() {
                 state.status = Some("the Outbox is empty".into());
             } else {
-                state.outbox_cursor = Some(0);
+                state.layers.push(Layer::Outbox { cursor: 0 });
             }
         }
-        Action::Help => state.help = true,
+        Action::Help => state.layers.push(Layer::Help { scroll: 0 }),
+        Action::Messages => state.layers.push(Layer::Messages { scroll: 0 }),
+        Action::Account(i) if usize::from(i) < state.accounts.len() => {
+            navigate::open_account(state, usize::from(i), fx)
+        }
         Action::NextAccount if !state.accounts.is_empty() => {
             let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
             navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
@@ -362,24 +378,29 @@ fn back(state: &mut AppState, quit: bool) {
     }
 }
 
+/// A key while the filter is typed: Submit keeps it, Cancel clears it, the rest is text.
 fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let action = state.keymap.action(Context::Prompt, &k);
     let Some(text) = state.list.typing.as_mut() else {
+        state.close(|l| matches!(l, Layer::Filter));
         return;
     };
-    match k.code {
-        KeyCode::Enter => {
+    match (action, k.code) {
+        (Some(Action::Submit), _) => {
             state.list.typing = None;
+            state.close(|l| matches!(l, Layer::Filter));
             return;
         }
-        KeyCode::Esc => {
+        (Some(Action::Cancel), _) => {
             state.list.typing = None;
+            state.close(|l| matches!(l, Layer::Filter));
             text_changed(state, String::new(), fx);
             return;
         }
-        KeyCode::Backspace => {
+        (_, KeyCode::Backspace) => {
             text.pop();
         }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
         _ => return,
     }
     let t = text.clone();
@@ -410,8 +431,12 @@ fn save(state: &mut AppState, fx: &mut Vec<Effect>) {
             dir: state.settings.attachment_dir.clone(),
         }),
         n => {
-            state.prompt = Some(Prompt::SaveAttachment);
-            state.status = Some(format!("save which attachment? 1-{}, a = all, Esc = cancel", n.min(9)));
+            state.ask(Prompt::SaveAttachment);
+            state.status = Some(format!(
+                "save which attachment? 1-{}, {} = all, any other key cancels",
+                n.min(9),
+                state.keymap.key_of(Action::SaveAll)
+            ));
         }
     }
 }
@@ -422,9 +447,10 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     };
     let n = rendered.attachments.len();
-    let indexes = match k.code {
-        KeyCode::Char('a') => (0..n).collect(),
-        KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < n => {
+    // a digit picks one: the number the question shows
+    let indexes = match (state.keymap.action(Context::Prompt, &k), k.code) {
+        (Some(Action::SaveAll), _) => (0..n).collect(),
+        (_, KeyCode::Char(c @ '1'..='9')) if (c as usize - '1' as usize) < n => {
             vec![c as usize - '1' as usize]
         }
         _ => return,
@@ -543,7 +569,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::Ask { account, question, action } => {
             let then = Box::new(Effect::Send(account, Command::Act(action)));
-            state.prompt = Some(Prompt::Confirm { question, then });
+            state.ask(Prompt::Confirm { question, then });
         }
         Event::Pending { account, count, .. } => {
             if let Some(i) = state.account_index(account) {
@@ -559,7 +585,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 state.accounts[i].outbox = items;
             }
             if state.outbox_items().is_empty() {
-                state.outbox_cursor = None;
+                state.close(|l| matches!(l, Layer::Outbox { .. }));
             }
         }
         Event::SendDone { state: crate::store::outbox::OutState::Sent, .. } => {

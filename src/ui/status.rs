@@ -1,4 +1,5 @@
-//! The status line: a message or key hints on the left, account states on the right.
+//! The status line: a message or key hints on the left, account states on the right; a
+//! question of the prompt layer takes the left side while it is asked.
 
 use crate::app::keymap::Action;
 use crate::app::state::{AppState, Prompt};
@@ -12,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 fn hints(state: &AppState) -> String {
     let k = |a| state.keymap.key_of(a);
     if state.list.typing.is_some() {
-        return "type to filter · Enter keep · Esc clear".into();
+        return format!("type to filter · {} keep · {} clear", k(Action::Submit), k(Action::Cancel));
     }
     format!(
         "{} help · {}/{} move · {} open · {} back · {} pane · {} filter · {} sync · {} quit",
@@ -28,7 +29,56 @@ fn hints(state: &AppState) -> String {
     )
 }
 
+/// What the status line says on the left when no question is asked.
+fn left(state: &AppState) -> (String, Style) {
+    let k = |a| state.keymap.key_of(a);
+    if let Some(s) = &state.status {
+        return (s.clone(), Style::default().fg(Color::Yellow));
+    }
+    if !state.selection.is_empty() {
+        let n = if state.selection.all { state.list.total } else { state.selection.ids.len() };
+        let text = format!(
+            "{n} selected · {} read · {} flag · {} delete · {} move · {} copy · {} clears",
+            k(Action::ToggleRead),
+            k(Action::ToggleFlag),
+            k(Action::Delete),
+            k(Action::Move),
+            k(Action::Copy),
+            k(Action::Back)
+        );
+        return (text, Style::default().fg(Color::Magenta));
+    }
+    (hints(state), Style::default().fg(Color::DarkGray))
+}
+
+/// The question a prompt asks.
+fn question(state: &AppState, p: &Prompt) -> (String, Style) {
+    let red = Style::default().fg(Color::LightRed);
+    let cyan = Style::default().fg(Color::Cyan);
+    let yes = state.keymap.key_of(Action::Yes);
+    match p {
+        Prompt::Confirm { question, .. } => (question.clone(), red),
+        Prompt::Text { label, input, .. } => (format!("{label} {input}▏"), cyan),
+        Prompt::DiscardDraft => (format!("Discard this message? ({yes}/n)"), red),
+        Prompt::ResumeAutosave => (crate::app::autosave::question(state), red),
+        Prompt::RemoveAttachment(n) => (format!("Remove which attachment? (1-{n})"), cyan),
+        // the question is the status text `save` set
+        Prompt::SaveAttachment => (state.status.clone().unwrap_or_default(), cyan),
+    }
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let (text, style) = left(state);
+    line(frame, area, state, text, style);
+}
+
+/// The status line with a prompt's question on the left.
+pub fn draw_prompt(frame: &mut Frame<'_>, area: Rect, state: &AppState, p: &Prompt) {
+    let (text, style) = question(state, p);
+    line(frame, area, state, text, style);
+}
+
+fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style) {
     let mut right = Vec::new();
     for a in &state.accounts {
         let (label, color) = match &a.state {
@@ -58,28 +108,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     let left_w = (area.width as usize).saturating_sub(right_w + 1);
-    let (left, style) = match (&state.prompt, &state.status) {
-        (Some(Prompt::Confirm { question, .. }), _) => (question.clone(), Style::default().fg(Color::LightRed)),
-        (Some(Prompt::Text { label, input, .. }), _) => (format!("{label} {input}▏"), Style::default().fg(Color::Cyan)),
-        (Some(Prompt::DiscardDraft), _) => {
-            ("Discard this message? (y/n)".to_string(), Style::default().fg(Color::LightRed))
-        }
-        (Some(Prompt::ResumeAutosave), _) => {
-            (crate::app::autosave::question(state), Style::default().fg(Color::LightRed))
-        }
-        (Some(Prompt::RemoveAttachment(n)), _) => {
-            (format!("Remove which attachment? (1-{n})"), Style::default().fg(Color::Cyan))
-        }
-        (_, Some(s)) => (s.clone(), Style::default().fg(Color::Yellow)),
-        _ if !state.selection.is_empty() => {
-            let n = if state.selection.all { state.list.total } else { state.selection.ids.len() };
-            (
-                format!("{n} selected · N read · F flag · d delete · m move · c copy · Esc clears"),
-                Style::default().fg(Color::Magenta),
-            )
-        }
-        _ => (hints(state), Style::default().fg(Color::DarkGray)),
-    };
     let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -157,9 +157,9 @@ fn compose_review_screen() {
     crate::tui::apply(&mut state, Msg::Edited(Ok(text.replace("Gerne!", "Gerne, bis dann!"))), &store, &[]);
     snap!("compose_review_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Char('q'));
-    assert!(state.compose.is_some(), "q asks first");
+    assert!(state.compose().is_some(), "q asks first");
     key(&mut state, &store, KeyCode::Char('y'));
-    assert!(state.compose.is_none());
+    assert!(state.compose().is_none());
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn builtin_editor_completes_addresses_and_feeds_the_review() {
     }
     snap!("compose_builtin_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Esc);
-    let c = state.compose.as_ref().unwrap();
+    let c = state.compose().unwrap();
     assert!(c.writing.is_none());
     assert_eq!(c.draft.to, "Jörg Müller <joerg@beispiel.de>,");
     assert_eq!(c.draft.subject, "Hallo");
@@ -216,7 +216,7 @@ fn outbox_overlay_shows_what_waits_and_why() {
     key(&mut state, &store, KeyCode::Char('j'));
     snap!("outbox_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Char('d'));
-    assert!(matches!(state.prompt, Some(crate::app::state::Prompt::Confirm { .. })));
+    assert!(matches!(state.prompt(), Some(crate::app::state::Prompt::Confirm { .. })));
 }
 
 #[test]

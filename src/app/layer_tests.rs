@@ -1,0 +1,122 @@
+//! The layer stack and the keymap, pure: every layer takes its keys from `[keys]`, the
+//! top layer gets the key, and closing one shows the one below.
+
+use super::keymap::Keymap;
+use super::state::{Layer, Prompt, UiSettings};
+use super::tests::{folder, key, opened, opened_with};
+use super::update::{Effect, Msg, update};
+use crate::account::{Command, Event, OutboxItem};
+use crate::config::KeyBinding;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+
+fn keymap(pairs: &[(&str, &str)]) -> Keymap {
+    let keys: BTreeMap<String, KeyBinding> =
+        pairs.iter().map(|(n, k)| (n.to_string(), KeyBinding::One(k.to_string()))).collect();
+    Keymap::from_config(&keys).unwrap()
+}
+
+fn ctrl(s: &mut super::AppState, c: char) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn outbox_item(id: i64) -> OutboxItem {
+    OutboxItem { id, subject: format!("out{id}"), state: crate::store::outbox::OutState::Failed, error: None }
+}
+
+#[test]
+fn the_review_the_prompts_the_picker_and_the_outbox_take_their_keys_from_the_config() {
+    let km = keymap(&[
+        ("write_done", "C-g"),
+        ("send", "S"),
+        ("cancel_message", "X"),
+        ("yes", "o"),
+        ("pick", "Tab"),
+        ("picker_down", "C-j"),
+        ("close_outbox", "x"),
+        ("accounts", "F2"),
+    ]);
+    let mut s = opened_with(5, km, UiSettings::default());
+    // the built-in editor: Esc is text now, C-g finishes
+    update(&mut s, Msg::Composing { account: 1, draft: Box::default(), resumed: None, outgoing: None });
+    key(&mut s, KeyCode::Esc);
+    assert!(s.compose().unwrap().writing.is_some(), "Esc is no longer write_done");
+    ctrl(&mut s, 'g');
+    assert!(s.compose().unwrap().writing.is_none(), "C-g is");
+    // the review: y is nothing, S sends
+    assert!(key(&mut s, KeyCode::Char('y')).is_empty());
+    let fx = key(&mut s, KeyCode::Char('S'));
+    assert!(matches!(fx.first(), Some(Effect::SendDraft { .. })), "{fx:?}");
+    // a question: y is no, o is yes
+    key(&mut s, KeyCode::Char('X'));
+    assert_eq!(s.prompt(), Some(&Prompt::DiscardDraft));
+    key(&mut s, KeyCode::Char('y'));
+    assert!(s.prompt().is_none() && s.compose().is_some(), "y did not discard");
+    key(&mut s, KeyCode::Char('X'));
+    key(&mut s, KeyCode::Char('o'));
+    assert!(s.compose().is_none(), "o did");
+
+    // the picker: C-j moves, Tab picks
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders {
+            account: 1,
+            folders: vec![folder(10, "INBOX"), folder(11, "Sent"), folder(12, "Archive")],
+        }),
+    );
+    key(&mut s, KeyCode::Char('m'));
+    ctrl(&mut s, 'j');
+    let fx = key(&mut s, KeyCode::Tab);
+    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: 12 }, .. })), "{fx:?}");
+    assert!(s.layers.is_empty());
+
+    // the Outbox: q is nothing there now, x closes; the movement keys are the panes'
+    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![outbox_item(1), outbox_item(2)] }));
+    key(&mut s, KeyCode::Char('O'));
+    key(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.outbox_cursor(), Some(1));
+    key(&mut s, KeyCode::Char('q'));
+    assert_eq!(s.outbox_cursor(), Some(1));
+    key(&mut s, KeyCode::Char('x'));
+    assert!(s.layers.is_empty());
+
+    // accounts: F2 is the second account's key now, 1 is nothing
+    assert!(key(&mut s, KeyCode::Char('1')).is_empty());
+}
+
+#[test]
+fn the_top_layer_gets_the_key_and_closing_it_shows_the_one_below() {
+    let mut s = opened(5);
+    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![outbox_item(1)] }));
+    key(&mut s, KeyCode::Char('O'));
+    // help over the Outbox: the next key closes the help only
+    key(&mut s, KeyCode::Char('?'));
+    assert!(matches!(s.layers.as_slice(), [Layer::Outbox { .. }, Layer::Help { .. }]), "{:?}", s.layers);
+    key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(s.layers.as_slice(), [Layer::Outbox { .. }]), "{:?}", s.layers);
+    // a question from the worker goes on top, and the Outbox is there after it
+    let action = crate::account::Action::ExpungeMarked { folder: 10, uids: vec![1] };
+    update(&mut s, Msg::Worker(Event::Ask { account: 1, question: "expunge? (y/n)".into(), action: action.clone() }));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert_eq!(fx, [Effect::Send(1, Command::Act(action))]);
+    assert!(matches!(s.layers.as_slice(), [Layer::Outbox { .. }]), "{:?}", s.layers);
+    // the Outbox closes itself when it empties
+    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![] }));
+    assert!(s.layers.is_empty());
+}
+
+#[test]
+fn the_help_scrolls_with_the_movement_keys_and_any_other_key_closes_it() {
+    let mut s = opened(5);
+    update(&mut s, Msg::Resize(80, 24));
+    key(&mut s, KeyCode::Char('?'));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    assert!(matches!(s.layers.as_slice(), [Layer::Help { scroll: 2 }]), "{:?}", s.layers);
+    key(&mut s, KeyCode::Char('G'));
+    let lines = super::keymap::help_lines(&s.keymap).len();
+    let Some(Layer::Help { scroll }) = s.layers.last() else { panic!() };
+    assert_eq!(*scroll, lines - super::layout::overlay_rows(&s), "the end, and no further");
+    key(&mut s, KeyCode::Char('x'));
+    assert!(s.layers.is_empty());
+}
