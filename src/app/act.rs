@@ -147,7 +147,11 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
         }
         Action::NewFolder | Action::RenameFolder | Action::Subscribe => {
-            state.status = Some("that works in the folder pane (Tab)".into());
+            state.status = Some(if super::layout::folders_shown(state) {
+                format!("that works in the folder pane ({})", state.keymap.key_of(Action::NextPane))
+            } else {
+                "that works in the folder pane, which needs a terminal 60 columns wide".into()
+            });
         }
         _ => return false,
     }

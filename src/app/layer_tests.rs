@@ -120,3 +120,24 @@ fn the_help_scrolls_with_the_movement_keys_and_any_other_key_closes_it() {
     key(&mut s, KeyCode::Char('x'));
     assert!(s.layers.is_empty());
 }
+
+#[test]
+fn a_folder_pane_too_narrow_to_show_does_not_keep_the_focus() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, super::Pane::Folders);
+    update(&mut s, Msg::Resize(50, 20));
+    assert_eq!(s.focus, super::Pane::List, "the hidden pane lost the focus");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, super::Pane::List, "Tab does not go to a pane that is not shown");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, super::Pane::Reader);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, super::Pane::List);
+    // back out: the list is the outermost level, and q quits from it
+    key(&mut s, KeyCode::Char('q'));
+    assert!(s.reader.is_none() && !s.quit);
+    key(&mut s, KeyCode::Char('q'));
+    assert!(s.quit);
+}

@@ -218,6 +218,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.quit = true
         }
     }
+    // a folder pane too narrow to show does not keep the focus
+    if state.focus == Pane::Folders && !super::layout::folders_shown(state) {
+        state.focus = Pane::List;
+    }
     fx
 }
 
@@ -299,10 +303,12 @@ fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Back => back(state, false),
         Action::Quit => back(state, true),
         Action::NextPane => {
+            let folders = super::layout::folders_shown(state);
             state.focus = match state.focus {
                 Pane::Folders => Pane::List,
                 Pane::List if state.reader.is_some() => Pane::Reader,
-                Pane::List | Pane::Reader => Pane::Folders,
+                Pane::List | Pane::Reader if folders => Pane::Folders,
+                Pane::List | Pane::Reader => Pane::List,
             };
             if state.focus == Pane::Folders
                 && let Some(r) = &mut state.reader
@@ -357,7 +363,8 @@ fn fetch_whole(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.status = Some(format!("downloading the whole message ({})…", crate::format::size(u64::from(s.size))));
 }
 
-/// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits.
+/// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits
+/// (from the list when the folder pane is too narrow to show).
 fn back(state: &mut AppState, quit: bool) {
     if !state.selection.is_empty() {
         state.selection = Default::default();
@@ -371,7 +378,7 @@ fn back(state: &mut AppState, quit: bool) {
             state.reader = None;
             state.focus = Pane::List;
         }
-    } else if state.focus != Pane::Folders {
+    } else if state.focus != Pane::Folders && super::layout::folders_shown(state) {
         state.focus = Pane::Folders;
     } else if quit {
         state.quit = true;

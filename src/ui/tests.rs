@@ -242,3 +242,22 @@ fn text_that_does_not_read_is_shown_as_written_with_its_line_marked() {
     let s = screen(&mut state, &store, 100, 30);
     assert!(s.contains(" Write ") && s.contains("line 3: ") && s.contains("fix it there, then Esc"), "{s}");
 }
+
+#[test]
+fn the_help_and_the_picker_fit_80x24() {
+    let (_d, store, mut state) = demo();
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    key(&mut state, &store, KeyCode::Char('?'));
+    let s = screen(&mut state, &store, 80, 24);
+    snap!("help_80x24", s.clone());
+    assert!(s.contains("┌ Keys ─") && s.contains("any other key closes"), "{s}");
+    // it scrolls to its last line
+    key(&mut state, &store, KeyCode::Char('G'));
+    let s = screen(&mut state, &store, 80, 24);
+    assert!(s.contains("discard a message kept from a crash"), "{s}");
+    key(&mut state, &store, KeyCode::Char('x'));
+    key(&mut state, &store, KeyCode::Char('m'));
+    let s = screen(&mut state, &store, 80, 24);
+    snap!("picker_80x24", s.clone());
+    assert!(s.contains("Move to (type to filter)") && s.contains("Enter picks · Down next · Esc cancels"), "{s}");
+}
