@@ -29,7 +29,7 @@ pub fn next_file(state: &mut AppState, account: AccountId) -> String {
 /// What the file holds: where the message comes from, and its text as it stands.
 fn content(state: &AppState, c: &Composer) -> String {
     let text = match (&c.writing, &c.unparsed) {
-        (Some(area), _) => area.lines().join("\n"),
+        (Some(editor), _) => editor.text(),
         (None, Some((text, _))) => text.clone(),
         (None, None) => crate::compose::to_editor_text(&c.draft),
     };

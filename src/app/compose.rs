@@ -9,13 +9,12 @@ use super::update::Effect;
 use crate::compose::{Attachment, Draft};
 use crate::model::{AccountId, MessageId, SpecialUse};
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui_textarea::{CursorMove, TextArea};
 
 /// A message being written.
 #[derive(Debug, Clone)]
 pub struct Composer {
     /// The built-in editor, while the message is being written in it.
-    pub writing: Option<Box<TextArea<'static>>>,
+    pub writing: Option<Box<super::editor::Editor>>,
     pub account: AccountId,
     pub draft: Draft,
     /// The stored draft this continues: replaced when saved again, removed once sent.
@@ -134,15 +133,15 @@ pub(super) fn edit(state: &mut AppState) {
         None => (crate::compose::to_editor_text(&c.draft), None),
     };
     if builtin {
-        let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+        let mut editor = super::editor::Editor::new(&text);
         // start where a reply is written: after the headers, or on To when it is empty
-        let headers = text.lines().position(|l| l.trim().is_empty()).unwrap_or(0) as u16;
-        match line {
-            Some(l) => area.move_cursor(CursorMove::Jump(l as u16, 0)),
-            None if c.draft.to.trim().is_empty() => area.move_cursor(CursorMove::Jump(1, 4)),
-            None => area.move_cursor(CursorMove::Jump(headers + 1, 0)),
+        match (line, editor.separator) {
+            (Some(l), _) => editor.jump(l, 0),
+            (None, _) if c.draft.to.trim().is_empty() => editor.jump(1, 0),
+            (None, Some(s)) => editor.jump(s + 1, 0),
+            (None, None) => editor.jump(0, 0),
         }
-        c.writing = Some(Box::new(area));
+        c.writing = Some(Box::new(editor));
     } else {
         state.editor_request = Some(text);
     }
@@ -175,10 +174,11 @@ fn refused(c: &Composer, doing: &str) -> Option<String> {
 }
 
 /// The address being typed at the cursor of the built-in editor, on a To, Cc or Bcc line.
-fn address_prefix(area: &TextArea<'_>) -> Option<String> {
+fn address_prefix(editor: &super::editor::Editor) -> Option<String> {
+    let area = &editor.area;
     let (row, col) = (area.cursor().0, area.cursor().1);
     let lines = area.lines();
-    let header_end = lines.iter().position(|l| l.is_empty()).unwrap_or(lines.len());
+    let header_end = editor.separator.unwrap_or(lines.len());
     let line = lines.get(row).filter(|_| row < header_end)?;
     let name = line.split(':').next()?.trim().to_ascii_lowercase();
     if !matches!(name.as_str(), "to" | "cc" | "bcc") {
@@ -194,15 +194,15 @@ fn address_prefix(area: &TextArea<'_>) -> Option<String> {
 pub fn writing_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let action = state.keymap.action(Context::Writing, &k);
     let Some(c) = state.compose_mut() else { return };
-    let Some(area) = c.writing.as_mut() else { return };
+    let Some(editor) = c.writing.as_mut() else { return };
     match action {
         Some(Action::WriteDone) => done_writing(state, fx),
-        Some(Action::CompleteAddress) if address_prefix(area).is_some() => {
-            if let Some(prefix) = address_prefix(area) {
+        Some(Action::CompleteAddress) if address_prefix(editor).is_some() => {
+            if let Some(prefix) = address_prefix(editor) {
                 fx.push(Effect::CompleteAddress(prefix));
             }
         }
-        _ => c.unsaved |= area.input(k),
+        _ => c.unsaved |= editor.key(k),
     }
 }
 
@@ -210,8 +210,8 @@ pub fn writing_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 /// editor stays open on it, at the line of the mistake, saying what is wrong.
 fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(c) = state.compose_mut() else { return };
-    let Some(area) = c.writing.as_mut() else { return };
-    let text = area.lines().join("\n");
+    let Some(editor) = c.writing.as_mut() else { return };
+    let text = editor.text();
     let mut d = c.draft.clone();
     match crate::compose::parse_editor_text(&text, &mut d) {
         Ok(()) => {
@@ -221,7 +221,8 @@ fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
             c.unparsed = None;
         }
         Err(e) => {
-            area.move_cursor(CursorMove::Jump(mistake_line(&e) as u16, 0));
+            let row = editor.row_of(mistake_line(&e));
+            editor.jump(row, 0);
             c.error = Some(mistake(&e, true));
         }
     }
@@ -230,9 +231,10 @@ fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// An address completed: it replaces what was typed of it.
 pub fn address_completed(state: &mut AppState, prefix: String, found: Option<String>) {
-    let Some(area) = state.compose_mut().and_then(|c| c.writing.as_mut()) else { return };
+    let Some(editor) = state.compose_mut().and_then(|c| c.writing.as_mut()) else { return };
     match found {
-        Some(full) if address_prefix(area).as_deref() == Some(prefix.as_str()) => {
+        Some(full) if address_prefix(editor).as_deref() == Some(prefix.as_str()) => {
+            let area = &mut editor.area;
             for _ in 0..prefix.chars().count() {
                 area.delete_char();
             }

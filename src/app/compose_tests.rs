@@ -90,7 +90,7 @@ fn the_builtin_editor_stays_open_at_the_wrong_line_until_it_reads() {
     typed(&mut s, "\nnot a header");
     key(&mut s, KeyCode::Esc);
     let c = s.compose().unwrap();
-    let area = c.writing.as_ref().expect("still writing");
+    let area = &c.writing.as_ref().expect("still writing").area;
     assert_eq!(area.cursor().0, 5, "the cursor on the wrong line");
     assert!(c.error.as_deref().unwrap().contains("line 6"), "{:?}", c.error);
     assert_eq!(area.lines()[5], "not a header", "the text as typed");
@@ -176,7 +176,7 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     assert_eq!((c.account, c.autosave.as_str()), (2, "home-4.eml"));
     assert_eq!(c.draft.answers, Some(7));
     assert_eq!(c.draft.in_reply_to.as_deref(), Some("<m1@y.org>"));
-    assert_eq!(c.writing.as_ref().unwrap().lines().last().unwrap(), "half a thought");
+    assert_eq!(c.writing.as_ref().unwrap().area.lines().last().unwrap(), "half a thought");
     assert!(s.status.as_deref().unwrap().contains("map.pdf"), "{:?}", s.status);
     // once it is saved, the other kept message is offered
     key(&mut s, KeyCode::Esc);
@@ -230,4 +230,76 @@ fn headers_written_in_an_external_editor_go_with_the_message() {
     // and they are there when it is edited again
     key(&mut s, KeyCode::Char('e'));
     assert!(s.editor_request.take().unwrap().contains("Subject: old\nReply-To: list@x.org\nX-Ticket: 42\n\n"));
+}
+
+fn lines(s: &AppState) -> Vec<String> {
+    s.compose().unwrap().writing.as_ref().unwrap().area.lines().to_vec()
+}
+
+fn cursor(s: &AppState) -> (usize, usize) {
+    let c = s.compose().unwrap().writing.as_ref().unwrap().area.cursor();
+    (c.0, c.1)
+}
+
+#[test]
+fn the_builtin_editors_labels_and_separator_stay_and_down_goes_to_the_body() {
+    let mut s = state(None);
+    compose(&mut s, Draft { from: "me@x.org".into(), ..Default::default() });
+    assert_eq!(lines(&s), ["From: me@x.org", "To: ", "Cc: ", "Bcc: ", "Subject: ", "", ""], "a body line");
+    assert_eq!(cursor(&s), (1, 4), "on To, after its label");
+    // down from the empty To: each line's cursor is after its label, not in it
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    assert_eq!(cursor(&s), (3, 5), "after \"Bcc: \"");
+    key(&mut s, KeyCode::Down);
+    typed(&mut s, "Hello");
+    assert_eq!(lines(&s)[4], "Subject: Hello");
+    // down from the last header: the body's start, not the separator
+    key(&mut s, KeyCode::Down);
+    assert_eq!(cursor(&s), (6, 0));
+    typed(&mut s, "Body");
+    // Backspace at the body's start, Delete at the end of the last header, Backspace and
+    // Home in a label: the separator and the labels stay
+    key(&mut s, KeyCode::Home);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(cursor(&s), (4, 9), "up from the body: the last header, after its label");
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Delete);
+    key(&mut s, KeyCode::Home);
+    assert_eq!(cursor(&s), (4, 9));
+    key(&mut s, KeyCode::Backspace);
+    assert_eq!(lines(&s), ["From: me@x.org", "To: ", "Cc: ", "Bcc: ", "Subject: Hello", "", "Body"]);
+    // left out of a label goes to the end of the line above
+    key(&mut s, KeyCode::Left);
+    assert_eq!(cursor(&s), (3, 5));
+    // an Enter at the end of a header makes a line for another header, not a separator
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    typed(&mut s, "ann@x.org");
+    key(&mut s, KeyCode::Esc);
+    let c = s.compose().unwrap();
+    assert!(c.error.as_deref().is_some_and(|e| e.contains("line 5")), "{:?}", c.error);
+    assert_eq!(cursor(&s), (4, 0), "at the wrong line");
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Esc);
+    let c = s.compose().unwrap();
+    assert!(c.writing.is_none(), "{:?}", c.error);
+    assert_eq!((c.draft.bcc.as_str(), c.draft.subject.as_str(), c.draft.body.as_str()), ("ann@x.org", "Hello", "Body"));
+}
+
+#[test]
+fn a_blank_line_left_among_the_headers_is_not_the_end_of_them() {
+    let mut s = state(None);
+    compose(&mut s, Draft { from: "me@x.org".into(), to: "bob@x.org".into(), ..Default::default() });
+    assert_eq!(cursor(&s), (6, 0), "a reply starts in the body");
+    typed(&mut s, "text");
+    // an Enter at the end of Subject, left blank
+    key(&mut s, KeyCode::Up);
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    let c = s.compose().unwrap();
+    assert!(c.writing.is_none(), "{:?}", c.error);
+    assert_eq!(c.draft.body, "text");
 }

@@ -3,6 +3,7 @@
 mod act;
 pub mod autosave;
 pub mod compose;
+pub mod editor;
 pub mod keymap;
 pub mod layout;
 mod navigate;

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, c: &Composer) {
             inner.y += top.height;
             inner.height -= top.height;
         }
-        frame.render_widget(editor.as_ref(), inner);
+        frame.render_widget(&editor.area, inner);
         return;
     }
     let dim = Style::default().fg(Color::DarkGray);
