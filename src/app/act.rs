@@ -46,6 +46,13 @@ fn current_folder(state: &AppState) -> Option<&Folder> {
 }
 
 fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: i64, targets: Targets, kind: ActKind) {
+    // should the message under the cursor come back (the server refused), the cursor goes
+    // back to it
+    if let Targets::Ids(ids) = &targets
+        && let Some(s) = state.list.selected().filter(|s| ids.contains(&s.id))
+    {
+        state.list.anchor = Some(s.id);
+    }
     fx.push(Effect::Act { account, targets, kind });
     state.selection = Selection::default();
 }
@@ -161,7 +168,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
 fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
     let Some((account, f)) = folder_under_cursor(state) else { return };
     if f.name.eq_ignore_ascii_case("INBOX") {
-        state.status = Some("INBOX cannot be deleted".into());
+        state.notify("INBOX cannot be deleted");
         return;
     }
     let question = format!("Delete the folder {} and its {} messages? (y/n)", f.display, f.total);

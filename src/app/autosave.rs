@@ -111,8 +111,7 @@ pub fn offer_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     match state.keymap.action(Context::Prompt, &k) {
         Some(Action::Resume) => {
             if state.compose().is_some() {
-                state.status =
-                    Some("finish the message being written first; the kept one is offered again next time".into());
+                state.notify("finish the message being written first; the kept one is offered again next time");
                 return;
             }
             let kept = state.kept.remove(0);
@@ -136,7 +135,7 @@ pub fn offer_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 /// Opens a kept message in the composer, in the same file, with what it came from.
 fn resume(state: &mut AppState, k: Kept) {
     let Some(account) = state.accounts.iter().find(|a| a.name == k.account).map(|a| a.id) else {
-        state.status = Some(format!(
+        state.notify(format!(
             "the kept message is for account {}, which the config no longer has; its file stays in the autosave folder",
             crate::sanitize::line(&k.account)
         ));

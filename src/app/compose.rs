@@ -306,7 +306,7 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     match action {
         Some(Action::Send) => {
             if let Some(why) = refused(c, "sent") {
-                state.status = Some(why);
+                state.notify(why);
                 return;
             }
             let replaces = c.replaces();
@@ -329,7 +329,7 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         },
         Some(Action::SaveDraft) => {
             if let Some(why) = refused(c, "saved") {
-                state.status = Some(why);
+                state.notify(why);
                 return;
             }
             fx.push(Effect::SaveDraft { account: c.account, draft: Box::new(c.draft.clone()), resumed: c.resumed });

@@ -63,7 +63,7 @@ fn an_external_editors_text_with_a_mistake_is_kept_and_edited_again_and_not_sent
     for k in ['y', 'd'] {
         let fx = key(&mut s, KeyCode::Char(k));
         assert!(!fx.iter().any(|e| matches!(e, Effect::SendDraft { .. } | Effect::SaveDraft { .. })), "{k}: {fx:?}");
-        assert!(s.status.as_deref().unwrap().contains("line 4 of your text"), "{:?}", s.status);
+        assert!(s.notice.as_deref().unwrap().contains("line 4 of your text"), "{:?}", s.notice);
     }
     // e opens the user's text, not the old draft
     key(&mut s, KeyCode::Char('e'));
@@ -211,7 +211,7 @@ fn a_kept_text_with_a_mistake_comes_back_at_its_line_and_d_and_esc_answer_the_of
     update(&mut s, Msg::AutosavesFound { kept: vec![kept("gone-1.eml", "gone", "To: a@x.org\n\nx")], next: 2 });
     assert!(key(&mut s, KeyCode::Char('r')).is_empty());
     assert!(s.compose().is_none());
-    assert!(s.status.as_deref().unwrap().contains("account gone"), "{:?}", s.status);
+    assert!(s.notice.as_deref().unwrap().contains("account gone"), "{:?}", s.notice);
 }
 
 #[test]

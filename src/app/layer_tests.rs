@@ -141,3 +141,40 @@ fn a_folder_pane_too_narrow_to_show_does_not_keep_the_focus() {
     key(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
 }
+
+#[test]
+fn a_refusal_stays_until_a_key_and_the_cursor_goes_back_to_the_message_that_came_back() {
+    use super::tests::rows;
+    let mut s = opened(5);
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(12, "Archive")] }),
+    );
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.list.selected().unwrap().id, 1002);
+    key(&mut s, KeyCode::Char('m'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(fx.first(), Some(Effect::Act { .. })), "{fx:?}");
+    // the list without it: the cursor is on the next one
+    let query = s.list.query.clone();
+    let without: Vec<_> = rows(0, 5).into_iter().filter(|r| r.id != 1002).collect();
+    update(&mut s, Msg::ListLoaded { query: query.clone(), total: 4, start: 0, rows: without });
+    assert_eq!(s.list.selected().unwrap().id, 1003);
+    // the server refuses; a sync ends after it: the reason stays
+    let why = "the server refused to move 1 message to Archive: [OVERQUOTA] Quota exceeded (mailbox for user is full)";
+    update(&mut s, Msg::Worker(Event::Notice { account: 1, text: why.into() }));
+    update(&mut s, Msg::Worker(Event::SyncDone { account: 1, error: None }));
+    assert_eq!(s.notice.as_deref(), Some(format!("work: {why}").as_str()));
+    // it comes back, with a new message above it: the cursor goes back to it
+    let mut back = rows(0, 5);
+    back.insert(0, crate::model::Summary { id: 999, folder: 10, subject: "new".into(), ..Default::default() });
+    update(&mut s, Msg::ListLoaded { query, total: 6, start: 0, rows: back });
+    assert_eq!(s.list.selected().unwrap().id, 1002);
+    assert_eq!(s.list.cursor, 3);
+    // a key: the notice goes, into the log, which I shows
+    key(&mut s, KeyCode::Char('I'));
+    assert!(s.notice.is_none());
+    assert!(matches!(s.layers.as_slice(), [Layer::Messages { scroll: 0 }]));
+    assert_eq!(s.log.last().map(String::as_str), Some(format!("work: {why}").as_str()));
+}

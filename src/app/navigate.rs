@@ -30,6 +30,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
             let next = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
             if next != state.list.cursor {
                 state.list.cursor = next;
+                state.list.anchor = state.list.selected().map(|s| s.id);
                 keep_cursor_visible(state, fx);
                 if state.reader.is_some() {
                     open_message(state, fx);
@@ -251,6 +252,7 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
                     let pos = state.list.top + line.saturating_sub(a.list.y as usize);
                     if pos < state.list.total {
                         state.list.cursor = pos;
+                        state.list.anchor = state.list.selected().map(|s| s.id);
                         keep_cursor_visible(state, fx);
                         open_message(state, fx);
                     }

@@ -49,6 +49,10 @@ impl Window {
     pub fn get(&self, pos: usize) -> Option<&Summary> {
         pos.checked_sub(self.start).and_then(|i| self.rows.get(i))
     }
+    /// The list position of a loaded message.
+    pub fn position(&self, id: MessageId) -> Option<usize> {
+        self.rows.iter().position(|s| s.id == id).map(|i| self.start + i)
+    }
     pub fn covers(&self, from: usize, to: usize, total: usize) -> bool {
         let end = self.start + self.rows.len();
         from >= self.start && (to.min(total) <= end)
@@ -66,6 +70,9 @@ pub struct ListView {
     pub window: Window,
     /// The filter being typed, when in filter mode.
     pub typing: Option<String>,
+    /// The message the cursor was put on: when the list is read again (a message came back
+    /// from a refused move, new mail arrived above), the cursor goes back to it.
+    pub anchor: Option<MessageId>,
 }
 
 impl ListView {
@@ -189,6 +196,9 @@ impl Default for UiSettings {
     }
 }
 
+/// How many notices the message log keeps.
+pub const LOG_MAX: usize = 200;
+
 /// One mode of the UI over the panes. The top layer gets the keys (through the keymap, in
 /// its `Context`); the layers are drawn bottom to top.
 #[derive(Debug, Clone)]
@@ -218,8 +228,11 @@ pub struct AppState {
     pub current: Option<(AccountId, FolderId)>,
     pub list: ListView,
     pub reader: Option<ReaderView>,
+    /// What just happened ("3 messages moved"): replaced by the next such line.
     pub status: Option<String>,
-    /// The last notices (refusals, failures), oldest first, at most `LOG_MAX`.
+    /// Something refused or failed: it stays on screen until the next key or click.
+    pub notice: Option<String>,
+    /// The last notices, oldest first, at most `LOG_MAX`.
     pub log: Vec<String>,
     pub selection: Selection,
     /// The modes over the panes, bottom first.
@@ -261,6 +274,7 @@ impl AppState {
             list: ListView::default(),
             reader: None,
             status: None,
+            notice: None,
             log: Vec::new(),
             selection: Selection::default(),
             layers: Vec::new(),
@@ -367,6 +381,16 @@ impl AppState {
             Layer::Outbox { cursor } => Some(*cursor),
             _ => None,
         })
+    }
+
+    /// Tells of something refused or failed: on screen until the user acts, and in the log.
+    pub fn notify(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if self.log.len() >= LOG_MAX {
+            self.log.remove(0);
+        }
+        self.log.push(text.clone());
+        self.notice = Some(text);
     }
 
     /// Asks a question in the status line, over whatever is open (the same question is

@@ -302,7 +302,7 @@ fn folder_pane_creates_renames_and_refuses_inbox() {
     assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::CreateFolder { name: "Work".into() }))]);
     key(&mut s, KeyCode::Char('g'));
     key(&mut s, KeyCode::Char('d'));
-    assert_eq!(s.status.as_deref(), Some("INBOX cannot be deleted"));
+    assert_eq!(s.notice.as_deref(), Some("INBOX cannot be deleted"));
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('e'));
     key(&mut s, KeyCode::Backspace);

@@ -64,6 +64,8 @@ pub enum Msg {
     },
     /// Ctrl-C: quits, but asks first while a message is being written.
     Interrupt,
+    /// An effect could not be run (the local store failed, a draft could not be made).
+    Failed(String),
     Quit,
 }
 
@@ -163,7 +165,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => key(state, k, &mut fx),
         Msg::Key(_) => {}
-        Msg::Mouse(m) => navigate::mouse(state, m, &mut fx),
+        Msg::Mouse(m) => {
+            if matches!(m.kind, crossterm::event::MouseEventKind::Down(_)) {
+                state.notice = None;
+            }
+            navigate::mouse(state, m, &mut fx)
+        }
         Msg::Resize(w, h) => {
             state.size = (w, h);
             navigate::keep_cursor_visible(state, &mut fx);
@@ -175,8 +182,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if query == state.list.query {
                 state.list.total = total;
                 state.list.window = super::state::Window { start, rows };
+                // the cursor stays with its message when others came or went around it
+                if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
+                    state.list.cursor = pos;
+                }
                 if state.list.cursor >= total {
                     state.list.cursor = total.saturating_sub(1);
+                }
+                if state.list.anchor.is_none() {
+                    state.list.anchor = state.list.selected().map(|s| s.id);
                 }
                 navigate::keep_cursor_visible(state, &mut fx);
                 if let Some(r) = &mut state.reader
@@ -190,7 +204,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             let names: Vec<_> = paths.iter().map(|p| crate::sanitize::line(&p.display().to_string())).collect();
             state.status = Some(format!("saved {}", names.join(", ")));
         }
-        Msg::Saved(Err(e)) => state.status = Some(format!("could not save: {e}")),
+        Msg::Saved(Err(e)) => state.notify(format!("could not save: {e}")),
+        Msg::Failed(text) => state.notify(text),
         Msg::Selected(ids) => {
             state.selection.all = false;
             state.selection.ids.extend(ids);
@@ -226,7 +241,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 }
 
 fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    // the user acts: what was said has been seen (the log keeps the notices)
     state.status = None;
+    state.notice = None;
     // the top layer gets the key
     let Some(top) = state.layers.last() else { return main_key(state, k, fx) };
     match top {
@@ -417,6 +434,7 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     state.list.query.filter = if text.is_empty() { None } else { Some(text) };
     state.list.cursor = 0;
+    state.list.anchor = None;
     state.list.top = 0;
     state.list.window = Default::default();
     navigate::load(state, fx);
@@ -491,6 +509,10 @@ fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::
     {
         r.body = Body::Ready { raw: raw.clone(), rendered };
     }
+}
+
+fn account_name(state: &AppState, id: AccountId) -> String {
+    state.account_index(id).map(|i| state.accounts[i].name.clone()).unwrap_or_default()
 }
 
 fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
@@ -568,11 +590,11 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::SyncDone { account, error } => {
-            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
-            state.status = Some(match error {
-                Some(e) => format!("{name}: {e}"),
-                None => format!("{name}: up to date"),
-            });
+            let name = account_name(state, account);
+            match error {
+                Some(e) => state.notify(format!("{name}: {e}")),
+                None => state.status = Some(format!("{name}: up to date")),
+            }
         }
         Event::Ask { account, question, action } => {
             let then = Box::new(Effect::Send(account, Command::Act(action)));
@@ -584,8 +606,8 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Notice { account, text } => {
-            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
-            state.status = Some(format!("{name}: {text}"));
+            let name = account_name(state, account);
+            state.notify(format!("{name}: {text}"));
         }
         Event::Outbox { account, items } => {
             if let Some(i) = state.account_index(account) {
@@ -599,8 +621,8 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             state.status = Some("sent".into());
         }
         Event::Interrupted { account, error } => {
-            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
-            state.status = Some(format!("{name}: {error}"));
+            let name = account_name(state, account);
+            state.notify(format!("{name}: {error}"));
         }
         Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
     }

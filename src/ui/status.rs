@@ -1,5 +1,6 @@
-//! The status line: a message or key hints on the left, account states on the right; a
-//! question of the prompt layer takes the left side while it is asked.
+//! The status line: a notice, a message or key hints on the left, account states on the
+//! right; a question of the prompt layer takes the left side while it is asked. A notice
+//! too long for the line is shown whole, wrapped, in rows just above it.
 
 use crate::app::keymap::Action;
 use crate::app::state::{AppState, Prompt};
@@ -7,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 fn hints(state: &AppState) -> String {
@@ -29,9 +30,13 @@ fn hints(state: &AppState) -> String {
     )
 }
 
-/// What the status line says on the left when no question is asked.
-fn left(state: &AppState) -> (String, Style) {
+/// What the status line says on the left when no question is asked; `room` is whether a
+/// notice fits on it.
+fn left(state: &AppState, room: bool) -> (String, Style) {
     let k = |a| state.keymap.key_of(a);
+    if let Some(n) = state.notice.as_deref().filter(|_| room) {
+        return (crate::sanitize::line(n), notice_style());
+    }
     if let Some(s) = &state.status {
         return (s.clone(), Style::default().fg(Color::Yellow));
     }
@@ -67,9 +72,28 @@ fn question(state: &AppState, p: &Prompt) -> (String, Style) {
     }
 }
 
+fn notice_style() -> Style {
+    Style::default().fg(Color::LightRed)
+}
+
+/// The most rows a long notice takes above the status line; the message log has it whole.
+const NOTICE_ROWS: u16 = 6;
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let (text, style) = left(state);
+    let notice = state.notice.as_deref().map(crate::sanitize::line);
+    let room = notice.as_ref().is_none_or(|n| n.width() <= left_width(state, area));
+    let (text, style) = left(state, room);
     line(frame, area, state, text, style);
+    if let Some(n) = notice.filter(|_| !room) {
+        let w = area.width.max(1) as usize;
+        // a word wrap takes a row or two more than the characters do
+        let rows = ((n.width().div_ceil(w) + 1) as u16 + 1).min(NOTICE_ROWS).min(area.y);
+        let rect = Rect { x: area.x, y: area.y - rows, width: area.width, height: rows };
+        let hint = format!(" {} lists the last messages ", state.keymap.key_of(Action::Messages));
+        let block = Block::default().borders(Borders::TOP).border_style(notice_style()).title(hint);
+        frame.render_widget(Clear, rect);
+        frame.render_widget(Paragraph::new(n).style(notice_style()).block(block).wrap(Wrap { trim: true }), rect);
+    }
 }
 
 /// The status line with a prompt's question on the left.
@@ -78,7 +102,8 @@ pub fn draw_prompt(frame: &mut Frame<'_>, area: Rect, state: &AppState, p: &Prom
     line(frame, area, state, text, style);
 }
 
-fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style) {
+/// The account states on the right of the status line.
+fn right(state: &AppState) -> Vec<Span<'static>> {
     let mut right = Vec::new();
     for a in &state.accounts {
         let (label, color) = match &a.state {
@@ -106,8 +131,18 @@ fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style
             }
         }
     }
-    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
-    let left_w = (area.width as usize).saturating_sub(right_w + 1);
+    right
+}
+
+/// The columns the left side has.
+fn left_width(state: &AppState, area: Rect) -> usize {
+    let right_w: usize = right(state).iter().map(|s| s.content.width()).sum();
+    (area.width as usize).saturating_sub(right_w + 1)
+}
+
+fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style) {
+    let right = right(state);
+    let left_w = left_width(state, area);
     let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

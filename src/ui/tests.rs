@@ -261,3 +261,22 @@ fn the_help_and_the_picker_fit_80x24() {
     snap!("picker_80x24", s.clone());
     assert!(s.contains("Move to (type to filter)") && s.contains("Enter picks · Down next · Esc cancels"), "{s}");
 }
+
+#[test]
+fn a_long_notice_is_shown_whole_and_the_log_keeps_it() {
+    let (_d, store, mut state) = demo();
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    let account = state.accounts[0].id;
+    let text = "could not save: cannot write /home/someone/Downloads/a folder with a long name/\
+                Quarterly report for the board, final version (3).pdf: No space left on device (os error 28)";
+    crate::tui::apply(&mut state, Msg::Failed(text.into()), &store, &[]);
+    crate::tui::apply(&mut state, Msg::Worker(Event::SyncDone { account, error: None }), &store, &[]);
+    let s = screen(&mut state, &store, 80, 24);
+    snap!("long_notice_80x24", s.clone());
+    let joined: String = s.lines().map(|l| l.trim_end()).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("(os error 28)") && joined.contains("Quarterly report"), "{s}");
+    // the next key takes it off the screen; I shows it again, whole
+    key(&mut state, &store, KeyCode::Char('I'));
+    let s = screen(&mut state, &store, 80, 24);
+    assert!(s.contains("Messages, newest first") && s.contains("(os error 28)"), "{s}");
+}
