@@ -53,6 +53,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: i64, targets: Target
     {
         state.list.anchor = Some(s.id);
     }
+    state.status = Some(super::feedback::after(state, account, count(state, &targets), kind));
     fx.push(Effect::Act { account, targets, kind });
     state.selection = Selection::default();
 }
@@ -76,9 +77,15 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             let expunges = state.accounts.iter().any(|a| a.id == account && a.delete_expunges);
             if in_trash || expunges {
                 let n = count(state, &t);
-                let question = format!("Delete {n} message{} for good? (y/n)", if n == 1 { "" } else { "s" });
-                let then = Box::new(Effect::Act { account, targets: t, kind: ActKind::Delete { expunge: true } });
-                state.ask(Prompt::Confirm { question, then });
+                let question = format!(
+                    "Delete {n} message{} for good? ({}/n)",
+                    if n == 1 { "" } else { "s" },
+                    state.keymap.key_of(Action::Yes)
+                );
+                let kind = ActKind::Delete { expunge: true };
+                let done = Some(super::feedback::after(state, account, n, kind));
+                let then = Box::new(Effect::Act { account, targets: t, kind });
+                state.ask(Prompt::Confirm { question, then, done });
             } else {
                 act(state, fx, account, t, ActKind::Delete { expunge: false });
             }
@@ -171,9 +178,14 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
         state.notify("INBOX cannot be deleted");
         return;
     }
-    let question = format!("Delete the folder {} and its {} messages? (y/n)", f.display, f.total);
+    let question = format!(
+        "Delete the folder {} and its {} messages? ({}/n)",
+        f.display,
+        f.total,
+        state.keymap.key_of(Action::Yes)
+    );
     let then = Box::new(Effect::Send(account, Command::Act(account::Action::DeleteFolder { folder: f.id })));
-    state.ask(Prompt::Confirm { question, then });
+    state.ask(Prompt::Confirm { question, then, done: None });
 }
 
 /// A key while a confirm or text prompt is open (taken off the stack; put back if it stays).
@@ -181,9 +193,10 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
     let action = state.keymap.action(Context::Prompt, &k);
     match p {
         Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft | Prompt::ResumeAutosave => {}
-        Prompt::Confirm { then, .. } => {
+        Prompt::Confirm { then, done, .. } => {
             if action == Some(Action::Yes) {
                 fx.push(*then);
+                state.status = done;
                 state.selection = Selection::default();
             } else {
                 state.status = Some("cancelled".into());

@@ -381,7 +381,7 @@ pub fn outbox_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 state.keymap.key_of(Action::Yes)
             );
             let then = Box::new(Effect::Send(account, crate::account::Command::DiscardOutgoing(id)));
-            state.ask(Prompt::Confirm { question, then });
+            state.ask(Prompt::Confirm { question, then, done: None });
         }
         _ => {}
     }

@@ -178,3 +178,34 @@ fn a_refusal_stays_until_a_key_and_the_cursor_goes_back_to_the_message_that_came
     assert!(matches!(s.layers.as_slice(), [Layer::Messages { scroll: 0 }]));
     assert_eq!(s.log.last().map(String::as_str), Some(format!("work: {why}").as_str()));
 }
+
+#[test]
+fn each_mailbox_action_says_what_it_did_with_the_right_plural() {
+    let mut s = opened(10);
+    let mut trash = folder(13, "Bin");
+    trash.special_use = Some(crate::model::SpecialUse::Trash);
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(12, "Archive"), trash] }),
+    );
+    let said = |s: &super::AppState| s.status.clone().unwrap_or_default();
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Char(' '));
+    }
+    key(&mut s, KeyCode::Char('m'));
+    key(&mut s, KeyCode::Char('a'));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(said(&s), "3 messages moved to Archive (u undoes)");
+    key(&mut s, KeyCode::Char('d'));
+    assert_eq!(said(&s), "1 message moved to Bin (u undoes)");
+    key(&mut s, KeyCode::Char('C'));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(said(&s), "1 message copied to Archive");
+    key(&mut s, KeyCode::Char('N'));
+    assert_eq!(said(&s), "1 message marked read");
+    key(&mut s, KeyCode::Char('!'));
+    assert_eq!(said(&s), "1 message flagged");
+    key(&mut s, KeyCode::Char('*'));
+    key(&mut s, KeyCode::Char('N'));
+    assert_eq!(said(&s), "10 messages marked read");
+}

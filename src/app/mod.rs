@@ -4,6 +4,7 @@ mod act;
 pub mod autosave;
 pub mod compose;
 pub mod editor;
+mod feedback;
 pub mod keymap;
 pub mod layout;
 mod navigate;

@@ -110,8 +110,8 @@ pub struct ReaderView {
 pub enum Prompt {
     /// Which attachment to save: a digit, or `a` for all.
     SaveAttachment,
-    /// `y` runs the effect; anything else cancels.
-    Confirm { question: String, then: Box<super::update::Effect> },
+    /// `y` runs the effect, and the status line says `done`; anything else cancels.
+    Confirm { question: String, then: Box<super::update::Effect>, done: Option<String> },
     /// A line of text (a folder name), then Enter.
     Text { label: String, input: String, purpose: TextPurpose },
     /// Which of the composed message's `n` attachments to remove: a digit.

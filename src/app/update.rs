@@ -598,7 +598,7 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::Ask { account, question, action } => {
             let then = Box::new(Effect::Send(account, Command::Act(action)));
-            state.ask(Prompt::Confirm { question, then });
+            state.ask(Prompt::Confirm { question, then, done: None });
         }
         Event::Pending { account, count, .. } => {
             if let Some(i) = state.account_index(account) {
