@@ -192,7 +192,11 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
 pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
     let action = state.keymap.action(Context::Prompt, &k);
     match p {
-        Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft | Prompt::ResumeAutosave => {}
+        Prompt::SaveAttachment
+        | Prompt::RemoveAttachment(_)
+        | Prompt::DiscardDraft
+        | Prompt::ResumeAutosave
+        | Prompt::Quit => {}
         Prompt::Confirm { then, done, .. } => {
             if action == Some(Action::Yes) {
                 fx.push(*then);

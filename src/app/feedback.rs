@@ -7,8 +7,12 @@ use super::update::ActKind;
 use crate::model::{AccountId, Flags, FolderId, SpecialUse};
 
 /// "1 message", "3 messages". (A helper of its own until `format` has a plural one.)
+pub(super) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 fn messages(n: usize) -> String {
-    if n == 1 { "1 message".into() } else { format!("{n} messages") }
+    plural(n, "message")
 }
 
 fn folder_name(state: &AppState, account: AccountId, id: FolderId) -> String {
@@ -20,6 +24,27 @@ fn trash_name(state: &AppState, account: AccountId) -> String {
     let folders = state.accounts.iter().find(|a| a.id == account).map(|a| a.folders.as_slice()).unwrap_or(&[]);
     let trash = folders.iter().find(|f| f.special_use == Some(SpecialUse::Trash));
     trash.map(|f| crate::sanitize::line(&f.display)).unwrap_or_else(|| "Trash".into())
+}
+
+/// The question before quitting with mail not sent or changes not on the server yet; none
+/// when there is nothing of the sort.
+pub fn quit_question(state: &AppState) -> Option<String> {
+    let unsent: usize = state.accounts.iter().map(|a| a.outbox.len()).sum();
+    let pending: usize = state.accounts.iter().map(|a| a.pending).sum();
+    let mut what = Vec::new();
+    if unsent > 0 {
+        what.push(format!("{} in the Outbox not sent", messages(unsent)));
+    }
+    if pending > 0 {
+        what.push(format!("{} not on the server yet", plural(pending, "change")));
+    }
+    (!what.is_empty()).then(|| {
+        format!(
+            "Quit with {}? They are kept for the next start. ({}/n)",
+            what.join(" and "),
+            state.keymap.key_of(Action::Yes)
+        )
+    })
 }
 
 /// The line for `n` messages of `account` after `kind`.

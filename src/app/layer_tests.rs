@@ -209,3 +209,42 @@ fn each_mailbox_action_says_what_it_did_with_the_right_plural() {
     key(&mut s, KeyCode::Char('N'));
     assert_eq!(said(&s), "10 messages marked read");
 }
+
+#[test]
+fn quitting_with_mail_not_sent_or_changes_not_on_the_server_asks_first() {
+    let mut s = opened(5);
+    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![outbox_item(1)] }));
+    update(&mut s, Msg::Worker(Event::Pending { account: 1, count: 2, settled: true }));
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('q'));
+    assert!(!s.quit);
+    assert_eq!(s.prompt(), Some(&Prompt::Quit));
+    let q = super::quit_question(&s).unwrap();
+    assert_eq!(
+        q,
+        "Quit with 1 message in the Outbox not sent and 2 changes not on the server yet? They are kept \
+         for the next start. (y/n)"
+    );
+    key(&mut s, KeyCode::Char('n'));
+    assert!(!s.quit && s.prompt().is_none());
+    key(&mut s, KeyCode::Char('q'));
+    key(&mut s, KeyCode::Char('y'));
+    assert!(s.quit);
+
+    // Ctrl-C asks too; a second one quits
+    let mut s = opened(5);
+    update(&mut s, Msg::Worker(Event::Pending { account: 1, count: 1, settled: false }));
+    update(&mut s, Msg::Interrupt);
+    assert_eq!(s.prompt(), Some(&Prompt::Quit));
+    update(&mut s, Msg::Interrupt);
+    assert!(s.quit);
+    // with nothing waiting, q quits at once (and a signal always does)
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('q'));
+    assert!(s.quit);
+    let mut s = opened(5);
+    update(&mut s, Msg::Worker(Event::Pending { account: 1, count: 1, settled: false }));
+    update(&mut s, Msg::Quit);
+    assert!(s.quit);
+}

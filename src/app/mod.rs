@@ -12,6 +12,7 @@ pub mod state;
 mod update;
 
 pub use act::picker_choices;
+pub use feedback::quit_question;
 pub use state::{AppState, Body, Pane, UiSettings};
 pub use update::{ActKind, Effect, Msg, update};
 

@@ -120,6 +120,8 @@ pub enum Prompt {
     DiscardDraft,
     /// What to do with the first message a crash left (`AppState::kept`): r, d or Esc.
     ResumeAutosave,
+    /// Quit with mail in the Outbox or changes waiting for the server?
+    Quit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

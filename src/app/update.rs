@@ -227,11 +227,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::AddressCompleted(prefix, found) => super::compose::address_completed(state, prefix, found),
         Msg::Interrupt if state.compose().is_some() => state.ask(Prompt::DiscardDraft),
-        Msg::Interrupt | Msg::Quit => {
-            // what is being written is kept before leaving
-            super::autosave::save_now(state, &mut fx);
-            state.quit = true
-        }
+        // a second Ctrl-C does not ask again
+        Msg::Interrupt if state.prompt() != Some(&Prompt::Quit) => quit_or_ask(state, &mut fx),
+        Msg::Interrupt | Msg::Quit => quit(state, &mut fx),
     }
     // a folder pane too narrow to show does not keep the focus
     if state.focus == Pane::Folders && !super::layout::folders_shown(state) {
@@ -257,6 +255,21 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Leaves, what is being written kept first.
+fn quit(state: &mut AppState, fx: &mut Vec<Effect>) {
+    super::autosave::save_now(state, fx);
+    state.quit = true;
+}
+
+/// Quits, but asks first when mail is not sent or changes are not on the server yet.
+fn quit_or_ask(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if super::feedback::quit_question(state).is_some() {
+        state.ask(Prompt::Quit);
+    } else {
+        quit(state, fx);
+    }
+}
+
 /// A key while a question is asked: the prompt is taken off, and put back by its handler
 /// if it stays.
 fn prompt_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
@@ -265,6 +278,8 @@ fn prompt_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Prompt::SaveAttachment => save_choice(state, k, fx),
         p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
         Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
+        Prompt::Quit if state.keymap.action(Context::Prompt, &k) == Some(Action::Yes) => quit(state, fx),
+        Prompt::Quit => state.status = Some("still here".into()),
         p => super::act::prompt_key(state, p, k, fx),
     }
 }
@@ -317,8 +332,8 @@ fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::PageDown => navigate::step(state, page as i64, fx),
         Action::PageUp => navigate::step(state, -(page as i64), fx),
         Action::Open => navigate::open(state, fx),
-        Action::Back => back(state, false),
-        Action::Quit => back(state, true),
+        Action::Back => back(state, false, fx),
+        Action::Quit => back(state, true, fx),
         Action::NextPane => {
             let folders = super::layout::folders_shown(state);
             state.focus = match state.focus {
@@ -382,7 +397,7 @@ fn fetch_whole(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits
 /// (from the list when the folder pane is too narrow to show).
-fn back(state: &mut AppState, quit: bool) {
+fn back(state: &mut AppState, quit: bool, fx: &mut Vec<Effect>) {
     if !state.selection.is_empty() {
         state.selection = Default::default();
         return;
@@ -398,7 +413,7 @@ fn back(state: &mut AppState, quit: bool) {
     } else if state.focus != Pane::Folders && super::layout::folders_shown(state) {
         state.focus = Pane::Folders;
     } else if quit {
-        state.quit = true;
+        quit_or_ask(state, fx);
     }
 }
 

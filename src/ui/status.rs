@@ -67,6 +67,7 @@ fn question(state: &AppState, p: &Prompt) -> (String, Style) {
         Prompt::DiscardDraft => (format!("Discard this message? ({yes}/n)"), red),
         Prompt::ResumeAutosave => (crate::app::autosave::question(state), red),
         Prompt::RemoveAttachment(n) => (format!("Remove which attachment? (1-{n})"), cyan),
+        Prompt::Quit => (crate::app::quit_question(state).unwrap_or_else(|| format!("Quit? ({yes}/n)")), red),
         // the question is the status text `save` set
         Prompt::SaveAttachment => (state.status.clone().unwrap_or_default(), cyan),
     }
@@ -85,21 +86,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let (text, style) = left(state, room);
     line(frame, area, state, text, style);
     if let Some(n) = notice.filter(|_| !room) {
-        let w = area.width.max(1) as usize;
-        // a word wrap takes a row or two more than the characters do
-        let rows = ((n.width().div_ceil(w) + 1) as u16 + 1).min(NOTICE_ROWS).min(area.y);
-        let rect = Rect { x: area.x, y: area.y - rows, width: area.width, height: rows };
         let hint = format!(" {} lists the last messages ", state.keymap.key_of(Action::Messages));
-        let block = Block::default().borders(Borders::TOP).border_style(notice_style()).title(hint);
-        frame.render_widget(Clear, rect);
-        frame.render_widget(Paragraph::new(n).style(notice_style()).block(block).wrap(Wrap { trim: true }), rect);
+        above(frame, area, n, notice_style(), hint);
     }
 }
 
-/// The status line with a prompt's question on the left.
+/// The status line with a prompt's question on the left; a question too long for it is
+/// shown whole above it too.
 pub fn draw_prompt(frame: &mut Frame<'_>, area: Rect, state: &AppState, p: &Prompt) {
     let (text, style) = question(state, p);
+    if text.width() > left_width(state, area) {
+        above(frame, area, text.clone(), style, String::new());
+    }
     line(frame, area, state, text, style);
+}
+
+/// A text too long for the status line, whole and wrapped, in the rows just above it.
+fn above(frame: &mut Frame<'_>, area: Rect, text: String, style: Style, title: String) {
+    let w = area.width.max(1) as usize;
+    // a word wrap takes a row or two more than the characters do
+    let rows = ((text.width().div_ceil(w) + 1) as u16 + 1).min(NOTICE_ROWS).min(area.y);
+    let rect = Rect { x: area.x, y: area.y - rows, width: area.width, height: rows };
+    let block = Block::default().borders(Borders::TOP).border_style(style).title(title);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(text).style(style).block(block).wrap(Wrap { trim: true }), rect);
 }
 
 /// The account states on the right of the status line.

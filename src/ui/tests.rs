@@ -280,3 +280,28 @@ fn a_long_notice_is_shown_whole_and_the_log_keeps_it() {
     let s = screen(&mut state, &store, 80, 24);
     assert!(s.contains("Messages, newest first") && s.contains("(os error 28)"), "{s}");
 }
+
+#[test]
+fn the_question_before_quitting_is_shown_whole() {
+    let (_d, store, mut state) = demo();
+    let account = state.accounts[1].id;
+    let items = vec![crate::account::OutboxItem {
+        id: 1,
+        subject: "Minutes".into(),
+        state: crate::store::outbox::OutState::Queued,
+        error: None,
+    }];
+    crate::tui::apply(&mut state, Msg::Worker(Event::Outbox { account, items }), &store, &[]);
+    crate::tui::apply(&mut state, Msg::Worker(Event::Pending { account, count: 3, settled: true }), &store, &[]);
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    key(&mut state, &store, KeyCode::Tab);
+    key(&mut state, &store, KeyCode::Char('q'));
+    assert!(!state.quit);
+    let s = screen(&mut state, &store, 80, 24);
+    let joined: String = s.lines().map(|l| l.trim_end()).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("Quit with 1 message in the Outbox not sent and 3 changes not on the server yet? They are")
+            && joined.contains("kept for the next start. (y/n)"),
+        "{s}"
+    );
+}
