@@ -123,16 +123,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             state.selection = Selection { all: true, ..Default::default() };
             state.status = Some(format!("all {} messages selected", state.list.total));
         }
-        Action::MarkFolderRead => {
-            let folder = if in_folders {
-                folder_under_cursor(state)
-            } else {
-                current_folder(state).map(|f| (state.current.map(|c| c.0).unwrap_or(0), f.clone()))
-            };
-            if let Some((account, f)) = folder {
-                fx.push(Effect::Send(account, Command::Act(account::Action::MarkFolderRead { folder: f.id })));
-            }
-        }
+        Action::MarkFolderRead => mark_folder_read(state, in_folders),
         Action::NewFolder if in_folders => {
             let account = match state.folder_rows().get(state.folder_cursor) {
                 Some(FolderRow::Folder(ai, _)) | Some(FolderRow::Account(ai)) => state.accounts.get(*ai).map(|a| a.id),
@@ -170,6 +161,41 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         _ => return false,
     }
     true
+}
+
+/// `M`: the whole folder read, or with a filter on only what it shows; asks first, and
+/// `u` takes it back.
+fn mark_folder_read(state: &mut AppState, in_folders: bool) {
+    let yes = state.keymap.key_of(Action::Yes);
+    let filtered = !in_folders && state.list.query.filter.is_some();
+    if filtered && let Some((account, _)) = state.current {
+        let n = state.list.total;
+        let question = format!("Mark the {n} messages the filter shows read (not the rest of the folder)? ({yes}/n)");
+        let done = Some(super::feedback::marked_read(state, n, "the filter shows"));
+        let then = Box::new(Effect::Act {
+            account,
+            targets: Targets::Query(state.list.query.clone()),
+            kind: ActKind::MarkRead,
+        });
+        state.ask(Prompt::Confirm { question, then, done });
+        return;
+    }
+    let folder = if in_folders {
+        folder_under_cursor(state)
+    } else {
+        current_folder(state).map(|f| (state.current.map(|c| c.0).unwrap_or(0), f.clone()))
+    };
+    let Some((account, f)) = folder else { return };
+    let name = crate::sanitize::line(&f.display);
+    if f.unread == 0 {
+        state.status = Some(format!("{name} has no unread messages"));
+        return;
+    }
+    let n = f.unread as usize;
+    let question = format!("Mark all {} in {name} read? ({yes}/n)", super::feedback::plural(n, "unread message"));
+    let done = Some(super::feedback::marked_read(state, n, &format!("in {name}")));
+    let then = Box::new(Effect::Send(account, Command::Act(account::Action::MarkFolderRead { folder: f.id })));
+    state.ask(Prompt::Confirm { question, then, done });
 }
 
 fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {

@@ -47,15 +47,27 @@ pub fn quit_question(state: &AppState) -> Option<String> {
     })
 }
 
+/// " (u undoes)", with the undo key as bound.
+fn undo_hint(state: &AppState) -> String {
+    format!(" ({} undoes)", state.keymap.key_of(Action::Undo))
+}
+
+/// The line after `M`: "3 messages in INBOX marked read (u undoes)", `which` saying which
+/// messages ("in INBOX", "the filter shows").
+pub fn marked_read(state: &AppState, n: usize, which: &str) -> String {
+    format!("{} {which} marked read{}", messages(n), undo_hint(state))
+}
+
 /// The line for `n` messages of `account` after `kind`.
 pub fn after(state: &AppState, account: AccountId, n: usize, kind: ActKind) -> String {
-    let undo = format!(" ({} undoes)", state.keymap.key_of(Action::Undo));
+    let undo = undo_hint(state);
     let what = messages(n);
     match kind {
         ActKind::Move { to } => format!("{what} moved to {}{undo}", folder_name(state, account, to)),
         ActKind::Copy { to } => format!("{what} copied to {}", folder_name(state, account, to)),
         ActKind::Delete { expunge: false } => format!("{what} moved to {}{undo}", trash_name(state, account)),
         ActKind::Delete { expunge: true } => format!("{what} deleted for good"),
+        ActKind::MarkRead => format!("{what} marked read{undo}"),
         ActKind::Flags { add, remove } => {
             let word = match (add.has(Flags::SEEN), remove.has(Flags::SEEN), add.has(Flags::FLAGGED)) {
                 (true, _, _) => "marked read",

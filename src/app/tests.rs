@@ -312,3 +312,42 @@ fn folder_pane_creates_renames_and_refuses_inbox() {
         vec![Effect::Send(1, Command::Act(crate::account::Action::RenameFolder { folder: 11, to: "Sen".into() }))]
     );
 }
+
+#[test]
+fn mark_folder_read_asks_and_a_filter_limits_it() {
+    let mut s = opened(5);
+    let mut inbox = folder(10, "INBOX");
+    inbox.unread = 3;
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![inbox, folder(11, "Sent")] }));
+    // the whole folder: asked first, `n` does nothing
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
+    assert!(question.contains("all 3 unread messages in INBOX"), "{question}");
+    assert!(key(&mut s, KeyCode::Char('n')).is_empty());
+    assert!(s.prompt().is_none());
+    key(&mut s, KeyCode::Char('M'));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::MarkFolderRead { folder: 10 }))]);
+    assert_eq!(s.status.as_deref(), Some("3 messages in INBOX marked read (u undoes)"));
+    // with a filter on, only what it shows, and the question says so
+    key(&mut s, KeyCode::Char('/'));
+    let fx = key(&mut s, KeyCode::Char('b'));
+    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::ListLoaded { query, total: 2, start, rows: rows(0, 2) });
+    key(&mut s, KeyCode::Char('M'));
+    let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
+    assert!(question.contains("the 2 messages the filter shows"), "{question}");
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(
+        matches!(fx.first(), Some(Effect::Act { targets: super::state::Targets::Query(q), kind: super::ActKind::MarkRead, .. }) if q.filter.as_deref() == Some("b")),
+        "{fx:?}"
+    );
+    assert_eq!(s.status.as_deref(), Some("2 messages the filter shows marked read (u undoes)"));
+    // nothing unread: nothing to ask
+    key(&mut s, KeyCode::Esc);
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }));
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    assert!(s.prompt().is_none());
+    assert_eq!(s.status.as_deref(), Some("INBOX has no unread messages"));
+}

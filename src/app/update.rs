@@ -140,10 +140,21 @@ pub enum Effect {
 /// A message action before its targets are resolved to ids.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ActKind {
-    Flags { add: crate::model::Flags, remove: crate::model::Flags },
-    Delete { expunge: bool },
-    Move { to: crate::model::FolderId },
-    Copy { to: crate::model::FolderId },
+    Flags {
+        add: crate::model::Flags,
+        remove: crate::model::Flags,
+    },
+    Delete {
+        expunge: bool,
+    },
+    Move {
+        to: crate::model::FolderId,
+    },
+    Copy {
+        to: crate::model::FolderId,
+    },
+    /// Mark read, for `u` to take back (`M` with a filter on).
+    MarkRead,
 }
 
 impl ActKind {
@@ -155,6 +166,7 @@ impl ActKind {
             ActKind::Delete { expunge } => Action::Delete { ids, expunge },
             ActKind::Move { to } => Action::Move { ids, to },
             ActKind::Copy { to } => Action::Copy { ids, to },
+            ActKind::MarkRead => Action::MarkRead { ids },
         }
     }
 }
