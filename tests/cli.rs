@@ -73,6 +73,7 @@ fn list_json_and_read_from_the_store_offline() {
                 display: "INBOX".into(),
                 delimiter: Some("/".into()),
                 special_use: None,
+                noselect: false,
             }],
         )
         .unwrap();

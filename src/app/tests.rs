@@ -19,6 +19,7 @@ pub(super) fn folder(id: i64, name: &str) -> Folder {
         unread: 0,
         total: 0,
         subscribed: true,
+        noselect: false,
     }
 }
 

@@ -76,14 +76,21 @@ pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
 }
 
 fn listed(name: &str, delimiter: Option<&str>, attrs: &[NameAttribute<'_>]) -> ListedFolder {
+    // \NonExistent (LIST-EXTENDED, RFC 5258) implies \Noselect
+    let noselect = attrs.iter().any(|a| match a {
+        NameAttribute::NoSelect => true,
+        NameAttribute::Extension(x) => x.eq_ignore_ascii_case("\\NonExistent"),
+        _ => false,
+    });
     ListedFolder {
         info: FolderInfo {
             name: name.to_string(),
             display: decode_name(name),
             delimiter: delimiter.map(str::to_string),
             special_use: special_use(attrs, name),
+            noselect,
         },
-        selectable: !attrs.iter().any(|a| matches!(a, NameAttribute::NoSelect)),
+        selectable: !noselect,
         counts: None,
     }
 }
