@@ -77,7 +77,7 @@ fn attachments_and_links_go_to_the_system_opener_from_a_private_copy() {
     ui.keys(&["Enter"]);
     ui.wait("invoice-2026-11.pdf", 10);
     ui.keys(&["o"]);
-    ui.wait("open which attachment?", 5);
+    ui.wait("Open which attachment? (1-2", 5);
     ui.keys(&["1"]);
     let opened = wait_for_file(&log, 10);
     let file = opened.lines().next().unwrap().to_string();

@@ -3,6 +3,8 @@
 mod act;
 pub mod autosave;
 pub mod compose;
+pub mod editor;
+mod feedback;
 pub mod folder_tree;
 pub mod keymap;
 pub mod layout;
@@ -13,6 +15,7 @@ pub mod state;
 mod update;
 
 pub use act::picker_choices;
+pub use feedback::quit_question;
 pub use state::{AppState, Body, Pane, UiSettings};
 pub use update::{ActKind, Effect, Msg, update};
 
@@ -29,3 +32,6 @@ mod compose_tests;
 
 #[cfg(test)]
 mod reader_tests;
+
+#[cfg(test)]
+mod layer_tests;

@@ -31,6 +31,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
             let next = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
             if next != state.list.cursor {
                 state.list.cursor = next;
+                state.list.anchor = state.list.selected().map(|s| s.id);
                 keep_cursor_visible(state, fx);
                 if state.reader.is_some() {
                     open_message(state, fx);
@@ -127,7 +128,8 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
             let rows = state.folder_rows();
             if let Some((a, f)) = rows.get(state.folder_cursor).and_then(|r| state.folder_at(*r)) {
                 if f.noselect {
-                    state.status = Some(format!("{} only holds folders: it has no messages to show", f.display));
+                    let why = format!("{} only holds folders: it has no messages to show", f.display);
+                    state.notify(why);
                     return;
                 }
                 let (a, f) = (a.id, f.id);
@@ -325,6 +327,7 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
                     let pos = state.list.top + line.saturating_sub(a.list.y as usize);
                     if pos < state.list.total {
                         state.list.cursor = pos;
+                        state.list.anchor = state.list.selected().map(|s| s.id);
                         keep_cursor_visible(state, fx);
                         open_message(state, fx);
                     }

@@ -3,15 +3,15 @@
 //! and answering a message whose body has yet to be downloaded.
 
 use super::compose::ComposeKind;
-use super::keymap::Action;
+use super::keymap::{Action, Context};
 use super::navigate;
-use super::state::{AppState, Body, Prompt, TextPurpose};
+use super::state::{AppState, Body, Layer, Prompt, TextPurpose};
 use super::update::Effect;
 use crate::account::Command;
 use crate::mime::Rendered;
 use crate::model::{AccountId, MessageId, Summary};
 use crate::store::ListQuery;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -72,25 +72,34 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::OpenAttachment => open_attachment(state, fx),
         Action::OpenLink => match rendered(state) {
             Some((_, r)) if !r.links.is_empty() => {
-                state.links = Some(LinkChooser { links: r.links.clone(), cursor: 0, typed: String::new() });
+                let chooser = LinkChooser { links: r.links.clone(), cursor: 0, typed: String::new() };
+                state.layers.push(Layer::Links(chooser));
             }
-            Some(_) => state.status = Some("this message has no links".into()),
-            None => state.status = Some("open a message to see its links".into()),
+            Some(_) => state.notify("this message has no links"),
+            None => state.notify(not_here(state, "see its links")),
         },
         Action::Pipe => match rendered(state) {
             Some(_) => {
                 let label = "Pipe the message to:".into();
-                state.prompt = Some(Prompt::Text { label, input: String::new(), purpose: TextPurpose::Pipe });
+                state.ask(Prompt::Text { label, input: String::new(), purpose: TextPurpose::Pipe });
             }
-            None => state.status = Some("open a message to pipe it".into()),
+            None => state.notify(not_here(state, "pipe it")),
         },
         Action::Pager => match rendered(state) {
             Some((_, r)) => state.handover = Some(Handover::Pager { text: r.plain_text() }),
-            None => state.status = Some("open a message to view it in the pager".into()),
+            None => state.notify(not_here(state, "view it in the pager")),
         },
         _ => return false,
     }
     true
+}
+
+/// Why there is nothing to `what` yet: no message is open, or its body is still coming.
+fn not_here(state: &AppState, what: &str) -> String {
+    match state.reader.as_ref().map(|r| &r.body) {
+        Some(Body::Loading | Body::Rendering { .. }) => format!("the message is still loading: {what} once it shows"),
+        _ => format!("open a message to {what}"),
+    }
 }
 
 /// The open message's source and rendering, once it is here.
@@ -103,16 +112,14 @@ fn rendered(state: &AppState) -> Option<(&Arc<Vec<u8>>, &Rendered)> {
 
 fn open_attachment(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some((_, r)) = rendered(state) else {
-        state.status = Some("open a message to open its attachments".into());
+        let why = not_here(state, "open its attachments");
+        state.notify(why);
         return;
     };
     match r.attachments.len() {
-        0 => state.status = Some("this message has no attachments".into()),
+        0 => state.notify("this message has no attachments"),
         1 => open_nth(state, 0, fx),
-        n => {
-            state.prompt = Some(Prompt::OpenAttachment);
-            state.status = Some(format!("open which attachment? 1-{}, Esc = cancel", n.min(9)));
-        }
+        _ => state.ask(Prompt::OpenAttachment),
     }
 }
 
@@ -144,24 +151,37 @@ pub fn pipe(state: &mut AppState, command: &str) {
     }
 }
 
-/// Keys of the link list: move, a number, Enter opens, Esc closes.
+/// The question "open which attachment?", with the range of numbers it takes.
+pub fn attachment_question(state: &AppState) -> String {
+    let n = rendered(state).map_or(0, |(_, r)| r.attachments.len());
+    let cancel = state.keymap.key_of(Action::Cancel);
+    format!("Open which attachment? (1-{}, {cancel} cancels)", n.min(9))
+}
+
+/// Keys of the link list: the picker's keys (and j/k) move and pick, a number picks.
 pub fn links_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(mut l) = state.links.take() else { return };
+    let Some(Layer::Links(mut l)) = state.layers.pop() else { return };
     let last = l.links.len().saturating_sub(1);
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') => return,
-        KeyCode::Enter => {
+    let picker = state.keymap.action(Context::Picker, &k);
+    let main = state.keymap.action(Context::Main, &k);
+    match (picker, main, k.code) {
+        (Some(Action::PickerCancel), ..) | (_, Some(Action::Quit), _) => return,
+        (Some(Action::Pick), ..) => {
             let pick = l.typed.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).unwrap_or(l.cursor);
             if let Some(url) = l.links.get(pick) {
                 open_link(state, url.clone(), fx);
             }
             return;
         }
-        KeyCode::Down | KeyCode::Char('j') => l.cursor = (l.cursor + 1).min(last),
-        KeyCode::Up | KeyCode::Char('k') => l.cursor = l.cursor.saturating_sub(1),
-        KeyCode::Char('n') if k.modifiers.contains(KeyModifiers::CONTROL) => l.cursor = (l.cursor + 1).min(last),
-        KeyCode::Char('p') if k.modifiers.contains(KeyModifiers::CONTROL) => l.cursor = l.cursor.saturating_sub(1),
-        KeyCode::Char(c @ '0'..='9') => {
+        (Some(Action::PickerDown), ..) | (_, Some(Action::Down), _) => {
+            l.cursor = (l.cursor + 1).min(last);
+            l.typed.clear();
+        }
+        (Some(Action::PickerUp), ..) | (_, Some(Action::Up), _) => {
+            l.cursor = l.cursor.saturating_sub(1);
+            l.typed.clear();
+        }
+        (.., KeyCode::Char(c @ '0'..='9')) => {
             l.typed.push(c);
             if let Some(n) = l.typed.parse::<usize>().ok().filter(|n| (1..=l.links.len()).contains(n)) {
                 l.cursor = n - 1;
@@ -169,12 +189,12 @@ pub fn links_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 l.typed = c.to_string();
             }
         }
-        KeyCode::Backspace => {
+        (.., KeyCode::Backspace) => {
             l.typed.pop();
         }
         _ => {}
     }
-    state.links = Some(l);
+    state.layers.push(Layer::Links(l));
 }
 
 /// The schemes a link may have to be opened (a mailto: link is written in poste).
@@ -193,7 +213,7 @@ fn open_link(state: &mut AppState, url: String, fx: &mut Vec<Effect>) {
         fx.push(Effect::Reading(Request::OpenLink(url)));
     } else {
         let shown = crate::sanitize::line(&url);
-        state.status = Some(format!("poste opens only http, https, ftp and mailto links, not {shown}"));
+        state.notify(format!("poste opens only http, https, ftp and mailto links, not {shown}"));
     }
 }
 
@@ -201,8 +221,8 @@ fn open_link(state: &mut AppState, url: String, fx: &mut Vec<Effect>) {
 pub fn answer(state: &mut AppState, a: Answer, fx: &mut Vec<Effect>) {
     match a {
         Answer::UnreadFound { query, found } => navigate::unread_found(state, query, found, fx),
-        Answer::Opened(Ok(s)) | Answer::HandedBack(Ok(s)) => state.status = Some(s),
-        Answer::Opened(Err(e)) | Answer::HandedBack(Err(e)) => state.status = Some(e),
+        Answer::Opened(Ok(s)) | Answer::HandedBack(Ok(s)) => state.status = (!s.is_empty()).then_some(s),
+        Answer::Opened(Err(e)) | Answer::HandedBack(Err(e)) => state.notify(e),
         Answer::NeedsTerminal(h) => state.handover = Some(h),
     }
 }
@@ -255,6 +275,6 @@ pub fn body_here(state: &mut AppState, id: MessageId, fx: &mut Vec<Effect>) {
 pub fn body_unavailable(state: &mut AppState, id: MessageId, reason: &str) {
     if state.resume_after_body.as_ref().is_some_and(|(_, k)| source(k) == Some(id)) {
         state.resume_after_body = None;
-        state.status = Some(format!("cannot write from that message: {reason}"));
+        state.notify(format!("cannot write from that message: {reason}"));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::compose::ComposeKind;
 use super::reader::{Answer, Handover, Request};
-use super::state::{Pane, Prompt, TextPurpose};
+use super::state::{Layer, Pane, Prompt, TextPurpose};
 use super::tests::{body, folder, key, opened, rows};
 use super::update::{Effect, Msg, update};
 use crate::account::{Command, Event};
@@ -119,7 +119,7 @@ fn answering_a_message_not_downloaded_fetches_it_first_without_marking_it_read()
     let reason = "the server cannot be reached".to_string();
     let fx = update(&mut s, Msg::Worker(Event::BodyUnavailable { id: 1001, reason, offline: true }));
     assert!(fx.is_empty());
-    assert_eq!(s.status.as_deref(), Some("cannot write from that message: the server cannot be reached"));
+    assert_eq!(s.notice.as_deref(), Some("cannot write from that message: the server cannot be reached"));
     // one that is here is answered at once
     s.list.window.rows[2].cached = true;
     key(&mut s, KeyCode::Char('j'));
@@ -131,7 +131,7 @@ fn answering_a_message_not_downloaded_fetches_it_first_without_marking_it_read()
 fn attachments_open_by_number() {
     let mut s = reading(5, &fixture("attachments.eml"));
     assert!(key(&mut s, KeyCode::Char('o')).is_empty());
-    assert_eq!(s.prompt, Some(Prompt::OpenAttachment));
+    assert_eq!(s.prompt(), Some(&Prompt::OpenAttachment));
     let fx = key(&mut s, KeyCode::Char('1'));
     let Some(Effect::Reading(Request::OpenAttachment { index: 0, mime, .. })) = fx.first() else { panic!("{fx:?}") };
     assert_eq!(mime, "application/pdf");
@@ -142,12 +142,12 @@ fn attachments_open_by_number() {
 fn links_are_listed_and_one_is_opened() {
     let mut s = reading(5, &fixture("html.eml"));
     key(&mut s, KeyCode::Char('L'));
-    let l = s.links.as_ref().expect("the link list");
+    let Some(Layer::Links(l)) = s.layers.last() else { panic!("the link list: {:?}", s.layers) };
     assert_eq!(l.links, ["https://example.com/story", "https://example.com/more"]);
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Enter);
     assert_eq!(fx, vec![Effect::Reading(Request::OpenLink("https://example.com/more".into()))]);
-    assert!(s.links.is_none());
+    assert!(s.layers.is_empty());
     // by number
     key(&mut s, KeyCode::Char('L'));
     key(&mut s, KeyCode::Char('1'));
@@ -161,9 +161,9 @@ fn only_web_links_go_to_the_opener_and_mailto_is_written_here() {
 <a href=\"mailto:ann@x.org?subject=hi\">b</a> <a href=\"file:///etc/passwd\">c</a>";
     let mut s = reading(5, raw);
     key(&mut s, KeyCode::Char('L'));
-    assert_eq!(s.links.as_ref().unwrap().links.len(), 3);
+    assert!(matches!(s.layers.last(), Some(Layer::Links(l)) if l.links.len() == 3));
     assert!(key(&mut s, KeyCode::Enter).is_empty());
-    assert!(s.status.as_deref().unwrap().contains("not javascript:alert(1)"), "{:?}", s.status);
+    assert!(s.notice.as_deref().unwrap().contains("not javascript:alert(1)"), "{:?}", s.notice);
     key(&mut s, KeyCode::Char('L'));
     key(&mut s, KeyCode::Char('2'));
     let fx = key(&mut s, KeyCode::Enter);
@@ -178,7 +178,7 @@ fn only_web_links_go_to_the_opener_and_mailto_is_written_here() {
 fn pipe_asks_for_a_command_and_the_pager_gets_the_text() {
     let mut s = reading(5, &long(2));
     key(&mut s, KeyCode::Char('|'));
-    assert!(matches!(s.prompt, Some(Prompt::Text { purpose: TextPurpose::Pipe, .. })));
+    assert!(matches!(s.prompt(), Some(Prompt::Text { purpose: TextPurpose::Pipe, .. })));
     for c in "wc -l".chars() {
         key(&mut s, KeyCode::Char(c));
     }
@@ -191,7 +191,7 @@ fn pipe_asks_for_a_command_and_the_pager_gets_the_text() {
     assert!(text.starts_with("From: a@x.org\nSubject: long\n\nline 1\nline 2\n"), "{text}");
     // what came of it is said
     update(&mut s, Msg::Reading(Answer::HandedBack(Err("wc -l ended with exit status 1".into()))));
-    assert_eq!(s.status.as_deref(), Some("wc -l ended with exit status 1"));
+    assert_eq!(s.notice.as_deref(), Some("wc -l ended with exit status 1"));
 }
 
 #[test]

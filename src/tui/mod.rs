@@ -313,7 +313,7 @@ async fn event_loop(
                 }
             }
             Some(msg) = later.recv() => pending.push(msg),
-            _ = autosave_tick.tick(), if state.compose.is_some() => pending.push(Msg::Tick),
+            _ = autosave_tick.tick(), if state.compose().is_some() => pending.push(Msg::Tick),
             _ = recv(&mut term_signal) => pending.push(Msg::Quit),
             _ = recv(&mut hangup) => pending.push(Msg::Quit),
         }

@@ -1,5 +1,7 @@
 //! The link list overlay: the open message's links, numbered as in its text, one to open.
 
+use crate::app::keymap::Action;
+use crate::app::reader::LinkChooser;
 use crate::app::state::AppState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,13 +9,19 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let Some(l) = &state.links else { return };
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, l: &LinkChooser) {
+    let k = |a| state.keymap.key_of(a);
     let w = area.width.min(90);
     let h = (l.links.len() as u16 + 2).clamp(3, area.height.max(3)).min(area.height);
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     let title = match l.typed.as_str() {
-        "" => " Links (a number or j/k, Enter opens, Esc closes) ".to_string(),
+        "" => format!(
+            " Links (a number or {}/{}, {} opens, {} closes) ",
+            k(Action::Down),
+            k(Action::Up),
+            k(Action::Pick),
+            k(Action::PickerCancel)
+        ),
         n => format!(" Links: {n}▏ "),
     };
     let visible = h.saturating_sub(2) as usize;
