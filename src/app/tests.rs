@@ -119,7 +119,7 @@ fn a_rendering_that_comes_back_late_is_shown_only_if_it_still_fits() {
 fn opening_a_message_asks_the_worker_and_prefetches() {
     let mut s = opened(50);
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: false }));
     assert_eq!(fx[1], Effect::Send(1, Command::Prefetch(vec![1001, 1002])));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
     // a body for another message (a stale fetch) is ignored
@@ -130,7 +130,7 @@ fn opening_a_message_asks_the_worker_and_prefetches() {
     assert!(rendered.body.contains("body text"));
     // with the reader open, moving the cursor follows with the reader
     let fx = key(&mut s, KeyCode::Char('j'));
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: false }));
 }
 
 #[test]
