@@ -345,6 +345,15 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
         "{fx:?}"
     );
     assert_eq!(s.status.as_deref(), Some("2 messages the filter shows marked read (u undoes)"));
+    // a filter that shows nothing: nothing to ask
+    key(&mut s, KeyCode::Char('/'));
+    let fx = key(&mut s, KeyCode::Char('z'));
+    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::ListLoaded { query, total: 0, start, rows: vec![] });
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    assert!(s.prompt().is_none());
+    assert_eq!(s.status.as_deref(), Some("the filter shows no messages"));
     // nothing unread: nothing to ask
     key(&mut s, KeyCode::Esc);
     update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }));
