@@ -172,6 +172,10 @@ fn mark_folder_read(state: &mut AppState, in_folders: bool) {
     let filtered = !in_folders && state.list.query.filter.is_some();
     if filtered && let Some((account, _)) = state.current {
         let n = state.list.total;
+        if n == 0 {
+            state.status = Some("the filter shows no messages".into());
+            return;
+        }
         let question = format!("Mark the {n} messages the filter shows read (not the rest of the folder)? ({yes}/n)");
         let done = Some(super::feedback::marked_read(state, n, "the filter shows"));
         let then = Box::new(Effect::Act {

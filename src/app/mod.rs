@@ -11,13 +11,14 @@ pub mod layout;
 mod navigate;
 pub mod newmail;
 pub mod reader;
+pub mod seen;
 pub mod state;
 mod update;
 
 pub use act::picker_choices;
 pub use feedback::quit_question;
 pub use state::{AppState, Body, Pane, UiSettings};
-pub use update::{ActKind, Effect, Msg, update};
+pub use update::{ActKind, Effect, Msg, Timer, update};
 
 /// The first folder row the folder pane shows (shared by drawing and mouse clicks).
 pub fn navigate_folder_top(state: &AppState, height: u16) -> usize {

@@ -156,6 +156,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                 Some(r) if r.id == sel => {
                     r.fullscreen = true;
                     state.focus = Pane::Reader;
+                    super::seen::now(state, fx);
                 }
                 _ => {
                     open_message(state, fx);
@@ -164,6 +165,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                     {
                         r.fullscreen = true;
                         state.focus = Pane::Reader;
+                        super::seen::now(state, fx);
                     }
                 }
             }
@@ -171,6 +173,9 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
         Pane::Reader => {
             if let Some(r) = &mut state.reader {
                 r.fullscreen = !r.fullscreen;
+                if r.fullscreen {
+                    super::seen::now(state, fx);
+                }
             }
         }
     }
@@ -264,7 +269,8 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     let scroll = 0;
     state.reader =
         Some(ReaderView { id: sel.id, account, summary: sel.clone(), body: Body::Loading, scroll, fullscreen });
-    fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen: state.settings.mark_read_on_open }));
+    let (mark_seen, timer) = super::seen::on_open(state);
+    fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen }));
     let n = state.settings.prefetch;
     if n > 0 {
         let c = state.list.cursor;
@@ -272,6 +278,7 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
         let ids: Vec<_> = around.filter_map(|p| state.list.window.get(p)).filter(|s| !s.cached).map(|s| s.id).collect();
         fx.push(Effect::Send(account, Command::Prefetch(ids)));
     }
+    fx.extend(timer);
 }
 
 /// The folder under the folder cursor, to keep it selected when the list changes.

@@ -192,6 +192,9 @@ pub struct UiSettings {
     pub date_format: String,
     pub attachment_dir: PathBuf,
     pub reader_fullscreen: bool,
+    /// How long a message stays in the reader pane before it is marked read (none full
+    /// screen).
+    pub mark_read_delay: std::time::Duration,
     /// The external editor command; None for the built-in one.
     pub editor: Option<String>,
 }
@@ -204,6 +207,7 @@ impl Default for UiSettings {
             date_format: "%Y-%m-%d".into(),
             attachment_dir: PathBuf::from("."),
             reader_fullscreen: false,
+            mark_read_delay: std::time::Duration::from_secs(2),
             editor: None,
         }
     }
@@ -243,6 +247,8 @@ pub struct AppState {
     pub current: Option<(AccountId, FolderId)>,
     pub list: ListView,
     pub reader: Option<ReaderView>,
+    /// The opened message waiting for `mark_read_delay` before it is marked read.
+    pub seen: super::seen::SeenWait,
     /// What just happened ("3 messages moved"): replaced by the next such line.
     pub status: Option<String>,
     /// Something refused or failed: it stays on screen until the next key or click.
@@ -294,6 +300,7 @@ impl AppState {
             current: None,
             list: ListView::default(),
             reader: None,
+            seen: Default::default(),
             status: None,
             notice: None,
             log: Vec::new(),

@@ -119,7 +119,7 @@ fn a_rendering_that_comes_back_late_is_shown_only_if_it_still_fits() {
 fn opening_a_message_asks_the_worker_and_prefetches() {
     let mut s = opened(50);
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: false }));
     assert_eq!(fx[1], Effect::Send(1, Command::Prefetch(vec![1001, 1002])));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
     // a body for another message (a stale fetch) is ignored
@@ -130,7 +130,7 @@ fn opening_a_message_asks_the_worker_and_prefetches() {
     assert!(rendered.body.contains("body text"));
     // with the reader open, moving the cursor follows with the reader
     let fx = key(&mut s, KeyCode::Char('j'));
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: false }));
 }
 
 #[test]
@@ -345,6 +345,15 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
         "{fx:?}"
     );
     assert_eq!(s.status.as_deref(), Some("2 messages the filter shows marked read (u undoes)"));
+    // a filter that shows nothing: nothing to ask
+    key(&mut s, KeyCode::Char('/'));
+    let fx = key(&mut s, KeyCode::Char('z'));
+    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::ListLoaded { query, total: 0, start, rows: vec![] });
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    assert!(s.prompt().is_none());
+    assert_eq!(s.status.as_deref(), Some("the filter shows no messages"));
     // nothing unread: nothing to ask
     key(&mut s, KeyCode::Esc);
     update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }));

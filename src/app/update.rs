@@ -55,6 +55,8 @@ pub enum Msg {
     PathCompleted(String),
     /// The answer to `Effect::CompleteAddress`: the typed prefix and the best address.
     AddressCompleted(String, Option<String>),
+    /// A timer of `Effect::Timer` went off.
+    Timer(Timer),
     /// Every `autosave::EVERY` while a message is being written: keep it on disk if it changed.
     Tick,
     /// At start: the messages a crash left in the autosave folder, and the next file number.
@@ -139,6 +141,18 @@ pub enum Effect {
     DropAutosave(String),
     /// Work for the reader: find the next unread message, open an attachment or a link.
     Reading(super::reader::Request),
+    /// Answer `Msg::Timer(timer)` after this long.
+    Timer {
+        after: std::time::Duration,
+        timer: Timer,
+    },
+}
+
+/// What a timer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The message opened with this timer has been in the reader for `mark_read_delay`.
+    MarkSeen(u64),
 }
 
 /// A message action before its targets are resolved to ids.
@@ -235,6 +249,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Attached(result) => super::compose::attached(state, result),
         Msg::ComposeDone(result) => super::compose::finished(state, result, &mut fx),
         Msg::Tick => super::autosave::save_now(state, &mut fx),
+        Msg::Timer(Timer::MarkSeen(n)) => super::seen::due(state, n, &mut fx),
         Msg::AutosavesFound { kept, next } => super::autosave::found(state, kept, next),
         Msg::PathCompleted(input) => {
             if let Some(Prompt::Text { input: i, .. }) = state.prompt_mut() {

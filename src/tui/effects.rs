@@ -117,6 +117,17 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         a.write(file, content);
                     }
                 }
+                // a task waits, not the UI; in tests the timer goes off at once
+                Effect::Timer { after, timer } => match env.later {
+                    Some(later) => {
+                        let later = later.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(after).await;
+                            let _ = later.send(Msg::Timer(timer));
+                        });
+                    }
+                    None => queue.push(Msg::Timer(timer)),
+                },
                 Effect::DropAutosave(file) => {
                     if let Some(a) = env.autosave {
                         a.remove(file);

@@ -75,6 +75,7 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         .unwrap_or_else(|| data_dir.join("attachments"));
     UiSettings {
         mark_read_on_open: ui.mark_read_on_open,
+        mark_read_delay: std::time::Duration::from_secs(ui.mark_read_delay),
         prefetch: ui.prefetch,
         date_format: ui.date_format.clone(),
         attachment_dir,
