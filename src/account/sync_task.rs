@@ -153,6 +153,8 @@ fn unchanged(status: Option<imap::Status>, local: &LocalState) -> bool {
         && st.unseen == unseen
         && st.uidnext.is_some()
         && st.uidnext == local.sync.uidnext
+        && st.uidvalidity.is_some()
+        && st.uidvalidity == local.sync.uidvalidity
         && (st.highestmodseq.is_none() || st.highestmodseq == local.sync.highestmodseq)
 }
 
