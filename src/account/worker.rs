@@ -2,6 +2,7 @@
 //! fetches on its own connection, background prefetch, and reconnecting with backoff.
 
 use super::handle::{Events, spawn_guarded};
+use super::reconfigure::Settings;
 use super::sync_task::{self, Failure, Retry, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
@@ -29,15 +30,8 @@ impl Worker {
         events: Events,
         restarted: bool,
     ) -> (Worker, mpsc::UnboundedReceiver<StoreOp>) {
-        let imap = account.imap.clone();
-        let pop3 = account.pop3.clone();
-        let password = match (&imap, &pop3) {
-            (Some(i), _) => PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()),
-            (None, Some(p)) => PasswordSource::from_keys(p.password_command.as_deref(), p.password.as_deref()),
-            _ => None,
-        };
         let (ops_tx, ops_rx) = mpsc::unbounded_channel();
-        let smtp = account.smtp_settings();
+        let Settings { imap, pop3, password, smtp, smtp_password } = Settings::of(account);
         let worker = Worker {
             id,
             imap,
@@ -59,9 +53,7 @@ impl Worker {
             prefetch: VecDeque::new(),
             undo: Vec::new(),
             full_wanted: Default::default(),
-            smtp_password: smtp
-                .as_ref()
-                .and_then(|s| PasswordSource::from_keys(s.password_command.as_deref(), s.password.as_deref())),
+            smtp_password,
             smtp,
             sending: false,
             outbox_due: false,
@@ -72,6 +64,7 @@ impl Worker {
             local_watch: None,
             held: Default::default(),
             login_refused: None,
+            watch_wanted: None,
         };
         (worker, ops_rx)
     }
@@ -126,6 +119,8 @@ pub(super) struct Worker {
     pub(super) held: std::cell::RefCell<Option<Vec<Event>>>,
     /// The server refused the login: why. Nothing connects by itself while this is set.
     pub(super) login_refused: Option<String>,
+    /// The folder the UI looks at, watched again once the account is back.
+    pub(super) watch_wanted: Option<FolderId>,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -346,6 +341,7 @@ impl Worker {
                 }
                 self.emit_outbox();
             }
+            Command::Reconfigure(account) => self.reconfigure(&account).await,
             Command::Shutdown => {}
         }
     }
@@ -405,7 +401,8 @@ impl Worker {
     }
 
     /// Watches `folder` for changes made elsewhere (IDLE on a connection of its own).
-    fn watch(&mut self, folder: FolderId) {
+    pub(super) fn watch(&mut self, folder: FolderId) {
+        self.watch_wanted = Some(folder);
         if self.local() {
             // a local folder: follow what other Maildir tools do to it while it is open
             self.local_watch = Some(LocalWatch { folder, stamp: None, next: Instant::now() });
@@ -549,6 +546,10 @@ impl Worker {
                     None => {
                         self.online = true;
                         self.state(AccountState::Online);
+                        // back after a refused login or new settings: watch again
+                        if let (None, Some(folder)) = (&self.watch, self.watch_wanted) {
+                            self.watch(folder);
+                        }
                     }
                     Some(f) => {
                         tracing::warn!(account = self.id, error = %f.text, retry = ?f.retry, "sync failed");

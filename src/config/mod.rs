@@ -87,7 +87,7 @@ pub enum Protocol {
     Pop3,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub name: String,
@@ -102,7 +102,7 @@ pub struct AccountConfig {
     pub smtp: Option<SmtpConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Pop3Config {
     pub host: String,
@@ -199,7 +199,7 @@ impl TlsMode {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ImapConfig {
     pub host: String,
