@@ -392,3 +392,31 @@ async fn idle_shows_new_mail_and_changes_made_elsewhere() {
         let _ = tokio::time::timeout(std::time::Duration::from_millis(200), w.rx.recv()).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_mark_read_marks_unread_only_what_was_unread() {
+    let mut w = World::new("markundo", 4, None, "").await;
+    let seen_on_server = |v: &[(u32, Vec<String>, String)]| -> Vec<String> {
+        let mut s: Vec<String> =
+            v.iter().filter(|(_, f, _)| f.iter().any(|x| x == "Seen")).map(|(_, _, s)| s.clone()).collect();
+        s.sort();
+        s
+    };
+    w.act(Action::Flags { ids: w.ids("INBOX", &["m0"]), add: Flags(Flags::SEEN), remove: Flags(0) }).await;
+    let inbox = w.folder("INBOX");
+    // the whole folder (`M`), then back
+    w.act(Action::MarkFolderRead { folder: inbox }).await;
+    assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0", "m1", "m2", "m3"]);
+    assert_eq!(w.act(Action::Undo).await, (0, vec![]));
+    assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0"]);
+    assert_eq!(w.setup.store().folder(inbox).unwrap().unread, 3);
+    // what a filter shows (`M` with a filter on), then back
+    w.act(Action::MarkRead { ids: w.ids("INBOX", &["m0", "m1", "m2"]) }).await;
+    assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0", "m1", "m2"]);
+    assert_eq!(w.act(Action::Undo).await, (0, vec![]));
+    assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0"]);
+    assert_eq!(w.setup.store().folder(inbox).unwrap().unread, 3);
+    // nothing left to take back
+    let (_, notices) = w.act(Action::Undo).await;
+    assert!(notices.iter().any(|n| n.contains("nothing to undo")), "{notices:?}");
+}

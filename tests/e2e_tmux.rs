@@ -42,6 +42,10 @@ Date: Wed, 04 Nov 2026 10:00:00 +0000\r\nMessage-ID: <tmux@example.com>\r\n\r\nT
     tmux.keys(&["Enter"]);
     let s = tmux.wait_until("full screen", 5, |s| !s.contains("An older message"));
     assert!(s.contains("The tmux body line."), "{s}");
+    // full screen marks it read; once the server has it, nothing is left to ask about
+    until(&mut a, "INBOX", "the opened message read", |v| v.iter().any(|(s, seen)| s == "Hello from tmux" && *seen))
+        .await;
+    tmux.wait_until("nothing pending", 10, |s| !s.contains("pending"));
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);
@@ -372,4 +376,25 @@ async fn the_first_accounts_inbox_opens_first_on_a_new_store() {
     let screen = ui.wait("in the first account", 20);
     assert!(screen.contains("test: INBOX"), "{screen}");
     ui.keys(&["q", "q"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skimming_with_the_reader_open_marks_only_the_message_that_stays() {
+    let user = user("tmuxskim");
+    let mut a = admin(&user).await;
+    for i in 0..3 {
+        append(&mut a, "INBOX", &message(i, &format!("sk{i}"), &format!("Mon, 02 Nov 2026 10:0{i}:00 +0000"))).await;
+    }
+    let setup = Setup::new(&user, None, "");
+    let tmux = Tmux::start("skim", &setup);
+    tmux.wait("sk2", 30);
+    tmux.wait("test:online", 30);
+    // the newest is opened in the reader pane, then j, j pass the next one to the oldest
+    tmux.keys(&["Enter", "j", "j"]);
+    tmux.wait("sk0", 10);
+    // after the delay (2 s by default) the message that stayed is read, and only it
+    until(&mut a, "INBOX", "sk0 read", |v| v.iter().any(|(s, seen)| s == "sk0" && *seen)).await;
+    let v = server_subjects(&mut a, "INBOX").await;
+    assert_eq!(v, [("sk0".to_string(), true), ("sk1".into(), false), ("sk2".into(), false)]);
+    tmux.keys(&["q", "q", "q"]);
 }

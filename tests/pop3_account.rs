@@ -367,3 +367,38 @@ async fn a_message_read_by_opening_it_stays_read_in_its_file() {
     assert!(setup.store().message(id).unwrap().summary.flags.is_seen());
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_a_local_folder_read_and_undoing_it_renames_the_files_back() {
+    use poste::account::{Action, Command};
+    let user = user("popmarkundo");
+    let mut a = admin(&user).await;
+    for i in 0..2 {
+        append(&mut a, "INBOX", &message(i, &format!("p{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    }
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, "");
+    assert!(setup.poste(&["sync"]).status.success());
+    let ids: Vec<i64> = setup.store().list(&ListQuery::default(), 0, 10).unwrap().iter().map(|m| m.id).collect();
+    let inbox = setup.store().message(ids[0]).unwrap().summary.folder;
+    let files = || -> Vec<String> {
+        let store = setup.store();
+        ids.iter().map(|id| store.message(*id).unwrap().path.unwrap().to_string_lossy().into_owned()).collect()
+    };
+    let (h, _rx) = setup.worker();
+    h.send(Command::Act(Action::MarkFolderRead { folder: inbox }));
+    files_until(&files, "marked read", |f| f.iter().all(|p| p.ends_with(":2,S"))).await;
+    h.send(Command::Act(Action::Undo));
+    files_until(&files, "marked unread again", |f| f.iter().all(|p| p.ends_with(":2,"))).await;
+    assert_eq!(setup.store().folder(inbox).unwrap().unread, 2);
+    h.shutdown().await;
+}
+
+/// Waits until the message files are as `ok` wants them.
+async fn files_until(files: &dyn Fn() -> Vec<String>, what: &str, ok: impl Fn(&[String]) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !ok(&files()) {
+        assert!(std::time::Instant::now() < deadline, "never {what}: {:?}", files());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -10,11 +10,13 @@ use crate::model::{Flags, Folder, FolderId, MessageId, SpecialUse, Uid};
 use crate::store::pending::Origin;
 use std::collections::BTreeMap;
 
-/// What `u` can take back: messages moved (or deleted to Trash) into `to`.
+/// What `u` can take back.
 #[derive(Debug, Clone)]
-pub struct UndoEntry {
-    pub origins: Vec<Origin>,
-    pub to: FolderId,
+pub enum UndoEntry {
+    /// Messages moved (or deleted to Trash) into `to`.
+    Moved { origins: Vec<Origin>, to: FolderId },
+    /// Messages that were unread, marked read (`M`).
+    MarkedRead { ids: Vec<MessageId> },
 }
 
 type Plan = Result<(), String>;
@@ -129,7 +131,7 @@ impl Worker {
         })
     }
 
-    fn plan(&mut self, action: Action) -> Plan {
+    pub(super) fn plan(&mut self, action: Action) -> Plan {
         let err = |e: crate::store::StoreError| e.to_string();
         match action {
             Action::Flags { ids, add, remove } => {
@@ -162,7 +164,9 @@ impl Worker {
                 if self.local() {
                     self.store.follow_folder(folder).map_err(err)?;
                 }
+                let unread = self.store.unread_ids(folder).map_err(err)?;
                 self.store.mark_folder_read(folder).map_err(err)?;
+                self.undo.push(UndoEntry::MarkedRead { ids: unread });
                 if self.local() {
                     self.store.rename_folder_for_flags(folder).map_err(err)?;
                 }
@@ -242,6 +246,7 @@ impl Worker {
                 }
                 self.changed_folder(to);
             }
+            Action::MarkRead { ids } => self.mark_read(ids)?,
             Action::Undo => self.undo()?,
             Action::ExpungeMarked { folder, uids } => {
                 let f = self.folder(folder)?;
@@ -354,15 +359,19 @@ impl Worker {
 
     fn move_group(&mut self, from: &Folder, ids: &[MessageId], to: &Folder) -> Plan {
         let origins = self.move_rows(from, ids, to)?;
-        self.undo.push(UndoEntry { origins, to: to.id });
+        self.undo.push(UndoEntry::Moved { origins, to: to.id });
         Ok(())
     }
 
-    /// Takes back the last move or delete to Trash: cancelled if it has not reached the
-    /// server yet, moved back if it has.
+    /// Takes back the last move or delete to Trash (cancelled if it has not reached the
+    /// server yet, moved back if it has), or the last mark-read.
     fn undo(&mut self) -> Plan {
-        let Some(entry) = self.undo.pop() else { return Err("nothing to undo".into()) };
-        let ids: std::collections::HashSet<MessageId> = entry.origins.iter().map(|o| o.id).collect();
+        let (origins, to) = match self.undo.pop() {
+            None => return Err("nothing to undo".into()),
+            Some(UndoEntry::MarkedRead { ids }) => return self.undo_mark_read(ids),
+            Some(UndoEntry::Moved { origins, to }) => (origins, to),
+        };
+        let ids: std::collections::HashSet<MessageId> = origins.iter().map(|o| o.id).collect();
         // still queued? then drop the queued move and put the rows back
         let pending = self.store.pending_ops(self.id).map_err(|e| e.to_string())?;
         for (op_id, json) in pending {
@@ -371,24 +380,24 @@ impl Worker {
                 && !items.is_empty()
             {
                 self.store.finish_op(op_id).map_err(|e| e.to_string())?;
-                self.store.restore_local(&entry.origins).map_err(|e| e.to_string())?;
-                self.changed_folder(entry.to);
-                for o in &entry.origins {
+                self.store.restore_local(&origins).map_err(|e| e.to_string())?;
+                self.changed_folder(to);
+                for o in &origins {
                     self.changed_folder(o.folder);
                 }
                 return Ok(());
             }
         }
         let mut by_folder: BTreeMap<FolderId, Vec<MessageId>> = BTreeMap::new();
-        for o in &entry.origins {
+        for o in &origins {
             by_folder.entry(o.folder).or_default().push(o.id);
         }
-        let from = self.folder(entry.to)?;
+        let from = self.folder(to)?;
         for (folder, ids) in by_folder {
             let back = self.folder(folder)?;
             self.move_rows(&from, &ids, &back)?;
         }
-        self.changed_folder(entry.to);
+        self.changed_folder(to);
         Ok(())
     }
 }

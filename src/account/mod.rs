@@ -3,6 +3,7 @@
 
 mod actions;
 mod handle;
+mod mark_read;
 mod ops;
 mod outbox;
 mod pop3_ops;
@@ -83,6 +84,10 @@ pub enum Action {
     MarkFolderRead {
         folder: FolderId,
     },
+    /// Mark these messages read, for `u` to take back (`M` with a filter on).
+    MarkRead {
+        ids: Vec<MessageId>,
+    },
     /// To Trash, or for good with `expunge` (or in Trash, or with `delete = "expunge"`).
     Delete {
         ids: Vec<MessageId>,
@@ -96,7 +101,7 @@ pub enum Action {
         ids: Vec<MessageId>,
         to: FolderId,
     },
-    /// Undo the last delete or move of this session.
+    /// Undo the last delete, move or mark-read of this session.
     Undo,
     /// Expunge these messages even though others in the folder are marked deleted too
     /// (the user agreed, on a server without UIDPLUS).

@@ -1,8 +1,8 @@
 //! Keys that change the mailbox: flags, delete, undo, move and copy with the folder picker,
 //! selections, and folder management. They become effects; the worker does the rest.
 
-use super::keymap::Action;
-use super::state::{AppState, FolderRow, Pane, PickFor, Picker, Prompt, Selection, Targets, TextPurpose};
+use super::keymap::{Action, Context};
+use super::state::{AppState, FolderRow, Layer, Pane, PickFor, Picker, Prompt, Selection, Targets, TextPurpose};
 use super::update::{ActKind, Effect};
 use crate::account::{self, Command};
 use crate::model::{Flags, Folder, SpecialUse};
@@ -46,6 +46,14 @@ fn current_folder(state: &AppState) -> Option<&Folder> {
 }
 
 fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: i64, targets: Targets, kind: ActKind) {
+    // should the message under the cursor come back (the server refused), the cursor goes
+    // back to it
+    if let Targets::Ids(ids) = &targets
+        && let Some(s) = state.list.selected().filter(|s| ids.contains(&s.id))
+    {
+        state.list.anchor = Some(s.id);
+    }
+    state.status = Some(super::feedback::after(state, account, count(state, &targets), kind));
     fx.push(Effect::Act { account, targets, kind });
     state.selection = Selection::default();
 }
@@ -69,9 +77,15 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             let expunges = state.accounts.iter().any(|a| a.id == account && a.delete_expunges);
             if in_trash || expunges {
                 let n = count(state, &t);
-                let question = format!("Delete {n} message{} for good? (y/n)", if n == 1 { "" } else { "s" });
-                let then = Box::new(Effect::Act { account, targets: t, kind: ActKind::Delete { expunge: true } });
-                state.prompt = Some(Prompt::Confirm { question, then });
+                let question = format!(
+                    "Delete {n} message{} for good? ({}/n)",
+                    if n == 1 { "" } else { "s" },
+                    state.keymap.key_of(Action::Yes)
+                );
+                let kind = ActKind::Delete { expunge: true };
+                let done = Some(super::feedback::after(state, account, n, kind));
+                let then = Box::new(Effect::Act { account, targets: t, kind });
+                state.ask(Prompt::Confirm { question, then, done });
             } else {
                 act(state, fx, account, t, ActKind::Delete { expunge: false });
             }
@@ -84,7 +98,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::Move | Action::Copy => {
             let Some((account, targets)) = targets(state) else { return true };
             let purpose = if action == Action::Move { PickFor::Move } else { PickFor::Copy };
-            state.picker = Some(Picker { purpose, account, input: String::new(), cursor: 0, targets });
+            state.layers.push(Layer::Picker(Picker { purpose, account, input: String::new(), cursor: 0, targets }));
         }
         Action::Select => {
             if let Some(id) = state.list.selected().map(|s| s.id) {
@@ -109,16 +123,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             state.selection = Selection { all: true, ..Default::default() };
             state.status = Some(format!("all {} messages selected", state.list.total));
         }
-        Action::MarkFolderRead => {
-            let folder = if in_folders {
-                folder_under_cursor(state)
-            } else {
-                current_folder(state).map(|f| (state.current.map(|c| c.0).unwrap_or(0), f.clone()))
-            };
-            if let Some((account, f)) = folder {
-                fx.push(Effect::Send(account, Command::Act(account::Action::MarkFolderRead { folder: f.id })));
-            }
-        }
+        Action::MarkFolderRead => mark_folder_read(state, in_folders),
         Action::NewFolder if in_folders => {
             let account = match state.folder_rows().get(state.folder_cursor) {
                 Some(FolderRow::Folder(ai, _)) | Some(FolderRow::Account(ai)) => state.accounts.get(*ai).map(|a| a.id),
@@ -126,13 +131,12 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             };
             if let Some(account) = account {
                 let label = "New folder (use / to nest):".into();
-                state.prompt =
-                    Some(Prompt::Text { label, input: String::new(), purpose: TextPurpose::NewFolder(account) });
+                state.ask(Prompt::Text { label, input: String::new(), purpose: TextPurpose::NewFolder(account) });
             }
         }
         Action::RenameFolder if in_folders => {
             if let Some((account, f)) = folder_under_cursor(state) {
-                state.prompt = Some(Prompt::Text {
+                state.ask(Prompt::Text {
                     label: format!("Rename {} to:", f.display),
                     input: f.display.clone(),
                     purpose: TextPurpose::RenameFolder(account, f.id),
@@ -148,46 +152,100 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
         }
         Action::NewFolder | Action::RenameFolder | Action::Subscribe => {
-            state.status = Some("that works in the folder pane (Tab)".into());
+            state.status = Some(if super::layout::folders_shown(state) {
+                format!("that works in the folder pane ({})", state.keymap.key_of(Action::NextPane))
+            } else {
+                "that works in the folder pane, which needs a terminal 60 columns wide".into()
+            });
         }
         _ => return false,
     }
     true
 }
 
+/// `M`: the whole folder read, or with a filter on only what it shows; asks first, and
+/// `u` takes it back.
+fn mark_folder_read(state: &mut AppState, in_folders: bool) {
+    let yes = state.keymap.key_of(Action::Yes);
+    let filtered = !in_folders && state.list.query.filter.is_some();
+    if filtered && let Some((account, _)) = state.current {
+        let n = state.list.total;
+        if n == 0 {
+            state.status = Some("the filter shows no messages".into());
+            return;
+        }
+        let question = format!("Mark the {n} messages the filter shows read (not the rest of the folder)? ({yes}/n)");
+        let done = Some(super::feedback::marked_read(state, n, "the filter shows"));
+        let then = Box::new(Effect::Act {
+            account,
+            targets: Targets::Query(state.list.query.clone()),
+            kind: ActKind::MarkRead,
+        });
+        state.ask(Prompt::Confirm { question, then, done });
+        return;
+    }
+    let folder = if in_folders {
+        folder_under_cursor(state)
+    } else {
+        current_folder(state).map(|f| (state.current.map(|c| c.0).unwrap_or(0), f.clone()))
+    };
+    let Some((account, f)) = folder else { return };
+    let name = crate::sanitize::line(&f.display);
+    if f.unread == 0 {
+        state.status = Some(format!("{name} has no unread messages"));
+        return;
+    }
+    let n = f.unread as usize;
+    let question = format!("Mark all {} in {name} read? ({yes}/n)", super::feedback::plural(n, "unread message"));
+    let done = Some(super::feedback::marked_read(state, n, &format!("in {name}")));
+    let then = Box::new(Effect::Send(account, Command::Act(account::Action::MarkFolderRead { folder: f.id })));
+    state.ask(Prompt::Confirm { question, then, done });
+}
+
 fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
     let Some((account, f)) = folder_under_cursor(state) else { return };
     if f.name.eq_ignore_ascii_case("INBOX") {
-        state.status = Some("INBOX cannot be deleted".into());
+        state.notify("INBOX cannot be deleted");
         return;
     }
-    let question = format!("Delete the folder {} and its {} messages? (y/n)", f.display, f.total);
+    let question = format!(
+        "Delete the folder {} and its {} messages? ({}/n)",
+        f.display,
+        f.total,
+        state.keymap.key_of(Action::Yes)
+    );
     let then = Box::new(Effect::Send(account, Command::Act(account::Action::DeleteFolder { folder: f.id })));
-    state.prompt = Some(Prompt::Confirm { question, then });
+    state.ask(Prompt::Confirm { question, then, done: None });
 }
 
-/// A key while a confirm or text prompt is open.
+/// A key while a confirm or text prompt is open (taken off the stack; put back if it stays).
 pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let action = state.keymap.action(Context::Prompt, &k);
     match p {
-        Prompt::SaveAttachment | Prompt::RemoveAttachment(_) | Prompt::DiscardDraft | Prompt::ResumeAutosave => {}
-        Prompt::Confirm { then, .. } => {
-            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+        Prompt::SaveAttachment
+        | Prompt::RemoveAttachment(_)
+        | Prompt::DiscardDraft
+        | Prompt::ResumeAutosave
+        | Prompt::Quit => {}
+        Prompt::Confirm { then, done, .. } => {
+            if action == Some(Action::Yes) {
                 fx.push(*then);
+                state.status = done;
                 state.selection = Selection::default();
             } else {
                 state.status = Some("cancelled".into());
             }
         }
-        Prompt::Text { input, purpose: TextPurpose::AttachPath, .. } if k.code == KeyCode::Enter => {
+        Prompt::Text { input, purpose: TextPurpose::AttachPath, .. } if action == Some(Action::Submit) => {
             fx.push(Effect::AttachFile(crate::paths::expand_home(std::path::Path::new(input.trim()))));
         }
-        Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if k.code == KeyCode::Tab => {
+        Prompt::Text { label, input, purpose: TextPurpose::AttachPath } if action == Some(Action::CompletePath) => {
             fx.push(Effect::CompletePath(input.clone()));
-            state.prompt = Some(Prompt::Text { label, input, purpose: TextPurpose::AttachPath });
+            state.ask(Prompt::Text { label, input, purpose: TextPurpose::AttachPath });
         }
-        Prompt::Text { label, mut input, purpose } => match k.code {
-            KeyCode::Esc => state.status = Some("cancelled".into()),
-            KeyCode::Enter if !input.trim().is_empty() => {
+        Prompt::Text { label, mut input, purpose } => match (action, k.code) {
+            (Some(Action::Cancel), _) => state.status = Some("cancelled".into()),
+            (Some(Action::Submit), _) if !input.trim().is_empty() => {
                 let name = input.trim().to_string();
                 let (account, action) = match purpose {
                     TextPurpose::NewFolder(a) => (a, account::Action::CreateFolder { name }),
@@ -196,15 +254,15 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 };
                 fx.push(Effect::Send(account, Command::Act(action)));
             }
-            KeyCode::Backspace => {
+            (_, KeyCode::Backspace) => {
                 input.pop();
-                state.prompt = Some(Prompt::Text { label, input, purpose });
+                state.ask(Prompt::Text { label, input, purpose });
             }
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
                 input.push(c);
-                state.prompt = Some(Prompt::Text { label, input, purpose });
+                state.ask(Prompt::Text { label, input, purpose });
             }
-            _ => state.prompt = Some(Prompt::Text { label, input, purpose }),
+            _ => state.ask(Prompt::Text { label, input, purpose }),
         },
     }
 }
@@ -250,13 +308,13 @@ pub fn fuzzy(query: &str, candidate: &str) -> Option<i64> {
     (qi == q.len()).then_some(score - c.len() as i64 / 8)
 }
 
-/// A key while the folder picker is open.
+/// A key while the folder picker is open: its keys, or text for the filter.
 pub fn picker_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(mut p) = state.picker.take() else { return };
+    let Some(Layer::Picker(mut p)) = state.layers.pop() else { return };
     let n = picker_choices(state, &p).len();
-    match k.code {
-        KeyCode::Esc => return,
-        KeyCode::Enter => {
+    match (state.keymap.action(Context::Picker, &k), k.code) {
+        (Some(Action::PickerCancel), _) => return,
+        (Some(Action::Pick), _) => {
             if let Some(f) = picker_choices(state, &p).get(p.cursor) {
                 let to = f.id;
                 let kind = match p.purpose {
@@ -267,21 +325,17 @@ pub fn picker_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
             return;
         }
-        KeyCode::Down | KeyCode::Tab => p.cursor = (p.cursor + 1).min(n.saturating_sub(1)),
-        KeyCode::Up | KeyCode::BackTab => p.cursor = p.cursor.saturating_sub(1),
-        KeyCode::Char('n') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-            p.cursor = (p.cursor + 1).min(n.saturating_sub(1))
-        }
-        KeyCode::Char('p') if k.modifiers.contains(KeyModifiers::CONTROL) => p.cursor = p.cursor.saturating_sub(1),
-        KeyCode::Backspace => {
+        (Some(Action::PickerDown), _) => p.cursor = (p.cursor + 1).min(n.saturating_sub(1)),
+        (Some(Action::PickerUp), _) => p.cursor = p.cursor.saturating_sub(1),
+        (_, KeyCode::Backspace) => {
             p.input.pop();
             p.cursor = 0;
         }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+        (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
             p.input.push(c);
             p.cursor = 0;
         }
         _ => {}
     }
-    state.picker = Some(p);
+    state.layers.push(Layer::Picker(p));
 }

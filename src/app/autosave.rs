@@ -4,11 +4,12 @@
 //! left behind, resumed in the composer.
 
 use super::compose::Composer;
-use super::state::{AppState, Prompt};
+use super::keymap::{Action, Context};
+use super::state::{AppState, Layer, Prompt};
 use super::update::Effect;
 use crate::compose::autosave::{self, Kept, Meta};
 use crate::model::AccountId;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use std::time::Duration;
 
 /// How often the event loop asks whether the text needs writing again.
@@ -28,7 +29,7 @@ pub fn next_file(state: &mut AppState, account: AccountId) -> String {
 /// What the file holds: where the message comes from, and its text as it stands.
 fn content(state: &AppState, c: &Composer) -> String {
     let text = match (&c.writing, &c.unparsed) {
-        (Some(area), _) => area.lines().join("\n"),
+        (Some(editor), _) => editor.text(),
         (None, Some((text, _))) => text.clone(),
         (None, None) => crate::compose::to_editor_text(&c.draft),
     };
@@ -48,9 +49,9 @@ fn content(state: &AppState, c: &Composer) -> String {
 
 /// Writes the message now if it changed since it was last written.
 pub fn save_now(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some(c) = state.compose.as_ref().filter(|c| c.unsaved) else { return };
+    let Some(c) = state.compose().filter(|c| c.unsaved) else { return };
     fx.push(Effect::Autosave { file: c.autosave.clone(), content: content(state, c) });
-    if let Some(c) = state.compose.as_mut() {
+    if let Some(c) = state.compose_mut() {
         c.unsaved = false;
     }
 }
@@ -58,9 +59,10 @@ pub fn save_now(state: &mut AppState, fx: &mut Vec<Effect>) {
 /// The message is sent, saved as a draft or discarded: the composer closes and its file
 /// goes. Another message a crash left, if one waits, is offered then.
 pub fn forget(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if let Some(c) = state.compose.take() {
-        fx.push(Effect::DropAutosave(c.autosave));
+    if let Some(c) = state.compose() {
+        fx.push(Effect::DropAutosave(c.autosave.clone()));
     }
+    state.close(|l| matches!(l, Layer::Compose(_)));
     offer(state);
 }
 
@@ -73,7 +75,7 @@ pub fn found(state: &mut AppState, kept: Vec<Kept>, next: u64) {
 
 fn offer(state: &mut AppState) {
     if !state.kept.is_empty() {
-        state.prompt = Some(Prompt::ResumeAutosave);
+        state.ask(Prompt::ResumeAutosave);
     }
 }
 
@@ -92,9 +94,13 @@ pub fn question(state: &AppState) -> String {
         1 => String::new(),
         n => format!(" (1 of {n})"),
     };
+    let key = |a| state.keymap.key_of(a);
     format!(
-        "A message you were writing when poste stopped was kept{more}: r resumes it, d discards it, \
-         Esc keeps it for later ({}: {})",
+        "A message you were writing when poste stopped was kept{more}: {} resumes it, {} discards it, \
+         {} keeps it for later ({}: {})",
+        key(Action::Resume),
+        key(Action::DiscardKept),
+        key(Action::Cancel),
         crate::sanitize::line(&k.account),
         crate::sanitize::line(subject)
     )
@@ -102,35 +108,34 @@ pub fn question(state: &AppState) -> String {
 
 /// The answer to the offer.
 pub fn offer_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    match k.code {
-        KeyCode::Char('r') => {
-            if state.compose.is_some() {
-                state.status =
-                    Some("finish the message being written first; the kept one is offered again next time".into());
+    match state.keymap.action(Context::Prompt, &k) {
+        Some(Action::Resume) => {
+            if state.compose().is_some() {
+                state.notify("finish the message being written first; the kept one is offered again next time");
                 return;
             }
             let kept = state.kept.remove(0);
             resume(state, kept);
         }
-        KeyCode::Char('d') => {
+        Some(Action::DiscardKept) => {
             let kept = state.kept.remove(0);
             fx.push(Effect::DropAutosave(kept.file));
             state.status = Some("the kept message was discarded".into());
             offer(state);
         }
-        KeyCode::Esc => {
+        Some(Action::Cancel) => {
             state.kept.clear();
             state.status = Some("the kept message stays; it is offered again at the next start".into());
         }
         // anything else: the question stays until it is answered
-        _ => state.prompt = Some(Prompt::ResumeAutosave),
+        _ => state.ask(Prompt::ResumeAutosave),
     }
 }
 
 /// Opens a kept message in the composer, in the same file, with what it came from.
 fn resume(state: &mut AppState, k: Kept) {
     let Some(account) = state.accounts.iter().find(|a| a.name == k.account).map(|a| a.id) else {
-        state.status = Some(format!(
+        state.notify(format!(
             "the kept message is for account {}, which the config no longer has; its file stays in the autosave folder",
             crate::sanitize::line(&k.account)
         ));
@@ -161,8 +166,8 @@ fn resume(state: &mut AppState, k: Kept) {
     if let Err(e) = parsed {
         super::compose::keep_unparsed(&mut c, k.text.clone(), &e, state.settings.editor.is_none());
     }
-    state.outbox_cursor = None;
-    state.compose = Some(c);
+    state.close(|l| matches!(l, Layer::Outbox { .. }));
+    state.layers.push(Layer::Compose(Box::new(c)));
     if !m.attachments.is_empty() {
         let names: Vec<String> = m.attachments.iter().map(|a| crate::sanitize::line(a)).collect();
         state.status = Some(format!("its attachments were not kept ({}): a attaches them again", names.join(", ")));

@@ -3,19 +3,18 @@
 //! address completion), the review screen before sending (send, edit, attach, remove,
 //! save draft, cancel), and the answers from the editor and the event loop.
 
-use super::keymap::Action;
-use super::state::{AppState, Prompt, TextPurpose};
+use super::keymap::{Action, Context};
+use super::state::{AppState, Layer, Prompt, TextPurpose};
 use super::update::Effect;
 use crate::compose::{Attachment, Draft};
 use crate::model::{AccountId, MessageId, SpecialUse};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::{CursorMove, TextArea};
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// A message being written.
 #[derive(Debug, Clone)]
 pub struct Composer {
     /// The built-in editor, while the message is being written in it.
-    pub writing: Option<Box<TextArea<'static>>>,
+    pub writing: Option<Box<super::editor::Editor>>,
     pub account: AccountId,
     pub draft: Draft,
     /// The stored draft this continues: replaced when saved again, removed once sent.
@@ -108,9 +107,9 @@ pub fn begin(
     resumed: Option<MessageId>,
     outgoing: Option<i64>,
 ) {
-    state.outbox_cursor = None;
+    state.close(|l| matches!(l, Layer::Outbox { .. }));
     let autosave = super::autosave::next_file(state, account);
-    state.compose = Some(Composer {
+    state.layers.push(Layer::Compose(Box::new(Composer {
         account,
         draft,
         resumed,
@@ -120,7 +119,7 @@ pub fn begin(
         unparsed: None,
         autosave,
         unsaved: false,
-    });
+    })));
     edit(state);
 }
 
@@ -128,21 +127,21 @@ pub fn begin(
 /// of the mistake), else on the draft.
 pub(super) fn edit(state: &mut AppState) {
     let builtin = state.settings.editor.is_none();
-    let Some(c) = state.compose.as_mut() else { return };
+    let Some(c) = state.compose_mut() else { return };
     let (text, line) = match &c.unparsed {
         Some((text, line)) => (text.clone(), Some(*line)),
         None => (crate::compose::to_editor_text(&c.draft), None),
     };
     if builtin {
-        let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+        let mut editor = super::editor::Editor::new(&text);
         // start where a reply is written: after the headers, or on To when it is empty
-        let headers = text.lines().position(|l| l.trim().is_empty()).unwrap_or(0) as u16;
-        match line {
-            Some(l) => area.move_cursor(CursorMove::Jump(l as u16, 0)),
-            None if c.draft.to.trim().is_empty() => area.move_cursor(CursorMove::Jump(1, 4)),
-            None => area.move_cursor(CursorMove::Jump(headers + 1, 0)),
+        match (line, editor.separator) {
+            (Some(l), _) => editor.jump(l, 0),
+            (None, _) if c.draft.to.trim().is_empty() => editor.jump(1, 0),
+            (None, Some(s)) => editor.jump(s + 1, 0),
+            (None, None) => editor.jump(0, 0),
         }
-        c.writing = Some(Box::new(area));
+        c.writing = Some(Box::new(editor));
     } else {
         state.editor_request = Some(text);
     }
@@ -175,10 +174,11 @@ fn refused(c: &Composer, doing: &str) -> Option<String> {
 }
 
 /// The address being typed at the cursor of the built-in editor, on a To, Cc or Bcc line.
-fn address_prefix(area: &TextArea<'_>) -> Option<String> {
+fn address_prefix(editor: &super::editor::Editor) -> Option<String> {
+    let area = &editor.area;
     let (row, col) = (area.cursor().0, area.cursor().1);
     let lines = area.lines();
-    let header_end = lines.iter().position(|l| l.is_empty()).unwrap_or(lines.len());
+    let header_end = editor.separator.unwrap_or(lines.len());
     let line = lines.get(row).filter(|_| row < header_end)?;
     let name = line.split(':').next()?.trim().to_ascii_lowercase();
     if !matches!(name.as_str(), "to" | "cc" | "bcc") {
@@ -189,28 +189,29 @@ fn address_prefix(area: &TextArea<'_>) -> Option<String> {
     (!token.is_empty()).then_some(token)
 }
 
-/// Keys while writing in the built-in editor: Esc finishes, Tab completes an address.
+/// Keys while writing in the built-in editor: done, or an address completed; the rest
+/// edits the text.
 pub fn writing_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(c) = state.compose.as_mut() else { return };
-    let Some(area) = c.writing.as_mut() else { return };
-    match k.code {
-        KeyCode::Esc => done_writing(state, fx),
-        KeyCode::Char('x') if k.modifiers.contains(KeyModifiers::CONTROL) => done_writing(state, fx),
-        KeyCode::Tab if k.modifiers.is_empty() && address_prefix(area).is_some() => {
-            if let Some(prefix) = address_prefix(area) {
+    let action = state.keymap.action(Context::Writing, &k);
+    let Some(c) = state.compose_mut() else { return };
+    let Some(editor) = c.writing.as_mut() else { return };
+    match action {
+        Some(Action::WriteDone) => done_writing(state, fx),
+        Some(Action::CompleteAddress) if address_prefix(editor).is_some() => {
+            if let Some(prefix) = address_prefix(editor) {
                 fx.push(Effect::CompleteAddress(prefix));
             }
         }
-        _ => c.unsaved |= area.input(k),
+        _ => c.unsaved |= editor.key(k),
     }
 }
 
 /// Esc in the built-in editor: to the review when the text reads as a message; else the
 /// editor stays open on it, at the line of the mistake, saying what is wrong.
 fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some(c) = state.compose.as_mut() else { return };
-    let Some(area) = c.writing.as_mut() else { return };
-    let text = area.lines().join("\n");
+    let Some(c) = state.compose_mut() else { return };
+    let Some(editor) = c.writing.as_mut() else { return };
+    let text = editor.text();
     let mut d = c.draft.clone();
     match crate::compose::parse_editor_text(&text, &mut d) {
         Ok(()) => {
@@ -220,7 +221,8 @@ fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
             c.unparsed = None;
         }
         Err(e) => {
-            area.move_cursor(CursorMove::Jump(mistake_line(&e) as u16, 0));
+            let row = editor.row_of(mistake_line(&e));
+            editor.jump(row, 0);
             c.error = Some(mistake(&e, true));
         }
     }
@@ -229,14 +231,15 @@ fn done_writing(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// An address completed: it replaces what was typed of it.
 pub fn address_completed(state: &mut AppState, prefix: String, found: Option<String>) {
-    let Some(area) = state.compose.as_mut().and_then(|c| c.writing.as_mut()) else { return };
+    let Some(editor) = state.compose_mut().and_then(|c| c.writing.as_mut()) else { return };
     match found {
-        Some(full) if address_prefix(area).as_deref() == Some(prefix.as_str()) => {
+        Some(full) if address_prefix(editor).as_deref() == Some(prefix.as_str()) => {
+            let area = &mut editor.area;
             for _ in 0..prefix.chars().count() {
                 area.delete_char();
             }
             area.insert_str(format!("{full}, "));
-            if let Some(c) = state.compose.as_mut() {
+            if let Some(c) = state.compose_mut() {
                 c.unsaved = true;
             }
         }
@@ -247,7 +250,7 @@ pub fn address_completed(state: &mut AppState, prefix: String, found: Option<Str
 /// The external editor's text came back (or the editor failed). Text that does not read
 /// as a message is kept as the user wrote it, for `e` to open again.
 pub fn edited(state: &mut AppState, result: Result<String, String>, fx: &mut Vec<Effect>) {
-    let Some(c) = state.compose.as_mut() else { return };
+    let Some(c) = state.compose_mut() else { return };
     match result {
         Ok(text) => {
             let mut d = c.draft.clone();
@@ -267,7 +270,7 @@ pub fn edited(state: &mut AppState, result: Result<String, String>, fx: &mut Vec
 }
 
 pub fn attached(state: &mut AppState, result: Result<Attachment, String>) {
-    let Some(c) = state.compose.as_mut() else { return };
+    let Some(c) = state.compose_mut() else { return };
     match result {
         Ok(a) => {
             if c.unparsed.is_none() {
@@ -289,7 +292,7 @@ pub fn finished(state: &mut AppState, result: Result<String, String>, fx: &mut V
             state.status = Some(status);
         }
         Err(e) => {
-            if let Some(c) = state.compose.as_mut() {
+            if let Some(c) = state.compose_mut() {
                 c.error = Some(e);
             }
         }
@@ -298,39 +301,40 @@ pub fn finished(state: &mut AppState, result: Result<String, String>, fx: &mut V
 
 /// Keys of the review screen.
 pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(c) = state.compose.as_ref() else { return };
-    match k.code {
-        KeyCode::Char('y') => {
+    let action = state.keymap.action(Context::Review, &k);
+    let Some(c) = state.compose() else { return };
+    match action {
+        Some(Action::Send) => {
             if let Some(why) = refused(c, "sent") {
-                state.status = Some(why);
+                state.notify(why);
                 return;
             }
             let replaces = c.replaces();
             fx.push(Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), replaces });
         }
-        KeyCode::Char('e') => edit(state),
-        KeyCode::Char('a') => {
-            let label = "Attach file (Tab completes):".to_string();
+        Some(Action::EditAgain) => edit(state),
+        Some(Action::Attach) => {
+            let label = format!("Attach file ({} completes):", state.keymap.key_of(Action::CompletePath));
             let start = dirs_home();
-            state.prompt = Some(Prompt::Text { label, input: start, purpose: TextPurpose::AttachPath });
+            state.ask(Prompt::Text { label, input: start, purpose: TextPurpose::AttachPath });
         }
-        KeyCode::Char('D') => match c.draft.attachments.len() {
+        Some(Action::RemoveAttachment) => match c.draft.attachments.len() {
             0 => state.status = Some("there is no attachment to remove".into()),
             1 => {
-                if let Some(c) = state.compose.as_mut() {
+                if let Some(c) = state.compose_mut() {
                     c.draft.attachments.clear();
                 }
             }
-            n => state.prompt = Some(Prompt::RemoveAttachment(n)),
+            n => state.ask(Prompt::RemoveAttachment(n)),
         },
-        KeyCode::Char('d') => {
+        Some(Action::SaveDraft) => {
             if let Some(why) = refused(c, "saved") {
-                state.status = Some(why);
+                state.notify(why);
                 return;
             }
             fx.push(Effect::SaveDraft { account: c.account, draft: Box::new(c.draft.clone()), resumed: c.resumed });
         }
-        KeyCode::Char('q') | KeyCode::Esc => state.prompt = Some(Prompt::DiscardDraft),
+        Some(Action::CancelMessage) => state.ask(Prompt::DiscardDraft),
         _ => {}
     }
 }
@@ -339,28 +343,45 @@ fn dirs_home() -> String {
     std::env::var("HOME").map(|h| format!("{}/", h.trim_end_matches('/'))).unwrap_or_default()
 }
 
-/// Keys of the Outbox overlay: move, `y` try again, `e` edit, `d` discard, Esc/q close.
+/// Keys of the Outbox overlay: its own (send again, edit, discard, close), and the
+/// movement keys of the panes.
 pub fn outbox_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(cursor) = state.outbox_cursor else { return };
+    let Some(cursor) = state.outbox_cursor() else { return };
     let items: Vec<(AccountId, i64, String)> =
         state.outbox_items().into_iter().map(|(a, o)| (a, o.id, o.subject.clone())).collect();
-    let here = items.get(cursor.min(items.len().saturating_sub(1))).cloned();
-    match (k.code, here) {
-        (KeyCode::Esc | KeyCode::Char('q'), _) => state.outbox_cursor = None,
-        (KeyCode::Char('j') | KeyCode::Down, _) => {
-            state.outbox_cursor = Some((cursor + 1).min(items.len().saturating_sub(1)));
+    let last = items.len().saturating_sub(1);
+    let here = items.get(cursor.min(last)).cloned();
+    let action = state.keymap.action(Context::Outbox, &k).or_else(|| state.keymap.action(Context::Main, &k));
+    let moved = match action {
+        Some(Action::Down) => Some((cursor + 1).min(last)),
+        Some(Action::Up) => Some(cursor.saturating_sub(1)),
+        Some(Action::Top) => Some(0),
+        Some(Action::Bottom) => Some(last),
+        _ => None,
+    };
+    if let Some(to) = moved {
+        if let Some(Layer::Outbox { cursor }) = state.layers.last_mut() {
+            *cursor = to;
         }
-        (KeyCode::Char('k') | KeyCode::Up, _) => state.outbox_cursor = Some(cursor.saturating_sub(1)),
-        (KeyCode::Char('y'), Some((account, id, _))) => {
+        return;
+    }
+    match (action, here) {
+        (Some(Action::CloseOutbox), _) => state.close(|l| matches!(l, Layer::Outbox { .. })),
+        (Some(Action::Help), _) => state.layers.push(Layer::Help { scroll: 0 }),
+        (Some(Action::SendAgain), Some((account, id, _))) => {
             fx.push(Effect::Send(account, crate::account::Command::RetryOutgoing(id)));
         }
-        (KeyCode::Char('e'), Some((account, id, _))) => {
+        (Some(Action::EditOutgoing), Some((account, id, _))) => {
             fx.push(Effect::StartCompose { account, kind: ComposeKind::EditOutgoing(id) });
         }
-        (KeyCode::Char('d'), Some((account, id, subject))) => {
-            let question = format!("Discard {:?} without sending it? (y/n)", crate::sanitize::line(&subject));
+        (Some(Action::DiscardOutgoing), Some((account, id, subject))) => {
+            let question = format!(
+                "Discard {:?} without sending it? ({}/n)",
+                crate::sanitize::line(&subject),
+                state.keymap.key_of(Action::Yes)
+            );
             let then = Box::new(Effect::Send(account, crate::account::Command::DiscardOutgoing(id)));
-            state.prompt = Some(Prompt::Confirm { question, then });
+            state.ask(Prompt::Confirm { question, then, done: None });
         }
         _ => {}
     }
@@ -370,9 +391,10 @@ pub fn outbox_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Effect>) {
     match p {
         Prompt::RemoveAttachment(n) => {
+            // a digit picks one: the number the review shows
             if let KeyCode::Char(c @ '1'..='9') = k.code {
                 let i = c as usize - '1' as usize;
-                if let Some(comp) = state.compose.as_mut()
+                if let Some(comp) = state.compose_mut()
                     && i < n
                     && i < comp.draft.attachments.len()
                 {
@@ -380,11 +402,9 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 }
             }
         }
-        Prompt::DiscardDraft => {
-            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                super::autosave::forget(state, fx);
-                state.status = Some("message discarded".into());
-            }
+        Prompt::DiscardDraft if state.keymap.action(Context::Prompt, &k) == Some(Action::Yes) => {
+            super::autosave::forget(state, fx);
+            state.status = Some("message discarded".into());
         }
         _ => {}
     }

@@ -56,21 +56,21 @@ fn an_external_editors_text_with_a_mistake_is_kept_and_edited_again_and_not_sent
     compose(&mut s, old_draft());
     assert!(s.editor_request.take().is_some());
     update(&mut s, Msg::Edited(Ok(BAD.into())));
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert_eq!(c.unparsed, Some((BAD.to_string(), 3)), "the user's text, the mistake on line 4");
     assert!(c.error.as_deref().unwrap().starts_with("line 4: "), "{:?}", c.error);
     // y and d are refused, saying why
     for k in ['y', 'd'] {
         let fx = key(&mut s, KeyCode::Char(k));
         assert!(!fx.iter().any(|e| matches!(e, Effect::SendDraft { .. } | Effect::SaveDraft { .. })), "{k}: {fx:?}");
-        assert!(s.status.as_deref().unwrap().contains("line 4 of your text"), "{:?}", s.status);
+        assert!(s.notice.as_deref().unwrap().contains("line 4 of your text"), "{:?}", s.notice);
     }
     // e opens the user's text, not the old draft
     key(&mut s, KeyCode::Char('e'));
     assert_eq!(s.editor_request.take().as_deref(), Some(BAD));
     let fixed = BAD.replace("this line is not a header\n", "");
     update(&mut s, Msg::Edited(Ok(fixed)));
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert!(c.unparsed.is_none() && c.error.is_none());
     let fx = key(&mut s, KeyCode::Char('y'));
     let Some(Effect::SendDraft { draft, .. }) = fx.first() else { panic!("{fx:?}") };
@@ -89,8 +89,8 @@ fn the_builtin_editor_stays_open_at_the_wrong_line_until_it_reads() {
     key(&mut s, KeyCode::End);
     typed(&mut s, "\nnot a header");
     key(&mut s, KeyCode::Esc);
-    let c = s.compose.as_ref().unwrap();
-    let area = c.writing.as_ref().expect("still writing");
+    let c = s.compose().unwrap();
+    let area = &c.writing.as_ref().expect("still writing").area;
     assert_eq!(area.cursor().0, 5, "the cursor on the wrong line");
     assert!(c.error.as_deref().unwrap().contains("line 6"), "{:?}", c.error);
     assert_eq!(area.lines()[5], "not a header", "the text as typed");
@@ -98,7 +98,7 @@ fn the_builtin_editor_stays_open_at_the_wrong_line_until_it_reads() {
     key(&mut s, KeyCode::Home);
     typed(&mut s, "X-Note: ");
     key(&mut s, KeyCode::Esc);
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert!(c.writing.is_none() && c.error.is_none(), "{:?}", c.error);
     assert_eq!(c.draft.to, "ann@x.org");
     assert_eq!(c.draft.headers, [("X-Note".to_string(), "not a header".to_string())]);
@@ -161,7 +161,7 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     };
     let second = kept("work-9.eml", "work", BAD);
     update(&mut s, Msg::AutosavesFound { kept: vec![first, second], next: 10 });
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave));
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave));
     let q = super::autosave::question(&s);
     assert!(
         q.contains("was kept (1 of 2): r resumes it, d discards it, Esc keeps it for later (home: Re: plans)"),
@@ -169,24 +169,24 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     );
     // another key: the question stays
     key(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave));
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave));
     // r: the composer opens on the text, for the same account, answering the same message
     key(&mut s, KeyCode::Char('r'));
-    let c = s.compose.as_ref().unwrap();
+    let c = s.compose().unwrap();
     assert_eq!((c.account, c.autosave.as_str()), (2, "home-4.eml"));
     assert_eq!(c.draft.answers, Some(7));
     assert_eq!(c.draft.in_reply_to.as_deref(), Some("<m1@y.org>"));
-    assert_eq!(c.writing.as_ref().unwrap().lines().last().unwrap(), "half a thought");
+    assert_eq!(c.writing.as_ref().unwrap().area.lines().last().unwrap(), "half a thought");
     assert!(s.status.as_deref().unwrap().contains("map.pdf"), "{:?}", s.status);
     // once it is saved, the other kept message is offered
     key(&mut s, KeyCode::Esc);
     let fx = update(&mut s, Msg::ComposeDone(Ok("draft saved".into())));
     assert_eq!(fx, [Effect::DropAutosave("home-4.eml".into())]);
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave));
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave));
     key(&mut s, KeyCode::Esc);
     // a new message gets a number after the kept ones
     compose(&mut s, Draft::default());
-    assert_eq!(s.compose.as_ref().unwrap().autosave, "work-10.eml");
+    assert_eq!(s.compose().unwrap().autosave, "work-10.eml");
 }
 
 #[test]
@@ -195,23 +195,23 @@ fn a_kept_text_with_a_mistake_comes_back_at_its_line_and_d_and_esc_answer_the_of
     update(&mut s, Msg::AutosavesFound { kept: vec![kept("work-1.eml", "work", BAD)], next: 2 });
     key(&mut s, KeyCode::Char('r'));
     assert_eq!(s.editor_request.take().as_deref(), Some(BAD), "the external editor opens on the text as it was");
-    assert_eq!(s.compose.as_ref().unwrap().unparsed.as_ref().map(|u| u.1), Some(3));
+    assert_eq!(s.compose().unwrap().unparsed.as_ref().map(|u| u.1), Some(3));
 
     let mut s = state(None);
     let list = vec![kept("work-1.eml", "work", "To: a@x.org\n\none"), kept("work-2.eml", "work", "To: b@x.org\n\ntwo")];
     update(&mut s, Msg::AutosavesFound { kept: list, next: 3 });
     let fx = key(&mut s, KeyCode::Char('d'));
     assert_eq!(fx, [Effect::DropAutosave("work-1.eml".into())]);
-    assert_eq!(s.prompt, Some(Prompt::ResumeAutosave), "the next one is offered");
+    assert_eq!(s.prompt(), Some(&Prompt::ResumeAutosave), "the next one is offered");
     assert!(key(&mut s, KeyCode::Esc).is_empty(), "Esc keeps it");
-    assert!(s.prompt.is_none() && s.compose.is_none());
+    assert!(s.prompt().is_none() && s.compose().is_none());
 
     // a kept message for an account the config no longer has stays on disk
     let mut s = state(None);
     update(&mut s, Msg::AutosavesFound { kept: vec![kept("gone-1.eml", "gone", "To: a@x.org\n\nx")], next: 2 });
     assert!(key(&mut s, KeyCode::Char('r')).is_empty());
-    assert!(s.compose.is_none());
-    assert!(s.status.as_deref().unwrap().contains("account gone"), "{:?}", s.status);
+    assert!(s.compose().is_none());
+    assert!(s.notice.as_deref().unwrap().contains("account gone"), "{:?}", s.notice);
 }
 
 #[test]
@@ -230,4 +230,76 @@ fn headers_written_in_an_external_editor_go_with_the_message() {
     // and they are there when it is edited again
     key(&mut s, KeyCode::Char('e'));
     assert!(s.editor_request.take().unwrap().contains("Subject: old\nReply-To: list@x.org\nX-Ticket: 42\n\n"));
+}
+
+fn lines(s: &AppState) -> Vec<String> {
+    s.compose().unwrap().writing.as_ref().unwrap().area.lines().to_vec()
+}
+
+fn cursor(s: &AppState) -> (usize, usize) {
+    let c = s.compose().unwrap().writing.as_ref().unwrap().area.cursor();
+    (c.0, c.1)
+}
+
+#[test]
+fn the_builtin_editors_labels_and_separator_stay_and_down_goes_to_the_body() {
+    let mut s = state(None);
+    compose(&mut s, Draft { from: "me@x.org".into(), ..Default::default() });
+    assert_eq!(lines(&s), ["From: me@x.org", "To: ", "Cc: ", "Bcc: ", "Subject: ", "", ""], "a body line");
+    assert_eq!(cursor(&s), (1, 4), "on To, after its label");
+    // down from the empty To: each line's cursor is after its label, not in it
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    assert_eq!(cursor(&s), (3, 5), "after \"Bcc: \"");
+    key(&mut s, KeyCode::Down);
+    typed(&mut s, "Hello");
+    assert_eq!(lines(&s)[4], "Subject: Hello");
+    // down from the last header: the body's start, not the separator
+    key(&mut s, KeyCode::Down);
+    assert_eq!(cursor(&s), (6, 0));
+    typed(&mut s, "Body");
+    // Backspace at the body's start, Delete at the end of the last header, Backspace and
+    // Home in a label: the separator and the labels stay
+    key(&mut s, KeyCode::Home);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(cursor(&s), (4, 9), "up from the body: the last header, after its label");
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Delete);
+    key(&mut s, KeyCode::Home);
+    assert_eq!(cursor(&s), (4, 9));
+    key(&mut s, KeyCode::Backspace);
+    assert_eq!(lines(&s), ["From: me@x.org", "To: ", "Cc: ", "Bcc: ", "Subject: Hello", "", "Body"]);
+    // left out of a label goes to the end of the line above
+    key(&mut s, KeyCode::Left);
+    assert_eq!(cursor(&s), (3, 5));
+    // an Enter at the end of a header makes a line for another header, not a separator
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    typed(&mut s, "ann@x.org");
+    key(&mut s, KeyCode::Esc);
+    let c = s.compose().unwrap();
+    assert!(c.error.as_deref().is_some_and(|e| e.contains("line 5")), "{:?}", c.error);
+    assert_eq!(cursor(&s), (4, 0), "at the wrong line");
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Esc);
+    let c = s.compose().unwrap();
+    assert!(c.writing.is_none(), "{:?}", c.error);
+    assert_eq!((c.draft.bcc.as_str(), c.draft.subject.as_str(), c.draft.body.as_str()), ("ann@x.org", "Hello", "Body"));
+}
+
+#[test]
+fn a_blank_line_left_among_the_headers_is_not_the_end_of_them() {
+    let mut s = state(None);
+    compose(&mut s, Draft { from: "me@x.org".into(), to: "bob@x.org".into(), ..Default::default() });
+    assert_eq!(cursor(&s), (6, 0), "a reply starts in the body");
+    typed(&mut s, "text");
+    // an Enter at the end of Subject, left blank
+    key(&mut s, KeyCode::Up);
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    let c = s.compose().unwrap();
+    assert!(c.writing.is_none(), "{:?}", c.error);
+    assert_eq!(c.draft.body, "text");
 }

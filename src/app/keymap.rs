@@ -1,8 +1,44 @@
-//! Keys to actions: vim-style defaults, overridable per action in the config's `[keys]`.
+//! Keys to actions: one table of every action (the layer it works in, its config name, its
+//! help text and its default keys), each overridable in the config's `[keys]`.
 
 use crate::config::KeyBinding;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::{BTreeMap, HashMap};
+
+/// The layer a binding works in: the top layer looks its key up there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// The folder pane, the list and the reader (and the help and message log, which scroll
+    /// with the movement keys).
+    Main,
+    /// The built-in editor.
+    Writing,
+    /// The review screen before sending.
+    Review,
+    /// The Outbox overlay (it moves with the movement keys too).
+    Outbox,
+    /// The folder picker of move and copy.
+    Picker,
+    /// Questions and lines typed in the status line, and the list filter.
+    Prompt,
+}
+
+impl Context {
+    pub const ALL: [Context; 6] =
+        [Context::Main, Context::Writing, Context::Review, Context::Outbox, Context::Picker, Context::Prompt];
+
+    /// The heading of its keys in the help and the README.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Main => "Folders, list and reader",
+            Context::Writing => "Writing (the built-in editor)",
+            Context::Review => "Review before sending",
+            Context::Outbox => "Outbox",
+            Context::Picker => "Folder picker (move, copy)",
+            Context::Prompt => "Questions and typed lines",
+        }
+    }
+}
 
 /// What a key does, independent of which key it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,8 +58,11 @@ pub enum Action {
     Sync,
     Save,
     Help,
+    Messages,
     Quit,
     NextAccount,
+    /// Account `n` (from 0): the nth key of the `accounts` binding.
+    Account(u8),
     ToggleRead,
     ToggleFlag,
     Delete,
@@ -44,48 +83,145 @@ pub enum Action {
     Forward,
     ForwardAttached,
     Outbox,
+    // the built-in editor
+    WriteDone,
+    CompleteAddress,
+    // the review
+    Send,
+    EditAgain,
+    Attach,
+    RemoveAttachment,
+    SaveDraft,
+    CancelMessage,
+    // the Outbox
+    SendAgain,
+    EditOutgoing,
+    DiscardOutgoing,
+    CloseOutbox,
+    // the picker
+    PickerDown,
+    PickerUp,
+    Pick,
+    PickerCancel,
+    // questions and typed lines
+    Yes,
+    Submit,
+    Cancel,
+    CompletePath,
+    SaveAll,
+    Resume,
+    DiscardKept,
 }
 
-/// Every action with its config name, help text and default keys.
-pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
-    (Action::Down, "down", "next line", &["j", "Down"]),
-    (Action::Up, "up", "previous line", &["k", "Up"]),
-    (Action::Top, "top", "first line", &["g", "Home"]),
-    (Action::Bottom, "bottom", "last line", &["G", "End"]),
-    (Action::HalfDown, "half_page_down", "half a page down", &["C-d"]),
-    (Action::HalfUp, "half_page_up", "half a page up", &["C-u"]),
-    (Action::PageDown, "page_down", "a page down", &["PageDown", "C-f"]),
-    (Action::PageUp, "page_up", "a page up", &["PageUp", "C-b"]),
-    (Action::Open, "open", "open; again: full screen", &["Enter", "l"]),
-    (Action::Back, "back", "back: full screen, reader, list", &["Esc", "h"]),
-    (Action::NextPane, "next_pane", "next pane", &["Tab"]),
-    (Action::Filter, "filter", "filter by sender and subject", &["/"]),
-    (Action::Sync, "sync", "sync now", &["R"]),
-    (Action::Save, "save", "save an attachment", &["s"]),
-    (Action::Help, "help", "this help", &["?"]),
-    (Action::Quit, "quit", "back; quits from the folder pane", &["q"]),
-    (Action::NextAccount, "next_account", "next account (1-9 jump to one)", &["A"]),
-    (Action::ToggleRead, "toggle_read", "mark read / unread", &["N"]),
-    (Action::ToggleFlag, "toggle_flag", "flag / unflag", &["!"]),
-    (Action::Delete, "delete", "delete (to Trash); folder pane: folder", &["d"]),
-    (Action::Undo, "undo", "undo the last delete or move", &["u"]),
-    (Action::Move, "move", "move to a folder", &["m"]),
-    (Action::Copy, "copy", "copy to a folder", &["C"]),
-    (Action::Select, "select", "select / unselect", &["Space"]),
-    (Action::SelectRange, "select_range", "select a range: v here, v there", &["v"]),
-    (Action::SelectAll, "select_all", "select all in the current filter", &["*"]),
-    (Action::MarkFolderRead, "mark_folder_read", "mark the whole folder read", &["M"]),
-    (Action::NewFolder, "new_folder", "new folder (folder pane)", &["n"]),
-    (Action::RenameFolder, "rename_folder", "rename folder (folder pane)", &["e"]),
-    (Action::Subscribe, "subscribe", "(un)subscribe (folder pane)", &["S"]),
-    (Action::FetchWhole, "fetch_whole", "download a partial (~) message", &["D"]),
-    (Action::Compose, "compose", "write a new message", &["c"]),
-    (Action::Reply, "reply", "reply", &["r"]),
-    (Action::ReplyAll, "reply_all", "reply to all", &["a"]),
-    (Action::Forward, "forward", "forward inline", &["f"]),
-    (Action::ForwardAttached, "forward_attached", "forward as an attachment", &["F"]),
-    (Action::Outbox, "outbox", "the Outbox: retry, edit, discard", &["O"]),
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub context: Context,
+    pub action: Action,
+    /// The name in `[keys]`.
+    pub name: &'static str,
+    pub help: &'static str,
+    pub keys: &'static [&'static str],
+}
+
+const fn b(
+    context: Context,
+    action: Action,
+    name: &'static str,
+    help: &'static str,
+    keys: &'static [&'static str],
+) -> Binding {
+    Binding { context, action, name, help, keys }
+}
+
+use Context::{Main, Outbox as OutboxLayer, Picker, Prompt, Review, Writing};
+
+/// Every action with its layer, config name, help text and default keys. The help overlay,
+/// the README's key table and config.example.toml list them from here.
+pub const ACTIONS: &[Binding] = &[
+    b(Main, Action::Down, "down", "next line", &["j", "Down"]),
+    b(Main, Action::Up, "up", "previous line", &["k", "Up"]),
+    b(Main, Action::Top, "top", "first line", &["g", "Home"]),
+    b(Main, Action::Bottom, "bottom", "last line", &["G", "End"]),
+    b(Main, Action::HalfDown, "half_page_down", "half a page down", &["C-d"]),
+    b(Main, Action::HalfUp, "half_page_up", "half a page up", &["C-u"]),
+    b(Main, Action::PageDown, "page_down", "a page down", &["PageDown", "C-f"]),
+    b(Main, Action::PageUp, "page_up", "a page up", &["PageUp", "C-b"]),
+    b(Main, Action::Open, "open", "open the folder or message; again: full screen", &["Enter", "l"]),
+    b(Main, Action::Back, "back", "back: full screen, reader, list, folders", &["Esc", "h"]),
+    b(Main, Action::NextPane, "next_pane", "next pane", &["Tab"]),
+    b(Main, Action::Filter, "filter", "filter the list by sender and subject", &["/"]),
+    b(Main, Action::Sync, "sync", "sync now", &["R"]),
+    b(Main, Action::Save, "save", "save an attachment", &["s"]),
+    b(Main, Action::Help, "help", "this help", &["?"]),
+    b(Main, Action::Messages, "messages", "the last messages and errors, in full", &["I"]),
+    b(Main, Action::Quit, "quit", "back; quits from the folder pane", &["q"]),
+    b(Main, Action::NextAccount, "next_account", "the next account", &["A"]),
+    b(
+        Main,
+        Action::Account(0),
+        "accounts",
+        "jump to an account: the nth key, the nth account",
+        &["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    ),
+    b(Main, Action::ToggleRead, "toggle_read", "mark read / unread", &["N"]),
+    b(Main, Action::ToggleFlag, "toggle_flag", "flag / unflag", &["!"]),
+    b(Main, Action::Delete, "delete", "delete (to Trash); in the folder pane: the folder", &["d"]),
+    b(Main, Action::Undo, "undo", "undo the last delete, move or mark-folder-read", &["u"]),
+    b(Main, Action::Move, "move", "move to a folder", &["m"]),
+    b(Main, Action::Copy, "copy", "copy to a folder", &["C"]),
+    b(Main, Action::Select, "select", "select / unselect", &["Space"]),
+    b(Main, Action::SelectRange, "select_range", "select a range: here, then there", &["v"]),
+    b(Main, Action::SelectAll, "select_all", "select all in the current filter", &["*"]),
+    b(Main, Action::MarkFolderRead, "mark_folder_read", "mark the folder (or what the filter shows) read", &["M"]),
+    b(Main, Action::NewFolder, "new_folder", "new folder (folder pane)", &["n"]),
+    b(Main, Action::RenameFolder, "rename_folder", "rename folder (folder pane)", &["e"]),
+    b(Main, Action::Subscribe, "subscribe", "(un)subscribe (folder pane)", &["S"]),
+    b(Main, Action::FetchWhole, "fetch_whole", "download a partial (~) message whole", &["D"]),
+    b(Main, Action::Compose, "compose", "write a new message", &["c"]),
+    b(Main, Action::Reply, "reply", "reply", &["r"]),
+    b(Main, Action::ReplyAll, "reply_all", "reply to all", &["a"]),
+    b(Main, Action::Forward, "forward", "forward inline", &["f"]),
+    b(Main, Action::ForwardAttached, "forward_attached", "forward as an attachment", &["F"]),
+    b(Main, Action::Outbox, "outbox", "the Outbox: send again, edit, discard", &["O"]),
+    b(Writing, Action::WriteDone, "write_done", "done: to the review", &["Esc", "C-x"]),
+    b(Writing, Action::CompleteAddress, "complete_address", "complete the address (To, Cc, Bcc)", &["Tab"]),
+    b(Review, Action::Send, "send", "send", &["y"]),
+    b(Review, Action::EditAgain, "edit_again", "edit the message again", &["e"]),
+    b(Review, Action::Attach, "attach", "attach a file", &["a"]),
+    b(Review, Action::RemoveAttachment, "remove_attachment", "remove an attachment", &["D"]),
+    b(Review, Action::SaveDraft, "save_draft", "save as a draft", &["d"]),
+    b(Review, Action::CancelMessage, "cancel_message", "cancel the message (asks first)", &["q", "Esc"]),
+    b(OutboxLayer, Action::SendAgain, "send_again", "send the message again", &["y"]),
+    b(OutboxLayer, Action::EditOutgoing, "edit_outgoing", "edit the message, then send it", &["e"]),
+    b(OutboxLayer, Action::DiscardOutgoing, "discard_outgoing", "discard the message (asks first)", &["d"]),
+    b(OutboxLayer, Action::CloseOutbox, "close_outbox", "close the Outbox", &["Esc", "q"]),
+    b(Picker, Action::PickerDown, "picker_down", "next folder", &["Down", "Tab", "C-n"]),
+    b(Picker, Action::PickerUp, "picker_up", "previous folder", &["Up", "BackTab", "C-p"]),
+    b(Picker, Action::Pick, "pick", "pick the folder", &["Enter"]),
+    b(Picker, Action::PickerCancel, "picker_cancel", "cancel", &["Esc"]),
+    b(Prompt, Action::Yes, "yes", "yes, to a question (any other key is no)", &["y", "Y"]),
+    b(Prompt, Action::Submit, "submit", "take the typed line (a filter: keep it)", &["Enter"]),
+    b(Prompt, Action::Cancel, "cancel", "cancel (a filter: clear it)", &["Esc"]),
+    b(Prompt, Action::CompletePath, "complete_path", "complete the path being typed", &["Tab"]),
+    b(Prompt, Action::SaveAll, "save_all", "save all attachments (digits pick one)", &["a"]),
+    b(Prompt, Action::Resume, "resume", "resume a message kept from a crash", &["r"]),
+    b(Prompt, Action::DiscardKept, "discard_kept", "discard a message kept from a crash", &["d"]),
 ];
+
+/// The table's row of an action.
+pub fn binding(a: Action) -> Option<&'static Binding> {
+    let a = row_action(a);
+    ACTIONS.iter().find(|b| b.action == a)
+}
+
+/// The action a row is keyed by: every `Account(n)` is the one `accounts` row.
+fn row_action(a: Action) -> Action {
+    match a {
+        Action::Account(_) => Action::Account(0),
+        a => a,
+    }
+}
 
 /// A key with its modifiers, as bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,15 +231,12 @@ impl Chord {
     pub fn from_event(e: &KeyEvent) -> Chord {
         // Shift is part of the character for letters; keep only Control and Alt.
         let mods = e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let code = match e.code {
-            KeyCode::BackTab => KeyCode::Tab,
-            c => c,
-        };
-        Chord(code, mods)
+        Chord(e.code, mods)
     }
 }
 
-/// Parses `j`, `G`, `C-d`, `Ctrl-d`, `A-x`, `Enter`, `Esc`, `Tab`, `Space`, `Up`, `PageDown`, `F5`.
+/// Parses `j`, `G`, `C-d`, `Ctrl-d`, `A-x`, `Enter`, `Esc`, `Tab`, `BackTab`, `Space`, `Up`,
+/// `PageDown`, `F5`.
 pub fn parse_key(s: &str) -> Result<Chord, String> {
     let mut mods = KeyModifiers::NONE;
     let mut rest = s;
@@ -126,6 +259,7 @@ pub fn parse_key(s: &str) -> Result<Chord, String> {
         "enter" | "return" => KeyCode::Enter,
         "esc" | "escape" => KeyCode::Esc,
         "tab" => KeyCode::Tab,
+        "backtab" | "s-tab" | "shift-tab" => KeyCode::BackTab,
         "space" => KeyCode::Char(' '),
         "backspace" => KeyCode::Backspace,
         "up" => KeyCode::Up,
@@ -156,8 +290,8 @@ pub fn parse_key(s: &str) -> Result<Chord, String> {
 /// The active bindings.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    map: HashMap<Chord, Action>,
-    /// Keys per action, as written, for the help screen and status bar.
+    map: HashMap<(Context, Chord), Action>,
+    /// Keys per action (by its row), as written, for the help screen and hints.
     names: HashMap<Action, Vec<String>>,
 }
 
@@ -168,75 +302,97 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// Defaults, with each action named in `[keys]` bound to the keys given instead.
+    /// Defaults, with each action named in `[keys]` bound to the keys given instead. A key
+    /// given to two actions of one layer is a mistake; a default key that an explicit
+    /// binding takes goes to that one.
     pub fn from_config(keys: &BTreeMap<String, KeyBinding>) -> Result<Keymap, String> {
         for name in keys.keys() {
-            if !ACTIONS.iter().any(|(_, n, _, _)| n == name) {
-                let known: Vec<_> = ACTIONS.iter().map(|(_, n, _, _)| *n).collect();
+            if !ACTIONS.iter().any(|b| b.name == name) {
+                let known: Vec<_> = ACTIONS.iter().map(|b| b.name).collect();
                 return Err(format!("[keys] {name}: no such action (actions: {})", known.join(", ")));
             }
         }
+        // explicit bindings first, so they win over the defaults
+        let mut rows: Vec<(&Binding, Vec<String>, bool)> = ACTIONS
+            .iter()
+            .map(|b| match keys.get(b.name) {
+                Some(k) => (b, k.keys().into_iter().map(str::to_string).collect(), true),
+                None => (b, b.keys.iter().map(|s| s.to_string()).collect(), false),
+            })
+            .collect();
+        rows.sort_by_key(|(_, _, explicit)| !explicit);
         let mut map = HashMap::new();
-        let mut names = HashMap::new();
-        for (action, name, _, defaults) in ACTIONS {
-            let chosen: Vec<String> = match keys.get(*name) {
-                Some(b) => b.keys().into_iter().map(str::to_string).collect(),
-                None => defaults.iter().map(|s| s.to_string()).collect(),
-            };
-            for k in &chosen {
-                let chord = parse_key(k).map_err(|e| format!("[keys] {name}: {e}"))?;
-                if keys.contains_key(*name) {
-                    // an explicit binding wins over a default one
-                    map.insert(chord, *action);
-                } else {
-                    map.entry(chord).or_insert(*action);
+        let mut explicit_of: HashMap<(Context, Chord), &str> = HashMap::new();
+        let mut names: HashMap<Action, Vec<String>> = HashMap::new();
+        for (b, chosen, explicit) in rows {
+            let mut kept = Vec::new();
+            for (i, k) in chosen.iter().enumerate() {
+                let chord = parse_key(k).map_err(|e| format!("[keys] {}: {e}", b.name))?;
+                let slot = (b.context, chord);
+                if explicit {
+                    if let Some(other) = explicit_of.insert(slot, b.name) {
+                        return Err(format!("[keys] {}: {k:?} is bound to {other} too", b.name));
+                    }
+                } else if map.contains_key(&slot) {
+                    // taken by an explicit binding (or an earlier row)
+                    continue;
                 }
+                let action = match b.action {
+                    Action::Account(_) => Action::Account(u8::try_from(i).unwrap_or(u8::MAX)),
+                    a => a,
+                };
+                map.insert(slot, action);
+                kept.push(k.clone());
             }
-            names.insert(*action, chosen);
+            names.insert(b.action, kept);
         }
         Ok(Keymap { map, names })
     }
 
-    pub fn action(&self, e: &KeyEvent) -> Option<Action> {
-        self.map.get(&Chord::from_event(e)).copied()
+    /// The action of a key in a layer. Shift-Tab is Tab where it is not bound itself.
+    pub fn action(&self, context: Context, e: &KeyEvent) -> Option<Action> {
+        let chord = Chord::from_event(e);
+        self.map.get(&(context, chord)).copied().or_else(|| match chord {
+            Chord(KeyCode::BackTab, m) => self.map.get(&(context, Chord(KeyCode::Tab, m))).copied(),
+            _ => None,
+        })
     }
 
     /// The first key bound to an action, for hints.
     pub fn key_of(&self, a: Action) -> &str {
-        self.names.get(&a).and_then(|v| v.first()).map(String::as_str).unwrap_or("?")
+        self.names.get(&row_action(a)).and_then(|v| v.first()).map(String::as_str).unwrap_or("(unbound)")
     }
 
+    /// Every key bound to an action, as written.
     pub fn keys_of(&self, a: Action) -> String {
-        self.names.get(&a).map(|v| v.join(" ")).unwrap_or_default()
+        self.names.get(&row_action(a)).map(|v| v.join(" ")).unwrap_or_default()
     }
+}
+
+/// A line of the key list the help overlay and the README show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HelpLine {
+    Heading(&'static str),
+    Entry { keys: String, help: &'static str },
+}
+
+/// Every layer's keys as bound, under the layer's heading, in table order; then what is not
+/// a binding (the mouse, Ctrl-C).
+pub fn help_lines(k: &Keymap) -> Vec<HelpLine> {
+    let mut out = Vec::new();
+    for context in Context::ALL {
+        out.push(HelpLine::Heading(context.title()));
+        for b in ACTIONS.iter().filter(|b| b.context == context) {
+            out.push(HelpLine::Entry { keys: k.keys_of(b.action), help: b.help });
+        }
+        if context == Context::Main {
+            out.push(HelpLine::Entry { keys: "mouse".into(), help: "the wheel scrolls, a click selects" });
+            out.push(HelpLine::Entry { keys: "C-c".into(), help: "quit (asks while a message is written)" });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_keys() {
-        assert_eq!(parse_key("j").unwrap(), Chord(KeyCode::Char('j'), KeyModifiers::NONE));
-        assert_eq!(parse_key("C-d").unwrap(), Chord(KeyCode::Char('d'), KeyModifiers::CONTROL));
-        assert_eq!(parse_key("Ctrl-D").unwrap(), Chord(KeyCode::Char('d'), KeyModifiers::CONTROL));
-        assert_eq!(parse_key("PageDown").unwrap(), Chord(KeyCode::PageDown, KeyModifiers::NONE));
-        assert_eq!(parse_key("F5").unwrap(), Chord(KeyCode::F(5), KeyModifiers::NONE));
-        assert!(parse_key("nonsense").is_err());
-    }
-
-    #[test]
-    fn config_overrides_and_errors_name_the_action() {
-        let mut keys = BTreeMap::new();
-        keys.insert("down".to_string(), KeyBinding::One("n".into()));
-        let km = Keymap::from_config(&keys).unwrap();
-        let ev = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        assert_eq!(km.action(&ev('n')), Some(Action::Down));
-        assert_eq!(km.action(&ev('j')), None);
-        keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
-        assert!(Keymap::from_config(&keys).unwrap_err().contains("dwn"));
-        keys.remove("dwn");
-        keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
-        assert!(Keymap::from_config(&keys).unwrap_err().contains("[keys] up"));
-    }
-}
+#[path = "keymap_tests.rs"]
+mod tests;

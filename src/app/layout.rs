@@ -21,7 +21,7 @@ pub fn areas(state: &AppState) -> Areas {
     if reader_open && state.reader.as_ref().is_some_and(|r| r.fullscreen) {
         return Areas { reader: body, status, ..Default::default() };
     }
-    let folder_w = if w >= 60 { (w / 5).clamp(18, 32) } else { 0 };
+    let folder_w = if folders_shown(state) { (w / 5).clamp(18, 32) } else { 0 };
     let folders = Rect::new(0, 0, folder_w, body.height);
     let right = Rect::new(folder_w, 0, w.saturating_sub(folder_w), body.height);
     if reader_open {
@@ -32,4 +32,15 @@ pub fn areas(state: &AppState) -> Areas {
     } else {
         Areas { folders, list: right, reader: Rect::default(), status }
     }
+}
+
+/// Whether the folder pane has room: the terminal is at least 60 columns wide.
+pub fn folders_shown(state: &AppState) -> bool {
+    state.size.0 >= 60
+}
+
+/// The rows of text an overlay the height of the screen shows (the help, the message log):
+/// the screen less a row above and below and the overlay's borders.
+pub fn overlay_rows(state: &AppState) -> usize {
+    state.size.1.saturating_sub(4).max(1) as usize
 }

@@ -3,15 +3,19 @@
 mod act;
 pub mod autosave;
 pub mod compose;
+pub mod editor;
+mod feedback;
 pub mod keymap;
 pub mod layout;
 mod navigate;
+pub mod seen;
 pub mod state;
 mod update;
 
 pub use act::picker_choices;
+pub use feedback::quit_question;
 pub use state::{AppState, Body, Pane, UiSettings};
-pub use update::{ActKind, Effect, Msg, update};
+pub use update::{ActKind, Effect, Msg, Timer, update};
 
 /// The first folder row the folder pane shows (shared by drawing and mouse clicks).
 pub fn navigate_folder_top(state: &AppState, height: u16) -> usize {
@@ -23,3 +27,6 @@ mod tests;
 
 #[cfg(test)]
 mod compose_tests;
+
+#[cfg(test)]
+mod layer_tests;

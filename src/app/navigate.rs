@@ -30,6 +30,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
             let next = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
             if next != state.list.cursor {
                 state.list.cursor = next;
+                state.list.anchor = state.list.selected().map(|s| s.id);
                 keep_cursor_visible(state, fx);
                 if state.reader.is_some() {
                     open_message(state, fx);
@@ -85,6 +86,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                 Some(r) if r.id == sel => {
                     r.fullscreen = true;
                     state.focus = Pane::Reader;
+                    super::seen::now(state, fx);
                 }
                 _ => {
                     open_message(state, fx);
@@ -93,6 +95,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                     {
                         r.fullscreen = true;
                         state.focus = Pane::Reader;
+                        super::seen::now(state, fx);
                     }
                 }
             }
@@ -100,6 +103,9 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
         Pane::Reader => {
             if let Some(r) = &mut state.reader {
                 r.fullscreen = !r.fullscreen;
+                if r.fullscreen {
+                    super::seen::now(state, fx);
+                }
             }
         }
     }
@@ -188,7 +194,8 @@ pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
     let scroll = 0;
     state.reader =
         Some(ReaderView { id: sel.id, account, summary: sel.clone(), body: Body::Loading, scroll, fullscreen });
-    fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen: state.settings.mark_read_on_open }));
+    let (mark_seen, timer) = super::seen::on_open(state);
+    fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen }));
     let n = state.settings.prefetch;
     if n > 0 {
         let c = state.list.cursor;
@@ -196,6 +203,7 @@ pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
         let ids: Vec<_> = around.filter_map(|p| state.list.window.get(p)).filter(|s| !s.cached).map(|s| s.id).collect();
         fx.push(Effect::Send(account, Command::Prefetch(ids)));
     }
+    fx.extend(timer);
 }
 
 /// The folder under the folder cursor, to keep it selected when the list changes.
@@ -251,6 +259,7 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
                     let pos = state.list.top + line.saturating_sub(a.list.y as usize);
                     if pos < state.list.total {
                         state.list.cursor = pos;
+                        state.list.anchor = state.list.selected().map(|s| s.id);
                         keep_cursor_visible(state, fx);
                         open_message(state, fx);
                     }

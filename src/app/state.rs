@@ -1,4 +1,5 @@
-//! The UI state: accounts and folders, the message list window, the reader, prompts.
+//! The UI state: accounts and folders, the message list window, the reader, and the stack
+//! of layers over them (composer, overlays, prompts).
 
 use super::keymap::Keymap;
 use crate::mime::Rendered;
@@ -48,6 +49,10 @@ impl Window {
     pub fn get(&self, pos: usize) -> Option<&Summary> {
         pos.checked_sub(self.start).and_then(|i| self.rows.get(i))
     }
+    /// The list position of a loaded message.
+    pub fn position(&self, id: MessageId) -> Option<usize> {
+        self.rows.iter().position(|s| s.id == id).map(|i| self.start + i)
+    }
     pub fn covers(&self, from: usize, to: usize, total: usize) -> bool {
         let end = self.start + self.rows.len();
         from >= self.start && (to.min(total) <= end)
@@ -65,6 +70,9 @@ pub struct ListView {
     pub window: Window,
     /// The filter being typed, when in filter mode.
     pub typing: Option<String>,
+    /// The message the cursor was put on: when the list is read again (a message came back
+    /// from a refused move, new mail arrived above), the cursor goes back to it.
+    pub anchor: Option<MessageId>,
 }
 
 impl ListView {
@@ -102,8 +110,8 @@ pub struct ReaderView {
 pub enum Prompt {
     /// Which attachment to save: a digit, or `a` for all.
     SaveAttachment,
-    /// `y` runs the effect; anything else cancels.
-    Confirm { question: String, then: Box<super::update::Effect> },
+    /// `y` runs the effect, and the status line says `done`; anything else cancels.
+    Confirm { question: String, then: Box<super::update::Effect>, done: Option<String> },
     /// A line of text (a folder name), then Enter.
     Text { label: String, input: String, purpose: TextPurpose },
     /// Which of the composed message's `n` attachments to remove: a digit.
@@ -112,6 +120,8 @@ pub enum Prompt {
     DiscardDraft,
     /// What to do with the first message a crash left (`AppState::kept`): r, d or Esc.
     ResumeAutosave,
+    /// Quit with mail in the Outbox or changes waiting for the server?
+    Quit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +181,9 @@ pub struct UiSettings {
     pub date_format: String,
     pub attachment_dir: PathBuf,
     pub reader_fullscreen: bool,
+    /// How long a message stays in the reader pane before it is marked read (none full
+    /// screen).
+    pub mark_read_delay: std::time::Duration,
     /// The external editor command; None for the built-in one.
     pub editor: Option<String>,
 }
@@ -183,9 +196,33 @@ impl Default for UiSettings {
             date_format: "%Y-%m-%d".into(),
             attachment_dir: PathBuf::from("."),
             reader_fullscreen: false,
+            mark_read_delay: std::time::Duration::from_secs(2),
             editor: None,
         }
     }
+}
+
+/// How many notices the message log keeps.
+pub const LOG_MAX: usize = 200;
+
+/// One mode of the UI over the panes. The top layer gets the keys (through the keymap, in
+/// its `Context`); the layers are drawn bottom to top.
+#[derive(Debug, Clone)]
+pub enum Layer {
+    /// The message being composed: the built-in editor while it is written, then the review.
+    Compose(Box<super::compose::Composer>),
+    /// The Outbox overlay, with its cursor.
+    Outbox { cursor: usize },
+    /// The folder picker of move and copy.
+    Picker(Picker),
+    /// A question or a typed line in the status line.
+    Prompt(Prompt),
+    /// The list filter being typed; its text is `ListView::typing`, which the list shows.
+    Filter,
+    /// The keys, scrolled by `scroll` lines.
+    Help { scroll: usize },
+    /// The last notices in full, scrolled by `scroll` lines.
+    Messages { scroll: usize },
 }
 
 #[derive(Debug, Clone)]
@@ -197,19 +234,21 @@ pub struct AppState {
     pub current: Option<(AccountId, FolderId)>,
     pub list: ListView,
     pub reader: Option<ReaderView>,
+    /// The opened message waiting for `mark_read_delay` before it is marked read.
+    pub seen: super::seen::SeenWait,
+    /// What just happened ("3 messages moved"): replaced by the next such line.
     pub status: Option<String>,
-    pub prompt: Option<Prompt>,
-    pub picker: Option<Picker>,
+    /// Something refused or failed: it stays on screen until the next key or click.
+    pub notice: Option<String>,
+    /// The last notices, oldest first, at most `LOG_MAX`.
+    pub log: Vec<String>,
     pub selection: Selection,
-    pub help: bool,
-    /// The message being composed (the review screen is showing).
-    pub compose: Option<super::compose::Composer>,
+    /// The modes over the panes, bottom first.
+    pub layers: Vec<Layer>,
     /// Text for the external editor; the event loop runs it and answers `Msg::Edited`.
     pub editor_request: Option<String>,
     /// A draft to resume once its body has been downloaded.
     pub resume_after_body: Option<MessageId>,
-    /// The Outbox overlay is open, with its cursor.
-    pub outbox_cursor: Option<usize>,
     /// Messages a crash left in the autosave folder, not yet answered for.
     pub kept: Vec<crate::compose::autosave::Kept>,
     /// The number of the next autosave file.
@@ -242,15 +281,14 @@ impl AppState {
             current: None,
             list: ListView::default(),
             reader: None,
+            seen: Default::default(),
             status: None,
-            prompt: None,
-            picker: None,
+            notice: None,
+            log: Vec::new(),
             selection: Selection::default(),
-            help: false,
-            compose: None,
+            layers: Vec::new(),
             editor_request: None,
             resume_after_body: None,
-            outbox_cursor: None,
             kept: Vec::new(),
             autosave_next: 1,
             quit: false,
@@ -307,5 +345,73 @@ impl AppState {
     /// Lines the reader pane shows at once.
     pub fn reader_height(&self) -> usize {
         super::layout::areas(self).reader.height.saturating_sub(2).max(1) as usize
+    }
+
+    /// The message being composed, wherever it is in the stack.
+    pub fn compose(&self) -> Option<&super::compose::Composer> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Compose(c) => Some(c.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn compose_mut(&mut self) -> Option<&mut super::compose::Composer> {
+        self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::Compose(c) => Some(c.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// The question shown in the status line: the topmost prompt.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Prompt(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn prompt_mut(&mut self) -> Option<&mut Prompt> {
+        self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::Prompt(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn picker(&self) -> Option<&Picker> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Picker(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    /// The Outbox overlay's cursor, when it is open.
+    pub fn outbox_cursor(&self) -> Option<usize> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Outbox { cursor } => Some(*cursor),
+            _ => None,
+        })
+    }
+
+    /// Tells of something refused or failed: on screen until the user acts, and in the log.
+    pub fn notify(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if self.log.len() >= LOG_MAX {
+            self.log.remove(0);
+        }
+        self.log.push(text.clone());
+        self.notice = Some(text);
+    }
+
+    /// Asks a question in the status line, over whatever is open (the same question is
+    /// not asked twice at once).
+    pub fn ask(&mut self, p: Prompt) {
+        if self.prompt() != Some(&p) {
+            self.layers.push(Layer::Prompt(p));
+        }
+    }
+
+    /// Closes every layer `f` picks.
+    pub fn close(&mut self, f: impl Fn(&Layer) -> bool) {
+        self.layers.retain(|l| !f(l));
     }
 }

@@ -8,7 +8,7 @@ use crate::model::{Folder, SpecialUse, Summary};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
-fn folder(id: i64, name: &str) -> Folder {
+pub(super) fn folder(id: i64, name: &str) -> Folder {
     Folder {
         id,
         account: 1,
@@ -23,7 +23,7 @@ fn folder(id: i64, name: &str) -> Folder {
     }
 }
 
-fn rows(start: usize, n: usize) -> Vec<Summary> {
+pub(super) fn rows(start: usize, n: usize) -> Vec<Summary> {
     (start..start + n)
         .map(|i| Summary {
             id: i as i64 + 1000,
@@ -35,13 +35,18 @@ fn rows(start: usize, n: usize) -> Vec<Summary> {
         .collect()
 }
 
-fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
+pub(super) fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
     update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
 }
 
 /// A state with one account whose INBOX (id 10) holds `total` messages, loaded.
-fn opened(total: usize) -> AppState {
-    let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), UiSettings::default());
+pub(super) fn opened(total: usize) -> AppState {
+    opened_with(total, Keymap::default(), UiSettings::default())
+}
+
+/// The same, with these keys and settings.
+pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) -> AppState {
+    let mut s = AppState::new(vec![(1, "work".into())], keymap, settings);
     update(&mut s, Msg::Resize(100, 30));
     let fx = update(
         &mut s,
@@ -114,7 +119,7 @@ fn a_rendering_that_comes_back_late_is_shown_only_if_it_still_fits() {
 fn opening_a_message_asks_the_worker_and_prefetches() {
     let mut s = opened(50);
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: false }));
     assert_eq!(fx[1], Effect::Send(1, Command::Prefetch(vec![1001, 1002])));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
     // a body for another message (a stale fetch) is ignored
@@ -125,7 +130,7 @@ fn opening_a_message_asks_the_worker_and_prefetches() {
     assert!(rendered.body.contains("body text"));
     // with the reader open, moving the cursor follows with the reader
     let fx = key(&mut s, KeyCode::Char('j'));
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: false }));
 }
 
 #[test]
@@ -251,7 +256,7 @@ fn delete_in_trash_asks_first() {
     let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!() };
     update(&mut s, Msg::ListLoaded { query, total: 3, start, rows: rows(0, 3) });
     assert!(key(&mut s, KeyCode::Char('d')).is_empty());
-    assert!(matches!(s.prompt, Some(super::state::Prompt::Confirm { .. })));
+    assert!(matches!(s.prompt(), Some(super::state::Prompt::Confirm { .. })));
     assert!(key(&mut s, KeyCode::Char('n')).is_empty());
     key(&mut s, KeyCode::Char('d'));
     let fx = key(&mut s, KeyCode::Char('y'));
@@ -271,16 +276,16 @@ fn move_picker_filters_fuzzily() {
         }),
     );
     key(&mut s, KeyCode::Char('m'));
-    assert!(s.picker.is_some());
+    assert!(s.picker().is_some());
     for c in "a26".chars() {
         key(&mut s, KeyCode::Char(c));
     }
-    let p = s.picker.clone().unwrap();
+    let p = s.picker().cloned().unwrap();
     let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
     assert_eq!(names, ["Archive/2026"]);
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: 13 }, .. })), "{fx:?}");
-    assert!(s.picker.is_none());
+    assert!(s.picker().is_none());
     // undo goes to the worker
     let fx = key(&mut s, KeyCode::Char('u'));
     assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::Undo))]);
@@ -298,7 +303,7 @@ fn folder_pane_creates_renames_and_refuses_inbox() {
     assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::CreateFolder { name: "Work".into() }))]);
     key(&mut s, KeyCode::Char('g'));
     key(&mut s, KeyCode::Char('d'));
-    assert_eq!(s.status.as_deref(), Some("INBOX cannot be deleted"));
+    assert_eq!(s.notice.as_deref(), Some("INBOX cannot be deleted"));
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('e'));
     key(&mut s, KeyCode::Backspace);
@@ -307,4 +312,52 @@ fn folder_pane_creates_renames_and_refuses_inbox() {
         fx,
         vec![Effect::Send(1, Command::Act(crate::account::Action::RenameFolder { folder: 11, to: "Sen".into() }))]
     );
+}
+
+#[test]
+fn mark_folder_read_asks_and_a_filter_limits_it() {
+    let mut s = opened(5);
+    let mut inbox = folder(10, "INBOX");
+    inbox.unread = 3;
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![inbox, folder(11, "Sent")] }));
+    // the whole folder: asked first, `n` does nothing
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
+    assert!(question.contains("all 3 unread messages in INBOX"), "{question}");
+    assert!(key(&mut s, KeyCode::Char('n')).is_empty());
+    assert!(s.prompt().is_none());
+    key(&mut s, KeyCode::Char('M'));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::MarkFolderRead { folder: 10 }))]);
+    assert_eq!(s.status.as_deref(), Some("3 messages in INBOX marked read (u undoes)"));
+    // with a filter on, only what it shows, and the question says so
+    key(&mut s, KeyCode::Char('/'));
+    let fx = key(&mut s, KeyCode::Char('b'));
+    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::ListLoaded { query, total: 2, start, rows: rows(0, 2) });
+    key(&mut s, KeyCode::Char('M'));
+    let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
+    assert!(question.contains("the 2 messages the filter shows"), "{question}");
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(
+        matches!(fx.first(), Some(Effect::Act { targets: super::state::Targets::Query(q), kind: super::ActKind::MarkRead, .. }) if q.filter.as_deref() == Some("b")),
+        "{fx:?}"
+    );
+    assert_eq!(s.status.as_deref(), Some("2 messages the filter shows marked read (u undoes)"));
+    // a filter that shows nothing: nothing to ask
+    key(&mut s, KeyCode::Char('/'));
+    let fx = key(&mut s, KeyCode::Char('z'));
+    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::ListLoaded { query, total: 0, start, rows: vec![] });
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    assert!(s.prompt().is_none());
+    assert_eq!(s.status.as_deref(), Some("the filter shows no messages"));
+    // nothing unread: nothing to ask
+    key(&mut s, KeyCode::Esc);
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }));
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    assert!(s.prompt().is_none());
+    assert_eq!(s.status.as_deref(), Some("INBOX has no unread messages"));
 }

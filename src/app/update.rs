@@ -1,9 +1,9 @@
 //! `update`: applies one input or worker event to the state and returns the effects to run.
 //! It is pure: no I/O, no awaiting; the event loop runs the effects.
 
-use super::keymap::Action;
+use super::keymap::{Action, Context};
 use super::navigate;
-use super::state::{AppState, Body, Pane, Prompt};
+use super::state::{AppState, Body, Layer, Pane, Prompt};
 use crate::account::{Command, Event};
 use crate::model::{AccountId, MessageId, Summary};
 use crate::store::ListQuery;
@@ -55,6 +55,8 @@ pub enum Msg {
     PathCompleted(String),
     /// The answer to `Effect::CompleteAddress`: the typed prefix and the best address.
     AddressCompleted(String, Option<String>),
+    /// A timer of `Effect::Timer` went off.
+    Timer(Timer),
     /// Every `autosave::EVERY` while a message is being written: keep it on disk if it changed.
     Tick,
     /// At start: the messages a crash left in the autosave folder, and the next file number.
@@ -64,6 +66,8 @@ pub enum Msg {
     },
     /// Ctrl-C: quits, but asks first while a message is being written.
     Interrupt,
+    /// An effect could not be run (the local store failed, a draft could not be made).
+    Failed(String),
     Quit,
 }
 
@@ -133,15 +137,38 @@ pub enum Effect {
     },
     /// Remove an autosave file: its message was sent, saved as a draft or discarded.
     DropAutosave(String),
+    /// Answer `Msg::Timer(timer)` after this long.
+    Timer {
+        after: std::time::Duration,
+        timer: Timer,
+    },
+}
+
+/// What a timer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The message opened with this timer has been in the reader for `mark_read_delay`.
+    MarkSeen(u64),
 }
 
 /// A message action before its targets are resolved to ids.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ActKind {
-    Flags { add: crate::model::Flags, remove: crate::model::Flags },
-    Delete { expunge: bool },
-    Move { to: crate::model::FolderId },
-    Copy { to: crate::model::FolderId },
+    Flags {
+        add: crate::model::Flags,
+        remove: crate::model::Flags,
+    },
+    Delete {
+        expunge: bool,
+    },
+    Move {
+        to: crate::model::FolderId,
+    },
+    Copy {
+        to: crate::model::FolderId,
+    },
+    /// Mark read, for `u` to take back (`M` with a filter on).
+    MarkRead,
 }
 
 impl ActKind {
@@ -153,6 +180,7 @@ impl ActKind {
             ActKind::Delete { expunge } => Action::Delete { ids, expunge },
             ActKind::Move { to } => Action::Move { ids, to },
             ActKind::Copy { to } => Action::Copy { ids, to },
+            ActKind::MarkRead => Action::MarkRead { ids },
         }
     }
 }
@@ -163,7 +191,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => key(state, k, &mut fx),
         Msg::Key(_) => {}
-        Msg::Mouse(m) => navigate::mouse(state, m, &mut fx),
+        Msg::Mouse(m) => {
+            if matches!(m.kind, crossterm::event::MouseEventKind::Down(_)) {
+                state.notice = None;
+            }
+            navigate::mouse(state, m, &mut fx)
+        }
         Msg::Resize(w, h) => {
             state.size = (w, h);
             navigate::keep_cursor_visible(state, &mut fx);
@@ -175,8 +208,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if query == state.list.query {
                 state.list.total = total;
                 state.list.window = super::state::Window { start, rows };
+                // the cursor stays with its message when others came or went around it
+                if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
+                    state.list.cursor = pos;
+                }
                 if state.list.cursor >= total {
                     state.list.cursor = total.saturating_sub(1);
+                }
+                if state.list.anchor.is_none() {
+                    state.list.anchor = state.list.selected().map(|s| s.id);
                 }
                 navigate::keep_cursor_visible(state, &mut fx);
                 if let Some(r) = &mut state.reader
@@ -190,7 +230,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             let names: Vec<_> = paths.iter().map(|p| crate::sanitize::line(&p.display().to_string())).collect();
             state.status = Some(format!("saved {}", names.join(", ")));
         }
-        Msg::Saved(Err(e)) => state.status = Some(format!("could not save: {e}")),
+        Msg::Saved(Err(e)) => state.notify(format!("could not save: {e}")),
+        Msg::Failed(text) => state.notify(text),
         Msg::Selected(ids) => {
             state.selection.all = false;
             state.selection.ids.extend(ids);
@@ -204,71 +245,104 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Attached(result) => super::compose::attached(state, result),
         Msg::ComposeDone(result) => super::compose::finished(state, result, &mut fx),
         Msg::Tick => super::autosave::save_now(state, &mut fx),
+        Msg::Timer(Timer::MarkSeen(n)) => super::seen::due(state, n, &mut fx),
         Msg::AutosavesFound { kept, next } => super::autosave::found(state, kept, next),
         Msg::PathCompleted(input) => {
-            if let Some(Prompt::Text { input: i, .. }) = state.prompt.as_mut() {
+            if let Some(Prompt::Text { input: i, .. }) = state.prompt_mut() {
                 *i = input;
             }
         }
         Msg::AddressCompleted(prefix, found) => super::compose::address_completed(state, prefix, found),
-        Msg::Interrupt if state.compose.is_some() => state.prompt = Some(Prompt::DiscardDraft),
-        Msg::Interrupt | Msg::Quit => {
-            // what is being written is kept before leaving
-            super::autosave::save_now(state, &mut fx);
-            state.quit = true
-        }
+        Msg::Interrupt if state.compose().is_some() => state.ask(Prompt::DiscardDraft),
+        // a second Ctrl-C does not ask again
+        Msg::Interrupt if state.prompt() != Some(&Prompt::Quit) => quit_or_ask(state, &mut fx),
+        Msg::Interrupt | Msg::Quit => quit(state, &mut fx),
+    }
+    // a folder pane too narrow to show does not keep the focus
+    if state.focus == Pane::Folders && !super::layout::folders_shown(state) {
+        state.focus = Pane::List;
     }
     fx
 }
 
 fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
-    if state.help {
-        state.help = false;
-        return;
-    }
-    if state.picker.is_some() {
-        super::act::picker_key(state, k, fx);
-        return;
-    }
-    if let Some(p) = state.prompt.take() {
-        state.status = None;
-        match p {
-            Prompt::SaveAttachment => save_choice(state, k, fx),
-            p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
-            Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
-            p => super::act::prompt_key(state, p, k, fx),
-        }
-        return;
-    }
-    if state.outbox_cursor.is_some() {
-        state.status = None;
-        super::compose::outbox_key(state, k, fx);
-        return;
-    }
-    if let Some(c) = &state.compose {
-        state.status = None;
-        if c.writing.is_some() {
-            super::compose::writing_key(state, k, fx);
-        } else {
-            super::compose::review_key(state, k, fx);
-        }
-        return;
-    }
-    if state.list.typing.is_some() {
-        filter_key(state, k, fx);
-        return;
-    }
+    // the user acts: what was said has been seen (the log keeps the notices)
     state.status = None;
-    if let KeyCode::Char(c @ '1'..='9') = k.code
-        && k.modifiers.difference(KeyModifiers::SHIFT).is_empty()
-    {
-        let i = c as usize - '1' as usize;
-        if i < state.accounts.len() {
-            navigate::open_account(state, i, fx);
-        }
-        return;
+    state.notice = None;
+    // the top layer gets the key
+    let Some(top) = state.layers.last() else { return main_key(state, k, fx) };
+    match top {
+        Layer::Help { .. } | Layer::Messages { .. } => scroll_key(state, k),
+        Layer::Picker(_) => super::act::picker_key(state, k, fx),
+        Layer::Prompt(_) => prompt_key(state, k, fx),
+        Layer::Outbox { .. } => super::compose::outbox_key(state, k, fx),
+        Layer::Compose(c) if c.writing.is_some() => super::compose::writing_key(state, k, fx),
+        Layer::Compose(_) => super::compose::review_key(state, k, fx),
+        Layer::Filter => filter_key(state, k, fx),
     }
-    let Some(action) = state.keymap.action(&k) else {
+}
+
+/// Leaves, what is being written kept first.
+fn quit(state: &mut AppState, fx: &mut Vec<Effect>) {
+    super::autosave::save_now(state, fx);
+    state.quit = true;
+}
+
+/// Quits, but asks first when mail is not sent or changes are not on the server yet.
+fn quit_or_ask(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if super::feedback::quit_question(state).is_some() {
+        state.ask(Prompt::Quit);
+    } else {
+        quit(state, fx);
+    }
+}
+
+/// A key while a question is asked: the prompt is taken off, and put back by its handler
+/// if it stays.
+fn prompt_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Layer::Prompt(p)) = state.layers.pop() else { return };
+    match p {
+        Prompt::SaveAttachment => save_choice(state, k, fx),
+        p @ (Prompt::RemoveAttachment(_) | Prompt::DiscardDraft) => super::compose::prompt_key(state, p, k, fx),
+        Prompt::ResumeAutosave => super::autosave::offer_key(state, k, fx),
+        Prompt::Quit if state.keymap.action(Context::Prompt, &k) == Some(Action::Yes) => quit(state, fx),
+        Prompt::Quit => state.status = Some("still here".into()),
+        p => super::act::prompt_key(state, p, k, fx),
+    }
+}
+
+/// The help and the message log: the movement keys scroll, any other key closes.
+fn scroll_key(state: &mut AppState, k: KeyEvent) {
+    let page = state.size.1.saturating_sub(4).max(1) as i64;
+    let delta = match state.keymap.action(Context::Main, &k) {
+        Some(Action::Down) => 1,
+        Some(Action::Up) => -1,
+        Some(Action::HalfDown) => page / 2,
+        Some(Action::HalfUp) => -page / 2,
+        Some(Action::PageDown) => page,
+        Some(Action::PageUp) => -page,
+        Some(Action::Top) => i64::MIN / 2,
+        Some(Action::Bottom) => i64::MAX / 2,
+        _ => {
+            state.layers.pop();
+            return;
+        }
+    };
+    // the help scrolls by lines, the log (newest first) by whole messages
+    let max = match state.layers.last() {
+        Some(Layer::Help { .. }) => {
+            super::keymap::help_lines(&state.keymap).len().saturating_sub(super::layout::overlay_rows(state))
+        }
+        _ => state.log.len().saturating_sub(1),
+    };
+    if let Some(Layer::Help { scroll } | Layer::Messages { scroll }) = state.layers.last_mut() {
+        *scroll = (*scroll as i64 + delta).clamp(0, max as i64) as usize;
+    }
+}
+
+/// A key on the panes.
+fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(action) = state.keymap.action(Context::Main, &k) else {
         return;
     };
     if super::act::key(state, action, fx) || super::compose::start_key(state, action, fx) {
@@ -285,13 +359,15 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::PageDown => navigate::step(state, page as i64, fx),
         Action::PageUp => navigate::step(state, -(page as i64), fx),
         Action::Open => navigate::open(state, fx),
-        Action::Back => back(state, false),
-        Action::Quit => back(state, true),
+        Action::Back => back(state, false, fx),
+        Action::Quit => back(state, true, fx),
         Action::NextPane => {
+            let folders = super::layout::folders_shown(state);
             state.focus = match state.focus {
                 Pane::Folders => Pane::List,
                 Pane::List if state.reader.is_some() => Pane::Reader,
-                Pane::List | Pane::Reader => Pane::Folders,
+                Pane::List | Pane::Reader if folders => Pane::Folders,
+                Pane::List | Pane::Reader => Pane::List,
             };
             if state.focus == Pane::Folders
                 && let Some(r) = &mut state.reader
@@ -302,6 +378,7 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Filter if state.current.is_some() => {
             state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
             state.focus = Pane::List;
+            state.layers.push(Layer::Filter);
         }
         Action::Sync => {
             let first = state.current.map(|c| c.1);
@@ -317,10 +394,14 @@ fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             if state.outbox_items().is_empty() {
                 state.status = Some("the Outbox is empty".into());
             } else {
-                state.outbox_cursor = Some(0);
+                state.layers.push(Layer::Outbox { cursor: 0 });
             }
         }
-        Action::Help => state.help = true,
+        Action::Help => state.layers.push(Layer::Help { scroll: 0 }),
+        Action::Messages => state.layers.push(Layer::Messages { scroll: 0 }),
+        Action::Account(i) if usize::from(i) < state.accounts.len() => {
+            navigate::open_account(state, usize::from(i), fx)
+        }
         Action::NextAccount if !state.accounts.is_empty() => {
             let cur = state.current.and_then(|c| state.account_index(c.0)).unwrap_or(0);
             navigate::open_account(state, (cur + 1) % state.accounts.len(), fx);
@@ -341,8 +422,9 @@ fn fetch_whole(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.status = Some(format!("downloading the whole message ({})…", crate::format::size(u64::from(s.size))));
 }
 
-/// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits.
-fn back(state: &mut AppState, quit: bool) {
+/// Esc/q: leave full screen, close the reader, go back to the folders; `q` there quits
+/// (from the list when the folder pane is too narrow to show).
+fn back(state: &mut AppState, quit: bool, fx: &mut Vec<Effect>) {
     if !state.selection.is_empty() {
         state.selection = Default::default();
         return;
@@ -355,31 +437,36 @@ fn back(state: &mut AppState, quit: bool) {
             state.reader = None;
             state.focus = Pane::List;
         }
-    } else if state.focus != Pane::Folders {
+    } else if state.focus != Pane::Folders && super::layout::folders_shown(state) {
         state.focus = Pane::Folders;
     } else if quit {
-        state.quit = true;
+        quit_or_ask(state, fx);
     }
 }
 
+/// A key while the filter is typed: Submit keeps it, Cancel clears it, the rest is text.
 fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let action = state.keymap.action(Context::Prompt, &k);
     let Some(text) = state.list.typing.as_mut() else {
+        state.close(|l| matches!(l, Layer::Filter));
         return;
     };
-    match k.code {
-        KeyCode::Enter => {
+    match (action, k.code) {
+        (Some(Action::Submit), _) => {
             state.list.typing = None;
+            state.close(|l| matches!(l, Layer::Filter));
             return;
         }
-        KeyCode::Esc => {
+        (Some(Action::Cancel), _) => {
             state.list.typing = None;
+            state.close(|l| matches!(l, Layer::Filter));
             text_changed(state, String::new(), fx);
             return;
         }
-        KeyCode::Backspace => {
+        (_, KeyCode::Backspace) => {
             text.pop();
         }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
         _ => return,
     }
     let t = text.clone();
@@ -389,6 +476,7 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     state.list.query.filter = if text.is_empty() { None } else { Some(text) };
     state.list.cursor = 0;
+    state.list.anchor = None;
     state.list.top = 0;
     state.list.window = Default::default();
     navigate::load(state, fx);
@@ -410,8 +498,12 @@ fn save(state: &mut AppState, fx: &mut Vec<Effect>) {
             dir: state.settings.attachment_dir.clone(),
         }),
         n => {
-            state.prompt = Some(Prompt::SaveAttachment);
-            state.status = Some(format!("save which attachment? 1-{}, a = all, Esc = cancel", n.min(9)));
+            state.ask(Prompt::SaveAttachment);
+            state.status = Some(format!(
+                "save which attachment? 1-{}, {} = all, any other key cancels",
+                n.min(9),
+                state.keymap.key_of(Action::SaveAll)
+            ));
         }
     }
 }
@@ -422,9 +514,10 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     };
     let n = rendered.attachments.len();
-    let indexes = match k.code {
-        KeyCode::Char('a') => (0..n).collect(),
-        KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < n => {
+    // a digit picks one: the number the question shows
+    let indexes = match (state.keymap.action(Context::Prompt, &k), k.code) {
+        (Some(Action::SaveAll), _) => (0..n).collect(),
+        (_, KeyCode::Char(c @ '1'..='9')) if (c as usize - '1' as usize) < n => {
             vec![c as usize - '1' as usize]
         }
         _ => return,
@@ -458,6 +551,10 @@ fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::
     {
         r.body = Body::Ready { raw: raw.clone(), rendered };
     }
+}
+
+fn account_name(state: &AppState, id: AccountId) -> String {
+    state.account_index(id).map(|i| state.accounts[i].name.clone()).unwrap_or_default()
 }
 
 fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
@@ -535,15 +632,15 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::SyncDone { account, error } => {
-            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
-            state.status = Some(match error {
-                Some(e) => format!("{name}: {e}"),
-                None => format!("{name}: up to date"),
-            });
+            let name = account_name(state, account);
+            match error {
+                Some(e) => state.notify(format!("{name}: {e}")),
+                None => state.status = Some(format!("{name}: up to date")),
+            }
         }
         Event::Ask { account, question, action } => {
             let then = Box::new(Effect::Send(account, Command::Act(action)));
-            state.prompt = Some(Prompt::Confirm { question, then });
+            state.ask(Prompt::Confirm { question, then, done: None });
         }
         Event::Pending { account, count, .. } => {
             if let Some(i) = state.account_index(account) {
@@ -551,23 +648,23 @@ fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Notice { account, text } => {
-            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
-            state.status = Some(format!("{name}: {text}"));
+            let name = account_name(state, account);
+            state.notify(format!("{name}: {text}"));
         }
         Event::Outbox { account, items } => {
             if let Some(i) = state.account_index(account) {
                 state.accounts[i].outbox = items;
             }
             if state.outbox_items().is_empty() {
-                state.outbox_cursor = None;
+                state.close(|l| matches!(l, Layer::Outbox { .. }));
             }
         }
         Event::SendDone { state: crate::store::outbox::OutState::Sent, .. } => {
             state.status = Some("sent".into());
         }
         Event::Interrupted { account, error } => {
-            let name = state.account_index(account).map(|i| state.accounts[i].name.clone()).unwrap_or_default();
-            state.status = Some(format!("{name}: {error}"));
+            let name = account_name(state, account);
+            state.notify(format!("{name}: {error}"));
         }
         Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
     }

@@ -58,6 +58,9 @@ impl KeyBinding {
 pub struct UiConfig {
     /// Mark a message \Seen on the server when it is opened.
     pub mark_read_on_open: bool,
+    /// Seconds a message stays in the reader pane before it is marked read (full screen:
+    /// at once; 0: at once everywhere), so skimming the list marks nothing.
+    pub mark_read_delay: u64,
     /// Where `s` saves attachments.
     pub attachment_dir: Option<PathBuf>,
     /// How many messages around the cursor to fetch in the background.
@@ -72,6 +75,7 @@ impl Default for UiConfig {
     fn default() -> Self {
         UiConfig {
             mark_read_on_open: true,
+            mark_read_delay: 2,
             attachment_dir: None,
             prefetch: 2,
             date_format: "%Y-%m-%d".into(),
@@ -393,6 +397,7 @@ password_command = "pass show mail"
         assert_eq!(imap.tls, TlsMode::Implicit);
         assert_eq!(imap.port(), 993);
         assert!(c.ui.mark_read_on_open);
+        assert_eq!(c.ui.mark_read_delay, 2, "skimming marks nothing read");
     }
 
     #[test]

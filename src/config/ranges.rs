@@ -19,6 +19,7 @@ const DAYS: Range = Range { min: 0, max: 36_500, unit: " days" };
 /// The largest message poste downloads (the POP3 absolute cap).
 const MESSAGE_SIZE: Range = Range { min: 1, max: 2 << 30, unit: " bytes (up to \"2G\")" };
 const PREFETCH: Range = Range { min: 0, max: 100, unit: " messages" };
+const DELAY: Range = Range { min: 0, max: 3600, unit: " seconds" };
 
 /// One numeric key as loaded: where it lives (`accounts[i].table.key`, or `ui.key`).
 struct Value {
@@ -30,8 +31,11 @@ struct Value {
 }
 
 fn values(config: &Config) -> Vec<Value> {
-    let mut out =
-        vec![Value { account: None, table: "ui", key: "prefetch", value: config.ui.prefetch as u64, range: &PREFETCH }];
+    let ui = |key, value, range| Value { account: None, table: "ui", key, value, range };
+    let mut out = vec![
+        ui("prefetch", config.ui.prefetch as u64, &PREFETCH),
+        ui("mark_read_delay", config.ui.mark_read_delay, &DELAY),
+    ];
     for (i, a) in config.accounts.iter().enumerate() {
         let mut add = |table, key, value: Option<u64>, range| {
             if let Some(value) = value {
@@ -135,6 +139,8 @@ mod tests {
         assert!(error(&smtp).contains("`smtp.timeout_secs`"));
         let ui = format!("[ui]\nprefetch = 100000\n{IMAP}");
         assert!(error(&ui).starts_with("/etc/poste.toml:2:") && error(&ui).contains("`ui.prefetch`"));
+        let ui = format!("[ui]\nmark_read_delay = 86400\n{IMAP}");
+        assert!(error(&ui).starts_with("/etc/poste.toml:2:") && error(&ui).contains("`ui.mark_read_delay`"));
     }
 
     #[test]
@@ -143,5 +149,7 @@ mod tests {
         assert!(Config::parse(&t, Path::new("x")).is_ok());
         let t = format!("{IMAP}port = 65535\npoll_interval = 86400\n");
         assert!(Config::parse(&t, Path::new("x")).is_ok());
+        let t = format!("[ui]\nmark_read_delay = 0\n{IMAP}");
+        assert_eq!(Config::parse(&t, Path::new("x")).unwrap().ui.mark_read_delay, 0);
     }
 }

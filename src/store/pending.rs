@@ -143,6 +143,24 @@ impl Store {
         Ok(())
     }
 
+    /// The unread messages of a folder.
+    pub fn unread_ids(&self, folder: FolderId) -> Result<Vec<MessageId>> {
+        let mut st = self.conn().prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND (flags & 1) = 0")?;
+        Ok(st.query_map([folder], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Which of these messages are unread.
+    pub fn unread_among(&self, ids: &[MessageId]) -> Result<Vec<MessageId>> {
+        let mut st = self.conn().prepare_cached("SELECT 1 FROM messages WHERE id = ?1 AND (flags & 1) = 0")?;
+        let mut out = Vec::new();
+        for &id in ids {
+            if st.exists([id])? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Marks every message of a folder read.
     pub fn mark_folder_read(&self, folder: FolderId) -> Result<()> {
         self.conn()

@@ -55,7 +55,7 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
                     match loaded {
                         Ok((total, rows)) => queue.push(Msg::ListLoaded { query, total, start, rows }),
-                        Err(e) => state.status = Some(format!("local store: {e}")),
+                        Err(e) => queue.push(Msg::Failed(format!("local store: {e}"))),
                     }
                 }
                 Effect::SaveAttachments { raw, indexes, dir } => {
@@ -76,16 +76,16 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     match ids {
                         Ok(ids) if !ids.is_empty() => env.send(account, Command::Act(kind.with_ids(ids))),
                         Ok(_) => {}
-                        Err(e) => state.status = Some(format!("local store: {e}")),
+                        Err(e) => queue.push(Msg::Failed(format!("local store: {e}"))),
                     }
                 }
                 Effect::SelectRange { query, from, len } => match store.list_window(&query, usize::MAX, from, len) {
                     Ok(rows) => queue.push(Msg::Selected(rows.into_iter().map(|r| r.id).collect())),
-                    Err(e) => state.status = Some(format!("local store: {e}")),
+                    Err(e) => queue.push(Msg::Failed(format!("local store: {e}"))),
                 },
                 Effect::StartCompose { account, kind } => match compose::start(env, account, kind) {
                     Ok(msg) => queue.push(msg),
-                    Err(e) => state.status = Some(e),
+                    Err(e) => queue.push(Msg::Failed(e)),
                 },
                 Effect::Render { id, raw, width } => match env.later {
                     Some(later) => {
@@ -115,6 +115,17 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         a.write(file, content);
                     }
                 }
+                // a task waits, not the UI; in tests the timer goes off at once
+                Effect::Timer { after, timer } => match env.later {
+                    Some(later) => {
+                        let later = later.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(after).await;
+                            let _ = later.send(Msg::Timer(timer));
+                        });
+                    }
+                    None => queue.push(Msg::Timer(timer)),
+                },
                 Effect::DropAutosave(file) => {
                     if let Some(a) = env.autosave {
                         a.remove(file);

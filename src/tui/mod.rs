@@ -71,6 +71,7 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         .unwrap_or_else(|| data_dir.join("attachments"));
     UiSettings {
         mark_read_on_open: ui.mark_read_on_open,
+        mark_read_delay: std::time::Duration::from_secs(ui.mark_read_delay),
         prefetch: ui.prefetch,
         date_format: ui.date_format.clone(),
         attachment_dir,
@@ -307,7 +308,7 @@ async fn event_loop(
                 }
             }
             Some(msg) = later.recv() => pending.push(msg),
-            _ = autosave_tick.tick(), if state.compose.is_some() => pending.push(Msg::Tick),
+            _ = autosave_tick.tick(), if state.compose().is_some() => pending.push(Msg::Tick),
             _ = recv(&mut term_signal) => pending.push(Msg::Quit),
             _ = recv(&mut hangup) => pending.push(Msg::Quit),
         }

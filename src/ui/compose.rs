@@ -2,6 +2,8 @@
 //! text, if anything), and the review: its headers, attachments, the start of its body, or
 //! the user's own text with the line that is wrong marked, what went wrong last, the keys.
 
+use crate::app::compose::Composer;
+use crate::app::keymap::Action;
 use crate::app::state::AppState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,9 +11,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let Some(c) = &state.compose else { return };
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, c: &Composer) {
     let d = &c.draft;
+    let k = |a| state.keymap.key_of(a);
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2).min(30);
     let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
@@ -24,7 +26,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             .border_style(Style::default().fg(if c.error.is_some() { Color::LightRed } else { Color::Cyan }))
             .title(Span::styled(" Write ", key))
             .title_bottom(Span::styled(
-                " Esc: done · Tab on To/Cc/Bcc completes an address ",
+                format!(
+                    " {}: done · {} on To/Cc/Bcc completes an address ",
+                    k(Action::WriteDone),
+                    k(Action::CompleteAddress)
+                ),
                 Style::default().fg(Color::Yellow),
             ));
         let mut inner = block.inner(rect);
@@ -40,7 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             inner.y += top.height;
             inner.height -= top.height;
         }
-        frame.render_widget(editor.as_ref(), inner);
+        frame.render_widget(&editor.area, inner);
         return;
     }
     let dim = Style::default().fg(Color::DarkGray);
@@ -67,8 +73,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 Line::from(format!("  {}", line(l)))
             });
         }
-        let hints = " e edit your text · a attach · q cancel (y and d wait until it reads as a message) ";
-        show(frame, lines, " Review: your text, as written ", hints, Color::LightRed);
+        let hints = format!(
+            " {} edit your text · {} attach · {} cancel ({} and {} wait until it reads as a message) ",
+            k(Action::EditAgain),
+            k(Action::Attach),
+            k(Action::CancelMessage),
+            k(Action::Send),
+            k(Action::SaveDraft)
+        );
+        show(frame, lines, " Review: your text, as written ", &hints, Color::LightRed);
         return;
     }
     let fields = [("From", &d.from), ("To", &d.to), ("Cc", &d.cc), ("Bcc", &d.bcc), ("Subject", &d.subject)];
@@ -101,6 +114,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     for l in d.body.lines() {
         lines.push(Line::from(line(l)));
     }
-    let hints = " y send · e edit · a attach · D remove attachment · d save draft · q cancel ";
-    show(frame, lines, " Review ", hints, Color::Cyan);
+    let hints = format!(
+        " {} send · {} edit · {} attach · {} remove attachment · {} save draft · {} cancel ",
+        k(Action::Send),
+        k(Action::EditAgain),
+        k(Action::Attach),
+        k(Action::RemoveAttachment),
+        k(Action::SaveDraft),
+        k(Action::CancelMessage)
+    );
+    show(frame, lines, " Review ", &hints, Color::Cyan);
 }

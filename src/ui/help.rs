@@ -1,7 +1,7 @@
-//! The help overlay: every action with its keys, as configured; two columns when the
-//! terminal is too short for one.
+//! The help overlay: every layer's keys as the keymap has them, under headings, in one
+//! column that scrolls when the terminal is too short for it.
 
-use crate::app::keymap::ACTIONS;
+use crate::app::keymap::{Action, HelpLine, help_lines};
 use crate::app::state::AppState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,42 +9,49 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-fn entry(keys: String, help: &str, key_w: usize, width: usize) -> Line<'static> {
-    let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-    Line::from(vec![
-        Span::styled(super::text::fit(&keys, key_w), key),
-        Span::raw(super::text::fit(help, width.saturating_sub(key_w))),
-    ])
-}
+/// The widest key column; longer key lists are cut.
+const KEY_W: usize = 18;
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let mut entries: Vec<(String, &str)> =
-        ACTIONS.iter().map(|(a, _, help, _)| (state.keymap.keys_of(*a), *help)).collect();
-    entries.push(("1-9".into(), "switch to account N"));
-    entries.push(("mouse".into(), "wheel scrolls, click selects"));
-    let rows_fit = area.height.saturating_sub(2).max(1) as usize;
-    let columns = if entries.len() <= rows_fit { 1 } else { 2 };
-    let col_w = if columns == 1 { 62 } else { 58 };
-    let w = ((col_w * columns + 2) as u16).min(area.width);
-    let per_col = entries.len().div_ceil(columns);
-    let h = (per_col as u16 + 2).min(area.height);
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, scroll: usize) {
+    let all = help_lines(&state.keymap);
+    let visible = crate::app::layout::overlay_rows(state);
+    let w = area.width.saturating_sub(2).min(78);
+    let h = (all.len().min(visible) as u16 + 2).min(area.height);
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
-    let inner_w = w.saturating_sub(2) as usize / columns;
-    let key_w = 16.min(inner_w / 2);
-    let mut lines = Vec::new();
-    for row in 0..per_col {
-        let mut spans = Vec::new();
-        for c in 0..columns {
-            if let Some((k, help)) = entries.get(c * per_col + row) {
-                if c > 0 {
-                    spans.push(Span::raw(" "));
-                }
-                spans.extend(entry(k.clone(), help, key_w, inner_w - 1).spans);
-            }
-        }
-        lines.push(Line::from(spans));
-    }
-    let block = Block::default().borders(Borders::ALL).title(" Keys (any key closes) ");
+    let inner_w = w.saturating_sub(2) as usize;
+    let top = scroll.min(all.len().saturating_sub(visible));
+    let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let heading = Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let lines: Vec<Line<'_>> = all
+        .iter()
+        .skip(top)
+        .take(visible)
+        .map(|l| match l {
+            HelpLine::Heading(t) => Line::from(Span::styled(super::text::fit(t, inner_w), heading)),
+            HelpLine::Entry { keys, help } => Line::from(vec![
+                Span::styled(super::text::fit(keys, KEY_W.min(inner_w / 2)), key),
+                Span::raw(" "),
+                Span::raw(super::text::fit(help, inner_w.saturating_sub(KEY_W.min(inner_w / 2) + 1))),
+            ]),
+        })
+        .collect();
+    let k = |a| state.keymap.key_of(a);
+    let bottom = if all.len() > visible {
+        format!(
+            " {}/{} scroll ({}-{} of {}) · any other key closes ",
+            k(Action::Down),
+            k(Action::Up),
+            top + 1,
+            (top + visible).min(all.len()),
+            all.len()
+        )
+    } else {
+        " any key closes ".to_string()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Keys ")
+        .title_bottom(Span::styled(bottom, Style::default().fg(Color::Yellow)));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -4,6 +4,7 @@ mod compose;
 mod folders;
 mod help;
 mod list;
+mod messages;
 mod outbox;
 mod picker;
 mod reader;
@@ -12,11 +13,12 @@ pub mod text;
 
 use crate::app::AppState;
 use crate::app::layout::areas;
+use crate::app::state::Layer;
 use ratatui::Frame;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-/// Draws the whole screen.
+/// Draws the whole screen: the panes and the status line, then the layers, bottom to top.
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let a = areas(state);
     if a.folders.width > 0 {
@@ -29,17 +31,18 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
         reader::draw(frame, a.reader, state);
     }
     status::draw(frame, a.status, state);
-    if state.compose.is_some() {
-        compose::draw(frame, frame.area(), state);
-    }
-    if state.outbox_cursor.is_some() {
-        outbox::draw(frame, frame.area(), state);
-    }
-    if state.picker.is_some() {
-        picker::draw(frame, frame.area(), state);
-    }
-    if state.help {
-        help::draw(frame, frame.area(), state);
+    let full = frame.area();
+    for layer in &state.layers {
+        match layer {
+            Layer::Compose(c) => compose::draw(frame, full, state, c),
+            Layer::Outbox { cursor } => outbox::draw(frame, full, state, *cursor),
+            Layer::Picker(p) => picker::draw(frame, full, state, p),
+            Layer::Prompt(p) => status::draw_prompt(frame, a.status, state, p),
+            // the list shows the filter being typed, the status line its keys
+            Layer::Filter => {}
+            Layer::Help { scroll } => help::draw(frame, full, state, *scroll),
+            Layer::Messages { scroll } => messages::draw(frame, full, state, *scroll),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Outbox overlay: what waits to be sent, what failed and why, and the keys to try
 //! again, edit or discard.
 
+use crate::app::keymap::Action;
 use crate::app::state::AppState;
 use crate::store::outbox::OutState;
 use ratatui::Frame;
@@ -9,8 +10,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let Some(cursor) = state.outbox_cursor else { return };
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, cursor: usize) {
+    let k = |a| state.keymap.key_of(a);
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2).min(20);
     let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
@@ -44,7 +45,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         .border_style(Style::default().fg(Color::Cyan))
         .title(Span::styled(" Outbox ", Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)))
         .title_bottom(Span::styled(
-            " y send again · e edit · d discard · Esc close ",
+            format!(
+                " {} send again · {} edit · {} discard · {} close ",
+                k(Action::SendAgain),
+                k(Action::EditOutgoing),
+                k(Action::DiscardOutgoing),
+                k(Action::CloseOutbox)
+            ),
             Style::default().fg(Color::Yellow),
         ));
     frame.render_widget(Clear, rect);

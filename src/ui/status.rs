@@ -1,4 +1,6 @@
-//! The status line: a message or key hints on the left, account states on the right.
+//! The status line: a notice, a message or key hints on the left, account states on the
+//! right; a question of the prompt layer takes the left side while it is asked. A notice
+//! too long for the line is shown whole, wrapped, in rows just above it.
 
 use crate::app::keymap::Action;
 use crate::app::state::{AppState, Prompt};
@@ -6,13 +8,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 fn hints(state: &AppState) -> String {
     let k = |a| state.keymap.key_of(a);
     if state.list.typing.is_some() {
-        return "type to filter · Enter keep · Esc clear".into();
+        return format!("type to filter · {} keep · {} clear", k(Action::Submit), k(Action::Cancel));
     }
     format!(
         "{} help · {}/{} move · {} open · {} back · {} pane · {} filter · {} sync · {} quit",
@@ -28,7 +30,90 @@ fn hints(state: &AppState) -> String {
     )
 }
 
+/// What the status line says on the left when no question is asked; `room` is whether a
+/// notice fits on it.
+fn left(state: &AppState, room: bool) -> (String, Style) {
+    let k = |a| state.keymap.key_of(a);
+    if let Some(n) = state.notice.as_deref().filter(|_| room) {
+        return (crate::sanitize::line(n), notice_style());
+    }
+    if let Some(s) = &state.status {
+        return (s.clone(), Style::default().fg(Color::Yellow));
+    }
+    if !state.selection.is_empty() {
+        let n = if state.selection.all { state.list.total } else { state.selection.ids.len() };
+        let text = format!(
+            "{n} selected · {} read · {} flag · {} delete · {} move · {} copy · {} clears",
+            k(Action::ToggleRead),
+            k(Action::ToggleFlag),
+            k(Action::Delete),
+            k(Action::Move),
+            k(Action::Copy),
+            k(Action::Back)
+        );
+        return (text, Style::default().fg(Color::Magenta));
+    }
+    (hints(state), Style::default().fg(Color::DarkGray))
+}
+
+/// The question a prompt asks.
+fn question(state: &AppState, p: &Prompt) -> (String, Style) {
+    let red = Style::default().fg(Color::LightRed);
+    let cyan = Style::default().fg(Color::Cyan);
+    let yes = state.keymap.key_of(Action::Yes);
+    match p {
+        Prompt::Confirm { question, .. } => (question.clone(), red),
+        Prompt::Text { label, input, .. } => (format!("{label} {input}▏"), cyan),
+        Prompt::DiscardDraft => (format!("Discard this message? ({yes}/n)"), red),
+        Prompt::ResumeAutosave => (crate::app::autosave::question(state), red),
+        Prompt::RemoveAttachment(n) => (format!("Remove which attachment? (1-{n})"), cyan),
+        Prompt::Quit => (crate::app::quit_question(state).unwrap_or_else(|| format!("Quit? ({yes}/n)")), red),
+        // the question is the status text `save` set
+        Prompt::SaveAttachment => (state.status.clone().unwrap_or_default(), cyan),
+    }
+}
+
+fn notice_style() -> Style {
+    Style::default().fg(Color::LightRed)
+}
+
+/// The most rows a long notice takes above the status line; the message log has it whole.
+const NOTICE_ROWS: u16 = 6;
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let notice = state.notice.as_deref().map(crate::sanitize::line);
+    let room = notice.as_ref().is_none_or(|n| n.width() <= left_width(state, area));
+    let (text, style) = left(state, room);
+    line(frame, area, state, text, style);
+    if let Some(n) = notice.filter(|_| !room) {
+        let hint = format!(" {} lists the last messages ", state.keymap.key_of(Action::Messages));
+        above(frame, area, n, notice_style(), hint);
+    }
+}
+
+/// The status line with a prompt's question on the left; a question too long for it is
+/// shown whole above it too.
+pub fn draw_prompt(frame: &mut Frame<'_>, area: Rect, state: &AppState, p: &Prompt) {
+    let (text, style) = question(state, p);
+    if text.width() > left_width(state, area) {
+        above(frame, area, text.clone(), style, String::new());
+    }
+    line(frame, area, state, text, style);
+}
+
+/// A text too long for the status line, whole and wrapped, in the rows just above it.
+fn above(frame: &mut Frame<'_>, area: Rect, text: String, style: Style, title: String) {
+    let w = area.width.max(1) as usize;
+    // a word wrap takes a row or two more than the characters do
+    let rows = ((text.width().div_ceil(w) + 1) as u16 + 1).min(NOTICE_ROWS).min(area.y);
+    let rect = Rect { x: area.x, y: area.y - rows, width: area.width, height: rows };
+    let block = Block::default().borders(Borders::TOP).border_style(style).title(title);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(text).style(style).block(block).wrap(Wrap { trim: true }), rect);
+}
+
+/// The account states on the right of the status line.
+fn right(state: &AppState) -> Vec<Span<'static>> {
     let mut right = Vec::new();
     for a in &state.accounts {
         let (label, color) = match &a.state {
@@ -56,30 +141,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             }
         }
     }
-    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
-    let left_w = (area.width as usize).saturating_sub(right_w + 1);
-    let (left, style) = match (&state.prompt, &state.status) {
-        (Some(Prompt::Confirm { question, .. }), _) => (question.clone(), Style::default().fg(Color::LightRed)),
-        (Some(Prompt::Text { label, input, .. }), _) => (format!("{label} {input}▏"), Style::default().fg(Color::Cyan)),
-        (Some(Prompt::DiscardDraft), _) => {
-            ("Discard this message? (y/n)".to_string(), Style::default().fg(Color::LightRed))
-        }
-        (Some(Prompt::ResumeAutosave), _) => {
-            (crate::app::autosave::question(state), Style::default().fg(Color::LightRed))
-        }
-        (Some(Prompt::RemoveAttachment(n)), _) => {
-            (format!("Remove which attachment? (1-{n})"), Style::default().fg(Color::Cyan))
-        }
-        (_, Some(s)) => (s.clone(), Style::default().fg(Color::Yellow)),
-        _ if !state.selection.is_empty() => {
-            let n = if state.selection.all { state.list.total } else { state.selection.ids.len() };
-            (
-                format!("{n} selected · N read · F flag · d delete · m move · c copy · Esc clears"),
-                Style::default().fg(Color::Magenta),
-            )
-        }
-        _ => (hints(state), Style::default().fg(Color::DarkGray)),
-    };
+    right
+}
+
+/// The columns the left side has.
+fn left_width(state: &AppState, area: Rect) -> usize {
+    let right_w: usize = right(state).iter().map(|s| s.content.width()).sum();
+    (area.width as usize).saturating_sub(right_w + 1)
+}
+
+fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style) {
+    let right = right(state);
+    let left_w = left_width(state, area);
     let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -157,9 +157,9 @@ fn compose_review_screen() {
     crate::tui::apply(&mut state, Msg::Edited(Ok(text.replace("Gerne!", "Gerne, bis dann!"))), &store, &[]);
     snap!("compose_review_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Char('q'));
-    assert!(state.compose.is_some(), "q asks first");
+    assert!(state.compose().is_some(), "q asks first");
     key(&mut state, &store, KeyCode::Char('y'));
-    assert!(state.compose.is_none());
+    assert!(state.compose().is_none());
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn builtin_editor_completes_addresses_and_feeds_the_review() {
     }
     snap!("compose_builtin_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Esc);
-    let c = state.compose.as_ref().unwrap();
+    let c = state.compose().unwrap();
     assert!(c.writing.is_none());
     assert_eq!(c.draft.to, "Jörg Müller <joerg@beispiel.de>,");
     assert_eq!(c.draft.subject, "Hallo");
@@ -216,7 +216,7 @@ fn outbox_overlay_shows_what_waits_and_why() {
     key(&mut state, &store, KeyCode::Char('j'));
     snap!("outbox_100x30", screen(&mut state, &store, 100, 30));
     key(&mut state, &store, KeyCode::Char('d'));
-    assert!(matches!(state.prompt, Some(crate::app::state::Prompt::Confirm { .. })));
+    assert!(matches!(state.prompt(), Some(crate::app::state::Prompt::Confirm { .. })));
 }
 
 #[test]
@@ -241,4 +241,67 @@ fn text_that_does_not_read_is_shown_as_written_with_its_line_marked() {
     key(&mut state, &store, KeyCode::Esc);
     let s = screen(&mut state, &store, 100, 30);
     assert!(s.contains(" Write ") && s.contains("line 3: ") && s.contains("fix it there, then Esc"), "{s}");
+}
+
+#[test]
+fn the_help_and_the_picker_fit_80x24() {
+    let (_d, store, mut state) = demo();
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    key(&mut state, &store, KeyCode::Char('?'));
+    let s = screen(&mut state, &store, 80, 24);
+    snap!("help_80x24", s.clone());
+    assert!(s.contains("┌ Keys ─") && s.contains("any other key closes"), "{s}");
+    // it scrolls to its last line
+    key(&mut state, &store, KeyCode::Char('G'));
+    let s = screen(&mut state, &store, 80, 24);
+    assert!(s.contains("discard a message kept from a crash"), "{s}");
+    key(&mut state, &store, KeyCode::Char('x'));
+    key(&mut state, &store, KeyCode::Char('m'));
+    let s = screen(&mut state, &store, 80, 24);
+    snap!("picker_80x24", s.clone());
+    assert!(s.contains("Move to (type to filter)") && s.contains("Enter picks · Down next · Esc cancels"), "{s}");
+}
+
+#[test]
+fn a_long_notice_is_shown_whole_and_the_log_keeps_it() {
+    let (_d, store, mut state) = demo();
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    let account = state.accounts[0].id;
+    let text = "could not save: cannot write /home/someone/Downloads/a folder with a long name/\
+                Quarterly report for the board, final version (3).pdf: No space left on device (os error 28)";
+    crate::tui::apply(&mut state, Msg::Failed(text.into()), &store, &[]);
+    crate::tui::apply(&mut state, Msg::Worker(Event::SyncDone { account, error: None }), &store, &[]);
+    let s = screen(&mut state, &store, 80, 24);
+    snap!("long_notice_80x24", s.clone());
+    let joined: String = s.lines().map(|l| l.trim_end()).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("(os error 28)") && joined.contains("Quarterly report"), "{s}");
+    // the next key takes it off the screen; I shows it again, whole
+    key(&mut state, &store, KeyCode::Char('I'));
+    let s = screen(&mut state, &store, 80, 24);
+    assert!(s.contains("Messages, newest first") && s.contains("(os error 28)"), "{s}");
+}
+
+#[test]
+fn the_question_before_quitting_is_shown_whole() {
+    let (_d, store, mut state) = demo();
+    let account = state.accounts[1].id;
+    let items = vec![crate::account::OutboxItem {
+        id: 1,
+        subject: "Minutes".into(),
+        state: crate::store::outbox::OutState::Queued,
+        error: None,
+    }];
+    crate::tui::apply(&mut state, Msg::Worker(Event::Outbox { account, items }), &store, &[]);
+    crate::tui::apply(&mut state, Msg::Worker(Event::Pending { account, count: 3, settled: true }), &store, &[]);
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    key(&mut state, &store, KeyCode::Tab);
+    key(&mut state, &store, KeyCode::Char('q'));
+    assert!(!state.quit);
+    let s = screen(&mut state, &store, 80, 24);
+    let joined: String = s.lines().map(|l| l.trim_end()).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("Quit with 1 message in the Outbox not sent and 3 changes not on the server yet? They are")
+            && joined.contains("kept for the next start. (y/n)"),
+        "{s}"
+    );
 }

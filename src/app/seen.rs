@@ -1,0 +1,152 @@
+//! When an opened message becomes read: at once full screen (or with no delay), else after
+//! `mark_read_delay` in the reader pane, so skimming the list with the reader open marks
+//! nothing. The delay is a timer the event loop runs (`Effect::Timer`); no sleeping here.
+
+use super::state::AppState;
+use super::update::{Effect, Timer};
+use crate::account::{self, Command};
+use crate::model::{AccountId, Flags, MessageId};
+
+/// The message waiting for its delay, and the number of its timer.
+#[derive(Debug, Clone, Default)]
+pub struct SeenWait {
+    /// Numbers timers so that one set for an earlier opening does nothing.
+    pub timer: u64,
+    pub waiting: Option<(AccountId, MessageId)>,
+}
+
+/// The reader has just been given a message: whether the worker is to mark it read as it
+/// opens it, else the timer to set if it waits for the delay.
+pub fn on_open(state: &mut AppState) -> (bool, Option<Effect>) {
+    state.seen.waiting = None;
+    let Some(r) = &state.reader else { return (false, None) };
+    if !state.settings.mark_read_on_open || r.summary.flags.is_seen() {
+        return (false, None);
+    }
+    if r.fullscreen || state.settings.mark_read_delay.is_zero() {
+        return (true, None);
+    }
+    state.seen.timer += 1;
+    state.seen.waiting = Some((r.account, r.id));
+    (false, Some(Effect::Timer { after: state.settings.mark_read_delay, timer: Timer::MarkSeen(state.seen.timer) }))
+}
+
+/// The reader went full screen: the message waiting for its delay is read now.
+pub fn now(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if let Some((account, id)) = state.seen.waiting.take()
+        && state.reader.as_ref().is_some_and(|r| r.id == id)
+    {
+        mark(account, id, fx);
+    }
+}
+
+/// A `MarkSeen` timer went off: the message is marked if it is still the one in the reader.
+pub fn due(state: &mut AppState, timer: u64, fx: &mut Vec<Effect>) {
+    if timer == state.seen.timer {
+        now(state, fx);
+    }
+}
+
+fn mark(account: AccountId, id: MessageId, fx: &mut Vec<Effect>) {
+    let action = account::Action::Flags { ids: vec![id], add: Flags(Flags::SEEN), remove: Flags(0) };
+    fx.push(Effect::Send(account, Command::Act(action)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::UiSettings;
+    use super::super::tests::{key, opened, opened_with};
+    use super::super::update::{Effect, Msg, Timer, update};
+    use crate::account::{Action, Command};
+    use crate::model::Flags;
+    use crossterm::event::KeyCode;
+    use std::time::Duration;
+
+    fn marks(fx: &[Effect]) -> Vec<i64> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Send(1, Command::Act(Action::Flags { ids, add, .. })) if add.has(Flags::SEEN) => Some(ids[0]),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn opens(fx: &[Effect]) -> Vec<(i64, bool)> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Send(1, Command::Open { id, mark_seen }) => Some((*id, *mark_seen)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn timer(fx: &[Effect]) -> Option<(Duration, Timer)> {
+        fx.iter().find_map(|e| match e {
+            Effect::Timer { after, timer } => Some((*after, *timer)),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn skimming_with_the_reader_open_marks_nothing_until_a_message_stays() {
+        let mut s = opened(10);
+        let fx = key(&mut s, KeyCode::Enter);
+        assert_eq!(opens(&fx), [(1000, false)]);
+        let (after, first) = timer(&fx).expect("a timer for the delay");
+        assert_eq!(after, Duration::from_secs(2));
+        // j, j: each message is shown, none is marked
+        key(&mut s, KeyCode::Char('j'));
+        let fx = key(&mut s, KeyCode::Char('j'));
+        assert_eq!(opens(&fx), [(1002, false)]);
+        let (_, last) = timer(&fx).unwrap();
+        // the timers of the messages passed do nothing
+        assert!(marks(&update(&mut s, Msg::Timer(first))).is_empty());
+        // the one that stayed is marked when its time is up, once
+        assert_eq!(marks(&update(&mut s, Msg::Timer(last))), [1002]);
+        assert!(marks(&update(&mut s, Msg::Timer(last))).is_empty());
+    }
+
+    #[test]
+    fn full_screen_marks_at_once_and_a_closed_reader_marks_nothing() {
+        let mut s = opened(10);
+        let (_, t) = timer(&key(&mut s, KeyCode::Enter)).unwrap();
+        // Enter again: full screen, read now
+        assert_eq!(marks(&key(&mut s, KeyCode::Enter)), [1000]);
+        assert!(marks(&update(&mut s, Msg::Timer(t))).is_empty(), "not twice");
+        // closed before its time: not marked
+        key(&mut s, KeyCode::Esc);
+        key(&mut s, KeyCode::Esc);
+        assert!(s.reader.is_none());
+        key(&mut s, KeyCode::Char('j'));
+        let (_, t) = timer(&key(&mut s, KeyCode::Enter)).unwrap();
+        key(&mut s, KeyCode::Esc);
+        assert!(s.reader.is_none());
+        assert!(marks(&update(&mut s, Msg::Timer(t))).is_empty());
+    }
+
+    #[test]
+    fn no_delay_a_full_screen_reader_read_messages_and_no_marking() {
+        let no_delay = UiSettings { mark_read_delay: Duration::ZERO, ..Default::default() };
+        let mut s = opened_with(5, Default::default(), no_delay);
+        let fx = key(&mut s, KeyCode::Enter);
+        assert_eq!((opens(&fx), timer(&fx)), (vec![(1000, true)], None));
+
+        let full = UiSettings { reader_fullscreen: true, ..Default::default() };
+        let mut s = opened_with(5, Default::default(), full);
+        let fx = key(&mut s, KeyCode::Enter);
+        assert!(s.reader.as_ref().unwrap().fullscreen);
+        assert_eq!(marks(&fx), [1000]);
+
+        let never = UiSettings { mark_read_on_open: false, ..Default::default() };
+        let mut s = opened_with(5, Default::default(), never);
+        let fx = key(&mut s, KeyCode::Enter);
+        assert_eq!((opens(&fx), timer(&fx)), (vec![(1000, false)], None));
+        assert!(marks(&key(&mut s, KeyCode::Enter)).is_empty());
+
+        // a message already read needs no timer
+        let mut s = opened(5);
+        s.list.window.rows[0].flags = Flags(Flags::SEEN);
+        let fx = key(&mut s, KeyCode::Enter);
+        assert_eq!((opens(&fx), timer(&fx)), (vec![(1000, false)], None));
+    }
+}
