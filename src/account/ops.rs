@@ -82,6 +82,16 @@ impl Op {
         serde_json::from_str(s).ok()
     }
 
+    /// The UIDs this queued action takes out of `folder` (moved away or deleted here),
+    /// which the server still shows there until the action has run.
+    pub fn leaving(&self, folder: &str) -> Vec<Uid> {
+        match self {
+            Op::Move { from, items, .. } if from == folder => items.iter().map(|o| o.uid).collect(),
+            Op::Expunge { folder: f, uids, .. } if f == folder => uids.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A short description for notices.
     pub fn describe(&self) -> String {
         let folder = |s: &str| crate::imap::decode_folder_name(s);

@@ -488,8 +488,16 @@ impl Worker {
                 let _ = reply.send(folders);
             }
             StoreOp::Snapshot(folder, reply) => {
-                let local = LocalState { sync: self.store.sync_state(folder)?, flags: self.store.uid_flags(folder)? };
-                let _ = reply.send(local);
+                let mut flags = self.store.uid_flags(folder)?;
+                // what the user moved or deleted here and the queue has not yet told the
+                // server: known, so the pass neither brings it back nor counts it missing
+                let name = self.store.folder(folder)?.name;
+                for (_, op) in self.store.pending_ops(account)? {
+                    for uid in super::ops::Op::from_json(&op).map(|o| o.leaving(&name)).unwrap_or_default() {
+                        flags.entry(uid).or_insert(crate::model::Flags(crate::model::Flags::SEEN));
+                    }
+                }
+                let _ = reply.send(LocalState { sync: self.store.sync_state(folder)?, flags });
             }
             StoreOp::Reset(folder) => {
                 self.store.reset_folder(folder)?;
