@@ -167,14 +167,99 @@ impl Default for Keymap {
     }
 }
 
-impl Keymap {
-    /// Defaults, with each action named in `[keys]` bound to the keys given instead.
-    pub fn from_config(keys: &BTreeMap<String, KeyBinding>) -> Result<Keymap, String> {
-        for name in keys.keys() {
-            if !ACTIONS.iter().any(|(_, n, _, _)| n == name) {
-                let known: Vec<_> = ACTIONS.iter().map(|(_, n, _, _)| *n).collect();
-                return Err(format!("[keys] {name}: no such action (actions: {})", known.join(", ")));
+/// A mistake in `[keys]`, in plain words (no terminal types), for the config loader to
+/// place at its line: the action it is about, which of its keys (the position in its list,
+/// when it is about one key), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyProblem {
+    pub action: String,
+    pub key: Option<usize>,
+    pub text: String,
+}
+
+impl std::fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[keys] {}: {}", self.action, self.text)
+    }
+}
+
+/// Where an action's keys are looked up: actions of different layers (say, the reader's
+/// and the list's) may share a key, actions of one layer may not. Every action is in the
+/// one layer today.
+fn layer(_action: &str) -> u8 {
+    0
+}
+
+/// Every mistake in `[keys]`: an action that does not exist, a key name that does not parse,
+/// and a key that two actions would share (a key given to one action is taken from the
+/// action it was a default of, so that one needs another key too), or one of `1`–`9`, which
+/// jump to accounts.
+pub fn problems(keys: &BTreeMap<String, KeyBinding>) -> Vec<KeyProblem> {
+    let mut out = Vec::new();
+    for name in keys.keys() {
+        if !ACTIONS.iter().any(|(_, n, _, _)| n == name) {
+            let known: Vec<_> = ACTIONS.iter().map(|(_, n, _, _)| *n).collect();
+            let text = format!("no such action (actions: {})", known.join(", "));
+            out.push(KeyProblem { action: name.clone(), key: None, text });
+        }
+    }
+    // every key in use: (chord, action, as written, position in the config's list or None
+    // for a default)
+    let mut bound: Vec<(Chord, &str, String, Option<usize>)> = Vec::new();
+    for (_, name, _, defaults) in ACTIONS {
+        match keys.get(*name) {
+            Some(b) => {
+                for (i, k) in b.keys().into_iter().enumerate() {
+                    let at = matches!(b, KeyBinding::Many(_)).then_some(i);
+                    match parse_key(k) {
+                        Ok(Chord(KeyCode::Char('1'..='9'), KeyModifiers::NONE)) => out.push(KeyProblem {
+                            action: name.to_string(),
+                            key: at,
+                            text: format!("{k:?} cannot be bound: 1–9 jump to the accounts"),
+                        }),
+                        Ok(chord) => bound.push((chord, name, k.to_string(), Some(i))),
+                        Err(e) => out.push(KeyProblem { action: name.to_string(), key: at, text: e }),
+                    }
+                }
             }
+            None => {
+                for k in *defaults {
+                    if let Ok(chord) = parse_key(k) {
+                        bound.push((chord, name, k.to_string(), None));
+                    }
+                }
+            }
+        }
+    }
+    let clash = |a: &str, b: &str| a != b && layer(a) == layer(b);
+    for (n, (chord, name, written, at)) in bound.iter().enumerate() {
+        let Some(i) = at else { continue };
+        // each shared key is told once, at the first action the config gives it to
+        let earlier = bound[..n].iter().any(|(c, other, _, at)| c == chord && at.is_some() && clash(name, other));
+        let others: Vec<String> = bound
+            .iter()
+            .filter(|(c, other, _, _)| c == chord && clash(name, other))
+            .map(|(_, other, _, at)| if at.is_some() { other.to_string() } else { format!("{other} (by default)") })
+            .collect();
+        if earlier || others.is_empty() {
+            continue;
+        }
+        let is_many = matches!(keys.get(*name), Some(KeyBinding::Many(_)));
+        out.push(KeyProblem {
+            action: name.to_string(),
+            key: is_many.then_some(*i),
+            text: format!("{written:?} is also the key of {}: give each action keys of its own", others.join(", ")),
+        });
+    }
+    out
+}
+
+impl Keymap {
+    /// Defaults, with each action named in `[keys]` bound to the keys given instead; the
+    /// first of `problems` is the error.
+    pub fn from_config(keys: &BTreeMap<String, KeyBinding>) -> Result<Keymap, String> {
+        if let Some(p) = problems(keys).into_iter().next() {
+            return Err(p.to_string());
         }
         let mut map = HashMap::new();
         let mut names = HashMap::new();
@@ -228,15 +313,47 @@ mod tests {
     #[test]
     fn config_overrides_and_errors_name_the_action() {
         let mut keys = BTreeMap::new();
-        keys.insert("down".to_string(), KeyBinding::One("n".into()));
+        keys.insert("down".to_string(), KeyBinding::One("x".into()));
         let km = Keymap::from_config(&keys).unwrap();
         let ev = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        assert_eq!(km.action(&ev('n')), Some(Action::Down));
+        assert_eq!(km.action(&ev('x')), Some(Action::Down));
         assert_eq!(km.action(&ev('j')), None);
-        keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
+        keys.insert("dwn".to_string(), KeyBinding::One("z".into()));
         assert!(Keymap::from_config(&keys).unwrap_err().contains("dwn"));
         keys.remove("dwn");
         keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
         assert!(Keymap::from_config(&keys).unwrap_err().contains("[keys] up"));
+    }
+
+    #[test]
+    fn the_defaults_have_no_problems() {
+        assert_eq!(problems(&BTreeMap::new()), Vec::new());
+    }
+
+    #[test]
+    fn problems_name_the_action_the_key_and_the_other_action() {
+        let mut keys = BTreeMap::new();
+        keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
+        keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
+        // `n` is new_folder's by default; `z` is given to two actions
+        keys.insert("down".to_string(), KeyBinding::Many(vec!["j".into(), "n".into()]));
+        keys.insert("compose".to_string(), KeyBinding::One("z".into()));
+        keys.insert("reply".to_string(), KeyBinding::Many(vec!["z".into(), "3".into()]));
+        let p = problems(&keys);
+        let text: Vec<String> = p.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            p.iter().map(|p| (p.action.as_str(), p.key)).collect::<Vec<_>>(),
+            [("dwn", None), ("up", Some(1)), ("reply", Some(1)), ("down", Some(1)), ("compose", None)],
+            "{text:#?}"
+        );
+        assert!(text[0].starts_with("[keys] dwn: no such action (actions: down, up,"), "{}", text[0]);
+        assert_eq!(text[1], "[keys] up: unknown key \"C-\"");
+        assert_eq!(text[2], "[keys] reply: \"3\" cannot be bound: 1–9 jump to the accounts");
+        assert_eq!(
+            text[3],
+            "[keys] down: \"n\" is also the key of new_folder (by default): give each action keys of its own"
+        );
+        assert_eq!(text[4], "[keys] compose: \"z\" is also the key of reply: give each action keys of its own");
+        assert!(Keymap::from_config(&keys).is_err());
     }
 }
