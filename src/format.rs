@@ -1,4 +1,4 @@
-//! Small text formatters shared by the CLI and the UI: counts, sizes and dates.
+//! Small text formatters shared by the CLI and the UI: counts, marks, sizes and dates.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
 
@@ -16,6 +16,25 @@ pub fn count_of(n: u64, one: &str, many: &str) -> String {
 /// The word for `n` of something: `one` for 1, else `many` (`is`/`are`, `its`/`their`).
 pub fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
+}
+
+/// A message's three marks, as lists show them: `N` unread (or `r` answered), `!` flagged,
+/// `@` with attachments (or `~` when only its header is downloaded).
+pub fn marks(m: &crate::model::Summary) -> String {
+    use crate::model::Flags;
+    let f = m.flags;
+    let read = match (f.is_seen(), f.has(Flags::ANSWERED)) {
+        (false, _) => 'N',
+        (true, true) => 'r',
+        (true, false) => ' ',
+    };
+    let flagged = if f.has(Flags::FLAGGED) { '!' } else { ' ' };
+    let attached = match (m.partial, m.has_attachments) {
+        (true, _) => '~',
+        (false, true) => '@',
+        (false, false) => ' ',
+    };
+    [read, flagged, attached].iter().collect()
 }
 
 /// `532 B`, `14 K`, `3.2 M`.

@@ -125,6 +125,7 @@ pub struct ComposeArgs {
     pub subject: Option<String>,
     pub attach: Vec<PathBuf>,
     pub body_file: Option<PathBuf>,
+    pub allow_empty: bool,
 }
 
 /// `poste compose --account NAME --to ADDR ...`: builds the message and sends it.
@@ -139,6 +140,9 @@ pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32>
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {} as UTF-8 text", p.display()))?,
         None => String::new(),
     };
+    if body.trim().is_empty() && !args.allow_empty {
+        bail!("the body is empty: nothing was sent (give --allow-empty to send it so)");
+    }
     let mut d = Draft {
         from: compose::identity(acct, &[]),
         to: args.to.join(", "),
