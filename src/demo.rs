@@ -60,6 +60,7 @@ pub fn build(data: &crate::instance::DataDir) -> Result<Vec<AccountConfig>, Stor
                 display: n.clone(),
                 delimiter: Some("/".into()),
                 special_use: special(n),
+                noselect: false,
             })
             .collect();
         let folders = store.set_folders(id, &infos)?;

@@ -156,6 +156,8 @@ pub struct Folder {
     pub unread: u32,
     pub total: u32,
     pub subscribed: bool,
+    /// It only holds folders (IMAP \Noselect): it has no messages of its own.
+    pub noselect: bool,
 }
 
 impl Folder {
@@ -222,6 +224,9 @@ pub struct NewMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AccountState {
     Offline(String),
+    /// The server refused the login (or the password could not be had); tried again only
+    /// when the user asks.
+    LoginFailed(String),
     Connecting,
     Online,
     Syncing {

@@ -80,6 +80,7 @@ fn list_json_and_read_from_the_store_offline() {
                 display: "INBOX".into(),
                 delimiter: Some("/".into()),
                 special_use: None,
+                noselect: false,
             }],
         )
         .unwrap();
@@ -135,6 +136,7 @@ fn list_says_where_each_message_is_marks_it_and_pads_by_display_width() {
         display: name.into(),
         delimiter: Some("/".into()),
         special_use: None,
+        noselect: false,
     };
     let home = store.ensure_account("home").unwrap();
     let work = store.ensure_account("work").unwrap();

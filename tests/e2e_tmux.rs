@@ -350,3 +350,26 @@ fn a_paste_into_the_builtin_editor_arrives_whole_and_at_once() {
     ui.wait("wE", 20);
     assert!(started.elapsed() < Duration::from_secs(10), "the paste took {:?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_accounts_inbox_opens_first_on_a_new_store() {
+    let imap_user = user("firstimap");
+    let pop_user = user("firstpop");
+    let mut a = admin(&imap_user).await;
+    append(&mut a, "INBOX", &message(1, "in the first account", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let mut b = admin(&pop_user).await;
+    append(&mut b, "INBOX", &message(2, "in the second account", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&imap_user, None, "");
+    let mut cfg = std::fs::read_to_string(&setup.config).unwrap();
+    cfg.push_str(&format!(
+        "[[accounts]]\nname = \"second\"\nemail = \"{pop_user}\"\nprotocol = \"pop3\"\n[accounts.pop3]\nhost = \"127.0.0.1\"\n\
+         port = {}\nusername = \"{pop_user}\"\npassword_command = \"echo secret\"\nca_file = {:?}\n",
+        servers().pop3s,
+        servers().ca
+    ));
+    std::fs::write(&setup.config, cfg).unwrap();
+    let ui = Tmux::start("firstacct", &setup);
+    let screen = ui.wait("in the first account", 20);
+    assert!(screen.contains("test: INBOX"), "{screen}");
+    ui.keys(&["q", "q"]);
+}

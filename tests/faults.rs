@@ -26,8 +26,13 @@ fn login() -> Vec<Step> {
 fn seed(setup: &Setup) -> (i64, i64, i64) {
     let store = setup.store_writer();
     let acct = store.ensure_account("test").unwrap();
-    let info =
-        |n: &str| FolderInfo { name: n.into(), display: n.into(), delimiter: Some("/".into()), special_use: None };
+    let info = |n: &str| FolderInfo {
+        name: n.into(),
+        display: n.into(),
+        delimiter: Some("/".into()),
+        special_use: None,
+        noselect: false,
+    };
     let folders = store.set_folders(acct, &[info("INBOX"), info("Archive")]).unwrap();
     let inbox = folders.iter().find(|f| f.name == "INBOX").unwrap().id;
     let archive = folders.iter().find(|f| f.name == "Archive").unwrap().id;

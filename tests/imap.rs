@@ -486,3 +486,66 @@ async fn qresync_condstore_and_full_resync_agree() {
     let store = s.store();
     assert_eq!(store.count(&inbox_query(&store)).unwrap(), 19);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_recreated_with_the_same_counts_is_still_rebuilt() {
+    let user = user("samecounts");
+    let mut a = admin(&user).await;
+    a.create("Lists").await.unwrap();
+    append(&mut a, "Lists", &message(1, "old", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let store = setup.store();
+    let old = store.find_folder(h.id, "Lists").unwrap().unwrap();
+    let old_v = store.sync_state(old.id).unwrap().uidvalidity.unwrap();
+
+    // the same name, count, UIDNEXT and mod-sequence: only UIDVALIDITY tells them apart
+    a.delete("Lists").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    a.create("Lists").await.unwrap();
+    append(&mut a, "Lists", &message(2, "new", "Tue, 03 Nov 2026 10:00:00 +0000")).await;
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let lists = store.find_folder(h.id, "Lists").unwrap().unwrap();
+    assert_ne!(store.sync_state(lists.id).unwrap().uidvalidity.unwrap(), old_v);
+    let q = ListQuery { folder: Some(lists.id), ..Default::default() };
+    let subjects: Vec<_> = store.list(&q, 0, 10).unwrap().into_iter().map(|m| m.subject).collect();
+    assert_eq!(subjects, ["new"]);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_missing_from_the_store_comes_back_on_the_next_sync() {
+    let user = user("gap");
+    let mut a = admin(&user).await;
+    for i in 0..5 {
+        append(&mut a, "INBOX", &message(i, &format!("m{i}"), "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    }
+    let setup = Setup::new(&user, None, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let store = setup.store();
+    let q = inbox_query(&store);
+    // a row lost while the folder's mod-sequence moved past it, then a row the server no
+    // longer has: QRESYNC alone reports neither
+    let db = rusqlite::Connection::open(setup.data.join("index.sqlite3")).unwrap();
+    let folder = q.folder.unwrap();
+    let uids = |store: &poste::store::Store| {
+        let mut u: Vec<_> = store.uid_flags(folder).unwrap().into_keys().collect();
+        u.sort_unstable();
+        u
+    };
+    db.execute("DELETE FROM messages WHERE folder_id = ?1 AND uid = 3", [folder]).unwrap();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    assert_eq!(uids(&store), [1, 2, 3, 4, 5]);
+    db.execute(
+        "INSERT INTO messages(folder_id, uid, date, from_name, from_addr, subject, flags, size, has_attachments)
+         SELECT folder_id, 99, date, from_name, from_addr, 'ghost', flags, size, has_attachments
+         FROM messages WHERE folder_id = ?1 AND uid = 1",
+        [folder],
+    )
+    .unwrap();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    assert_eq!(uids(&store), [1, 2, 3, 4, 5]);
+    h.shutdown().await;
+}

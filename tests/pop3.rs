@@ -85,7 +85,7 @@ async fn bad_credentials_and_an_unknown_ca_are_clear_errors() {
         .await
         .err()
         .unwrap();
-    assert!(matches!(e, Pop3Error::Err { .. }), "{e}");
+    assert!(matches!(e, Pop3Error::Auth(_)), "{e}");
     assert!(e.to_string().contains("login"), "{e}");
     let mut st = settings(&user, s.pop3s, TlsMode::Implicit);
     st.tls_settings.ca_file = Some(s.other_ca.clone());

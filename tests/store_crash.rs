@@ -22,7 +22,13 @@ fn child_writer() {
     let folders = store
         .set_folders(
             acct,
-            &[FolderInfo { name: "INBOX".into(), display: "INBOX".into(), delimiter: None, special_use: None }],
+            &[FolderInfo {
+                name: "INBOX".into(),
+                display: "INBOX".into(),
+                delimiter: None,
+                special_use: None,
+                noselect: false,
+            }],
         )
         .unwrap();
     let inbox = folders[0].id;

@@ -287,3 +287,23 @@ async fn the_ui_waits_for_a_command_that_holds_the_data_dir() {
     ui.wait("INBOX", 30);
     ui.keys(&["q", "q"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_dir_too_long_for_a_socket_still_works_alone() {
+    let user = user("longdir");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(1, "far away", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    let long = setup
+        .dir
+        .path()
+        .join("a-directory-name-long-enough-that-no-unix-socket-path-fits-in-sockaddr-un-at-all")
+        .join("data");
+    let cfg =
+        std::fs::read_to_string(&setup.config).unwrap().replace(&format!("{:?}", setup.data), &format!("{long:?}"));
+    std::fs::write(&setup.config, cfg).unwrap();
+    let out = setup.poste(&["sync"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = setup.poste(&["list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("far away"));
+}

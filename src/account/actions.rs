@@ -103,6 +103,15 @@ impl Worker {
         self.store.folder(id).map_err(|e| e.to_string())
     }
 
+    /// A folder messages may go into: not one that only holds folders.
+    fn target(&self, id: FolderId) -> Result<Folder, String> {
+        let f = self.folder(id)?;
+        if f.noselect {
+            return Err(format!("{} only holds folders; it cannot hold messages", f.display));
+        }
+        Ok(f)
+    }
+
     pub(super) fn validity(&self, folder: FolderId) -> Option<u32> {
         self.store.sync_state(folder).ok().and_then(|s| s.uidvalidity)
     }
@@ -197,7 +206,7 @@ impl Worker {
                 }
             }
             Action::Move { ids, to } => {
-                let target = self.folder(to)?;
+                let target = self.target(to)?;
                 for (folder, items) in self.group(&ids)? {
                     if folder == to {
                         continue;
@@ -208,7 +217,7 @@ impl Worker {
                 }
             }
             Action::Copy { ids, to } => {
-                let target = self.folder(to)?;
+                let target = self.target(to)?;
                 for (folder, items) in self.group(&ids)? {
                     let f = self.folder(folder)?;
                     let src: Vec<MessageId> = items.iter().filter(|(_, u)| *u > 0).map(|(id, _)| *id).collect();
@@ -265,7 +274,7 @@ impl Worker {
                 }
                 let server = imap::ops::server_name(&to);
                 self.store.rename_folder_local(folder, &server, &crate::sanitize::line(&to)).map_err(err)?;
-                self.queue(&Op::RenameFolder { from: f.name, to: server })?;
+                self.queue(&Op::RenameFolder { from: f.name, to: server, subscribed: f.subscribed })?;
                 self.folders_changed();
             }
             Action::DeleteFolder { folder } if self.local() => {

@@ -53,9 +53,12 @@ pub enum Op {
     CreateFolder {
         name: String,
     },
+    /// With the subscription (`subscribed`: the folder was subscribed) moved along.
     RenameFolder {
         from: String,
         to: String,
+        #[serde(default = "yes")]
+        subscribed: bool,
     },
     DeleteFolder {
         name: String,
@@ -64,6 +67,10 @@ pub enum Op {
         name: String,
         on: bool,
     },
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Op {
@@ -92,7 +99,7 @@ impl Op {
             Op::Expunge { folder: f, uids, .. } => format!("deleting {} messages from {}", uids.len(), folder(f)),
             Op::Append { folder: f, .. } => format!("saving a message in {}", folder(f)),
             Op::CreateFolder { name } => format!("creating folder {}", folder(name)),
-            Op::RenameFolder { from, to } => format!("renaming {} to {}", folder(from), folder(to)),
+            Op::RenameFolder { from, to, .. } => format!("renaming {} to {}", folder(from), folder(to)),
             Op::DeleteFolder { name } => format!("deleting folder {}", folder(name)),
             Op::Subscribe { name, on } => {
                 format!("{} {}", if *on { "subscribing to" } else { "unsubscribing from" }, folder(name))

@@ -8,7 +8,7 @@
 //! disk without being held in memory; the worker stays the only writer of the index, and a
 //! file becomes part of the mailbox only when the worker's row for it commits.
 
-use super::sync_task::StoreOp;
+use super::sync_task::{Failure, StoreOp};
 use crate::config::Pop3Config;
 use crate::model::{Flags, MessageId};
 use crate::pop3::{self, Pop3, Pop3Error};
@@ -67,12 +67,12 @@ pub async fn run(cfg: Pop3Config, password: PasswordSource, ops: mpsc::Unbounded
     let _ = ops.send(StoreOp::Done(result.err()));
 }
 
-fn fail(e: Pop3Error) -> (String, bool) {
-    (e.to_string(), e.is_transient())
+fn fail(e: Pop3Error) -> Failure {
+    Failure::from(e)
 }
 
-fn gone() -> (String, bool) {
-    ("the account worker stopped".to_string(), false)
+fn gone() -> Failure {
+    Failure::never("the account worker stopped")
 }
 
 /// A stand-in UIDL for servers without UIDL: a hash of the message (FNV-1a, stable).
@@ -133,7 +133,7 @@ enum Failed {
     /// The server refused it (-ERR): the session goes on, the message stays on the server.
     Refused(String),
     /// The pass cannot go on; what it stored so far is kept.
-    Stop((String, bool)),
+    Stop(Failure),
 }
 
 /// The most poste takes for a message listed at `listed` bytes: twice that and 1 MiB more
@@ -156,7 +156,7 @@ async fn download(
     flags: Flags,
     progress: &Progress<'_>,
 ) -> Result<StoredFile, Failed> {
-    let store = |e: crate::store::StoreError| Failed::Stop((format!("local store: {e}"), false));
+    let store = |e: crate::store::StoreError| Failed::Stop(Failure::never(format!("local store: {e}")));
     let file = Delivery::begin(data_dir, dir).map_err(store)?;
     let mut sink = Capture { file, head: Vec::new(), progress, reported: 0 };
     match p.read_message_to(&mut sink, limit).await {
@@ -165,14 +165,11 @@ async fn download(
             return Err(Failed::Refused(format!("message {n}: the server answered -ERR {text}")));
         }
         Err(Pop3Error::TooLarge(limit)) => {
-            return Err(Failed::Stop((
-                format!(
-                    "message {n} is listed at {listed} bytes, but the server sent more than {limit}, the most \
-                     poste takes for it (twice its listed size and 1 MiB more, within max_message_size, at \
-                     most 2 GiB); it stays on the server"
-                ),
-                false,
-            )));
+            return Err(Failed::Stop(Failure::never(format!(
+                "message {n} is listed at {listed} bytes, but the server sent more than {limit}, the most \
+                 poste takes for it (twice its listed size and 1 MiB more, within max_message_size, at \
+                 most 2 GiB); it stays on the server"
+            ))));
         }
         Err(e) => return Err(Failed::Stop(fail(e))),
     }
@@ -185,7 +182,7 @@ async fn download(
 async fn ask<T>(
     ops: &mpsc::UnboundedSender<StoreOp>,
     make: impl FnOnce(oneshot::Sender<T>) -> StoreOp,
-) -> Result<T, (String, bool)> {
+) -> Result<T, Failure> {
     let (tx, rx) = oneshot::channel();
     ops.send(make(tx)).map_err(|_| gone())?;
     rx.await.map_err(|_| gone())
@@ -205,7 +202,7 @@ async fn commit(
     ops: &mpsc::UnboundedSender<StoreOp>,
     batch: &mut Vec<Pending>,
     dele: &mut Vec<u32>,
-) -> Result<(), (String, bool)> {
+) -> Result<(), Failure> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -214,7 +211,7 @@ async fn commit(
     let files = pending.into_iter().map(|b| (b.uidl, b.file)).collect();
     ask(ops, |reply| StoreOp::Pop3Stored { files, reply })
         .await?
-        .map_err(|e| (format!("storing downloaded messages: {e}"), false))?;
+        .map_err(|e| Failure::never(format!("storing downloaded messages: {e}")))?;
     dele.extend(after);
     Ok(())
 }
@@ -232,16 +229,14 @@ async fn pass(
     password: &PasswordSource,
     ops: &mpsc::UnboundedSender<StoreOp>,
     now: i64,
-) -> Result<(), (String, bool)> {
+) -> Result<(), Failure> {
     let mut p = pop3::connect(&pop3::Settings::from_config(cfg, MAX_MESSAGE), password).await.map_err(fail)?;
     let uidls = p.uidl().await.map_err(fail)?;
     if uidls.is_none() && cfg.leave_on_server {
         let _ = p.quit().await;
-        return Err((
+        return Err(Failure::never(
             "the server has no UIDL, so leave_on_server cannot work safely (every message would be \
-             downloaded again each time); remove leave_on_server for this account"
-                .into(),
-            false,
+             downloaded again each time); remove leave_on_server for this account",
         ));
     }
     let start = ask(ops, StoreOp::Pop3Known).await?;
@@ -300,7 +295,7 @@ async fn pass(
     let mut batch_bytes = 0u64;
     let window = if p.has("PIPELINING") { PIPELINE } else { 1 };
     let mut sent = 0;
-    let run: Result<(), (String, bool)> = async {
+    let run: Result<(), Failure> = async {
         for i in 0..fetches.len() {
             // keep the next few requests on their way while this one is stored
             while sent < fetches.len() && sent < i + window {
@@ -337,7 +332,7 @@ async fn pass(
                     let id = req.id;
                     ask(ops, |reply| StoreOp::Pop3Completed { id, file, reply })
                         .await?
-                        .map_err(|e| (format!("storing a downloaded message: {e}"), false))?;
+                        .map_err(|e| Failure::never(format!("storing a downloaded message: {e}")))?;
                     if !cfg.leave_on_server {
                         dele.push(*n);
                     }
@@ -398,5 +393,5 @@ async fn pass(
     if refused.len() > 3 {
         why.push_str(&format!("; and {} more", refused.len() - 3));
     }
-    Err((format!("{} messages were not downloaded and stay on the server: {why}", refused.len()), false))
+    Err(Failure::never(format!("{} messages were not downloaded and stay on the server: {why}", refused.len())))
 }

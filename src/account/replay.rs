@@ -175,7 +175,7 @@ impl Worker {
                 self.upload(folder, *id, Flags(*flags), since.unwrap_or(0), attempts).await
             }
             Op::CreateFolder { name } => imap::ops::create_folder(conn, name).await,
-            Op::RenameFolder { from, to } => imap::ops::rename_folder(conn, from, to).await,
+            Op::RenameFolder { from, to, subscribed } => imap::ops::rename_folder(conn, from, to, *subscribed).await,
             Op::DeleteFolder { name } => imap::ops::delete_folder(conn, name).await,
             Op::Subscribe { name, on } => imap::ops::subscribe(conn, name, *on).await,
         }

@@ -49,8 +49,59 @@ pub enum StoreOp {
     Pop3Forget(Vec<String>),
     /// The watch connection saw a change in this folder.
     Watched(FolderId),
-    /// The pass ended; the error, when it failed, and whether it may pass on a retry.
-    Done(Option<(String, bool)>),
+    /// The pass ended; how, when it failed.
+    Done(Option<Failure>),
+    /// The watch connection's login was refused: it stopped, until the user asks again.
+    LoginFailed(String),
+}
+
+/// How a pass failed: what to tell the user, and when to try again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub text: String,
+    pub retry: Retry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The network: again after a while (backoff).
+    Later,
+    /// The login was refused: only when the user asks.
+    WhenAsked,
+    /// Trying again would fail the same way.
+    Never,
+}
+
+impl Failure {
+    pub fn never(text: impl Into<String>) -> Failure {
+        Failure { text: text.into(), retry: Retry::Never }
+    }
+}
+
+impl From<ImapError> for Failure {
+    fn from(e: ImapError) -> Failure {
+        let retry = if e.is_login() {
+            Retry::WhenAsked
+        } else if e.is_transient() {
+            Retry::Later
+        } else {
+            Retry::Never
+        };
+        Failure { text: e.to_string(), retry }
+    }
+}
+
+impl From<crate::pop3::Pop3Error> for Failure {
+    fn from(e: crate::pop3::Pop3Error) -> Failure {
+        let retry = if e.is_login() {
+            Retry::WhenAsked
+        } else if e.is_transient() {
+            Retry::Later
+        } else {
+            Retry::Never
+        };
+        Failure { text: e.to_string(), retry }
+    }
 }
 
 struct ChannelSink(mpsc::UnboundedSender<StoreOp>);
@@ -91,8 +142,7 @@ pub enum Scope {
 /// Runs one sync pass and reports its end with `StoreOp::Done`.
 pub async fn run(cfg: ImapConfig, password: PasswordSource, scope: Scope, ops: mpsc::UnboundedSender<StoreOp>) {
     let result = pass(&cfg, &password, scope, &ops).await;
-    let done = result.err().map(|e| (e.to_string(), e.is_transient()));
-    let _ = ops.send(StoreOp::Done(done));
+    let _ = ops.send(StoreOp::Done(result.err().map(Failure::from)));
 }
 
 /// True when STATUS shows the folder exactly as the store has it, so it needs no SELECT.
@@ -103,6 +153,8 @@ fn unchanged(status: Option<imap::Status>, local: &LocalState) -> bool {
         && st.unseen == unseen
         && st.uidnext.is_some()
         && st.uidnext == local.sync.uidnext
+        && st.uidvalidity.is_some()
+        && st.uidvalidity == local.sync.uidvalidity
         && (st.highestmodseq.is_none() || st.highestmodseq == local.sync.highestmodseq)
 }
 

@@ -16,12 +16,17 @@ const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 /// Without IDLE, how often the folder is checked.
 const POLL_WITHOUT_IDLE: Duration = Duration::from_secs(60);
 
-/// Watches `folder` until the task is aborted, reconnecting with backoff.
+/// Watches `folder` until the task is aborted, reconnecting with backoff; a refused login
+/// stops it (and tells the worker), so a wrong password is not tried again and again.
 pub async fn run(cfg: ImapConfig, password: PasswordSource, folder: Folder, ops: mpsc::UnboundedSender<StoreOp>) {
     let mut backoff = Duration::from_secs(2);
     loop {
         match watch(&cfg, &password, &folder, &ops).await {
             Err(ImapError::WorkerGone) => return,
+            Err(e) if e.is_login() => {
+                let _ = ops.send(StoreOp::LoginFailed(e.to_string()));
+                return;
+            }
             Err(e) => tracing::debug!(folder = %folder.display, error = %e, "watch connection lost"),
             Ok(()) => {}
         }

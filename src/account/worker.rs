@@ -2,7 +2,7 @@
 //! fetches on its own connection, background prefetch, and reconnecting with backoff.
 
 use super::handle::{Events, spawn_guarded};
-use super::sync_task::{self, Scope, StoreOp};
+use super::sync_task::{self, Failure, Retry, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
 use crate::imap::{self, Connection, ImapError, LocalState};
@@ -71,6 +71,7 @@ impl Worker {
             restarted,
             local_watch: None,
             held: Default::default(),
+            login_refused: None,
         };
         (worker, ops_rx)
     }
@@ -123,6 +124,8 @@ pub(super) struct Worker {
     pub(super) local_watch: Option<LocalWatch>,
     /// Events held back until the store changes they tell of commit (`hold_events`).
     pub(super) held: std::cell::RefCell<Option<Vec<Event>>>,
+    /// The server refused the login: why. Nothing connects by itself while this is set.
+    pub(super) login_refused: Option<String>,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -165,7 +168,11 @@ impl Worker {
         rx: &mut mpsc::UnboundedReceiver<Command>,
         mut ops: mpsc::UnboundedReceiver<StoreOp>,
     ) {
-        if let Ok(folders) = self.store.folders(self.id) {
+        // (a server account seen for the first time says nothing until its folder list is
+        // known, so the UI opens the first account's Inbox, not the next one's)
+        if let Ok(folders) = self.store.folders(self.id)
+            && (!folders.is_empty() || self.imap.is_none())
+        {
             self.emit(Event::Folders { account: self.id, folders });
         }
         if self.imap.is_none() {
@@ -291,6 +298,8 @@ impl Worker {
     async fn command(&mut self, cmd: Command) {
         match cmd {
             Command::Sync { first } => {
+                // the user asks: a refused login is tried once more
+                self.login_refused = None;
                 self.retry_at = None;
                 // queued actions go first, so the sync sees their result
                 self.replay().await;
@@ -304,8 +313,10 @@ impl Worker {
             Command::Act(action) => self.act(action).await,
             Command::Watch(folder) => self.watch(folder),
             Command::SyncFolder(folder) => {
+                self.login_refused = None;
                 self.replay().await;
                 match self.store.folder(folder) {
+                    Ok(f) if f.noselect => self.emit(Event::SyncDone { account: self.id, error: None }),
                     Ok(f) => {
                         self.report_next = true;
                         self.start_scope(Scope::One(f));
@@ -344,6 +355,10 @@ impl Worker {
     }
 
     fn start_scope(&mut self, scope: Scope) {
+        if let Some(text) = self.login_refused.clone() {
+            // a refused login is tried again only when the user asks (Command::Sync)
+            return self.emit(Event::SyncDone { account: self.id, error: Some(text) });
+        }
         if let (Some(cfg), Some(pw)) = (self.pop3.clone(), self.password.clone()) {
             if self.syncing {
                 self.sync_again = Some(scope);
@@ -357,7 +372,7 @@ impl Worker {
             let now = clock_now();
             let ops = self.ops_tx.clone();
             spawn_guarded(super::pop3_task::run(cfg, pw, ops.clone(), now), move |e| {
-                let _ = ops.send(StoreOp::Done(Some((e, false))));
+                let _ = ops.send(StoreOp::Done(Some(Failure::never(e))));
             });
             return;
         }
@@ -385,7 +400,7 @@ impl Worker {
         }
         let ops = self.ops_tx.clone();
         spawn_guarded(sync_task::run(cfg, pw, scope, ops.clone()), move |e| {
-            let _ = ops.send(StoreOp::Done(Some((e, false))));
+            let _ = ops.send(StoreOp::Done(Some(Failure::never(e))));
         });
     }
 
@@ -396,7 +411,7 @@ impl Worker {
             self.local_watch = Some(LocalWatch { folder, stamp: None, next: Instant::now() });
             return self.follow_watched();
         }
-        if self.watch.as_ref().is_some_and(|(f, _)| *f == folder) {
+        if self.watch.as_ref().is_some_and(|(f, _)| *f == folder) || self.login_refused.is_some() {
             return;
         }
         if let Some((_, task)) = self.watch.take() {
@@ -405,8 +420,29 @@ impl Worker {
         let (Some(cfg), Some(pw), Ok(f)) = (self.imap.clone(), self.password.clone(), self.store.folder(folder)) else {
             return;
         };
+        if f.noselect {
+            // a container of folders has nothing to watch (and the server would refuse it)
+            return;
+        }
         let task = spawn_guarded(super::watch::run(cfg, pw, f, self.ops_tx.clone()), |_| {});
         self.watch = Some((folder, task));
+    }
+
+    /// The server refused the login (or the password could not be had): nothing connects
+    /// by itself any more, so a wrong password is not tried again and again (which gets
+    /// accounts locked and addresses banned); the user's next sync tries once more.
+    pub(super) fn login_refused(&mut self, text: String) {
+        tracing::warn!(account = self.id, error = %text, "login refused; not trying again until asked");
+        self.login_refused = Some(text.clone());
+        self.online = false;
+        self.retry_at = None;
+        self.next_poll = None;
+        self.prefetch.clear();
+        self.conn = None;
+        if let Some((_, task)) = self.watch.take() {
+            task.abort();
+        }
+        self.state(AccountState::LoginFailed(text));
     }
 
     /// Reads the watched local folder again if its Maildir changed since the last look.
@@ -514,13 +550,23 @@ impl Worker {
                         self.online = true;
                         self.state(AccountState::Online);
                     }
-                    Some((reason, transient)) => {
-                        tracing::warn!(account = self.id, error = %reason, transient, "sync failed");
+                    Some(f) => {
+                        tracing::warn!(account = self.id, error = %f.text, retry = ?f.retry, "sync failed");
                         self.online = false;
-                        self.state(AccountState::Offline(reason.clone()));
-                        if *transient {
-                            self.retry_at = Some(Instant::now() + self.backoff);
-                            self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+                        if let Ok(folders) = self.store.folders(self.id)
+                            && folders.is_empty()
+                        {
+                            // its folders cannot be known yet: the UI need not wait for them
+                            self.emit(Event::Folders { account: self.id, folders });
+                        }
+                        match f.retry {
+                            Retry::WhenAsked => self.login_refused(f.text.clone()),
+                            Retry::Later => {
+                                self.state(AccountState::Offline(f.text.clone()));
+                                self.retry_at = Some(Instant::now() + jitter(self.backoff));
+                                self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+                            }
+                            Retry::Never => self.state(AccountState::Offline(f.text.clone())),
                         }
                     }
                 }
@@ -529,12 +575,13 @@ impl Worker {
                     self.next_poll = Instant::now().checked_add(Duration::from_secs(every));
                 }
                 if self.report_sync || result.is_some() {
-                    self.emit(Event::SyncDone { account, error: result.map(|r| r.0) });
+                    self.emit(Event::SyncDone { account, error: result.map(|f| f.text) });
                 }
                 if let Some(scope) = self.sync_again.take() {
                     self.start_scope(scope);
                 }
             }
+            StoreOp::LoginFailed(text) => self.login_refused(text),
         }
         Ok(())
     }
@@ -548,6 +595,9 @@ impl Worker {
 
     /// The interactive connection, connecting when there is none.
     pub(super) async fn connection(&mut self) -> Result<&mut Connection, ImapError> {
+        if let Some(text) = &self.login_refused {
+            return Err(ImapError::Auth(format!("{text} (R tries again)")));
+        }
         if self.conn.is_none() {
             let (Some(cfg), Some(pw)) = (self.imap.as_ref(), self.password.as_ref()) else {
                 return Err(ImapError::Protocol("this account has no server".into()));
@@ -559,6 +609,9 @@ impl Worker {
 
     /// A failed interactive command: drop a broken connection and go offline.
     pub(super) fn connection_failed(&mut self, e: &ImapError) {
+        if e.is_login() && self.login_refused.is_none() {
+            return self.login_refused(e.to_string());
+        }
         if e.is_transient() {
             self.conn = None;
             if self.online {
@@ -570,6 +623,13 @@ impl Worker {
             }
         }
     }
+}
+
+/// A wait spread by ±20 %, so that many clients cut off at once do not all come back at
+/// the same moment.
+fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.subsec_nanos());
+    d.mul_f64(0.8 + f64::from(nanos % 400) / 1000.0)
 }
 
 async fn sleep_until(at: Option<Instant>) {

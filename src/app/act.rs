@@ -217,7 +217,7 @@ pub fn picker_choices<'a>(state: &'a AppState, p: &Picker) -> Vec<&'a Folder> {
         .folders
         .iter()
         .enumerate()
-        .filter(|(_, f)| Some(f.id) != current)
+        .filter(|(_, f)| Some(f.id) != current && !f.noselect)
         .filter_map(|(i, f)| fuzzy(&p.input, &f.display).map(|s| (s, i, f)))
         .collect();
     scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));

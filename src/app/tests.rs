@@ -19,6 +19,7 @@ fn folder(id: i64, name: &str) -> Folder {
         unread: 0,
         total: 0,
         subscribed: true,
+        noselect: false,
     }
 }
 

@@ -120,8 +120,7 @@ fn list(loaded: &Loaded, accounts: &[&str]) -> Result<i32> {
     for name in accounts {
         let id = account_id(&store, name)?;
         let folders = store.folders(id)?;
-        let imap = loaded.config.account(name).is_some_and(|a| a.imap.is_some());
-        let nodes = tree(&store, &folders, imap);
+        let nodes = tree(&folders);
         let _ = writeln!(out, "{name}");
         let width = nodes.iter().map(|n| 2 * n.path.len() + leaf(n).width()).max().unwrap_or(0);
         let width = width.clamp(20, 48);
@@ -155,10 +154,8 @@ fn leaf<'a>(n: &Node<'a>) -> &'a str {
     n.path.last().copied().unwrap_or("")
 }
 
-/// The tree of an account's folders. On an IMAP account, a folder that was never selected
-/// (it has no UIDVALIDITY after a sync), holds nothing and has folders under it is a
-/// `\Noselect` container: the sync passes over those.
-fn tree<'a>(store: &Store, folders: &'a [Folder], imap: bool) -> Vec<Node<'a>> {
+/// The tree of an account's folders; a `\Noselect` folder is a container.
+fn tree<'a>(folders: &'a [Folder]) -> Vec<Node<'a>> {
     let split = |f: &'a Folder| -> Vec<&'a str> {
         match f.delimiter.as_deref().filter(|d| !d.is_empty()) {
             Some(d) => f.display.split(d).collect(),
@@ -176,13 +173,7 @@ fn tree<'a>(store: &Store, folders: &'a [Folder], imap: bool) -> Vec<Node<'a>> {
                 nodes.push(Node { path: above.to_vec(), folder: None, container: true });
             }
         }
-        let has_children = folders.iter().any(|g| {
-            let p = split(g);
-            p.len() > path.len() && p[..path.len()] == path[..]
-        });
-        let never_selected = store.sync_state(f.id).map(|s| s.uidvalidity.is_none()).unwrap_or(false);
-        let container = imap && has_children && f.total == 0 && never_selected;
-        nodes.push(Node { path, folder: Some(f), container });
+        nodes.push(Node { path, folder: Some(f), container: f.noselect });
     }
     let key = |n: &Node<'_>| -> (bool, Vec<String>) {
         let inbox = n.path.first().is_some_and(|p| p.eq_ignore_ascii_case("INBOX"));

@@ -273,7 +273,7 @@ pub enum DeleteMode {
 }
 
 fn default_poll() -> u64 {
-    300
+    60
 }
 
 pub(crate) fn default_timeout() -> u64 {

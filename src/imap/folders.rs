@@ -21,6 +21,7 @@ pub struct Status {
     pub messages: u32,
     pub unseen: u32,
     pub uidnext: Option<u32>,
+    pub uidvalidity: Option<u32>,
     pub highestmodseq: Option<u64>,
 }
 
@@ -47,7 +48,11 @@ pub fn decode_name(name: &str) -> String {
 /// LIST every folder, then STATUS each selectable one for its counts.
 pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
     let condstore = conn.has("CONDSTORE");
-    let items = if condstore { "MESSAGES UNSEEN UIDNEXT HIGHESTMODSEQ" } else { "MESSAGES UNSEEN UIDNEXT" };
+    let items = if condstore {
+        "MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ"
+    } else {
+        "MESSAGES UNSEEN UIDNEXT UIDVALIDITY"
+    };
     if conn.has("LIST-STATUS") {
         return list_status(conn, items).await;
     }
@@ -65,6 +70,7 @@ pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
                     messages: m.exists,
                     unseen: m.unseen.unwrap_or(0),
                     uidnext: m.uid_next,
+                    uidvalidity: m.uid_validity,
                     highestmodseq: m.highest_modseq,
                 })
             }
@@ -76,14 +82,21 @@ pub async fn list_folders(conn: &mut Connection) -> Result<Vec<ListedFolder>> {
 }
 
 fn listed(name: &str, delimiter: Option<&str>, attrs: &[NameAttribute<'_>]) -> ListedFolder {
+    // \NonExistent (LIST-EXTENDED, RFC 5258) implies \Noselect
+    let noselect = attrs.iter().any(|a| match a {
+        NameAttribute::NoSelect => true,
+        NameAttribute::Extension(x) => x.eq_ignore_ascii_case("\\NonExistent"),
+        _ => false,
+    });
     ListedFolder {
         info: FolderInfo {
             name: name.to_string(),
             display: decode_name(name),
             delimiter: delimiter.map(str::to_string),
             special_use: special_use(attrs, name),
+            noselect,
         },
-        selectable: !attrs.iter().any(|a| matches!(a, NameAttribute::NoSelect)),
+        selectable: !noselect,
         counts: None,
     }
 }
@@ -105,6 +118,7 @@ async fn list_status(conn: &mut Connection, items: &str) -> Result<Vec<ListedFol
                     StatusAttribute::Messages(n) => st.messages = *n,
                     StatusAttribute::Unseen(n) => st.unseen = *n,
                     StatusAttribute::UidNext(n) => st.uidnext = Some(*n),
+                    StatusAttribute::UidValidity(n) => st.uidvalidity = Some(*n),
                     StatusAttribute::HighestModSeq(n) => st.highestmodseq = Some(*n),
                     _ => {}
                 }

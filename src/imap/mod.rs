@@ -65,6 +65,12 @@ pub enum ImapError {
 }
 
 impl ImapError {
+    /// True when the server refused the login, or the password could not be had: trying
+    /// again by itself would only repeat it (and get the account locked).
+    pub fn is_login(&self) -> bool {
+        matches!(self, ImapError::Auth(_) | ImapError::NoAuthMethod | ImapError::Secret(_))
+    }
+
     /// True when the failure is about the connection, so a retry later may succeed.
     pub fn is_transient(&self) -> bool {
         matches!(

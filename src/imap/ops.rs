@@ -138,11 +138,20 @@ pub async fn create_folder(conn: &mut Connection, name: &str) -> Result<()> {
     raw::run(conn, &format!("SUBSCRIBE {}", quote(name))).await
 }
 
-pub async fn rename_folder(conn: &mut Connection, from: &str, to: &str) -> Result<()> {
+/// Renames a folder, and moves its subscription with it (`subscribed`: it was): RENAME
+/// leaves subscriptions alone (RFC 3501 6.3.9), so a subscribed folder would drop out of
+/// other clients' lists, and its old name would stay subscribed.
+pub async fn rename_folder(conn: &mut Connection, from: &str, to: &str, subscribed: bool) -> Result<()> {
     if conn.selected.as_deref() == Some(from) {
         conn.selected = None;
     }
-    raw::run(conn, &format!("RENAME {} {}", quote(from), quote(to))).await
+    raw::run(conn, &format!("RENAME {} {}", quote(from), quote(to))).await?;
+    // (a server that moved it itself answers the UNSUBSCRIBE with NO; that is fine)
+    let _ = raw::run(conn, &format!("UNSUBSCRIBE {}", quote(from))).await;
+    if subscribed {
+        raw::run(conn, &format!("SUBSCRIBE {}", quote(to))).await?;
+    }
+    Ok(())
 }
 
 pub async fn delete_folder(conn: &mut Connection, name: &str) -> Result<()> {

@@ -177,8 +177,20 @@ pub async fn sync_folder(
             // arrivals the QRESYNC answer may leave out: list them by UID
             changed.extend(fetch_flags(conn, &format!("{old_next}:*"), None, secs).await?);
         }
-        let gone: Vec<Uid> = sel.vanished.iter().copied().filter(|u| local.contains_key(u)).collect();
-        let new: Vec<Uid> = changed.iter().map(|(u, _)| *u).filter(|u| !local.contains_key(u)).collect();
+        let mut gone: Vec<Uid> = sel.vanished.iter().copied().filter(|u| local.contains_key(u)).collect();
+        let mut new: Vec<Uid> = changed.iter().map(|(u, _)| *u).filter(|u| !local.contains_key(u)).collect();
+        new.sort_unstable();
+        new.dedup();
+        // the store and the server must agree on the count; when they do not (a message
+        // the store missed, a row left behind), the UID list settles it, so a gap can
+        // never hide behind a mod-sequence that moved past it
+        if sel.exists as usize + arrived_after(&changed, sel.uidnext) != local.len() - gone.len() + new.len() {
+            tracing::warn!(folder = %folder.display, exists = sel.exists, "the store and the server disagree; listing UIDs");
+            let server: std::collections::HashSet<Uid> =
+                timed(secs, "listing UIDs", conn.session.uid_search("ALL")).await?;
+            gone = local.keys().filter(|u| !server.contains(u)).copied().collect();
+            new = server.iter().copied().filter(|u| !local.contains_key(u)).collect();
+        }
         (changed, gone, new)
     } else if let (Some(modseq), false, true) = (fresh.highestmodseq, out.rebuilt, conn.has("CONDSTORE")) {
         let changed = if sel.exists > 0 && sel.highestmodseq != Some(modseq) {
@@ -237,6 +249,16 @@ pub async fn sync_folder(
     let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
     sink.finish(folder.id, state, sel.exists)?;
     Ok(out)
+}
+
+/// How many of the `changed` UIDs are at or above the SELECT's UIDNEXT: messages that
+/// arrived after the SELECT counted them.
+fn arrived_after(changed: &[(Uid, Flags)], uidnext: Option<u32>) -> usize {
+    let Some(next) = uidnext else { return 0 };
+    let mut late: Vec<Uid> = changed.iter().map(|(u, _)| *u).filter(|u| *u >= next).collect();
+    late.sort_unstable();
+    late.dedup();
+    late.len()
 }
 
 /// The first sync of a folder: `FETCH` by sequence ranges, newest first, one store

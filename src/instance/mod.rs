@@ -25,8 +25,6 @@ use tokio::sync::mpsc;
 pub enum InstanceError {
     #[error("{0}")]
     Lock(#[from] LockError),
-    #[error("cannot serve {}: {source}", path.display())]
-    Socket { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Refused(String),
 }
@@ -36,6 +34,9 @@ enum Role {
     /// It holds the lock (the server keeps it): its workers are its own, and it serves the
     /// socket.
     Owner { server: Server },
+    /// It holds the lock but cannot serve the socket (a data dir path too long for one):
+    /// its workers are its own; another poste waits for it.
+    Alone { data: DataDir },
     /// Another poste holds it: commands go over the socket.
     Client,
 }
@@ -62,9 +63,13 @@ impl Instance {
     fn try_own(&mut self) -> Result<bool, InstanceError> {
         match DataDir::lock(&self.data_dir) {
             Ok(data) => {
-                let server = Server::start(&data, Vec::new(), self.accounts.clone())
-                    .map_err(|source| InstanceError::Socket { path: self.data_dir.clone(), source })?;
-                self.role = Role::Owner { server };
+                self.role = match Server::start(&data, Vec::new(), self.accounts.clone()) {
+                    Ok(server) => Role::Owner { server },
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot serve the data dir's socket; another poste will wait");
+                        Role::Alone { data }
+                    }
+                };
                 Ok(true)
             }
             Err(LockError::Busy { .. }) => Ok(false),
@@ -83,8 +88,13 @@ impl Instance {
         let started = std::time::Instant::now();
         let mut waited = false;
         loop {
-            if let Role::Owner { server } = &self.role {
-                return server.handle(account, events).map_err(InstanceError::Refused);
+            match &self.role {
+                Role::Owner { server } => return server.handle(account, events).map_err(InstanceError::Refused),
+                Role::Alone { data } => {
+                    return crate::account::spawn(account, data, events)
+                        .map_err(|e| InstanceError::Refused(format!("starting account {}: {e}", account.name)));
+                }
+                Role::Client => {}
             }
             match client::attach(&self.data_dir, &account.name, events.clone()).await {
                 Ok(h) => {

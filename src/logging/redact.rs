@@ -46,12 +46,14 @@ pub fn line(l: &str) -> Cow<'_, str> {
     Cow::Borrowed(l)
 }
 
-/// Where `word` starts in `l` as a whole word followed by a space, ignoring case.
+/// Where `word` starts in `l` as a whole word followed by a space. Protocol commands are
+/// matched as poste and its libraries write them, in capitals, so prose such as "login
+/// failed: …" or "a sync pass" keeps the server's words.
 fn find_word(l: &str, word: &str) -> Option<usize> {
     let bytes = l.as_bytes();
     let n = word.len();
     (0..bytes.len().saturating_sub(n)).find(|&i| {
-        bytes[i..i + n].eq_ignore_ascii_case(word.as_bytes())
+        &bytes[i..i + n] == word.as_bytes()
             && bytes[i + n] == b' '
             && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
     })
@@ -153,6 +155,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn prose_about_a_login_keeps_the_servers_words() {
+        for l in [
+            "WARN sync failed account=2 error=login failed: [AUTHENTICATIONFAILED] Authentication failed.",
+            "INFO the pass stored 3 messages",
+            "WARN auth failed: 535 5.7.8 bad credentials",
+        ] {
+            assert_eq!(line(l), l);
+        }
+    }
+
+    #[test]
     fn imap_login_and_authenticate_lose_their_secrets() {
         let l = r#"TRACE async_imap::imap_stream: encode: input: Some(RequestId("A0001")), Ok("LOGIN \"u@x\" \"hunter2\"")"#;
         let r = line(l);
@@ -178,7 +191,6 @@ mod tests {
         assert_eq!(line("Wrote: HUNTER<CRLF>"), "Wrote: [redacted]<CRLF>", "even all capitals");
         assert_eq!(line("Wrote: DATA<CRLF>"), "Wrote: DATA<CRLF>");
         assert_eq!(line("Wrote: MAIL FROM:<a@x.org><CRLF>"), "Wrote: MAIL FROM:<a@x.org><CRLF>");
-        assert_eq!(line("auth pass secret"), "auth pass [redacted]", "any case");
     }
 
     #[test]

@@ -176,7 +176,7 @@ async fn login(
 
 fn login_error(e: Pop3Error) -> Pop3Error {
     match e {
-        Pop3Error::Err { text, .. } => Pop3Error::Err { command: "login".into(), text },
+        Pop3Error::Err { text, .. } => Pop3Error::Auth(text),
         e => e,
     }
 }

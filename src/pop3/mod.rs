@@ -39,6 +39,8 @@ pub enum Pop3Error {
     StlsInjection,
     #[error("unexpected server response: {0}")]
     Protocol(String),
+    #[error("login failed: {0}")]
+    Auth(String),
     #[error("password: {0}")]
     Secret(#[from] crate::secret::SecretError),
     #[error("network: {0}")]
@@ -52,6 +54,12 @@ impl Pop3Error {
     pub fn is_transient(&self) -> bool {
         matches!(self, Pop3Error::Connect { .. } | Pop3Error::Timeout { .. } | Pop3Error::Closed | Pop3Error::Io(_))
             || matches!(self, Pop3Error::Tls(crate::imap::tls::TlsError::Handshake { .. }))
+    }
+
+    /// True when the server refused the login, or the password could not be had: trying
+    /// again by itself would only repeat it (and get the account locked).
+    pub fn is_login(&self) -> bool {
+        matches!(self, Pop3Error::Auth(_) | Pop3Error::Secret(_))
     }
 }
 

@@ -19,10 +19,13 @@ pub struct FolderInfo {
     pub display: String,
     pub delimiter: Option<String>,
     pub special_use: Option<SpecialUse>,
+    /// It only holds folders (IMAP \Noselect).
+    pub noselect: bool,
 }
 
 const FOLDER_COLUMNS: &str = "f.id, f.account_id, f.name, f.display, f.delimiter, f.special_use, \
-     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed";
+     coalesce(c.unread, 0), coalesce(c.total, 0), f.server_unread, f.server_total, f.subscribed, f.noselect, \
+     f.uidvalidity IS NOT NULL";
 
 fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
     let special: Option<String> = r.get(5)?;
@@ -30,9 +33,11 @@ fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
     let local_total: u32 = r.get(7)?;
     let server_unread: Option<u32> = r.get(8)?;
     let server_total: Option<u32> = r.get(9)?;
-    // Before a folder's headers are synced, the server's STATUS counts are the better guess.
+    let synced: bool = r.get(12)?;
+    // Before a folder's headers are synced, the server's STATUS counts are the better guess
+    // (after, an emptied folder is empty: its old STATUS counts would show it full)
     let (unread, total) = match (server_total, server_unread) {
-        (Some(t), Some(u)) if local_total == 0 && t > 0 => (u, t),
+        (Some(t), Some(u)) if local_total == 0 && t > 0 && !synced => (u, t),
         _ => (local_unread, local_total),
     };
     Ok(Folder {
@@ -45,6 +50,7 @@ fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
         unread,
         total,
         subscribed: r.get(10)?,
+        noselect: r.get(11)?,
     })
 }
 
@@ -55,14 +61,15 @@ impl Store {
         let tx = self.tx()?;
         {
             let mut up = tx.prepare_cached(
-                "INSERT INTO folders(account_id, name, display, delimiter, special_use)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO folders(account_id, name, display, delimiter, special_use, noselect)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(account_id, name) DO UPDATE SET
                    display = excluded.display, delimiter = excluded.delimiter,
-                   special_use = excluded.special_use",
+                   special_use = excluded.special_use, noselect = excluded.noselect",
             )?;
             for f in list {
-                up.execute(params![account, f.name, f.display, f.delimiter, f.special_use.map(SpecialUse::as_str)])?;
+                let special = f.special_use.map(SpecialUse::as_str);
+                up.execute(params![account, f.name, f.display, f.delimiter, special, f.noselect])?;
             }
         }
         let existing = self.folders_in(&tx, account)?;

@@ -212,6 +212,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     DROP TABLE outbox;
     ALTER TABLE outbox_new RENAME TO outbox;
     "#,
+    // 9: folders that only hold folders (\Noselect): never opened, synced or offered as a target
+    r#"
+    ALTER TABLE folders ADD COLUMN noselect INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

@@ -5,7 +5,13 @@ use crate::model::{Flags, NewMessage, SpecialUse};
 use folders::FolderInfo;
 
 fn info(name: &str, special: Option<SpecialUse>) -> FolderInfo {
-    FolderInfo { name: name.into(), display: name.into(), delimiter: Some("/".into()), special_use: special }
+    FolderInfo {
+        name: name.into(),
+        display: name.into(),
+        delimiter: Some("/".into()),
+        special_use: special,
+        noselect: false,
+    }
 }
 
 fn msg(uid: u32, date: i64, subject: &str, seen: bool) -> NewMessage {
@@ -160,4 +166,16 @@ fn ids_of_removed_messages_are_never_given_out_again() {
     store.insert_messages(inbox, &[msg(3, 3, "c", false)]).unwrap();
     let again = store.list(&ListQuery { folder: Some(inbox), ..Default::default() }, 0, 1).unwrap()[0].id;
     assert!(again > newest, "a new message got the id {again} of a removed one ({newest})");
+}
+
+#[test]
+fn a_synced_folder_emptied_here_shows_empty_not_its_old_server_counts() {
+    let (_dir, store, inbox) = setup();
+    store.set_server_counts(inbox, 5, 2).unwrap();
+    // before its first sync, the server's counts are the best guess
+    assert_eq!((store.folder(inbox).unwrap().total, store.folder(inbox).unwrap().unread), (5, 2));
+    store
+        .set_sync_state(inbox, folders::SyncState { uidvalidity: Some(1), uidnext: Some(6), highestmodseq: None })
+        .unwrap();
+    assert_eq!((store.folder(inbox).unwrap().total, store.folder(inbox).unwrap().unread), (0, 0));
 }

@@ -16,6 +16,7 @@ pub fn state_label(s: &AccountState) -> (String, Color) {
         AccountState::Online => ("online".into(), Color::Green),
         AccountState::Connecting => ("connecting".into(), Color::Yellow),
         AccountState::Offline(_) => ("offline".into(), Color::Red),
+        AccountState::LoginFailed(_) => ("login failed".into(), Color::LightRed),
         AccountState::Local => ("local".into(), Color::Blue),
         AccountState::Downloading { done, total, .. } => {
             let pct = if *total > 0 { done * 100 / total } else { 100 };

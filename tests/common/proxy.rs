@@ -9,6 +9,8 @@ use tokio::sync::watch;
 
 pub struct Proxy {
     pub port: u16,
+    /// How many connections it has taken.
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
     down: Arc<AtomicBool>,
     cut: watch::Sender<u64>,
     cut_after: Arc<Mutex<Option<String>>>,
@@ -23,8 +25,11 @@ impl Proxy {
         let (cut, cut_rx) = watch::channel(0u64);
         let cut_after: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
         let (d, ca) = (down.clone(), cut_after.clone());
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = connections.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
                 if d.load(Ordering::SeqCst) {
                     drop(client);
                     continue;
@@ -89,7 +94,7 @@ impl Proxy {
                 });
             }
         });
-        Proxy { port, down, cut, cut_after }
+        Proxy { port, connections, down, cut, cut_after }
     }
 
     /// The server becomes unreachable: connections are cut and new ones refused.
