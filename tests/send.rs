@@ -196,6 +196,7 @@ async fn a_permanent_rejection_stays_in_the_outbox_with_the_server_text() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("rejected the recipient rejected@localhost") && err.contains("no such mailbox here"), "{err}");
+    assert!(err.contains("kept in the Outbox: "), "{err}");
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
     let ob = store.outbox_items(acct).unwrap();
@@ -291,7 +292,7 @@ async fn a_handover_cut_short_is_kept_as_unknown_and_never_resent() {
         setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "maybe", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("check before resending"), "{err}");
+    assert!(err.contains("check before resending") && err.contains("kept in the Outbox: "), "{err}");
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
     assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Unknown);
@@ -309,7 +310,7 @@ async fn login_and_certificate_failures_name_their_cause() {
     let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("authentication failed"), "{err}");
+    assert!(err.contains("authentication failed") && err.contains("kept in the Outbox: "), "{err}");
     assert!(!err.contains("wrong"), "the password is not shown: {err}");
 
     let setup = Setup::new(&me, None, "");
