@@ -112,3 +112,23 @@ async fn compose_on_a_terminal_opens_the_editor_for_the_body() {
     let m = mail_parser::MessageParser::default().parse(&got[0].0).unwrap();
     assert_eq!(m.body_text(0).unwrap().trim_end(), "written in the editor");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_ui_shows_what_the_cli_left_in_the_outbox() {
+    let me = user("uioutbox");
+    let setup = Setup::new(&me, None, "");
+    // nothing listens there: the message stays in the Outbox
+    setup.smtp(Some(1), "");
+    let ui = Tmux::start("uioutbox", &setup);
+    ui.wait("test:online", 30);
+    ui.keys(&["O"]);
+    ui.wait("the Outbox is empty", 10);
+    let out =
+        setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "fromcli", "--allow-empty"]);
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("handing this to it") && err.contains("kept in the Outbox"), "{err}");
+    ui.keys(&["O"]);
+    let screen = ui.wait("test: fromcli", 20);
+    assert!(screen.contains("waiting"), "{screen}");
+}
