@@ -402,3 +402,20 @@ async fn files_until(files: &dyn Fn() -> Vec<String>, what: &str, ok: impl Fn(&[
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_mail_is_downloaded_every_poll_interval_without_asking() {
+    let user = user("poppoll");
+    let mut a = admin(&user).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, "poll_interval = 10");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    append(&mut a, "INBOX", &message(1, "arrived later", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    // no Sync is sent: the account's own poll brings it within the interval
+    let started = std::time::Instant::now();
+    wait_for(&mut rx, 30, |e| matches!(e, Event::SyncDone { error: None, .. }).then_some(())).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(25), "{:?}", started.elapsed());
+    assert_eq!(setup.subjects("post", "INBOX"), ["arrived later"]);
+    h.shutdown().await;
+}

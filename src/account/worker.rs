@@ -580,7 +580,12 @@ impl Worker {
                     }
                 }
                 if result.is_none() && self.report_sync {
-                    let every = self.imap.as_ref().map(|c| c.poll_interval).unwrap_or(300).max(10);
+                    let every = match (&self.imap, &self.pop3) {
+                        (Some(c), _) => c.poll_interval,
+                        (None, Some(c)) => c.poll_interval,
+                        _ => 300,
+                    }
+                    .max(10);
                     self.next_poll = Instant::now().checked_add(Duration::from_secs(every));
                 }
                 if self.report_sync || result.is_some() {

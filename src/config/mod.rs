@@ -170,6 +170,9 @@ pub struct Pop3Config {
     /// Log in with APOP (the password never crosses the wire, only an MD5 digest of it).
     #[serde(default)]
     pub apop: bool,
+    /// Seconds between checks for new mail while poste runs.
+    #[serde(default = "default_poll")]
+    pub poll_interval: u64,
 }
 
 /// A size in bytes, written as a number or as a string with a K, M or G suffix.

@@ -68,6 +68,7 @@ fn values(config: &Config) -> Vec<Value> {
             add("pop3", "port", c.port.map(u64::from), &PORT);
             add("pop3", "timeout_secs", Some(c.timeout_secs), &TIMEOUT);
             add("pop3", "delete_after_days", c.delete_after_days.map(u64::from), &DAYS);
+            add("pop3", "poll_interval", Some(c.poll_interval), &POLL);
             add("pop3", "max_message_size", c.max_message_size.map(|m| m.0), &MESSAGE_SIZE);
         }
         if let Some(c) = &a.smtp {
