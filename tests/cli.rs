@@ -182,4 +182,15 @@ fn list_says_where_each_message_is_marks_it_and_pads_by_display_width() {
     let out = poste(&cfg, &["list", "--account", "home", "--folder", "INBOX"]);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(!text.contains("home/") && text.contains("plain"), "{text}");
+
+    // typos: the folders there are, the accounts configured
+    let err = |args: &[&str]| {
+        let out = poste(&cfg, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let e = err(&["list", "--account", "home", "--folder", "Inbx"]);
+    assert!(e.contains("no folder named \"Inbx\"") && e.contains("(folders: Archive/2026, INBOX)"), "{e}");
+    let e = err(&["list", "--account", "hom"]);
+    assert!(e.contains("no account named \"hom\" in the config (accounts: home)"), "{e}");
 }

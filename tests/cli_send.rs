@@ -57,6 +57,11 @@ async fn send_needs_an_account_for_a_stranger_from_and_adds_a_missing_from() {
         "{err}"
     );
 
+    std::fs::write(&file, "\n").unwrap();
+    let out = setup.poste(&["send", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the message is empty"), "{}", stderr(&out));
+
     std::fs::write(&file, format!("To: {rcpt}\r\nSubject: fromless\r\n\r\nno From here\r\n")).unwrap();
     let out = setup.poste(&["send", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -121,6 +126,8 @@ async fn a_running_ui_shows_what_the_cli_left_in_the_outbox() {
     setup.smtp(Some(1), "");
     let ui = Tmux::start("uioutbox", &setup);
     ui.wait("test:online", 30);
+    // (once the first sync has said so, which would cover the answer)
+    ui.wait("up to date", 30);
     ui.keys(&["O"]);
     ui.wait("the Outbox is empty", 10);
     let out =

@@ -21,7 +21,13 @@ pub fn run(
     let chosen: Vec<(i64, String)> = match account {
         Some(n) => match accounts.iter().find(|(_, name)| name == n) {
             Some(a) => vec![a.clone()],
-            None => bail!("no account named {n:?} in the local store (has it been synced?)"),
+            None if loaded.config.accounts.iter().any(|a| a.name == n) => {
+                bail!("account {n} has nothing in the local store yet: run `poste sync --account {n}` first")
+            }
+            None => {
+                let names: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
+                bail!("no account named {n:?} in the config (accounts: {})", names.join(", "))
+            }
         },
         None => accounts.clone(),
     };
@@ -43,7 +49,13 @@ pub fn run(
         }
     }
     if let (Some(f), true) = (folder, queries.is_empty()) {
-        bail!("no folder named {f:?} in the local store");
+        let mut known: Vec<String> = Vec::new();
+        for (id, _) in &chosen {
+            known.extend(store.folders(*id)?.into_iter().filter(|f| !f.noselect).map(|f| f.display));
+        }
+        known.sort();
+        known.dedup();
+        bail!("no folder named {f:?} in the local store (folders: {})", known.join(", "));
     }
     let limit = limit.unwrap_or(usize::MAX);
     let mut rows = Vec::new();

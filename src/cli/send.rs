@@ -108,6 +108,11 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
             std::io::stdin().read_to_end(&mut raw).context("reading the message from stdin")?;
         }
     }
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        bail!(
+            "the message is empty: poste send reads a whole message (headers, a blank line, the body) from FILE or stdin"
+        );
+    }
     let Some(m) = mail_parser::MessageParser::default().parse_headers(&raw) else {
         bail!("the input is not an RFC 5322 message");
     };
