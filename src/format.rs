@@ -1,6 +1,41 @@
-//! Small text formatters shared by the CLI and the UI: sizes and dates.
+//! Small text formatters shared by the CLI and the UI: counts, marks, sizes and dates.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
+
+/// `1 message`, `3 messages`, `0 messages`: a count with its noun in the right number.
+/// Nouns that do not just take an `s` say their plural: `count_of(n, "entry", "entries")`.
+pub fn count(n: u64, noun: &str) -> String {
+    format!("{n} {}{}", noun, if n == 1 { "" } else { "s" })
+}
+
+/// A count with a noun whose plural is not the noun and an `s`.
+pub fn count_of(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", plural(n, one, many))
+}
+
+/// The word for `n` of something: `one` for 1, else `many` (`is`/`are`, `its`/`their`).
+pub fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// A message's three marks, as lists show them: `N` unread (or `r` answered), `!` flagged,
+/// `@` with attachments (or `~` when only its header is downloaded).
+pub fn marks(m: &crate::model::Summary) -> String {
+    use crate::model::Flags;
+    let f = m.flags;
+    let read = match (f.is_seen(), f.has(Flags::ANSWERED)) {
+        (false, _) => 'N',
+        (true, true) => 'r',
+        (true, false) => ' ',
+    };
+    let flagged = if f.has(Flags::FLAGGED) { '!' } else { ' ' };
+    let attached = match (m.partial, m.has_attachments) {
+        (true, _) => '~',
+        (false, true) => '@',
+        (false, false) => ' ',
+    };
+    [read, flagged, attached].iter().collect()
+}
 
 /// `532 B`, `14 K`, `3.2 M`.
 pub fn size(bytes: u64) -> String {
@@ -57,6 +92,17 @@ pub fn list_date(ts: i64, now: DateTime<Local>, fmt: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(super::count(1, "message"), "1 message");
+        assert_eq!(super::count(0, "message"), "0 messages");
+        assert_eq!(super::count(3, "account"), "3 accounts");
+        assert_eq!(super::count_of(1, "entry", "entries"), "1 entry");
+        assert_eq!(super::count_of(2, "entry", "entries"), "2 entries");
+        assert_eq!(super::plural(1, "is", "are"), "is");
+        assert_eq!(super::plural(5, "is", "are"), "are");
+    }
+
     #[test]
     fn sizes() {
         assert_eq!(super::size(532), "532 B");

@@ -316,14 +316,18 @@ async fn cli_actions(beside: bool) {
     let out = setup.poste(&["delete", &i1]);
     assert!(out.status.success());
     assert_eq!(subjects(&server_view(&mut a, "Trash").await), ["m1"]);
-    let out = setup.poste(&["delete", &i2, "--expunge"]);
+    let out = setup.poste(&["delete", &i2, "--expunge", "--yes"]);
     assert!(out.status.success());
     assert!(server_view(&mut a, "INBOX").await.is_empty());
     let out = setup.poste(&["folder", "create", "Reports"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = setup.poste(&["folder", "delete", "INBOX"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("INBOX cannot be deleted"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("INBOX cannot be deleted"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = setup.poste(&["flag", &i0]);
     assert!(!out.status.success());
     if let Some((server, h, _rx)) = server {

@@ -16,6 +16,24 @@ fn poste(config: &std::path::Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A config with one IMAP account "home" whose server cannot be reached, and its store
+/// (held: drop it before running poste).
+fn offline_home() -> (tempfile::TempDir, std::path::PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "data_dir = {data:?}\n[[accounts]]\nname = \"home\"\nemail = \"me@x\"\nprotocol = \"imap\"\n\
+             [accounts.imap]\nhost = \"127.0.0.1\"\nport = 1\nusername = \"me\"\npassword_command = \"echo x\"\n"
+        ),
+    )
+    .unwrap();
+    let store = Store::open(&poste::instance::DataDir::lock(&data).unwrap()).unwrap();
+    (dir, cfg, store)
+}
+
 #[test]
 fn missing_config_says_where_and_how_to_start() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,18 +70,7 @@ fn the_example_config_is_valid() {
 
 #[test]
 fn list_json_and_read_from_the_store_offline() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let cfg = dir.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "data_dir = {data:?}\n[[accounts]]\nname = \"home\"\nemail = \"me@x\"\nprotocol = \"imap\"\n\
-             [accounts.imap]\nhost = \"127.0.0.1\"\nport = 1\nusername = \"me\"\npassword_command = \"echo x\"\n"
-        ),
-    )
-    .unwrap();
-    let store = Store::open(&poste::instance::DataDir::lock(&data).unwrap()).unwrap();
+    let (_dir, cfg, store) = offline_home();
     let acct = store.ensure_account("home").unwrap();
     let f = store
         .set_folders(
@@ -81,6 +88,7 @@ fn list_json_and_read_from_the_store_offline() {
     let id = store.add_local_message(f[0].id, &raw, Flags(Flags::SEEN), 0).unwrap();
     let hostile = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hostile.eml")).unwrap();
     let hid = store.add_local_message(f[0].id, &hostile, Flags(0), 0).unwrap();
+    drop(store);
 
     let out = poste(&cfg, &["list", "--json", "--limit", "1"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -117,4 +125,72 @@ fn list_json_and_read_from_the_store_offline() {
     let out = poste(&cfg, &["read", "999999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("999999"));
+}
+
+#[test]
+fn list_says_where_each_message_is_marks_it_and_pads_by_display_width() {
+    use unicode_width::UnicodeWidthStr;
+    let (_dir, cfg, store) = offline_home();
+    let folder = |name: &str| FolderInfo {
+        name: name.into(),
+        display: name.into(),
+        delimiter: Some("/".into()),
+        special_use: None,
+        noselect: false,
+    };
+    let home = store.ensure_account("home").unwrap();
+    let work = store.ensure_account("work").unwrap();
+    let hf = store.set_folders(home, &[folder("INBOX"), folder("Archive/2026")]).unwrap();
+    let wf = store.set_folders(work, &[folder("INBOX")]).unwrap();
+    let msg = |from: &str, subject: &str, extra: &str| {
+        format!(
+            "From: {from}\r\nTo: me@x\r\nSubject: {subject}\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n{extra}\r\nbody\r\n"
+        )
+        .into_bytes()
+    };
+    let attached = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+                    hi\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\nx\r\n--b--";
+    let plain = store.add_local_message(hf[0].id, &msg("Ann <ann@x>", "plain", ""), Flags(Flags::SEEN), 10).unwrap();
+    let cjk = store
+        .add_local_message(
+            hf[1].id,
+            &msg("=?UTF-8?B?5bGx55Sw5aSq6YOO?= <y@x>", "☕ Kaffee", ""),
+            Flags(Flags::SEEN | Flags::FLAGGED),
+            20,
+        )
+        .unwrap();
+    let att = store.add_local_message(wf[0].id, &msg("Bob <bob@x>", "with a file", attached), Flags(0), 30).unwrap();
+    drop(store);
+
+    let out = poste(&cfg, &["list"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let line = |id: i64| text.lines().find(|l| l.trim_start().starts_with(&format!("{id} "))).unwrap().to_string();
+    let (plain, cjk, att) = (line(plain), line(cjk), line(att));
+    assert!(plain.contains("home/INBOX ") && cjk.contains("home/Archive/2026") && att.contains("work/INBOX"), "{text}");
+    assert!(cjk.contains("山田太郎"), "{text}");
+    // marks after the id: unread, flagged, with attachments
+    assert_eq!(&att[8..11], "N @", "{text}");
+    assert_eq!(&cjk[8..11], " ! ", "{text}");
+    assert_eq!(&plain[8..11], "   ", "{text}");
+    // the subject starts at the same column on every line, wide characters or not
+    let at = |l: &str, subject: &str| l[..l.find(subject).unwrap()].width();
+    assert_eq!(at(&plain, "plain"), at(&cjk, "☕ Kaffee"), "{text}");
+    assert_eq!(at(&plain, "plain"), at(&att, "with a file"), "{text}");
+
+    // with --folder and one account, no place column
+    let out = poste(&cfg, &["list", "--account", "home", "--folder", "INBOX"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.contains("home/") && text.contains("plain"), "{text}");
+
+    // typos: the folders there are, the accounts configured
+    let err = |args: &[&str]| {
+        let out = poste(&cfg, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let e = err(&["list", "--account", "home", "--folder", "Inbx"]);
+    assert!(e.contains("no folder named \"Inbx\"") && e.contains("(folders: Archive/2026, INBOX)"), "{e}");
+    let e = err(&["list", "--account", "hom"]);
+    assert!(e.contains("no account named \"hom\" in the config (accounts: home)"), "{e}");
 }

@@ -287,7 +287,7 @@ async fn a_refused_pop3_message_is_reported_and_the_others_download() {
     setup.pop3(port, "tls = \"none\"\nallow_plaintext_auth = true");
     let out = setup.poste(&["sync"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("1 messages were not downloaded") && err.contains("message 2"), "{err}");
+    assert!(err.contains("1 message was not downloaded and stays on the server") && err.contains("message 2"), "{err}");
     assert_eq!(setup.subjects("post", "INBOX"), ["m1", "m3"]);
     assert_eq!(*deleted.lock().unwrap(), [1, 3], "the refused one stays on the server");
 }

@@ -69,3 +69,22 @@ async fn a_pop3_login_refused_shows_as_such() {
     assert!(text.contains("login failed"), "{text}");
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixed_password_in_the_config_file_is_used_without_a_restart() {
+    let me = user("fixedpw");
+    let mut a = admin(&me).await;
+    append(&mut a, "INBOX", &message(1, "waiting for the right password", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&me, None, "");
+    let good = std::fs::read_to_string(&setup.config).unwrap();
+    std::fs::write(&setup.config, good.replace("echo secret", "echo wrong")).unwrap();
+    let tmux = tmux::Tmux::start("fixedpw", &setup);
+    tmux.wait("login failed", 30);
+    // a file that does not load changes nothing, and says so
+    std::fs::write(&setup.config, "[[accounts]\n").unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(tmux.screen().contains("login failed"), "{}", tmux.screen());
+    std::fs::write(&setup.config, &good).unwrap();
+    tmux.wait("waiting for the right password", 30);
+    tmux.wait("test:online", 30);
+}

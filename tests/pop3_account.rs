@@ -102,7 +102,7 @@ async fn delete_when_deleted_locally_sends_dele_at_the_next_sync() {
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 2, "still in the local Trash");
     // emptied from Trash: gone here, and from the server at the next sync
-    let out = setup.poste(&["delete", &id.to_string()]);
+    let out = setup.poste(&["delete", &id.to_string(), "--yes"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(setup.poste(&["sync"]).status.success());
     assert_eq!(server_count(&mut a).await, 1);
@@ -274,7 +274,7 @@ async fn check_reports_a_pop3_account() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("post: ok:") && text.contains("(APOP)"), "{text}");
-    assert!(text.contains("1 messages") && text.contains("UIDL"), "{text}");
+    assert!(text.contains("1 message (") && text.contains("UIDL"), "{text}");
     assert!(text.contains("local mail:"), "{text}");
     let t = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
     std::fs::write(&setup.config, t).unwrap();
@@ -401,4 +401,21 @@ async fn files_until(files: &dyn Fn() -> Vec<String>, what: &str, ok: impl Fn(&[
         assert!(std::time::Instant::now() < deadline, "never {what}: {:?}", files());
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_mail_is_downloaded_every_poll_interval_without_asking() {
+    let user = user("poppoll");
+    let mut a = admin(&user).await;
+    let setup = Setup::new(&user, None, "");
+    pop3_config(&setup, "poll_interval = 10");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    append(&mut a, "INBOX", &message(1, "arrived later", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    // no Sync is sent: the account's own poll brings it within the interval
+    let started = std::time::Instant::now();
+    wait_for(&mut rx, 30, |e| matches!(e, Event::SyncDone { error: None, .. }).then_some(())).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(25), "{:?}", started.elapsed());
+    assert_eq!(setup.subjects("post", "INBOX"), ["arrived later"]);
+    h.shutdown().await;
 }

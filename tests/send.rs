@@ -158,7 +158,7 @@ async fn the_outbox_keeps_a_message_until_the_server_is_back_and_sends_it_once()
     let setup = Setup::new(&me, None, "");
     setup.smtp(Some(proxy.port), "");
     proxy.stop();
-    let out = setup.poste(&["compose", "--account", "test", "--to", &rcpt, "--subject", "queued"]);
+    let out = setup.poste(&["compose", "--account", "test", "--to", &rcpt, "--subject", "queued", "--allow-empty"]);
     assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("kept in the Outbox"));
     let store = setup.store();
@@ -183,10 +183,20 @@ async fn a_permanent_rejection_stays_in_the_outbox_with_the_server_text() {
     let me = user("reject");
     let setup = Setup::new(&me, None, "");
     setup.smtp(None, "");
-    let out = setup.poste(&["compose", "--account", "test", "--to", "rejected@localhost", "--subject", "no"]);
+    let out = setup.poste(&[
+        "compose",
+        "--account",
+        "test",
+        "--to",
+        "rejected@localhost",
+        "--subject",
+        "no",
+        "--allow-empty",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("rejected the recipient rejected@localhost") && err.contains("no such mailbox here"), "{err}");
+    assert!(err.contains("kept in the Outbox: "), "{err}");
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
     let ob = store.outbox_items(acct).unwrap();
@@ -210,7 +220,7 @@ async fn starttls_is_required_and_no_password_goes_without_it() {
     let me = user("nostarttls");
     let setup = Setup::new(&me, None, "");
     setup.smtp(Some(fake.port), "");
-    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s"]);
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("does not offer STARTTLS"), "{err}");
@@ -278,10 +288,11 @@ async fn a_handover_cut_short_is_kept_as_unknown_and_never_resent() {
     let me = user("unknown");
     let setup = Setup::new(&me, None, "");
     setup.smtp(Some(fake.port), "tls = \"none\"\nusername = \"\"");
-    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "maybe"]);
+    let out =
+        setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "maybe", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("check before resending"), "{err}");
+    assert!(err.contains("check before resending") && err.contains("kept in the Outbox: "), "{err}");
     let store = setup.store();
     let acct = store.accounts().unwrap()[0].0;
     assert_eq!(store.outbox_items(acct).unwrap()[0].state, OutState::Unknown);
@@ -296,15 +307,15 @@ async fn login_and_certificate_failures_name_their_cause() {
     let me = user("smtpbad");
     let setup = Setup::new(&me, None, "");
     setup.smtp(None, "password_command = \"echo wrong\"");
-    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s"]);
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("authentication failed"), "{err}");
+    assert!(err.contains("authentication failed") && err.contains("kept in the Outbox: "), "{err}");
     assert!(!err.contains("wrong"), "the password is not shown: {err}");
 
     let setup = Setup::new(&me, None, "");
     setup.smtp(None, &format!("ca_file = {:?}", servers().other_ca));
-    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s"]);
+    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "s", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("TLS with 127.0.0.1 failed"), "{err}");
@@ -319,7 +330,8 @@ async fn a_server_that_never_answers_is_given_up_on_and_the_message_kept() {
     let setup = Setup::new(&me, None, "");
     setup.smtp(Some(fake.port), "tls = \"none\"\nusername = \"\"");
     let started = std::time::Instant::now();
-    let out = setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "later"]);
+    let out =
+        setup.poste(&["compose", "--account", "test", "--to", "x@localhost", "--subject", "later", "--allow-empty"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(75), "kept in the Outbox: {err}");
     assert!(err.contains("did not answer within 10 s"), "{err}");

@@ -69,10 +69,10 @@ fn mbox_import_and_export_round_trip_byte_for_byte() {
     let input = l.path("in.mbox");
     write_mbox(&input, &originals());
     let out = l.ok(&["import", "--account", "home", "--folder", "Archive/2026", input.to_str().unwrap()]);
-    assert!(out.contains("imported 3 message(s)"), "{out}");
+    assert!(out.contains("imported 3 messages"), "{out}");
     // run again: messages are recognised by Message-ID, or by their content without one
     let out = l.ok(&["import", "--account", "home", "--folder", "Archive/2026", input.to_str().unwrap()]);
-    assert!(out.contains("imported 0 message(s)") && out.contains("(3 already there)"), "{out}");
+    assert!(out.contains("imported 0 messages") && out.contains("(3 already there)"), "{out}");
     let list = l.ok(&["list", "--account", "home", "--folder", "Archive/2026"]);
     assert!(list.contains("Grüße") && list.contains("two, LF only"), "{list}");
 
@@ -81,7 +81,7 @@ fn mbox_import_and_export_round_trip_byte_for_byte() {
     l.ok(&["import", "--account", "home", "--folder", "Archive/2026", input.to_str().unwrap()]);
     let exported = l.path("out.mbox");
     let out = l.ok(&["export", "--account", "home", "--folder", "Archive/2026", "--mbox", exported.to_str().unwrap()]);
-    assert!(out.contains("exported 3 message(s)"), "{out}");
+    assert!(out.contains("exported 3 messages"), "{out}");
     assert_eq!(read_mbox(&exported), originals(), "the same messages, byte for byte, in order");
     // export never overwrites
     let again =
@@ -141,9 +141,47 @@ fn import_mistakes_are_explained() {
     let out = l.poste(&["import", "--account", "nobody", "--folder", "X", not_mbox.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account named"), "{out:?}");
     let out = l.poste(&["export", "--account", "home", "--folder", "Nope", "--mbox", "/tmp/x.mbox"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no mail here yet"), "{out:?}");
+    let input = l.path("in.mbox");
+    write_mbox(&input, &originals());
+    l.ok(&["import", "--account", "home", "--folder", "INBOX", input.to_str().unwrap()]);
+    let out = l.poste(&["export", "--account", "home", "--folder", "Nope", "--mbox", "/tmp/x.mbox"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no folder"), "{out:?}");
     let empty = l.path("empty-dir");
     std::fs::create_dir(&empty).unwrap();
     let out = l.poste(&["import", "--account", "home", "--folder", "X", empty.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Maildir"), "{out:?}");
+}
+
+#[test]
+fn an_import_that_cannot_start_leaves_the_data_dir_alone() {
+    let l = Local::new();
+    let data = l.path("data");
+    let missing = l.path("no-such.mbox");
+    let out = l.poste(&["import", "--account", "home", "--folder", "Archive", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{} does not exist", missing.display())), "{err}");
+    assert!(!data.exists(), "the data dir was not made: {:?}", common::data_files(&data));
+
+    // the same for input that is not mail, a bad folder name and an IMAP account
+    let notes = l.path("notes.txt");
+    std::fs::write(&notes, "just some notes\n").unwrap();
+    for (account, folder) in [("home", "Archive"), ("home", "a//b"), ("remote", "Archive")] {
+        let out = l.poste(&["import", "--account", account, "--folder", folder, notes.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert!(!data.exists(), "{account}/{folder}: {:?}", common::data_files(&data));
+    }
+
+    // with a store there already: no folder is added
+    let input = l.path("in.mbox");
+    write_mbox(&input, &originals());
+    l.ok(&["import", "--account", "home", "--folder", "INBOX", input.to_str().unwrap()]);
+    let before = common::data_files(&data);
+    let out = l.poste(&["import", "--account", "home", "--folder", "Archive", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(common::data_files(&data), before);
+    let out = l.poste(&["import", "--account", "home", "--folder", "Archive", notes.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!l.path("data/mail/home/Archive").exists());
 }

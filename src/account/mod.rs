@@ -9,6 +9,7 @@ mod outbox;
 mod pop3_ops;
 mod pop3_task;
 mod reading;
+mod reconfigure;
 mod replay;
 mod sync_task;
 mod watch;
@@ -16,6 +17,7 @@ mod worker;
 
 pub use crate::store::outbox::OutboxItem;
 pub use handle::{AccountHandle, AccountPort, spawn};
+pub use reconfigure::watch_config;
 
 use crate::model::{AccountId, AccountState, Flags, Folder, FolderId, MessageId};
 use serde::{Deserialize, Serialize};
@@ -54,6 +56,10 @@ pub enum Command {
     RetryOutgoing(i64),
     /// Remove a message from the Outbox without sending it.
     DiscardOutgoing(i64),
+    /// The account's settings changed in the config file: use these from now on. Only
+    /// within the process that read the file (it carries passwords), never over the socket.
+    #[serde(skip)]
+    Reconfigure(Box<crate::config::AccountConfig>),
     /// Close connections and stop.
     Shutdown,
 }

@@ -82,21 +82,32 @@ impl Op {
         serde_json::from_str(s).ok()
     }
 
+    /// The UIDs this queued action takes out of `folder` (moved away or deleted here),
+    /// which the server still shows there until the action has run.
+    pub fn leaving(&self, folder: &str) -> Vec<Uid> {
+        match self {
+            Op::Move { from, items, .. } if from == folder => items.iter().map(|o| o.uid).collect(),
+            Op::Expunge { folder: f, uids, .. } if f == folder => uids.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A short description for notices.
     pub fn describe(&self) -> String {
         let folder = |s: &str| crate::imap::decode_folder_name(s);
+        let n = |k: usize| crate::format::count(k as u64, "message");
         match self {
             Op::Flags { folder: f, uids, .. } => match uids {
-                Some(u) => format!("changing flags of {} messages in {}", u.len(), folder(f)),
+                Some(u) => format!("changing flags of {} in {}", n(u.len()), folder(f)),
                 None => format!("marking {} read", folder(f)),
             },
             Op::Move { from, to, items, .. } => {
-                format!("moving {} messages from {} to {}", items.len(), folder(from), folder(to))
+                format!("moving {} from {} to {}", n(items.len()), folder(from), folder(to))
             }
             Op::Copy { from, to, items, .. } => {
-                format!("copying {} messages from {} to {}", items.len(), folder(from), folder(to))
+                format!("copying {} from {} to {}", n(items.len()), folder(from), folder(to))
             }
-            Op::Expunge { folder: f, uids, .. } => format!("deleting {} messages from {}", uids.len(), folder(f)),
+            Op::Expunge { folder: f, uids, .. } => format!("deleting {} from {}", n(uids.len()), folder(f)),
             Op::Append { folder: f, .. } => format!("saving a message in {}", folder(f)),
             Op::CreateFolder { name } => format!("creating folder {}", folder(name)),
             Op::RenameFolder { from, to, .. } => format!("renaming {} to {}", folder(from), folder(to)),

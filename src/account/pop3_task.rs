@@ -393,5 +393,9 @@ async fn pass(
     if refused.len() > 3 {
         why.push_str(&format!("; and {} more", refused.len() - 3));
     }
-    Err(Failure::never(format!("{} messages were not downloaded and stay on the server: {why}", refused.len())))
+    Err(Failure::never(format!(
+        "{} not downloaded and {} on the server: {why}",
+        crate::format::count_of(refused.len() as u64, "message was", "messages were"),
+        crate::format::plural(refused.len() as u64, "stays", "stay")
+    )))
 }

@@ -2,6 +2,7 @@
 //! fetches on its own connection, background prefetch, and reconnecting with backoff.
 
 use super::handle::{Events, spawn_guarded};
+use super::reconfigure::Settings;
 use super::sync_task::{self, Failure, Retry, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
@@ -29,15 +30,8 @@ impl Worker {
         events: Events,
         restarted: bool,
     ) -> (Worker, mpsc::UnboundedReceiver<StoreOp>) {
-        let imap = account.imap.clone();
-        let pop3 = account.pop3.clone();
-        let password = match (&imap, &pop3) {
-            (Some(i), _) => PasswordSource::from_keys(i.password_command.as_deref(), i.password.as_deref()),
-            (None, Some(p)) => PasswordSource::from_keys(p.password_command.as_deref(), p.password.as_deref()),
-            _ => None,
-        };
         let (ops_tx, ops_rx) = mpsc::unbounded_channel();
-        let smtp = account.smtp_settings();
+        let Settings { imap, pop3, password, smtp, smtp_password } = Settings::of(account);
         let worker = Worker {
             id,
             imap,
@@ -59,9 +53,7 @@ impl Worker {
             prefetch: VecDeque::new(),
             undo: Vec::new(),
             full_wanted: Default::default(),
-            smtp_password: smtp
-                .as_ref()
-                .and_then(|s| PasswordSource::from_keys(s.password_command.as_deref(), s.password.as_deref())),
+            smtp_password,
             smtp,
             sending: false,
             outbox_due: false,
@@ -72,6 +64,7 @@ impl Worker {
             local_watch: None,
             held: Default::default(),
             login_refused: None,
+            watch_wanted: None,
         };
         (worker, ops_rx)
     }
@@ -126,6 +119,8 @@ pub(super) struct Worker {
     pub(super) held: std::cell::RefCell<Option<Vec<Event>>>,
     /// The server refused the login: why. Nothing connects by itself while this is set.
     pub(super) login_refused: Option<String>,
+    /// The folder the UI looks at, watched again once the account is back.
+    pub(super) watch_wanted: Option<FolderId>,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -346,6 +341,7 @@ impl Worker {
                 }
                 self.emit_outbox();
             }
+            Command::Reconfigure(account) => self.reconfigure(&account).await,
             Command::Shutdown => {}
         }
     }
@@ -405,7 +401,8 @@ impl Worker {
     }
 
     /// Watches `folder` for changes made elsewhere (IDLE on a connection of its own).
-    fn watch(&mut self, folder: FolderId) {
+    pub(super) fn watch(&mut self, folder: FolderId) {
+        self.watch_wanted = Some(folder);
         if self.local() {
             // a local folder: follow what other Maildir tools do to it while it is open
             self.local_watch = Some(LocalWatch { folder, stamp: None, next: Instant::now() });
@@ -491,8 +488,16 @@ impl Worker {
                 let _ = reply.send(folders);
             }
             StoreOp::Snapshot(folder, reply) => {
-                let local = LocalState { sync: self.store.sync_state(folder)?, flags: self.store.uid_flags(folder)? };
-                let _ = reply.send(local);
+                let mut flags = self.store.uid_flags(folder)?;
+                // what the user moved or deleted here and the queue has not yet told the
+                // server: known, so the pass neither brings it back nor counts it missing
+                let name = self.store.folder(folder)?.name;
+                for (_, op) in self.store.pending_ops(account)? {
+                    for uid in super::ops::Op::from_json(&op).map(|o| o.leaving(&name)).unwrap_or_default() {
+                        flags.entry(uid).or_insert(crate::model::Flags(crate::model::Flags::SEEN));
+                    }
+                }
+                let _ = reply.send(LocalState { sync: self.store.sync_state(folder)?, flags });
             }
             StoreOp::Reset(folder) => {
                 self.store.reset_folder(folder)?;
@@ -549,6 +554,10 @@ impl Worker {
                     None => {
                         self.online = true;
                         self.state(AccountState::Online);
+                        // back after a refused login or new settings: watch again
+                        if let (None, Some(folder)) = (&self.watch, self.watch_wanted) {
+                            self.watch(folder);
+                        }
                     }
                     Some(f) => {
                         tracing::warn!(account = self.id, error = %f.text, retry = ?f.retry, "sync failed");
@@ -571,7 +580,12 @@ impl Worker {
                     }
                 }
                 if result.is_none() && self.report_sync {
-                    let every = self.imap.as_ref().map(|c| c.poll_interval).unwrap_or(300).max(10);
+                    let every = match (&self.imap, &self.pop3) {
+                        (Some(c), _) => c.poll_interval,
+                        (None, Some(c)) => c.poll_interval,
+                        _ => 300,
+                    }
+                    .max(10);
                     self.next_poll = Instant::now().checked_add(Duration::from_secs(every));
                 }
                 if self.report_sync || result.is_some() {

@@ -326,16 +326,68 @@ impl Default for Keymap {
     }
 }
 
-impl Keymap {
-    /// Defaults, with each action named in `[keys]` bound to the keys given instead. A key
-    /// given to two actions of one layer is a mistake; a default key that an explicit
-    /// binding takes goes to that one.
-    pub fn from_config(keys: &BTreeMap<String, KeyBinding>) -> Result<Keymap, String> {
-        for name in keys.keys() {
-            if !ACTIONS.iter().any(|b| b.name == name) {
-                let known: Vec<_> = ACTIONS.iter().map(|b| b.name).collect();
-                return Err(format!("[keys] {name}: no such action (actions: {})", known.join(", ")));
+/// A mistake in `[keys]`, in plain words (no terminal types), for the config loader to
+/// place at its line: the action it is about, which of its keys (the position in its list,
+/// when it is about one key), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyProblem {
+    pub action: String,
+    pub key: Option<usize>,
+    pub text: String,
+}
+
+impl std::fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[keys] {}: {}", self.action, self.text)
+    }
+}
+
+/// Every mistake in `[keys]`: an action that does not exist, a key name that does not
+/// parse, and a key the config gives to two actions of one layer. (A key the config gives
+/// to one action is taken from the action it was a default of: that is no mistake.)
+pub fn problems(keys: &BTreeMap<String, KeyBinding>) -> Vec<KeyProblem> {
+    let mut out = Vec::new();
+    for name in keys.keys() {
+        if !ACTIONS.iter().any(|b| b.name == name) {
+            let known: Vec<_> = ACTIONS.iter().map(|b| b.name).collect();
+            let text = format!("no such action (actions: {})", known.join(", "));
+            out.push(KeyProblem { action: name.clone(), key: None, text });
+        }
+    }
+    // every key the config gives: (layer, chord, action, as written, position in its list)
+    let mut given: Vec<(Context, Chord, &str, &str, usize)> = Vec::new();
+    for b in ACTIONS {
+        let Some(binding) = keys.get(b.name) else { continue };
+        let many = matches!(binding, KeyBinding::Many(_));
+        for (i, k) in binding.keys().into_iter().enumerate() {
+            match parse_key(k) {
+                Ok(chord) => given.push((b.context, chord, b.name, k, i)),
+                Err(e) => out.push(KeyProblem { action: b.name.to_string(), key: many.then_some(i), text: e }),
             }
+        }
+    }
+    for (n, (context, chord, name, written, i)) in given.iter().enumerate() {
+        let others: Vec<&str> =
+            given[..n].iter().filter(|g| g.0 == *context && g.1 == *chord && g.2 != *name).map(|g| g.2).collect();
+        if let Some(other) = others.first() {
+            let many = matches!(keys.get(*name), Some(KeyBinding::Many(_)));
+            out.push(KeyProblem {
+                action: name.to_string(),
+                key: many.then_some(*i),
+                text: format!("{written:?} is also the key of {other}: give each action keys of its own"),
+            });
+        }
+    }
+    out
+}
+
+impl Keymap {
+    /// Defaults, with each action named in `[keys]` bound to the keys given instead; the
+    /// first of `problems` is the error. A default key that an explicit binding takes goes
+    /// to that one.
+    pub fn from_config(keys: &BTreeMap<String, KeyBinding>) -> Result<Keymap, String> {
+        if let Some(p) = problems(keys).into_iter().next() {
+            return Err(p.to_string());
         }
         // explicit bindings first, so they win over the defaults
         let mut rows: Vec<(&Binding, Vec<String>, bool)> = ACTIONS

@@ -35,7 +35,35 @@ fn config_overrides_and_errors_name_the_action() {
     // one key for two actions of one layer is a mistake
     keys.insert("up".to_string(), KeyBinding::One("n".into()));
     let e = Keymap::from_config(&keys).unwrap_err();
-    assert!(e.contains("\"n\" is bound to") && e.contains("down") && e.contains("up"), "{e}");
+    assert!(e.contains("\"n\" is also the key of down") && e.contains("[keys] up"), "{e}");
+}
+
+#[test]
+fn the_defaults_have_no_problems() {
+    assert_eq!(problems(&BTreeMap::new()), Vec::new());
+}
+
+#[test]
+fn problems_name_the_action_the_key_and_the_other_action() {
+    let mut keys = BTreeMap::new();
+    keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
+    keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
+    // `n` is new_folder's by default: given to down, it is down's, no mistake
+    keys.insert("down".to_string(), KeyBinding::Many(vec!["j".into(), "n".into()]));
+    keys.insert("compose".to_string(), KeyBinding::One("z".into()));
+    keys.insert("reply".to_string(), KeyBinding::Many(vec!["r".into(), "z".into()]));
+    let p = problems(&keys);
+    let text: Vec<String> = p.iter().map(ToString::to_string).collect();
+    let mut found: Vec<_> = p.iter().map(|p| (p.action.as_str(), p.key)).collect();
+    found.sort();
+    let conflict = if text[2].contains("[keys] reply") { ("reply", Some(1)) } else { ("compose", None) };
+    let mut want = vec![("dwn", None), ("up", Some(1)), conflict];
+    want.sort();
+    assert_eq!(found, want, "{text:#?}");
+    assert!(text[0].starts_with("[keys] dwn: no such action (actions: down, up,"), "{}", text[0]);
+    assert_eq!(text[1], "[keys] up: unknown key \"C-\"");
+    assert!(text[2].contains("\"z\" is also the key of"), "{}", text[2]);
+    assert!(Keymap::from_config(&keys).is_err());
 }
 
 #[test]

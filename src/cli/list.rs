@@ -1,10 +1,13 @@
-//! `poste list`: messages from the local store, newest first, as text or JSON lines.
+//! `poste list`: messages from the local store, newest first, as text (columns padded by
+//! display width) or JSON lines.
 
 use super::Loaded;
 use crate::store::{ListQuery, Store};
+use crate::ui::text::fit;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::io::Write;
+use unicode_width::UnicodeWidthStr;
 
 pub fn run(
     loaded: &Loaded,
@@ -18,7 +21,13 @@ pub fn run(
     let chosen: Vec<(i64, String)> = match account {
         Some(n) => match accounts.iter().find(|(_, name)| name == n) {
             Some(a) => vec![a.clone()],
-            None => bail!("no account named {n:?} in the local store (has it been synced?)"),
+            None if loaded.config.accounts.iter().any(|a| a.name == n) => {
+                bail!("account {n} has nothing in the local store yet: run `poste sync --account {n}` first")
+            }
+            None => {
+                let names: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
+                bail!("no account named {n:?} in the config (accounts: {})", names.join(", "))
+            }
         },
         None => accounts.clone(),
     };
@@ -40,7 +49,13 @@ pub fn run(
         }
     }
     if let (Some(f), true) = (folder, queries.is_empty()) {
-        bail!("no folder named {f:?} in the local store");
+        let mut known: Vec<String> = Vec::new();
+        for (id, _) in &chosen {
+            known.extend(store.folders(*id)?.into_iter().filter(|f| !f.noselect).map(|f| f.display));
+        }
+        known.sort();
+        known.dedup();
+        bail!("no folder named {f:?} in the local store (folders: {})", known.join(", "));
     }
     let limit = limit.unwrap_or(usize::MAX);
     let mut rows = Vec::new();
@@ -49,11 +64,24 @@ pub fn run(
     }
     rows.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
     rows.truncate(limit);
+    // without --folder every folder is listed (hiding all but the INBOXes would hide mail
+    // the command was asked for), so each line says where it is; with --folder, only which
+    // account when there are several
+    let place = |m: &crate::model::Summary| -> String {
+        let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
+        match (folder, chosen.len()) {
+            (None, _) => format!("{acct}/{fname}"),
+            (Some(_), 1) => String::new(),
+            (Some(_), _) => acct,
+        }
+    };
+    let place_width = rows.iter().map(|m| place(m).width()).max().unwrap_or(0).min(24);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let now = chrono::Local::now();
     for m in &rows {
-        let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
         let r = if json {
+            let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
             let v = serde_json::json!({
                 "id": m.id,
                 "account": acct,
@@ -69,9 +97,15 @@ pub fn run(
             });
             writeln!(out, "{v}")
         } else {
-            let date = crate::format::list_date(m.date, chrono::Local::now(), "%Y-%m-%d");
-            let mark = if m.flags.is_seen() { ' ' } else { 'N' };
-            writeln!(out, "{:>7} {mark} {date:>10}  {:<24.24}  {}", m.id, m.sender(), m.subject)
+            let date = crate::format::list_date(m.date, now, &loaded.config.ui.date_format);
+            let place = match place_width {
+                0 => String::new(),
+                w => format!("{}  ", fit(&place(m), w)),
+            };
+            let date = format!("{}{date}", " ".repeat(10usize.saturating_sub(date.width())));
+            let sender = fit(m.sender(), 24);
+            let line = format!("{:>7} {} {date}  {place}{sender}  {}", m.id, crate::format::marks(m), m.subject);
+            writeln!(out, "{}", line.trim_end())
         };
         if let Err(e) = r {
             if e.kind() == std::io::ErrorKind::BrokenPipe {

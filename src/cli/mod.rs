@@ -3,6 +3,8 @@
 
 mod act;
 mod check;
+mod confirm;
+mod folder;
 mod list;
 mod read;
 mod send;
@@ -36,6 +38,7 @@ pub struct Cli {
 pub enum CliCommand {
     /// Sync the folder list and every folder's headers into the local store.
     Sync {
+        /// Sync only this account (default: every account).
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
         /// Sync only this folder (it must have been synced once).
@@ -44,10 +47,13 @@ pub enum CliCommand {
     },
     /// List messages from the local store (works offline), newest first.
     List {
+        /// Only this account's messages.
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
+        /// Only this folder's messages (default: every folder, with account and folder shown).
         #[arg(long, value_name = "NAME")]
         folder: Option<String>,
+        /// At most this many messages (the newest).
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
         /// One JSON object per line.
@@ -56,50 +62,70 @@ pub enum CliCommand {
     },
     /// Print a message; its body is fetched and cached if it is not yet.
     Read {
+        /// The message's id, as `poste list` shows it.
         id: i64,
         /// Print the RFC 5322 source unchanged.
         #[arg(long)]
         raw: bool,
+        /// Leave the message unread (default: marked read as ui.mark_read_on_open says).
+        #[arg(long)]
+        peek: bool,
     },
     /// Set or clear flags on messages (by id, as `poste list` shows them).
     Flag {
+        /// The messages' ids, as `poste list` shows them.
         #[arg(required = true)]
         ids: Vec<i64>,
+        /// Mark them read.
         #[arg(long)]
         seen: bool,
+        /// Mark them unread.
         #[arg(long, conflicts_with = "seen")]
         unseen: bool,
+        /// Flag them.
         #[arg(long)]
         flagged: bool,
+        /// Take the flag off.
         #[arg(long, conflicts_with = "flagged")]
         unflagged: bool,
     },
     /// Move messages to another folder of their account.
     Move {
+        /// The messages' ids, as `poste list` shows them.
         #[arg(required = true)]
         ids: Vec<i64>,
+        /// The folder to move them to.
         #[arg(long, value_name = "FOLDER")]
         to: String,
     },
-    /// Delete messages: to Trash, or for good with --expunge (or when they are in Trash).
+    /// Delete messages: to Trash, or for good with --expunge (or when they are in Trash);
+    /// asks before deleting for good.
     Delete {
+        /// The messages' ids, as `poste list` shows them.
         #[arg(required = true)]
         ids: Vec<i64>,
+        /// Delete them for good instead of moving them to Trash.
         #[arg(long)]
         expunge: bool,
+        /// Delete for good without asking (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
-    /// Create, rename, delete or (un)subscribe folders.
+    /// List, create, rename, delete or (un)subscribe folders.
     Folder {
+        /// The account (needed when several are configured; `list` shows all by default).
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
         #[command(subcommand)]
-        command: act::FolderCommand,
+        command: folder::FolderCommand,
     },
     /// Import an mbox file or a Maildir into a local folder of a POP3 account (created if
     /// missing). Messages already there (same Message-ID and size) are skipped.
     Import {
+        /// The POP3 account to import into.
         #[arg(long, value_name = "NAME")]
         account: String,
+        /// The local folder to import into (created if missing).
         #[arg(long, value_name = "FOLDER")]
         folder: String,
         /// An mbox file, or a Maildir directory (with cur/ and new/).
@@ -107,42 +133,60 @@ pub enum CliCommand {
     },
     /// Export a folder into a new mbox file (mboxrd) or a Maildir, byte for byte.
     Export {
+        /// The account the folder belongs to.
         #[arg(long, value_name = "NAME")]
         account: String,
+        /// The folder to export.
         #[arg(long, value_name = "FOLDER")]
         folder: String,
+        /// Write a new mbox file (mboxrd) here; an existing file is never overwritten.
         #[arg(long, value_name = "FILE", conflicts_with = "maildir", required_unless_present = "maildir")]
         mbox: Option<PathBuf>,
+        /// Write into this Maildir (created if missing).
         #[arg(long, value_name = "DIR")]
         maildir: Option<PathBuf>,
     },
     /// Send an RFC 5322 message from FILE (or stdin) and keep a copy in Sent; the account is
     /// the one named, else the one the From address belongs to.
     Send {
+        /// The account to send with (needed when the From address is none of the accounts'
+        /// or the message has no From).
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
+        /// The message (`-` or nothing reads stdin).
         file: Option<PathBuf>,
     },
     /// Build a message from options, send it and keep a copy in Sent.
     Compose {
+        /// The account to send with.
         #[arg(long, value_name = "NAME")]
         account: String,
+        /// A recipient (the option may be given several times).
         #[arg(long, value_name = "ADDR", required = true)]
         to: Vec<String>,
+        /// A recipient in copy (the option may be given several times).
         #[arg(long, value_name = "ADDR")]
         cc: Vec<String>,
+        /// A hidden recipient (the option may be given several times).
         #[arg(long, value_name = "ADDR")]
         bcc: Vec<String>,
+        /// The subject.
         #[arg(long, value_name = "TEXT")]
         subject: Option<String>,
+        /// A file to attach (the option may be given several times).
         #[arg(long, value_name = "FILE")]
         attach: Vec<PathBuf>,
-        /// The body, UTF-8 text (`-` reads stdin).
+        /// The body, UTF-8 text (`-` reads stdin). Without it the editor opens when stdin is
+        /// a terminal ($VISUAL, $EDITOR or the config's editor), else stdin is read.
         #[arg(long, value_name = "FILE")]
         body_file: Option<PathBuf>,
+        /// Send even with an empty body.
+        #[arg(long)]
+        allow_empty: bool,
     },
-    /// Validate the config, connect, log in and report on each account.
+    /// Validate the config, connect, log in (incoming and SMTP) and report on each account.
     Check {
+        /// Check only this account.
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
     },
@@ -197,7 +241,15 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
             path.display()
         );
     }
-    let config = Config::load(&path)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|source| crate::config::ConfigError::Read { path: path.clone(), source })?;
+    let config = Config::parse(&text, &path)?;
+    // the keymap knows the actions: a mistake in [keys] is refused by every command, as by the UI
+    let problems = crate::app::keymap::problems(&config.keys);
+    let placed = problems.iter().map(|p| (p.action.as_str(), p.key, p.to_string()));
+    if let Some(e) = crate::config::keys_error(&path, &text, placed) {
+        return Err(e.into());
+    }
     for a in &config.accounts {
         if let Some(w) = crate::secret::inline_password_warning(&path, a) {
             eprintln!("{w}");
@@ -233,15 +285,15 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         CliCommand::List { account, folder, limit, json } => {
             list::run(&load(explicit_config)?, account.as_deref(), folder.as_deref(), limit, json)
         }
-        CliCommand::Read { id, raw } => read::run(&load(explicit_config)?, id, raw).await,
+        CliCommand::Read { id, raw, peek } => read::run(&load(explicit_config)?, id, raw, peek).await,
         CliCommand::Flag { ids, seen, unseen, flagged, unflagged } => {
             let change = act::FlagChange { seen, unseen, flagged, unflagged };
             act::flag(&load(explicit_config)?, &ids, change).await
         }
         CliCommand::Move { ids, to } => act::move_to(&load(explicit_config)?, &ids, &to).await,
-        CliCommand::Delete { ids, expunge } => act::delete(&load(explicit_config)?, &ids, expunge).await,
+        CliCommand::Delete { ids, expunge, yes } => act::delete(&load(explicit_config)?, &ids, expunge, yes).await,
         CliCommand::Folder { account, command } => {
-            act::folder(&load(explicit_config)?, account.as_deref(), command).await
+            folder::folder(&load(explicit_config)?, account.as_deref(), command).await
         }
         CliCommand::Import { account, folder, path } => {
             transfer::import(&load(explicit_config)?, &account, &folder, &path).await
@@ -252,8 +304,8 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         CliCommand::Send { account, file } => {
             send::send(&load(explicit_config)?, account.as_deref(), file.as_deref()).await
         }
-        CliCommand::Compose { account, to, cc, bcc, subject, attach, body_file } => {
-            let args = send::ComposeArgs { account, to, cc, bcc, subject, attach, body_file };
+        CliCommand::Compose { account, to, cc, bcc, subject, attach, body_file, allow_empty } => {
+            let args = send::ComposeArgs { account, to, cc, bcc, subject, attach, body_file, allow_empty };
             send::compose_and_send(&load(explicit_config)?, args).await
         }
         CliCommand::Check { account } => check::run(&load(explicit_config)?, account.as_deref()).await,
@@ -300,4 +352,35 @@ pub(crate) async fn ask_worker<T>(
 pub(crate) fn print(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Options and commands without help text, as `poste COMMAND --help` would show them.
+    fn undocumented(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if !["help", "version"].contains(&id) && a.get_help().is_none() && a.get_long_help().is_none() {
+                out.push(format!("{path} {id}"));
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let path = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() {
+                out.push(path.clone());
+            }
+            undocumented(sub, &path, out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_help_text() {
+        let mut missing = Vec::new();
+        undocumented(&Cli::command(), "poste", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+        Cli::command().debug_assert();
+    }
 }

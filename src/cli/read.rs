@@ -29,10 +29,17 @@ async fn from_worker(loaded: &Loaded, account: &str, id: i64, cmd: Command) -> R
     Ok(answer.unwrap_or_else(|e| Err(e.to_string())))
 }
 
-pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
+/// `poste read ID`: marks the message read as opening it in the UI does (unless `peek`).
+pub async fn run(loaded: &Loaded, id: i64, raw: bool, peek: bool) -> Result<i32> {
     let store = Store::open_reader(&loaded.data_dir)?;
     let m = store.message(id)?;
-    let body = match store.body(id)? {
+    let mark_seen = loaded.config.ui.mark_read_on_open && !peek;
+    let cached = match store.body(id)? {
+        // a cached message to mark read: the worker reads it from the cache and marks it
+        Some(_) if mark_seen && !m.summary.flags.is_seen() && !m.summary.partial => None,
+        cached => cached,
+    };
+    let body = match cached {
         // a POP3 message of which only the header is here: download it whole first
         Some(head) if m.summary.partial => match from_worker(loaded, &m.account, id, Command::FetchFull(id)).await? {
             Ok(b) => b,
@@ -46,7 +53,7 @@ pub async fn run(loaded: &Loaded, id: i64, raw: bool) -> Result<i32> {
         },
         Some(b) => b,
         None => {
-            let cmd = Command::Open { id, mark_seen: loaded.config.ui.mark_read_on_open };
+            let cmd = Command::Open { id, mark_seen };
             match from_worker(loaded, &m.account, id, cmd).await? {
                 Ok(b) => b,
                 Err(reason) => bail!("message {id}: {reason}"),

@@ -8,28 +8,45 @@ use crate::compose::{self, Attachment, Draft};
 use crate::config::AccountConfig;
 use crate::store::outbox::{OutState, Outgoing};
 use anyhow::{Context, Result, bail};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 /// Exit code when the message waits in the Outbox (EX_TEMPFAIL).
 const QUEUED: i32 = 75;
 
-/// The account to send with: the one named, else the one `from` belongs to, else the first.
+/// The account to send with: the one named, else the one `from` belongs to (or the only
+/// one). A From that is none of several accounts', or no From at all, needs `--account`.
 fn pick<'a>(loaded: &'a Loaded, name: Option<&str>, from: Option<&str>) -> Result<&'a AccountConfig> {
-    let a = match (name, from.and_then(|f| loaded.config.account_for_address(f))) {
+    let accounts = &loaded.config.accounts;
+    let a = match (name, from) {
         (Some(n), _) => super::select_accounts(&loaded.config, Some(n))?.remove(0),
-        (None, Some(a)) => a,
-        (None, None) => loaded
-            .config
-            .accounts
-            .iter()
-            .find(|a| a.smtp.is_some())
-            .context("no account has an [accounts.smtp] table")?,
+        (None, Some(f)) => match loaded.config.account_for_address(f) {
+            Some(a) => a,
+            None if accounts.len() > 1 => bail!(
+                "the From address {f} is none of the accounts' addresses: say which account sends it with \
+                 --account NAME (nothing was sent)"
+            ),
+            None => accounts.first().context("no accounts in the config")?,
+        },
+        (None, None) => {
+            bail!("the message has no From header: give --account NAME to send it from that account (nothing was sent)")
+        }
     };
     if a.smtp.is_none() {
         bail!("account {} has no [accounts.smtp] table, so it cannot send", a.name);
     }
     Ok(a)
+}
+
+/// The From field for a message that has none: the account's identity, encoded.
+fn from_field(acct: &AccountConfig) -> Result<(String, String)> {
+    let identity = compose::identity(acct, &[]);
+    let mailbox: lettre::message::Mailbox =
+        identity.parse().with_context(|| format!("account {}: {identity:?} is not an address", acct.name))?;
+    let address = mailbox.email.to_string();
+    let mut headers = lettre::message::header::Headers::new();
+    headers.set(lettre::message::header::From::from(lettre::message::Mailboxes::from(mailbox)));
+    Ok((headers.to_string(), address))
 }
 
 /// Hands a message to the account's worker and waits for the outcome.
@@ -51,14 +68,26 @@ async fn deliver(loaded: &Loaded, account: &AccountConfig, m: Outgoing) -> Resul
             0
         }
         Ok((OutState::Queued, error)) => {
+            let why = error.map(|e| format!(" ({e})")).unwrap_or_default();
             eprintln!(
-                "poste: not sent yet, kept in the Outbox ({}); it goes with the next `poste sync` or in the UI",
-                error.unwrap_or_default()
+                "poste: not sent yet{why}; kept in the Outbox: it goes with the next `poste sync` or when poste is \
+                 next online"
             );
             QUEUED
         }
+        Ok((OutState::Unknown, error)) => {
+            eprintln!(
+                "poste: {}; kept in the Outbox: the server may have it, so it is not sent again by itself (see the \
+                 Outbox in poste)",
+                error.unwrap_or_else(|| "the hand-over was cut short".into())
+            );
+            1
+        }
         Ok((_, error)) => {
-            eprintln!("poste: not sent: {}", error.unwrap_or_default());
+            eprintln!(
+                "poste: not sent: {}; kept in the Outbox: change it or send it again from the Outbox in poste",
+                error.unwrap_or_default()
+            );
             1
         }
         Err(e) => {
@@ -79,6 +108,11 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
             std::io::stdin().read_to_end(&mut raw).context("reading the message from stdin")?;
         }
     }
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        bail!(
+            "the message is empty: poste send reads a whole message (headers, a blank line, the body) from FILE or stdin"
+        );
+    }
     let Some(m) = mail_parser::MessageParser::default().parse_headers(&raw) else {
         bail!("the input is not an RFC 5322 message");
     };
@@ -97,12 +131,20 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
     let has_date = m.date().is_some();
     let has_id = m.message_id().is_some();
     let acct = pick(loaded, account, from.as_deref())?;
-    let from = from.unwrap_or_else(|| acct.email.clone());
     if to.is_empty() {
         bail!("the message has no recipients (To, Cc or Bcc)");
     }
-    // a message without Date or Message-ID gets them; Bcc is never sent
+    // a message without From, Date or Message-ID gets them; Bcc is never sent
     let mut head = String::new();
+    let from = match from {
+        Some(f) => f,
+        None => {
+            let (field, address) = from_field(acct)?;
+            eprintln!("poste: the message has no From header: sending it from {address} (account {})", acct.name);
+            head.push_str(&field);
+            address
+        }
+    };
     if !has_date {
         head.push_str(&format!("Date: {}\r\n", chrono::Local::now().to_rfc2822()));
     }
@@ -125,20 +167,29 @@ pub struct ComposeArgs {
     pub subject: Option<String>,
     pub attach: Vec<PathBuf>,
     pub body_file: Option<PathBuf>,
+    pub allow_empty: bool,
 }
 
 /// `poste compose --account NAME --to ADDR ...`: builds the message and sends it.
 pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32> {
     let acct = pick(loaded, Some(&args.account), None)?;
     let body = match &args.body_file {
-        Some(p) if p == Path::new("-") => {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("reading the body from stdin")?;
-            s
-        }
+        Some(p) if p == Path::new("-") => body_from_stdin()?,
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {} as UTF-8 text", p.display()))?,
-        None => String::new(),
+        None if std::io::stdin().is_terminal() => match editor_command(loaded.config.editor.as_deref()) {
+            Some(editor) => edit_body(&editor)?,
+            None => {
+                eprintln!(
+                    "poste: no editor is set ($VISUAL, $EDITOR or the config's editor): type the body, then Ctrl-D"
+                );
+                body_from_stdin()?
+            }
+        },
+        None => body_from_stdin()?,
     };
+    if body.trim().is_empty() && !args.allow_empty {
+        bail!("the body is empty: nothing was sent (give --allow-empty to send it so)");
+    }
     let mut d = Draft {
         from: compose::identity(acct, &[]),
         to: args.to.join(", "),
@@ -153,4 +204,36 @@ pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32>
     }
     let built = compose::build(&d, false)?;
     deliver(loaded, acct, compose::outgoing(&d, built)).await
+}
+
+fn body_from_stdin() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("reading the body from stdin (UTF-8 text)")?;
+    Ok(s)
+}
+
+/// The editor: `$VISUAL`, then `$EDITOR`, then the config's; None for none or "builtin".
+fn editor_command(configured: Option<&str>) -> Option<String> {
+    let env = |k| std::env::var(k).ok().filter(|v: &String| !v.trim().is_empty());
+    env("VISUAL").or_else(|| env("EDITOR")).or_else(|| configured.map(str::to_string)).filter(|e| e.trim() != "builtin")
+}
+
+/// The body as written in `editor`, run on an empty private file on this terminal.
+fn edit_body(editor: &str) -> Result<String> {
+    let file = tempfile::Builder::new()
+        .prefix("poste-body-")
+        .suffix(".txt")
+        .tempfile()
+        .context("making a file for the body")?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .with_context(|| format!("cannot run the editor {editor:?}"))?;
+    if !status.success() {
+        bail!("the editor {editor:?} failed ({status}): nothing was sent");
+    }
+    std::fs::read_to_string(file.path()).with_context(|| format!("cannot read {} as UTF-8 text", file.path().display()))
 }

@@ -3,6 +3,7 @@
 
 use super::Loaded;
 use crate::config::Protocol;
+use crate::format::{count, count_of, plural};
 use crate::mbox;
 use crate::model::{Flags, FolderId};
 use crate::store::{Store, maildir};
@@ -11,9 +12,9 @@ use std::collections::HashSet;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-/// The local folder an import works on (created when missing), in a store this process
-/// holds.
-fn import_folder(loaded: &Loaded, store: &Store, account: &str, folder: &str) -> Result<FolderId> {
+/// The account an import writes to: a POP3 account of the config (checked before the data
+/// dir is touched).
+fn import_account<'a>(loaded: &'a Loaded, account: &str) -> Result<&'a crate::config::AccountConfig> {
     let a = super::select_accounts(&loaded.config, Some(account))?.remove(0);
     if a.protocol != Protocol::Pop3 {
         bail!(
@@ -21,17 +22,73 @@ fn import_folder(loaded: &Loaded, store: &Store, account: &str, folder: &str) ->
              account's local folders, or copy the mail to the server with another IMAP client"
         );
     }
-    let id = store.ensure_account(&a.name)?;
-    store.ensure_local_folders(id)?;
+    Ok(a)
+}
+
+/// The folder name an import writes to, as the store keeps it (`INBOX` in capitals).
+fn import_folder_name(folder: &str) -> Result<String> {
     let name = if folder.eq_ignore_ascii_case("inbox") { "INBOX" } else { folder };
-    if let Some(f) = store.find_folder(id, name)? {
-        return Ok(f.id);
-    }
     if name.split('/').any(|p| p.trim().is_empty()) {
         bail!("{folder:?} is not a usable folder name");
     }
+    Ok(name.to_string())
+}
+
+/// The local folder an import works on (created when missing), in a store this process
+/// holds.
+fn import_folder(store: &Store, account: &str, name: &str) -> Result<FolderId> {
+    let id = store.ensure_account(account)?;
+    store.ensure_local_folders(id)?;
+    if let Some(f) = store.find_folder(id, name)? {
+        return Ok(f.id);
+    }
     let name = crate::sanitize::line(name);
     Ok(store.create_folder_local(id, &name, &name, Some("/"))?)
+}
+
+/// What an import reads, looked at before anything is written: a Maildir's files (oldest
+/// first) or an mbox file that starts like one.
+enum Source {
+    Maildir(Vec<(&'static str, String, PathBuf)>),
+    Mbox(Box<dyn Read>),
+}
+
+impl Source {
+    fn open(path: &Path) -> Result<Source> {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                bail!("{} does not exist: nothing was imported", path.display())
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            for sub in ["cur", "new"] {
+                let dir = path.join(sub);
+                if let Ok(entries) = std::fs::read_dir(&dir) {
+                    for e in entries {
+                        let e = e.with_context(|| format!("reading {}", dir.display()))?;
+                        files.push((sub, e.file_name().to_string_lossy().to_string(), e.path()));
+                    }
+                }
+            }
+            if files.is_empty() && !path.join("cur").is_dir() && !path.join("new").is_dir() {
+                bail!("{} is a directory but not a Maildir (it has no cur/ or new/)", path.display());
+            }
+            // Maildir names start with the delivery time: sorting keeps the arrival order
+            files.sort_by(|a, b| a.1.cmp(&b.1));
+            return Ok(Source::Maildir(files));
+        }
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut input = BufReader::with_capacity(1 << 20, file);
+        let mut start = [0u8; 5];
+        let n = input.by_ref().take(5).read(&mut start).with_context(|| format!("reading {}", path.display()))?;
+        if n > 0 && !mbox::looks_like_mbox(&start[..n]) {
+            bail!("{} is neither an mbox file (it does not start with a \"From \" line) nor a Maildir", path.display());
+        }
+        Ok(Source::Mbox(Box::new(std::io::Cursor::new(start[..n].to_vec()).chain(input))))
+    }
 }
 
 /// The folder an export reads, from a store opened for reading.
@@ -123,55 +180,40 @@ impl<'a> Tally<'a> {
 }
 
 /// `poste import --account A --folder F PATH`: an mbox file or a Maildir into a local folder.
+/// The account, the folder name and the input are checked first: a mistake leaves the data
+/// dir as it was.
 pub async fn import(loaded: &Loaded, account: &str, folder: &str, path: &Path) -> Result<i32> {
+    let a = import_account(loaded, account)?;
+    let name = import_folder_name(folder)?;
+    let source = Source::open(path)?;
     let data = crate::instance::lock_waiting(&loaded.data_dir, "the import").await?;
     let store = Store::open(&data)?;
-    let folder_id = import_folder(loaded, &store, account, folder)?;
+    let folder_id = import_folder(&store, &a.name, &name)?;
     let mut tally = Tally::new(&store, folder_id)?;
     let now = chrono::Utc::now().timestamp();
-    if path.is_dir() {
-        let mut files = Vec::new();
-        for sub in ["cur", "new"] {
-            let dir = path.join(sub);
-            if let Ok(entries) = std::fs::read_dir(&dir) {
-                for e in entries {
-                    let e = e.with_context(|| format!("reading {}", dir.display()))?;
-                    files.push((sub, e.file_name().to_string_lossy().to_string(), e.path()));
-                }
+    match source {
+        Source::Maildir(files) => {
+            for (sub, name, p) in files {
+                let raw = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
+                let flags = if sub == "new" { Flags(0) } else { Flags::from_maildir_name(&name) };
+                let mtime = std::fs::metadata(&p)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(now, |d| d.as_secs() as i64);
+                tally.add(raw, flags, mtime)?;
             }
         }
-        if files.is_empty() && !path.join("cur").is_dir() && !path.join("new").is_dir() {
-            bail!("{} is a directory but not a Maildir (it has no cur/ or new/)", path.display());
-        }
-        // Maildir names start with the delivery time: sorting keeps the arrival order
-        files.sort_by(|a, b| a.1.cmp(&b.1));
-        for (sub, name, p) in files {
-            let raw = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
-            let flags = if sub == "new" { Flags(0) } else { Flags::from_maildir_name(&name) };
-            let mtime = std::fs::metadata(&p)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(now, |d| d.as_secs() as i64);
-            tally.add(raw, flags, mtime)?;
-        }
-    } else {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut input = BufReader::with_capacity(1 << 20, file);
-        let mut start = [0u8; 5];
-        let n = input.by_ref().take(5).read(&mut start).with_context(|| format!("reading {}", path.display()))?;
-        if n > 0 && !mbox::looks_like_mbox(&start[..n]) {
-            bail!("{} is neither an mbox file (it does not start with a \"From \" line) nor a Maildir", path.display());
-        }
-        let input = std::io::Cursor::new(start[..n].to_vec()).chain(input);
-        for m in mbox::Reader::new(BufReader::new(input)) {
-            let m = m.with_context(|| format!("reading {}", path.display()))?;
-            let flags = mbox_flags(&m.raw);
-            tally.add(m.raw, flags, m.from_date.unwrap_or(now))?;
+        Source::Mbox(input) => {
+            for m in mbox::Reader::new(BufReader::new(input)) {
+                let m = m.with_context(|| format!("reading {}", path.display()))?;
+                let flags = mbox_flags(&m.raw);
+                tally.add(m.raw, flags, m.from_date.unwrap_or(now))?;
+            }
         }
     }
     tally.flush()?;
-    let mut line = format!("imported {} message(s) into {account}/{folder}", tally.added);
+    let mut line = format!("imported {} into {account}/{folder}", count(tally.added as u64, "message"));
     if tally.skipped > 0 {
         line.push_str(&format!(" ({} already there)", tally.skipped));
     }
@@ -244,10 +286,13 @@ pub fn export(
         }
         _ => bail!("say where to export to: --mbox FILE or --maildir DIR"),
     }
-    super::print(&format!("exported {written} message(s) from {account}/{folder}\n"));
+    super::print(&format!("exported {} from {account}/{folder}\n", count(written as u64, "message")));
     if missing > 0 {
         eprintln!(
-            "poste: {missing} message(s) were left out: their bodies have not been downloaded (open them, or sync, first)"
+            "poste: {} left out: {} not been downloaded (open {}, or sync, first)",
+            count_of(missing as u64, "message was", "messages were"),
+            plural(missing as u64, "its body has", "their bodies have"),
+            plural(missing as u64, "it", "them"),
         );
         return Ok(1);
     }

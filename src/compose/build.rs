@@ -53,15 +53,35 @@ pub(super) fn check_addresses(field: &'static str, text: &str) -> Result<(), Com
 }
 
 fn attachment_part(a: &Attachment) -> Result<SinglePart, ComposeError> {
-    let ct = ContentType::parse(&a.content_type)
-        .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| ComposeError::Build(e.to_string()))?);
-    if a.content_type.eq_ignore_ascii_case("message/rfc822") {
-        // RFC 2046: a message/rfc822 part is never base64 or quoted-printable
-        let body = Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::EightBit).unwrap_or_else(Body::new);
-        let disposition = lettre::message::header::ContentDisposition::attachment(&a.name);
-        return Ok(SinglePart::builder().header(ct).header(disposition).body(body));
+    let octets = ContentType::parse("application/octet-stream").map_err(|e| ComposeError::Build(e.to_string()))?;
+    let ct = ContentType::parse(&a.content_type).unwrap_or(octets.clone());
+    let ct = if a.content_type.eq_ignore_ascii_case("message/rfc822") {
+        match message_body(&a.data) {
+            Some(body) => {
+                let disposition = lettre::message::header::ContentDisposition::attachment(&a.name);
+                return Ok(SinglePart::builder().header(ct).header(disposition).body(body));
+            }
+            None => octets,
+        }
+    } else {
+        ct
+    };
+    // base64 always: a 7bit text part would be taken for text, its LF made CRLF on the way
+    let body = Body::new_with_encoding(a.data.clone(), ContentTransferEncoding::Base64).unwrap_or_else(Body::new);
+    Ok(lettre::message::Attachment::new(a.name.clone()).body(body, ct))
+}
+
+/// A forwarded message as a `message/rfc822` body, which RFC 2046 §5.2.1 allows only as
+/// 7bit or 8bit (never base64): in canonical CRLF form, 7bit when it is all ASCII. None when
+/// it cannot be either (a NUL, or a line past 998 bytes); it is then sent as a file.
+fn message_body(data: &[u8]) -> Option<Body> {
+    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+    if data.contains(&0) || lines.iter().any(|l| l.len() > 998) {
+        return None;
     }
-    Ok(lettre::message::Attachment::new(a.name.clone()).body(Body::new(a.data.clone()), ct))
+    let crlf = lines.join(&b"\r\n"[..]);
+    let encoding = if crlf.is_ascii() { ContentTransferEncoding::SevenBit } else { ContentTransferEncoding::EightBit };
+    Some(Body::dangerous_pre_encoded(crlf, encoding))
 }
 
 /// Builds the message. `draft` sets the \Draft-style leniency: a draft may have no
@@ -338,6 +358,59 @@ mod tests {
         assert_eq!(m.attachment(0).unwrap().contents(), (0..=255u8).collect::<Vec<_>>());
         assert!(m.date().is_some());
         assert!(sent.contains("In-Reply-To: <m1@y.org>"));
+    }
+
+    #[test]
+    fn text_attachments_are_base64_so_their_bytes_survive_a_draft_round_trip() {
+        let text = b"line one\nline two\n".to_vec();
+        assert_eq!(text.len(), 18);
+        let d = Draft {
+            attachments: vec![Attachment {
+                name: "notes.txt".into(),
+                content_type: "text/plain".into(),
+                data: text.clone(),
+            }],
+            ..draft()
+        };
+        let saved = build(&d, true).unwrap().saved;
+        // a server stores the draft with CRLF line ends
+        let stored = String::from_utf8_lossy(&saved).replace("\r\n", "\n").replace('\n', "\r\n");
+        let back = parse_draft(stored.as_bytes());
+        assert_eq!(back.attachments[0].data, text, "{stored}");
+        let sent = build(&back, false).unwrap().sent;
+        let m = MessageParser::default().parse(&sent).unwrap();
+        assert_eq!(m.attachment(0).unwrap().contents(), text);
+    }
+
+    #[test]
+    fn a_forwarded_message_is_7bit_or_8bit_never_base64() {
+        let inner = b"From: a@x\nSubject: caf\xe9\nContent-Type: text/plain; charset=latin1\n\nGr\xfc\xdfe\n".to_vec();
+        for (data, cte) in [(inner.clone(), "8bit"), (b"From: a@x\nSubject: hi\n\nhello\n".to_vec(), "7bit")] {
+            let d = Draft {
+                attachments: vec![Attachment { name: "fwd.eml".into(), content_type: "message/rfc822".into(), data }],
+                ..draft()
+            };
+            let sent = build(&d, false).unwrap().sent;
+            let text = String::from_utf8_lossy(&sent);
+            let part = &text[text.find("Content-Type: message/rfc822").unwrap()..];
+            let head = &part[..part.find("\r\n\r\n").unwrap()];
+            assert!(head.contains(&format!("Content-Transfer-Encoding: {cte}")), "{head}");
+            assert!(part.contains("From: a@x\r\n"), "{part}");
+        }
+        // a line too long for 8bit: sent as a file instead of a malformed message/rfc822
+        let long = [b"From: a@x\n\n".as_slice(), &[b'x'; 1200]].concat();
+        let d = Draft {
+            attachments: vec![Attachment {
+                name: "fwd.eml".into(),
+                content_type: "message/rfc822".into(),
+                data: long.clone(),
+            }],
+            ..draft()
+        };
+        let sent = build(&d, false).unwrap().sent;
+        assert!(!String::from_utf8_lossy(&sent).contains("message/rfc822"));
+        let m = MessageParser::default().parse(&sent).unwrap();
+        assert_eq!(m.attachment(0).unwrap().contents(), long);
     }
 
     #[test]

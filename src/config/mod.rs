@@ -2,6 +2,7 @@
 
 mod ranges;
 mod smtp;
+mod words;
 
 pub use smtp::{SmtpConfig, SmtpSettings};
 
@@ -18,6 +19,38 @@ pub enum ConfigError {
     Parse { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// Several mistakes, one a line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<ConfigError>),
+}
+
+/// Mistakes in `[keys]` that the keymap found (the config does not know the actions), each
+/// placed at its line: `(action, which of its keys when it is a list, message)`. None when
+/// there are none.
+pub fn keys_error<'a>(
+    path: &Path,
+    text: &str,
+    problems: impl IntoIterator<Item = (&'a str, Option<usize>, String)>,
+) -> Option<ConfigError> {
+    let root = toml::de::DeTable::parse(text).ok();
+    let keys = root.as_ref().and_then(|r| r.get_ref().get("keys")).and_then(|k| k.get_ref().as_table());
+    let mut errors: Vec<ConfigError> = problems
+        .into_iter()
+        .map(|(action, key, message)| {
+            let entry = keys.and_then(|t| t.iter().find(|(k, _)| k.get_ref() == action));
+            let offset = entry.and_then(|(k, v)| match key {
+                Some(i) => v.get_ref().as_array().and_then(|a| a.get(i)).map(|v| v.span().start),
+                None => Some(k.span().start),
+            });
+            let (line, column) = offset.map(|o| line_col(text, o)).unwrap_or((0, 0));
+            ConfigError::Parse { path: path.to_path_buf(), line, column, message }
+        })
+        .collect();
+    match errors.len() {
+        0 => None,
+        1 => errors.pop(),
+        _ => Some(ConfigError::Several(errors)),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -91,7 +124,7 @@ pub enum Protocol {
     Pop3,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub name: String,
@@ -106,7 +139,7 @@ pub struct AccountConfig {
     pub smtp: Option<SmtpConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Pop3Config {
     pub host: String,
@@ -137,6 +170,9 @@ pub struct Pop3Config {
     /// Log in with APOP (the password never crosses the wire, only an MD5 digest of it).
     #[serde(default)]
     pub apop: bool,
+    /// Seconds between checks for new mail while poste runs.
+    #[serde(default = "default_poll")]
+    pub poll_interval: u64,
 }
 
 /// A size in bytes, written as a number or as a string with a K, M or G suffix.
@@ -203,7 +239,7 @@ impl TlsMode {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ImapConfig {
     pub host: String,
@@ -277,7 +313,9 @@ impl Config {
                 .map(|s| text[s.clone()].trim().to_string())
                 .filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
             let mut message = e.message().trim().to_string();
-            if let Some(k) = key
+            if let Some(words) = e.span().and_then(|s| words::explain(text, s, &message)) {
+                message = words;
+            } else if let Some(k) = key
                 && !message.contains(&k)
             {
                 message = format!("at `{k}`: {message}");
@@ -413,7 +451,7 @@ password_command = "pass show mail"
         let t = GOOD.replace("host = \"imap.example.com\"", "host = \"h\"\nport = \"993\"");
         let e = parse(&t).unwrap_err().to_string();
         assert!(e.contains(":8:"), "{e}");
-        assert!(e.contains("integer") || e.contains("u16"), "{e}");
+        assert!(e.contains("imap.port: expected a port number (1–65535), found the string \"993\""), "{e}");
     }
 
     #[test]
@@ -451,6 +489,15 @@ password_command = "pass show mail"
         assert_eq!(super::parse_size("1.5G"), Some(3 << 29));
         assert_eq!(super::parse_size("2000"), Some(2000));
         assert_eq!(super::parse_size("ten"), None);
+    }
+
+    #[test]
+    fn keys_mistakes_are_placed_at_their_lines() {
+        let text = "[keys]\ndwn = \"x\"\nup = [\"k\", \"C-\"]\n";
+        let p = Path::new("/etc/poste.toml");
+        let e = keys_error(p, text, [("dwn", None, "no such action".into()), ("up", Some(1), "unknown key".into())]);
+        assert_eq!(e.unwrap().to_string(), "/etc/poste.toml:2:1: no such action\n/etc/poste.toml:3:12: unknown key");
+        assert!(keys_error(p, text, []).is_none());
     }
 
     #[test]

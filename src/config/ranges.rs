@@ -21,6 +21,23 @@ const MESSAGE_SIZE: Range = Range { min: 1, max: 2 << 30, unit: " bytes (up to \
 const PREFETCH: Range = Range { min: 0, max: 100, unit: " messages" };
 const DELAY: Range = Range { min: 0, max: 3600, unit: " seconds" };
 
+/// What a numeric key wants, in words, for an error about a value of the wrong type:
+/// `a port number (1–65535)`.
+pub(super) fn wanted(key: &str) -> Option<String> {
+    let (what, range) = match key {
+        "port" => ("a port number", &PORT),
+        "timeout_secs" => ("a whole number of seconds", &TIMEOUT),
+        "poll_interval" => ("a whole number of seconds", &POLL),
+        "delete_after_days" => ("a whole number of days", &DAYS),
+        "prefetch" => ("a whole number of messages", &PREFETCH),
+        "max_message_size" => {
+            return Some("a size: a number of bytes, or a string such as \"10M\" (at most \"2G\")".into());
+        }
+        _ => return None,
+    };
+    Some(format!("{what} ({}–{})", range.min, range.max))
+}
+
 /// One numeric key as loaded: where it lives (`accounts[i].table.key`, or `ui.key`).
 struct Value {
     account: Option<usize>,
@@ -51,6 +68,7 @@ fn values(config: &Config) -> Vec<Value> {
             add("pop3", "port", c.port.map(u64::from), &PORT);
             add("pop3", "timeout_secs", Some(c.timeout_secs), &TIMEOUT);
             add("pop3", "delete_after_days", c.delete_after_days.map(u64::from), &DAYS);
+            add("pop3", "poll_interval", Some(c.poll_interval), &POLL);
             add("pop3", "max_message_size", c.max_message_size.map(|m| m.0), &MESSAGE_SIZE);
         }
         if let Some(c) = &a.smtp {
@@ -93,17 +111,19 @@ fn locate(text: &str, v: &Value) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::config::Config;
     use std::path::Path;
 
-    fn error(text: &str) -> String {
+    /// The error of a config that does not load.
+    pub(in crate::config) fn error(text: &str) -> String {
         Config::parse(text, Path::new("/etc/poste.toml")).unwrap_err().to_string()
     }
 
-    const IMAP: &str = "[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprotocol = \"imap\"\n[accounts.imap]\n\
+    /// A minimal IMAP and a minimal POP3 account, for a key to be added at the end.
+    pub(in crate::config) const IMAP: &str = "[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprotocol = \"imap\"\n[accounts.imap]\n\
                         host = \"h\"\nusername = \"u\"\npassword_command = \"true\"\n";
-    const POP3: &str = "[[accounts]]\nname = \"p\"\nemail = \"a@b\"\nprotocol = \"pop3\"\n[accounts.pop3]\n\
+    pub(in crate::config) const POP3: &str = "[[accounts]]\nname = \"p\"\nemail = \"a@b\"\nprotocol = \"pop3\"\n[accounts.pop3]\n\
                         host = \"h\"\nusername = \"u\"\npassword_command = \"true\"\nleave_on_server = true\n";
 
     #[test]

@@ -5,7 +5,7 @@ use super::{AccountConfig, TlsMode, default_timeout};
 use serde::Deserialize;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,

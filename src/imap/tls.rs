@@ -72,8 +72,9 @@ fn native_tls_certs(pem: &[u8], path: &Path) -> Result<Vec<async_native_tls::Cer
     Ok(out)
 }
 
-/// Turns an OpenSSL error string into a sentence a user can act on.
-fn explain(host: &str, e: &async_native_tls::Error) -> TlsError {
+/// Turns an OpenSSL error string into a sentence a user can act on; the advice takes the
+/// `ca_file` in use into account.
+fn explain(host: &str, settings: &TlsSettings, e: &async_native_tls::Error) -> TlsError {
     let raw = e.to_string();
     if raw.contains("certificate verify failed") || raw.contains("certificate") && raw.contains("verify") {
         let reason = raw
@@ -81,12 +82,18 @@ fn explain(host: &str, e: &async_native_tls::Error) -> TlsError {
             .map(|(_, r)| r.trim_end_matches(')').to_string())
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "certificate verify failed".into());
-        let hint = if reason.contains("self-signed") || reason.contains("unable to get local issuer") {
-            "; if you trust this server, point ca_file at its certificate or CA"
-        } else if reason.contains("hostname") || reason.contains("mismatch") {
-            "; the certificate is for another host name"
-        } else {
-            ""
+        let unknown_issuer = reason.contains("self-signed") || reason.contains("unable to get local issuer");
+        let hint = match &settings.ca_file {
+            _ if reason.contains("hostname") || reason.contains("mismatch") => {
+                "; the certificate is for another host name".to_string()
+            }
+            Some(ca) if unknown_issuer => format!(
+                "; the ca_file {} was used, and it does not sign this server's certificate: \
+                 point ca_file at the certificate or CA that does",
+                crate::paths::expand_home(ca).display()
+            ),
+            None if unknown_issuer => "; if you trust this server, point ca_file at its certificate or CA".into(),
+            _ => String::new(),
         };
         TlsError::Certificate { host: host.to_string(), reason: format!("{reason}{hint}") }
     } else {
@@ -106,5 +113,5 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let c = connector(settings, tls13_only)?;
-    c.connect(host, stream).await.map_err(|e| explain(host, &e))
+    c.connect(host, stream).await.map_err(|e| explain(host, settings, &e))
 }

@@ -104,22 +104,9 @@ fn network(e: lettre::transport::smtp::Error) -> SmtpError {
     }
 }
 
-/// Sends one message. `before_data` runs when every recipient has been accepted, just
-/// before the message itself goes: from then on the server may have taken it even if no
-/// answer comes back, which is `SmtpError::Unconfirmed`. When it answers false (the
-/// message was discarded meanwhile), nothing goes: `SmtpError::Cancelled`.
-pub async fn send(
-    s: &SmtpSettings,
-    password: Option<&PasswordSource>,
-    envelope: &Envelope,
-    raw: &[u8],
-    before_data: impl std::future::Future<Output = bool>,
-) -> Result<()> {
-    let from = parse(&envelope.from)?;
-    let to = envelope.to.iter().map(|a| parse(a)).collect::<Result<Vec<_>>>()?;
-    if to.is_empty() {
-        return Err(SmtpError::NoRecipients);
-    }
+/// Connects, starts TLS as configured and logs in: a connection ready for a message, and
+/// the seconds each step may take.
+async fn open(s: &SmtpSettings, password: Option<&PasswordSource>) -> Result<(AsyncSmtpConnection, u64)> {
     let mut params = TlsParameters::builder(s.host.clone()).dangerous_accept_invalid_certs(s.accept_invalid_certs);
     if let Some(ca) = &s.ca_file {
         let pem = std::fs::read(ca).map_err(|e| SmtpError::Tls {
@@ -170,6 +157,53 @@ pub async fn send(
             .await?
             .map_err(|e| SmtpError::Auth(error_chain(&e)))?;
     }
+    Ok((conn, secs))
+}
+
+/// What `poste check` tells of an SMTP server it logged in to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The name in the server's greeting.
+    pub server: String,
+    /// The extensions poste knows that the server offers (after TLS).
+    pub extensions: Vec<String>,
+}
+
+/// Connects, starts TLS and logs in as sending would, then says goodbye: no message goes.
+pub async fn check(s: &SmtpSettings, password: Option<&PasswordSource>) -> Result<Checked> {
+    let (mut conn, secs) = open(s, password).await?;
+    let info = conn.server_info();
+    let known = [
+        Extension::EightBitMime,
+        Extension::SmtpUtfEight,
+        Extension::StartTls,
+        Extension::Authentication(Mechanism::Plain),
+        Extension::Authentication(Mechanism::Login),
+        Extension::Authentication(Mechanism::Xoauth2),
+    ];
+    let extensions = known.into_iter().filter(|e| info.supports_feature(*e)).map(|e| e.to_string()).collect();
+    let checked = Checked { server: crate::imap::quoted(info.name()), extensions };
+    let _ = tokio::time::timeout(Duration::from_secs(secs), conn.quit()).await;
+    Ok(checked)
+}
+
+/// Sends one message. `before_data` runs when every recipient has been accepted, just
+/// before the message itself goes: from then on the server may have taken it even if no
+/// answer comes back, which is `SmtpError::Unconfirmed`. When it answers false (the
+/// message was discarded meanwhile), nothing goes: `SmtpError::Cancelled`.
+pub async fn send(
+    s: &SmtpSettings,
+    password: Option<&PasswordSource>,
+    envelope: &Envelope,
+    raw: &[u8],
+    before_data: impl std::future::Future<Output = bool>,
+) -> Result<()> {
+    let from = parse(&envelope.from)?;
+    let to = envelope.to.iter().map(|a| parse(a)).collect::<Result<Vec<_>>>()?;
+    if to.is_empty() {
+        return Err(SmtpError::NoRecipients);
+    }
+    let (mut conn, secs) = open(s, password).await?;
     let mut options = Vec::new();
     if !raw.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
         options.push(MailParameter::Body(MailBodyParameter::EightBitMime));

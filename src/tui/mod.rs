@@ -46,7 +46,7 @@ pub async fn run(loaded: Loaded, mailto: Option<String>) -> Result<()> {
         ),
         e => anyhow!(e),
     })?;
-    session(&loaded.config.accounts, &data, keymap, settings, true, mailto).await
+    session(&loaded.config.accounts, &data, keymap, settings, Some(&loaded.path), mailto).await
 }
 
 /// The editor: `$VISUAL`, then `$EDITOR`, then the config's `editor`; None means the
@@ -63,7 +63,7 @@ pub async fn run_demo() -> Result<()> {
     let accounts = crate::demo::build(&data).context("building the demo mailbox")?;
     let mut settings = settings(&UiConfig::default(), dir.path(), None);
     settings.attachment_dir = dir.path().join("attachments");
-    session(&accounts, &data, Keymap::default(), settings, false, None).await
+    session(&accounts, &data, Keymap::default(), settings, None, None).await
 }
 
 fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings {
@@ -89,9 +89,11 @@ async fn session(
     data: &crate::instance::DataDir,
     keymap: Keymap,
     settings: UiSettings,
-    sync: bool,
+    config: Option<&std::path::Path>,
     mailto: Option<String>,
 ) -> Result<()> {
+    // with a config file (not the demo): sync at once, serve the socket, follow the file
+    let sync = config.is_some();
     if accounts.is_empty() {
         return Err(anyhow!("the config has no [[accounts]]; see config.example.toml"));
     }
@@ -105,6 +107,10 @@ async fn session(
         }
         handles.push(h);
     }
+    let config_watch = config.map(|path| {
+        let workers = handles.iter().filter_map(account::AccountHandle::port).collect();
+        account::watch_config(path.to_path_buf(), accounts.to_vec(), workers, tx.clone())
+    });
     drop(tx);
     // a `poste sync` or `poste send` started beside the UI hands its work to these workers
     let server = if sync {
@@ -152,6 +158,9 @@ async fn session(
     drop(guard);
     if let Some(server) = server {
         server.abort();
+    }
+    if let Some(task) = config_watch {
+        task.abort();
     }
     for h in handles {
         h.shutdown().await;
