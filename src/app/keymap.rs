@@ -173,7 +173,7 @@ pub const ACTIONS: &[Binding] = &[
     b(Main, Action::Save, "save", "save an attachment", &["s"]),
     b(Main, Action::Help, "help", "this help", &["?"]),
     b(Main, Action::Messages, "messages", "the last messages and errors, in full", &["I"]),
-    b(Main, Action::Quit, "quit", "back; quits from the folder pane", &["q"]),
+    b(Main, Action::Quit, "quit", "close the reader; else quit", &["q"]),
     b(Main, Action::NextAccount, "next_account", "the next account", &["A"]),
     b(
         Main,

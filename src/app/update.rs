@@ -450,10 +450,11 @@ fn back(state: &mut AppState, quit: bool, fx: &mut Vec<Effect>) {
             state.reader = None;
             state.focus = Pane::List;
         }
+    } else if quit {
+        // as in mutt: q leaves the reader, and from the list or the folders quits
+        quit_or_ask(state, fx);
     } else if state.focus != Pane::Folders && super::layout::folders_shown(state) {
         state.focus = Pane::Folders;
-    } else if quit {
-        quit_or_ask(state, fx);
     }
 }
 
