@@ -121,7 +121,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         },
         Action::SelectAll => {
             state.selection = Selection { all: true, ..Default::default() };
-            state.status = Some(format!("all {} messages selected", state.list.total));
+            state.status = Some(format!("all {} selected", super::feedback::plural(state.list.total, "message")));
         }
         Action::MarkFolderRead => mark_folder_read(state, in_folders),
         Action::NewFolder if in_folders => {
@@ -176,7 +176,10 @@ fn mark_folder_read(state: &mut AppState, in_folders: bool) {
             state.status = Some("the filter shows no messages".into());
             return;
         }
-        let question = format!("Mark the {n} messages the filter shows read (not the rest of the folder)? ({yes}/n)");
+        let question = format!(
+            "Mark the {} the filter shows read (not the rest of the folder)? ({yes}/n)",
+            super::feedback::plural(n, "message")
+        );
         let done = Some(super::feedback::marked_read(state, n, "the filter shows"));
         let then = Box::new(Effect::Act {
             account,
@@ -210,12 +213,15 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
         state.notify("INBOX cannot be deleted");
         return;
     }
-    let question = format!(
-        "Delete the folder {} and its {} messages? ({}/n)",
-        f.display,
-        f.total,
-        state.keymap.key_of(Action::Yes)
-    );
+    let yes = state.keymap.key_of(Action::Yes);
+    let question = match f.total {
+        0 => format!("Delete the empty folder {}? ({yes}/n)", f.display),
+        n => format!(
+            "Delete the folder {} and its {}? ({yes}/n)",
+            f.display,
+            super::feedback::plural(n as usize, "message")
+        ),
+    };
     let then = Box::new(Effect::Send(account, Command::Act(account::Action::DeleteFolder { folder: f.id })));
     state.ask(Prompt::Confirm { question, then, done: None });
 }

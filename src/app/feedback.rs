@@ -8,7 +8,7 @@ use crate::model::{AccountId, Flags, FolderId, SpecialUse};
 
 /// "1 message", "3 messages". (A helper of its own until `format` has a plural one.)
 pub(super) fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    crate::format::count(n as u64, word)
 }
 
 fn messages(n: usize) -> String {
