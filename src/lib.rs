@@ -20,6 +20,10 @@ pub mod smtp;
 pub mod store;
 pub mod width;
 
+// the terminal UI: only these import ratatui and crossterm
+#[cfg(feature = "ui")]
 pub mod app;
+#[cfg(feature = "ui")]
 pub mod tui;
+#[cfg(feature = "ui")]
 pub mod ui;

@@ -124,6 +124,33 @@ pub fn wrap(text: &str, width: usize, continuation: &str, long: LongWords) -> Ve
         .collect()
 }
 
+/// Cuts or pads `s` to exactly `width` columns; a cut ends in `…`.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = String::with_capacity(width);
+    let mut used = 0;
+    let total = self::width(s);
+    if total <= width {
+        out.push_str(s);
+        used = total;
+    } else if width > 0 {
+        for g in s.graphemes(true) {
+            let w = grapheme_width(g);
+            if used + w > width - 1 {
+                break;
+            }
+            out.push_str(g);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    while used < width {
+        out.push(' ');
+        used += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::LongWords::{Cut, Keep};

@@ -124,10 +124,10 @@ fn list(loaded: &Loaded, accounts: &[&str]) -> Result<i32> {
         let _ = writeln!(out, "{name}");
         let width = nodes.iter().map(|n| 2 * n.path.len() + leaf(n).width()).max().unwrap_or(0);
         let width = width.clamp(20, 48);
-        let _ = writeln!(out, "  {}  {:>6} {:>7}  ROLE", crate::ui::text::fit("FOLDER", width - 2), "UNREAD", "TOTAL");
+        let _ = writeln!(out, "  {}  {:>6} {:>7}  ROLE", crate::width::fit("FOLDER", width - 2), "UNREAD", "TOTAL");
         for n in &nodes {
             let indent = "  ".repeat(n.path.len());
-            let name = crate::ui::text::fit(&format!("{indent}{}", leaf(n)), width);
+            let name = crate::width::fit(&format!("{indent}{}", leaf(n)), width);
             let mut roles: Vec<&str> = Vec::new();
             if let Some(u) = n.folder.and_then(|f| f.special_use) {
                 roles.push(u.as_str());

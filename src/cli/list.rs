@@ -3,7 +3,7 @@
 
 use super::Loaded;
 use crate::store::{ListQuery, Store};
-use crate::ui::text::fit;
+use crate::width::fit;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::io::Write;

@@ -245,10 +245,13 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
         .map_err(|source| crate::config::ConfigError::Read { path: path.clone(), source })?;
     let config = Config::parse(&text, &path)?;
     // the keymap knows the actions: a mistake in [keys] is refused by every command, as by the UI
-    let problems = crate::app::keymap::problems(&config.keys);
-    let placed = problems.iter().map(|p| (p.action.as_str(), p.key, p.to_string()));
-    if let Some(e) = crate::config::keys_error(&path, &text, placed) {
-        return Err(e.into());
+    #[cfg(feature = "ui")]
+    {
+        let problems = crate::app::keymap::problems(&config.keys);
+        let placed = problems.iter().map(|p| (p.action.as_str(), p.key, p.to_string()));
+        if let Some(e) = crate::config::keys_error(&path, &text, placed) {
+            return Err(e.into());
+        }
     }
     for a in &config.accounts {
         if let Some(w) = crate::secret::inline_password_warning(&path, a) {

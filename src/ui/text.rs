@@ -1,38 +1,10 @@
 //! Text for the screen: fitting to columns and wrapping styled lines, with widths per
 //! grapheme cluster (`crate::width`), as the terminal draws them.
 
-pub use crate::width::width;
-use crate::width::{Cell, grapheme_width};
+use crate::width::Cell;
+pub use crate::width::{fit, width};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use unicode_segmentation::UnicodeSegmentation;
-
-/// Cuts or pads `s` to exactly `width` columns; a cut ends in `…`.
-pub fn fit(s: &str, width: usize) -> String {
-    let mut out = String::with_capacity(width);
-    let mut used = 0;
-    let total = crate::width::width(s);
-    if total <= width {
-        out.push_str(s);
-        used = total;
-    } else if width > 0 {
-        for g in s.graphemes(true) {
-            let w = grapheme_width(g);
-            if used + w > width - 1 {
-                break;
-            }
-            out.push_str(g);
-            used += w;
-        }
-        out.push('…');
-        used += 1;
-    }
-    while used < width {
-        out.push(' ');
-        used += 1;
-    }
-    out
-}
 
 /// Wraps a styled line to `width` columns, at spaces where it can, inside a word where it
 /// must. Tabs become spaces to the next tab stop. Lines after the first start with
