@@ -363,3 +363,41 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     assert!(s.prompt().is_none());
     assert_eq!(s.status.as_deref(), Some("INBOX has no unread messages"));
 }
+
+#[test]
+fn the_reader_goes_on_when_its_message_leaves_the_list() {
+    let mut s = opened(3);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.reader.as_ref().unwrap().id, 1001);
+    // deleted (here, or by another client): the list comes back without it
+    let query = s.list.query.clone();
+    let without: Vec<_> = rows(0, 3).into_iter().filter(|r| r.id != 1001).collect();
+    let fx = update(&mut s, Msg::ListLoaded { query: query.clone(), total: 2, start: 0, rows: without });
+    assert_eq!(s.list.selected().unwrap().id, 1002);
+    assert_eq!(s.reader.as_ref().unwrap().id, 1002, "the reader shows the message at the cursor");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Send(1, Command::Open { id: 1002, .. }))), "{fx:?}");
+    // other messages coming and going leave it alone
+    let fx = update(&mut s, Msg::ListLoaded { query: query.clone(), total: 3, start: 0, rows: rows(0, 3) });
+    assert_eq!(s.reader.as_ref().unwrap().id, 1002);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Send(_, Command::Open { .. }))), "{fx:?}");
+    // the last one gone: the reader closes
+    update(&mut s, Msg::ListLoaded { query, total: 0, start: 0, rows: vec![] });
+    assert!(s.reader.is_none());
+    assert_eq!(s.focus, Pane::List);
+}
+
+#[test]
+fn a_body_unavailable_offline_is_fetched_when_the_account_is_back() {
+    use crate::model::AccountState;
+    let mut s = opened(3);
+    update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Offline("no route".into()) }));
+    key(&mut s, KeyCode::Enter);
+    let reason = "not downloaded yet, and the server cannot be reached".to_string();
+    update(&mut s, Msg::Worker(Event::BodyUnavailable { id: 1000, reason, offline: true }));
+    let fx = update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Online }));
+    assert_eq!(fx, vec![Effect::Send(1, Command::Open { id: 1000, mark_seen: false })]);
+    // online again after the next pass: asked once, not again
+    let fx = update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Online }));
+    assert!(fx.is_empty(), "{fx:?}");
+}

@@ -210,6 +210,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
         Msg::ListLoaded { query, total, start, rows } => {
             if query == state.list.query {
+                // the reader shows the message at the cursor: when that one left the list
+                // (deleted, moved, here or elsewhere), the reader goes on to the next
+                let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
+                let gone = state.reader.as_ref().is_some_and(|r| !rows.iter().any(|s| s.id == r.id));
                 state.list.total = total;
                 state.list.window = super::state::Window { start, rows };
                 // the cursor stays with its message when others came or went around it
@@ -227,6 +231,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                     && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
                 {
                     r.summary = s.clone();
+                }
+                if reading_cursor && gone {
+                    state.list.anchor = state.list.selected().map(|s| s.id);
+                    if state.list.anchor.is_some() {
+                        navigate::open_message(state, &mut fx);
+                    } else {
+                        state.reader = None;
+                        state.focus = Pane::List;
+                    }
                 }
             }
         }
@@ -574,8 +587,20 @@ fn account_name(state: &AppState, id: AccountId) -> String {
 fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
     match e {
         Event::State { account, state: s } => {
+            let mut back = false;
             if let Some(i) = state.account_index(account) {
-                state.accounts[i].state = s;
+                let was = std::mem::replace(&mut state.accounts[i].state, s);
+                back = matches!(state.accounts[i].state, crate::model::AccountState::Online)
+                    && !matches!(was, crate::model::AccountState::Online);
+            }
+            // a body that could not be had offline is fetched once the account is back
+            if back
+                && let Some(r) = &mut state.reader
+                && r.account == account
+                && matches!(r.body, Body::Unavailable(_))
+            {
+                r.body = Body::Loading;
+                fx.push(Effect::Send(account, Command::Open { id: r.id, mark_seen: false }));
             }
         }
         Event::Folders { account, folders } => {
