@@ -4,6 +4,7 @@ mod act;
 pub mod autosave;
 pub mod compose;
 pub mod editor;
+mod events;
 mod feedback;
 pub mod folder_tree;
 pub mod keymap;

@@ -206,7 +206,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             navigate::keep_cursor_visible(state, &mut fx);
             rerender(state, &mut fx);
         }
-        Msg::Worker(e) => worker(state, e, &mut fx),
+        Msg::Worker(e) => super::events::worker(state, e, &mut fx),
         Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
         Msg::ListLoaded { query, total, start, rows } => {
             if query == state.list.query {
@@ -553,7 +553,7 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 /// The width the open message is rendered at.
-fn reader_width(state: &AppState) -> usize {
+pub(super) fn reader_width(state: &AppState) -> usize {
     super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize
 }
 
@@ -577,131 +577,5 @@ fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::
         && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
     {
         r.body = Body::Ready { raw: raw.clone(), rendered };
-    }
-}
-
-fn account_name(state: &AppState, id: AccountId) -> String {
-    state.account_index(id).map(|i| state.accounts[i].name.clone()).unwrap_or_default()
-}
-
-fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
-    match e {
-        Event::State { account, state: s } => {
-            let mut back = false;
-            if let Some(i) = state.account_index(account) {
-                let was = std::mem::replace(&mut state.accounts[i].state, s);
-                back = matches!(state.accounts[i].state, crate::model::AccountState::Online)
-                    && !matches!(was, crate::model::AccountState::Online);
-            }
-            // a body that could not be had offline is fetched once the account is back
-            if back
-                && let Some(r) = &mut state.reader
-                && r.account == account
-                && matches!(r.body, Body::Unavailable(_))
-            {
-                r.body = Body::Loading;
-                fx.push(Effect::Send(account, Command::Open { id: r.id, mark_seen: false }));
-            }
-        }
-        Event::Folders { account, folders } => {
-            let keep = navigate::cursor_folder(state);
-            if let Some(i) = state.account_index(account) {
-                state.accounts[i].folders = folders;
-                state.accounts[i].folders_known = true;
-            }
-            navigate::restore_folder_cursor(state, keep);
-            // at start, open the first account's INBOX, in config order, once the accounts
-            // before it are known to have no folders
-            let first = state.accounts.iter().take_while(|a| a.folders_known).position(|a| !a.folders.is_empty());
-            if state.current.is_none()
-                && let Some(i) = first
-            {
-                navigate::open_account(state, i, fx);
-            } else if let Some((a, f)) = state.current
-                && !state.accounts.iter().any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
-            {
-                // the open folder is gone from the server
-                state.current = None;
-                state.list = Default::default();
-                state.reader = None;
-            }
-        }
-        Event::FolderCounts { account, folder } => {
-            super::newmail::counted(state, account, &folder);
-            if let Some(i) = state.account_index(account)
-                && let Some(f) = state.accounts[i].folders.iter_mut().find(|f| f.id == folder.id)
-            {
-                *f = folder;
-            }
-        }
-        Event::Changed { folder, .. } => {
-            if state.current.is_some_and(|c| c.1 == folder) {
-                navigate::load(state, fx);
-            }
-        }
-        Event::Body { id, raw } => {
-            super::reader::body_here(state, id, fx);
-            let width = reader_width(state);
-            if let Some(r) = &mut state.reader
-                && r.id == id
-            {
-                r.body = Body::Rendering { raw: raw.clone() };
-                fx.push(Effect::Render { id, raw, width });
-            }
-        }
-        Event::BodyUnavailable { id, reason, .. } => {
-            super::reader::body_unavailable(state, id, &reason);
-            if let Some(r) = &mut state.reader
-                && r.id == id
-            {
-                r.body = Body::Unavailable(reason);
-            }
-        }
-        Event::Flags { id, flags } => {
-            if let Some(s) = state.list.window.rows.iter_mut().find(|s| s.id == id) {
-                s.flags = flags;
-            }
-            if let Some(r) = &mut state.reader
-                && r.id == id
-            {
-                r.summary.flags = flags;
-            }
-        }
-        Event::SyncDone { account, error } => {
-            let name = account_name(state, account);
-            match error {
-                Some(e) => state.notify(format!("{name}: {e}")),
-                None => state.status = Some(format!("{name}: up to date")),
-            }
-        }
-        Event::Ask { account, question, action } => {
-            let then = Box::new(Effect::Send(account, Command::Act(action)));
-            state.ask(Prompt::Confirm { question, then, done: None });
-        }
-        Event::Pending { account, count, .. } => {
-            if let Some(i) = state.account_index(account) {
-                state.accounts[i].pending = count;
-            }
-        }
-        Event::Notice { account, text } => {
-            let name = account_name(state, account);
-            state.notify(format!("{name}: {text}"));
-        }
-        Event::Outbox { account, items } => {
-            if let Some(i) = state.account_index(account) {
-                state.accounts[i].outbox = items;
-            }
-            if state.outbox_items().is_empty() {
-                state.close(|l| matches!(l, Layer::Outbox { .. }));
-            }
-        }
-        Event::SendDone { state: crate::store::outbox::OutState::Sent, .. } => {
-            state.status = Some("sent".into());
-        }
-        Event::Interrupted { account, error } => {
-            let name = account_name(state, account);
-            state.notify(format!("{name}: {error}"));
-        }
-        Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
     }
 }
