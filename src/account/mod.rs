@@ -2,6 +2,7 @@
 //! The UI and the CLI talk to it with typed `Command`s and hear back typed `Event`s.
 
 mod actions;
+mod apply;
 mod handle;
 mod mark_read;
 mod ops;

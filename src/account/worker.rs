@@ -3,10 +3,10 @@
 
 use super::handle::{Events, spawn_guarded};
 use super::reconfigure::Settings;
-use super::sync_task::{self, Failure, Retry, Scope, StoreOp};
+use super::sync_task::{self, Failure, Scope, StoreOp};
 use super::{Command, Event};
 use crate::config::{AccountConfig, ImapConfig};
-use crate::imap::{self, Connection, ImapError, LocalState};
+use crate::imap::{self, Connection, ImapError};
 use crate::model::{AccountId, AccountState, FolderId, MessageId};
 use crate::secret::PasswordSource;
 use crate::store::{Store, StoreError};
@@ -18,7 +18,7 @@ use tokio::time::Instant;
 /// The first wait before the Outbox is tried again after a temporary failure.
 pub(super) const OUTBOX_BACKOFF_START: Duration = Duration::from_secs(30);
 pub(super) const BACKOFF_START: Duration = Duration::from_secs(2);
-const BACKOFF_MAX: Duration = Duration::from_secs(300);
+pub(super) const BACKOFF_MAX: Duration = Duration::from_secs(300);
 
 impl Worker {
     /// A worker for an account, with the channel its tasks report to. `restarted` when an
@@ -350,7 +350,7 @@ impl Worker {
         self.start_scope(Scope::All { first });
     }
 
-    fn start_scope(&mut self, scope: Scope) {
+    pub(super) fn start_scope(&mut self, scope: Scope) {
         if let Some(text) = self.login_refused.clone() {
             // a refused login is tried again only when the user asks (Command::Sync)
             return self.emit(Event::SyncDone { account: self.id, error: Some(text) });
@@ -460,146 +460,6 @@ impl Worker {
     }
 
     /// Applies a store change from the sync task and tells the UI.
-    fn apply(&mut self, op: StoreOp) {
-        if let Err(e) = self.try_apply(op) {
-            tracing::error!(error = %e, "store write failed");
-            self.emit(Event::Notice { account: self.id, text: format!("local store: {e}") });
-        }
-    }
-
-    fn try_apply(&mut self, op: StoreOp) -> Result<(), StoreError> {
-        let account = self.id;
-        match op {
-            StoreOp::Folders(listed, reply) => {
-                if !self.online {
-                    self.online = true;
-                    self.backoff = BACKOFF_START;
-                    self.state(AccountState::Online);
-                }
-                let infos: Vec<_> = listed.iter().map(|l| l.info.clone()).collect();
-                let folders = self.store.set_folders(account, &infos)?;
-                for l in &listed {
-                    if let (Some(st), Some(f)) = (l.counts, folders.iter().find(|f| f.name == l.info.name)) {
-                        self.store.set_server_counts(f.id, st.messages, st.unseen)?;
-                    }
-                }
-                let folders = self.store.folders(account)?;
-                self.emit(Event::Folders { account, folders: folders.clone() });
-                let _ = reply.send(folders);
-            }
-            StoreOp::Snapshot(folder, reply) => {
-                let mut flags = self.store.uid_flags(folder)?;
-                // what the user moved or deleted here and the queue has not yet told the
-                // server: known, so the pass neither brings it back nor counts it missing
-                let name = self.store.folder(folder)?.name;
-                for (_, op) in self.store.pending_ops(account)? {
-                    for uid in super::ops::Op::from_json(&op).map(|o| o.leaving(&name)).unwrap_or_default() {
-                        flags.entry(uid).or_insert(crate::model::Flags(crate::model::Flags::SEEN));
-                    }
-                }
-                let _ = reply.send(LocalState { sync: self.store.sync_state(folder)?, flags });
-            }
-            StoreOp::Reset(folder) => {
-                self.store.reset_folder(folder)?;
-                let name = self.store.folder(folder)?.display;
-                self.emit(Event::Notice {
-                    account,
-                    text: format!(
-                        "{name}: the server renumbered this folder (UIDVALIDITY changed); its cache was rebuilt"
-                    ),
-                });
-                self.changed(folder)?;
-            }
-            StoreOp::Remove(folder, uids) => {
-                self.store.remove_uids(folder, &uids)?;
-                self.changed(folder)?;
-            }
-            StoreOp::Flags(folder, changes) => {
-                self.store.update_flags(folder, &changes)?;
-                self.changed(folder)?;
-            }
-            StoreOp::Insert(folder, batch, p) => {
-                self.store.insert_messages(folder, &batch)?;
-                let name = self.store.folder(folder)?.display;
-                self.state(AccountState::Syncing { folder: name, done: p.done, total: p.total });
-                self.changed(folder)?;
-            }
-            StoreOp::Finish(folder, state, exists) => {
-                self.store.set_sync_state(folder, state)?;
-                let unread = self.store.folder(folder)?.unread;
-                self.store.set_server_counts(folder, exists, unread)?;
-                self.changed(folder)?;
-            }
-            op @ (StoreOp::Pop3Known(_)
-            | StoreOp::Pop3Stored { .. }
-            | StoreOp::Pop3Completed { .. }
-            | StoreOp::Pop3Missing(_)
-            | StoreOp::Pop3Progress { .. }
-            | StoreOp::Pop3Forget(_)) => self.apply_pop3(op)?,
-            StoreOp::Watched(folder) => {
-                if let Ok(f) = self.store.folder(folder) {
-                    self.start_scope(Scope::One(f));
-                }
-            }
-            StoreOp::OutboxSending(id, reply) => {
-                let go = self.store.start_handover(id);
-                let _ = reply.send(matches!(go, Ok(true)));
-                go?;
-            }
-            StoreOp::OutboxDone(..) => {}
-            StoreOp::Done(result) => {
-                self.syncing = false;
-                self.outbox_due = result.is_none();
-                match &result {
-                    None => {
-                        self.online = true;
-                        self.state(AccountState::Online);
-                        // back after a refused login or new settings: watch again
-                        if let (None, Some(folder)) = (&self.watch, self.watch_wanted) {
-                            self.watch(folder);
-                        }
-                    }
-                    Some(f) => {
-                        tracing::warn!(account = self.id, error = %f.text, retry = ?f.retry, "sync failed");
-                        self.online = false;
-                        if let Ok(folders) = self.store.folders(self.id)
-                            && folders.is_empty()
-                        {
-                            // its folders cannot be known yet: the UI need not wait for them
-                            self.emit(Event::Folders { account: self.id, folders });
-                        }
-                        match f.retry {
-                            Retry::WhenAsked => self.login_refused(f.text.clone()),
-                            Retry::Later => {
-                                self.state(AccountState::Offline(f.text.clone()));
-                                self.retry_at = Some(Instant::now() + jitter(self.backoff));
-                                self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
-                            }
-                            Retry::Never => self.state(AccountState::Offline(f.text.clone())),
-                        }
-                    }
-                }
-                if result.is_none() && self.report_sync {
-                    let every = match (&self.imap, &self.pop3) {
-                        (Some(c), _) => c.poll_interval,
-                        (None, Some(c)) => c.poll_interval,
-                        _ => 300,
-                    }
-                    .max(10);
-                    self.next_poll = Instant::now().checked_add(Duration::from_secs(every));
-                }
-                if self.report_sync || result.is_some() {
-                    self.emit(Event::SyncDone { account, error: result.map(|f| f.text) });
-                }
-                if let Some(scope) = self.sync_again.take() {
-                    self.start_scope(scope);
-                }
-            }
-            StoreOp::LoginFailed(text) => self.login_refused(text),
-        }
-        Ok(())
-    }
-
     pub(super) fn changed(&self, folder: i64) -> Result<(), StoreError> {
         self.emit(Event::Changed { account: self.id, folder });
         let f = self.store.folder(folder)?;
@@ -641,7 +501,7 @@ impl Worker {
 
 /// A wait spread by ±20 %, so that many clients cut off at once do not all come back at
 /// the same moment.
-fn jitter(d: Duration) -> Duration {
+pub(super) fn jitter(d: Duration) -> Duration {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.subsec_nanos());
     d.mul_f64(0.8 + f64::from(nanos % 400) / 1000.0)
 }
