@@ -54,7 +54,8 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::FolderCounts { account, folder } => {
-            super::newmail::counted(state, account, &folder);
+            let came = super::newmail::counted(state, account, &folder);
+            fx.extend(super::newmail::announce(state, account, &folder, came));
             if let Some(i) = state.account_index(account)
                 && let Some(f) = state.accounts[i].folders.iter_mut().find(|f| f.id == folder.id)
             {

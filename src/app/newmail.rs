@@ -14,14 +14,14 @@ pub struct NewMail {
 }
 
 /// A folder's counts changed (`Event::FolderCounts`, before the state takes them in): new
-/// unread mail in a folder that is not open is counted.
-pub fn counted(state: &mut AppState, account: AccountId, folder: &Folder) {
+/// unread mail in a folder that is not open is counted. Returns how many came.
+pub fn counted(state: &mut AppState, account: AccountId, folder: &Folder) -> u32 {
     let Some(before) = state
         .account_index(account)
         .and_then(|i| state.accounts[i].folders.iter().find(|f| f.id == folder.id))
         .map(|f| f.unread)
     else {
-        return;
+        return 0;
     };
     if state.current == Some((account, folder.id)) || folder.unread <= before {
         if folder.unread < before {
@@ -31,13 +31,30 @@ pub fn counted(state: &mut AppState, account: AccountId, folder: &Folder) {
             }
             state.new_mail.retain(|n| n.count > 0);
         }
-        return;
+        return 0;
     }
     let more = folder.unread - before;
     match state.new_mail.iter_mut().find(|n| n.folder == folder.id) {
         Some(n) => n.count += more,
         None => state.new_mail.push(NewMail { account, folder: folder.id, count: more }),
     }
+    more
+}
+
+/// What to do about `count` new messages in `folder`: ring and/or run, as the settings say.
+pub fn announce(state: &AppState, account: AccountId, folder: &Folder, count: u32) -> Option<super::update::Effect> {
+    let s = &state.settings;
+    if count == 0 || (!s.new_mail_bell && s.new_mail_command.is_none()) {
+        return None;
+    }
+    let name = state.accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
+    Some(super::update::Effect::NewMail {
+        bell: s.new_mail_bell,
+        command: s.new_mail_command.clone(),
+        account: name,
+        folder: folder.display.clone(),
+        count,
+    })
 }
 
 /// The open folder's new mail is seen.

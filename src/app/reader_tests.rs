@@ -221,3 +221,29 @@ fn new_mail_elsewhere_is_counted_until_its_folder_is_opened() {
     assert_eq!(s.current, Some((1, 11)));
     assert_eq!(super::newmail::summary(&s), None);
 }
+
+#[test]
+fn new_mail_rings_and_runs_the_command_when_asked_to() {
+    let mut s = opened(5);
+    let mut sent = folder(11, "Sent");
+    sent.unread = 2;
+    // by default: counted, nothing rung
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent.clone() }));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
+    s.settings.new_mail_bell = true;
+    s.settings.new_mail_command = Some("notify".into());
+    sent.unread = 3;
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent.clone() }));
+    let want = Effect::NewMail {
+        bell: true,
+        command: Some("notify".into()),
+        account: "work".into(),
+        folder: "Sent".into(),
+        count: 1,
+    };
+    assert!(fx.contains(&want), "{fx:?}");
+    // fewer unread (read elsewhere) is no news
+    sent.unread = 1;
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent }));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
+}

@@ -197,6 +197,9 @@ pub struct UiSettings {
     pub mark_read_delay: std::time::Duration,
     /// The external editor command; None for the built-in one.
     pub editor: Option<String>,
+    /// Ring the bell, and run this command, when new mail comes.
+    pub new_mail_bell: bool,
+    pub new_mail_command: Option<String>,
 }
 
 impl Default for UiSettings {
@@ -209,6 +212,8 @@ impl Default for UiSettings {
             reader_fullscreen: false,
             mark_read_delay: std::time::Duration::from_secs(2),
             editor: None,
+            new_mail_bell: false,
+            new_mail_command: None,
         }
     }
 }

@@ -141,6 +141,15 @@ pub enum Effect {
     DropAutosave(String),
     /// Work for the reader: find the next unread message, open an attachment or a link.
     Reading(super::reader::Request),
+    /// New mail came: ring the bell and/or run the user's `new_mail_command` (off the UI
+    /// task, its output not shown).
+    NewMail {
+        bell: bool,
+        command: Option<String>,
+        account: String,
+        folder: String,
+        count: u32,
+    },
     /// Answer `Msg::Timer(timer)` after this long.
     Timer {
         after: std::time::Duration,

@@ -102,6 +102,11 @@ pub struct UiConfig {
     pub date_format: String,
     /// Show the reader full screen when a message is opened.
     pub reader_fullscreen: bool,
+    /// Ring the terminal bell when new mail comes into a folder.
+    pub new_mail_bell: bool,
+    /// A command run (by `sh -c`) when new mail comes into a folder, with POSTE_ACCOUNT,
+    /// POSTE_FOLDER and POSTE_COUNT in its environment.
+    pub new_mail_command: Option<String>,
 }
 
 impl Default for UiConfig {
@@ -113,6 +118,8 @@ impl Default for UiConfig {
             prefetch: 2,
             date_format: "%Y-%m-%d".into(),
             reader_fullscreen: false,
+            new_mail_bell: false,
+            new_mail_command: None,
         }
     }
 }

@@ -134,6 +134,9 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     }
                 }
                 Effect::Reading(req) => super::reading::run(env, req, &mut queue),
+                Effect::NewMail { bell, command, account, folder, count } => {
+                    super::notify::new_mail(bell, command, &account, &folder, count)
+                }
                 Effect::CompleteAddress(prefix) => {
                     let found = store.addresses(&prefix, 1).ok().and_then(|v| v.into_iter().next());
                     queue.push(Msg::AddressCompleted(prefix, found));

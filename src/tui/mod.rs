@@ -6,6 +6,7 @@ mod compose;
 mod effects;
 mod handover;
 mod mailcap;
+mod notify;
 mod open;
 mod reading;
 
@@ -81,6 +82,8 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         attachment_dir,
         reader_fullscreen: ui.reader_fullscreen,
         editor: editor_command(editor),
+        new_mail_bell: ui.new_mail_bell,
+        new_mail_command: ui.new_mail_command.clone(),
     }
 }
 
