@@ -267,6 +267,8 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     };
     let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen);
     let scroll = 0;
+    // the cursor stays with the message the reader shows when the list reloads around it
+    state.list.anchor = Some(sel.id);
     state.reader =
         Some(ReaderView { id: sel.id, account, summary: sel.clone(), body: Body::Loading, scroll, fullscreen });
     let (mark_seen, timer) = super::seen::on_open(state);

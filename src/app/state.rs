@@ -347,7 +347,10 @@ impl AppState {
     /// has nothing under the cursor), else the one under the cursor.
     pub fn message_in_hand(&self) -> Option<(AccountId, &Summary)> {
         match &self.reader {
-            Some(r) if self.focus == Pane::Reader || self.list.selected().is_none() => Some((r.account, &r.summary)),
+            // what is on screen: the reader when it has the focus or the whole screen
+            Some(r) if self.focus == Pane::Reader || r.fullscreen || self.list.selected().is_none() => {
+                Some((r.account, &r.summary))
+            }
             _ => self.current.zip(self.list.selected()).map(|(c, s)| (c.0, s)),
         }
     }

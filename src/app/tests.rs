@@ -401,3 +401,22 @@ fn a_body_unavailable_offline_is_fetched_when_the_account_is_back() {
     let fx = update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Online }));
     assert!(fx.is_empty(), "{fx:?}");
 }
+
+#[test]
+fn the_list_cursor_stays_with_the_message_the_reader_went_on_to() {
+    let mut s = opened(6);
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Enter);
+    assert!(s.reader.as_ref().unwrap().fullscreen);
+    key(&mut s, KeyCode::Char('J'));
+    key(&mut s, KeyCode::Char('J'));
+    assert_eq!(s.reader.as_ref().unwrap().id, 1002);
+    // the list reloads (the message was marked read): the cursor stays on it
+    let query = s.list.query.clone();
+    update(&mut s, Msg::ListLoaded { query, total: 6, start: 0, rows: rows(0, 6) });
+    assert_eq!(s.list.selected().unwrap().id, 1002);
+    key(&mut s, KeyCode::Char('J'));
+    assert_eq!(s.reader.as_ref().unwrap().id, 1003, "one message at a time");
+    // what the keys act on is what is on screen
+    assert_eq!(s.message_in_hand().unwrap().1.id, 1003);
+}
