@@ -549,3 +549,36 @@ async fn a_message_missing_from_the_store_comes_back_on_the_next_sync() {
     assert_eq!(uids(&store), [1, 2, 3, 4, 5]);
     h.shutdown().await;
 }
+
+async fn body(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>, want: i64) -> std::sync::Arc<Vec<u8>> {
+    wait_for(rx, 30, |e| match e {
+        Event::Body { id, raw } if *id == want => Some(raw.clone()),
+        Event::BodyUnavailable { id, reason, .. } if *id == want => panic!("{reason}"),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_that_arrived_after_the_folder_was_opened_can_be_read() {
+    let user = user("lateopen");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(1, "first", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    let setup = Setup::new(&user, None, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let store = setup.store();
+    // reading the first one opens INBOX on the worker's connection
+    let first = store.list(&inbox_query(&store), 0, 1).unwrap()[0].id;
+    h.send(Command::Open { id: first, mark_seen: false });
+    body(&mut rx, first).await;
+    // a new message, synced on another connection: this one has not heard of it
+    append(&mut a, "INBOX", &message(2, "second", "Tue, 03 Nov 2026 10:00:00 +0000")).await;
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let second = store.list(&inbox_query(&store), 0, 1).unwrap()[0].id;
+    assert_ne!(second, first);
+    h.send(Command::Open { id: second, mark_seen: false });
+    let raw = body(&mut rx, second).await;
+    assert!(String::from_utf8_lossy(&raw).contains("Body of message 2."));
+    h.shutdown().await;
+}

@@ -291,6 +291,16 @@ async fn initial_fetch(
 pub async fn fetch_body(conn: &mut Connection, folder: &str, uid: Uid) -> Result<Option<Vec<u8>>> {
     let secs = conn.timeout;
     super::select::ensure(conn, folder).await?;
+    if let Some(body) = fetch_one(conn, uid, secs).await? {
+        return Ok(Some(body));
+    }
+    // a message that came after this connection opened the folder is not shown to it
+    // until the server has told it of the arrival: ask (NOOP), then once more
+    timed(secs, "asking for news", conn.session.noop()).await?;
+    fetch_one(conn, uid, secs).await
+}
+
+async fn fetch_one(conn: &mut Connection, uid: Uid, secs: u64) -> Result<Option<Vec<u8>>> {
     let mut stream = conn.session.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])").await?;
     let mut body = None;
     while let Some(f) = next(&mut stream, secs).await? {
