@@ -108,3 +108,22 @@ fn attachments_and_links_go_to_the_system_opener_from_a_private_copy() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn keys_typed_right_after_the_pager_key_do_not_act_on_the_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let paged = dir.path().join("paged.txt");
+    let env = format!("PAGER='cat > {}; sleep 1'", paged.display());
+    let ui = Tmux::start_args("pagerkeys", &env, "--demo");
+    let before = ui.wait("personal: INBOX", 20);
+    let title = |s: &str| s.lines().next().unwrap_or_default().to_string();
+    ui.keys(&["Enter"]);
+    ui.wait("From: Jörg Müller", 10);
+    // a pager user scrolls at once: d there is not d here (delete)
+    ui.keys(&["P", "d", "d"]);
+    wait_for_file(&paged, 10);
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = ui.wait("personal: INBOX", 10);
+    assert_eq!(title(&after), title(&before), "{after}");
+    assert!(!after.contains("Trash (u undoes)"), "{after}");
+}

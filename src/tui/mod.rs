@@ -244,6 +244,13 @@ async fn event_loop(
     let mut key_at: Option<Instant> = None;
     loop {
         for msg in pending.drain(..) {
+            // keys typed after one that hands the terminal to another program (an editor,
+            // the pager) were meant for that program: they must not act on the mail here
+            if (state.handover.is_some() || state.editor_request.is_some())
+                && matches!(msg, Msg::Key(_) | Msg::Mouse(_))
+            {
+                continue;
+            }
             dirty |= effects::apply_env(&mut state, msg, env);
         }
         if state.quit {
