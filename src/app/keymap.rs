@@ -378,6 +378,28 @@ pub fn problems(keys: &BTreeMap<String, KeyBinding>) -> Vec<KeyProblem> {
             });
         }
     }
+    // an action left without any key, every default taken by the config's bindings
+    for b in ACTIONS.iter().filter(|b| !keys.contains_key(b.name) && !b.keys.is_empty()) {
+        let takers: Vec<&(Context, Chord, &str, &str, usize)> = b
+            .keys
+            .iter()
+            .filter_map(|k| parse_key(k).ok())
+            .filter_map(|chord| given.iter().find(|g| g.0 == b.context && g.1 == chord))
+            .collect();
+        if takers.len() == b.keys.len()
+            && let Some((_, _, name, written, i)) = takers.first()
+        {
+            let many = matches!(keys.get(*name), Some(KeyBinding::Many(_)));
+            out.push(KeyProblem {
+                action: name.to_string(),
+                key: many.then_some(*i),
+                text: format!(
+                    "{written:?} leaves {} without a key (it was its default): give {} a key of its own too",
+                    b.name, b.name
+                ),
+            });
+        }
+    }
     out
 }
 

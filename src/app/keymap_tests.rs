@@ -22,11 +22,14 @@ fn parses_keys() {
 fn config_overrides_and_errors_name_the_action() {
     let mut keys = BTreeMap::new();
     keys.insert("down".to_string(), KeyBinding::One("n".into()));
+    // n was new_folder's only key: left without one, it is a mistake
+    let e = Keymap::from_config(&keys).unwrap_err();
+    assert!(e.contains("[keys] down: \"n\" leaves new_folder without a key"), "{e}");
+    keys.insert("new_folder".to_string(), KeyBinding::One("C-n".into()));
     let km = Keymap::from_config(&keys).unwrap();
     assert_eq!(km.action(Context::Main, &ev('n')), Some(Action::Down));
     assert_eq!(km.action(Context::Main, &ev('j')), None);
-    // n was new_folder's default: that one no longer has it
-    assert_eq!(km.keys_of(Action::NewFolder), "");
+    assert_eq!(km.keys_of(Action::NewFolder), "C-n");
     keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
     assert!(Keymap::from_config(&keys).unwrap_err().contains("dwn"));
     keys.remove("dwn");
@@ -48,7 +51,7 @@ fn problems_name_the_action_the_key_and_the_other_action() {
     let mut keys = BTreeMap::new();
     keys.insert("dwn".to_string(), KeyBinding::One("x".into()));
     keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
-    // `n` is new_folder's by default: given to down, it is down's, no mistake
+    // `n` is new_folder's only key by default: given to down, new_folder has none left
     keys.insert("down".to_string(), KeyBinding::Many(vec!["j".into(), "n".into()]));
     keys.insert("compose".to_string(), KeyBinding::One("z".into()));
     keys.insert("reply".to_string(), KeyBinding::Many(vec!["r".into(), "z".into()]));
@@ -57,12 +60,13 @@ fn problems_name_the_action_the_key_and_the_other_action() {
     let mut found: Vec<_> = p.iter().map(|p| (p.action.as_str(), p.key)).collect();
     found.sort();
     let conflict = if text[2].contains("[keys] reply") { ("reply", Some(1)) } else { ("compose", None) };
-    let mut want = vec![("dwn", None), ("up", Some(1)), conflict];
+    let mut want = vec![("dwn", None), ("up", Some(1)), conflict, ("down", Some(1))];
     want.sort();
     assert_eq!(found, want, "{text:#?}");
     assert!(text[0].starts_with("[keys] dwn: no such action (actions: down, up,"), "{}", text[0]);
     assert_eq!(text[1], "[keys] up: unknown key \"C-\"");
     assert!(text[2].contains("\"z\" is also the key of"), "{}", text[2]);
+    assert!(text[3].starts_with("[keys] down: \"n\" leaves new_folder without a key"), "{}", text[3]);
     assert!(Keymap::from_config(&keys).is_err());
 }
 
