@@ -57,6 +57,16 @@ async fn send_needs_an_account_for_a_stranger_from_and_adds_a_missing_from() {
         "{err}"
     );
 
+    std::fs::write(&file, format!("From: {me}\r\nTo: bob@@x\r\nSubject: bad\r\n\r\nbody\r\n")).unwrap();
+    let out = setup.poste(&["send", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("\"bob@@x\" is not a valid address: nothing was sent"), "{}", stderr(&out));
+    let store = setup.store();
+    for (id, _) in store.accounts().unwrap() {
+        assert!(store.outbox_items(id).unwrap().is_empty(), "not in the Outbox");
+    }
+    drop(store);
+
     std::fs::write(&file, "\n").unwrap();
     let out = setup.poste(&["send", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

@@ -134,6 +134,12 @@ pub async fn send(loaded: &Loaded, account: Option<&str>, file: Option<&Path>) -
     if to.is_empty() {
         bail!("the message has no recipients (To, Cc or Bcc)");
     }
+    // a bad address is refused here, before the message reaches the Outbox
+    for a in from.iter().chain(&to) {
+        if a.parse::<lettre::Address>().is_err() {
+            bail!("{a:?} is not a valid address: nothing was sent");
+        }
+    }
     // a message without From, Date or Message-ID gets them; Bcc is never sent
     let mut head = String::new();
     let from = match from {
