@@ -48,6 +48,18 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Expands a leading `~/` to the home directory.
+/// A path typed over a suggested one, as in a shell's or an editor's prompt: a `/` or `~/`
+/// typed after the suggestion starts afresh (`/home/me//etc/x` is `/etc/x`, `/home/me/~/x`
+/// is `~/x`).
+pub fn typed_over(input: &str) -> PathBuf {
+    let from_root = input.rfind("//").map(|i| i + 1);
+    let from_home = input.rfind("/~/").map(|i| i + 1);
+    match from_root.max(from_home) {
+        Some(i) => PathBuf::from(&input[i..]),
+        None => PathBuf::from(input),
+    }
+}
+
 pub fn expand_home(p: &Path) -> PathBuf {
     if let Ok(rest) = p.strip_prefix("~")
         && let Some(home) = directories::BaseDirs::new()
@@ -55,4 +67,18 @@ pub fn expand_home(p: &Path) -> PathBuf {
         return home.home_dir().join(rest);
     }
     p.to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_over;
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_path_typed_over_the_suggestion_starts_afresh() {
+        assert_eq!(typed_over("/root//nonexistent/file.pdf"), PathBuf::from("/nonexistent/file.pdf"));
+        assert_eq!(typed_over("/root/~/a.txt"), PathBuf::from("~/a.txt"));
+        assert_eq!(typed_over("/root/docs/a.txt"), PathBuf::from("/root/docs/a.txt"));
+        assert_eq!(typed_over("a.txt"), PathBuf::from("a.txt"));
+    }
 }

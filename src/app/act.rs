@@ -246,7 +246,7 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
             }
         }
         Prompt::Text { input, purpose: TextPurpose::AttachPath, .. } if action == Some(Action::Submit) => {
-            fx.push(Effect::AttachFile(crate::paths::expand_home(std::path::Path::new(input.trim()))));
+            fx.push(Effect::AttachFile(crate::paths::expand_home(&crate::paths::typed_over(input.trim()))));
         }
         Prompt::Text { input, purpose: TextPurpose::Pipe, .. } if action == Some(Action::Submit) => {
             super::reader::pipe(state, &input)
