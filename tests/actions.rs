@@ -424,3 +424,15 @@ async fn undo_of_mark_read_marks_unread_only_what_was_unread() {
     let (_, notices) = w.act(Action::Undo).await;
     assert!(notices.iter().any(|n| n.contains("nothing to undo")), "{notices:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_a_move_into_a_deleted_folder_says_why_in_words() {
+    let mut w = World::new("undogone", 2, None, "").await;
+    w.act(Action::CreateFolder { name: "Projects".into() }).await;
+    let projects = w.folder("Projects");
+    w.act(Action::Move { ids: w.ids("INBOX", &["m0"]), to: projects }).await;
+    w.act(Action::DeleteFolder { folder: projects }).await;
+    let (_, notices) = w.act(Action::Undo).await;
+    assert!(notices.iter().any(|n| n.contains("no longer exists: nothing to undo")), "{notices:?}");
+    assert!(!notices.iter().any(|n| n.contains("no folder ")), "no internal ids: {notices:?}");
+}

@@ -392,9 +392,10 @@ impl Worker {
         for o in &origins {
             by_folder.entry(o.folder).or_default().push(o.id);
         }
-        let from = self.folder(to)?;
+        let gone = |_| "the folder those messages were in, or went to, no longer exists: nothing to undo".to_string();
+        let from = self.folder(to).map_err(gone)?;
         for (folder, ids) in by_folder {
-            let back = self.folder(folder)?;
+            let back = self.folder(folder).map_err(gone)?;
             self.move_rows(&from, &ids, &back)?;
         }
         self.changed_folder(to);
