@@ -2,7 +2,7 @@
 //! rises, shown in the status line, forgotten when the folder is opened.
 
 use super::state::AppState;
-use crate::model::{AccountId, Folder, FolderId};
+use crate::model::{AccountId, Folder, FolderId, SpecialUse};
 
 /// Mail that came into a folder the user is not looking at.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,10 @@ pub fn counted(state: &mut AppState, account: AccountId, folder: &Folder) -> u32
     else {
         return 0;
     };
-    if state.current == Some((account, folder.id)) || folder.unread <= before {
+    // what comes into Trash, Sent and Drafts is the user's own doing (d, a sent copy, a
+    // draft saved), not news
+    let own = matches!(folder.special_use, Some(SpecialUse::Trash | SpecialUse::Sent | SpecialUse::Drafts));
+    if own || state.current == Some((account, folder.id)) || folder.unread <= before {
         if folder.unread < before {
             // read elsewhere: no more new than are unread
             if let Some(n) = state.new_mail.iter_mut().find(|n| n.folder == folder.id) {

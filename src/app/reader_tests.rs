@@ -247,3 +247,16 @@ fn new_mail_rings_and_runs_the_command_when_asked_to() {
     let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent }));
     assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
 }
+
+#[test]
+fn what_the_user_puts_in_trash_is_not_new_mail() {
+    let mut s = opened(5);
+    let mut trash = folder(12, "Trash");
+    trash.special_use = Some(crate::model::SpecialUse::Trash);
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), trash.clone()] }));
+    s.settings.new_mail_bell = true;
+    trash.unread = 1;
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: trash }));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
+    assert_eq!(super::newmail::summary(&s), None);
+}
