@@ -10,20 +10,33 @@ use poste::model::AccountState;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// The config's password made wrong.
+fn wrong_password(setup: &Setup) {
+    let cfg = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
+    std::fs::write(&setup.config, cfg).unwrap();
+}
+
+/// Asks for a sync and waits for the refused login's words.
+async fn sync_refused(
+    h: &poste::account::AccountHandle,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+) -> String {
+    h.send(Command::Sync { first: None });
+    wait_for(rx, 30, |e| match e {
+        Event::State { state: AccountState::LoginFailed(t), .. } => Some(t.clone()),
+        _ => None,
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_tried_once_and_again_only_when_asked() {
     let me = user("wrongpw");
     let proxy = proxy::Proxy::start(servers().imaps).await;
     let setup = Setup::new(&me, Some(proxy.port), "");
-    let cfg = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
-    std::fs::write(&setup.config, cfg).unwrap();
+    wrong_password(&setup);
     let (h, mut rx) = setup.worker();
-    h.send(Command::Sync { first: None });
-    let text = wait_for(&mut rx, 30, |e| match e {
-        Event::State { state: AccountState::LoginFailed(t), .. } => Some(t.clone()),
-        _ => None,
-    })
-    .await;
+    let text = sync_refused(&h, &mut rx).await;
     assert!(text.contains("login failed") && text.contains("uthentication failed"), "the server's words: {text}");
     let first = proxy.connections.load(Ordering::SeqCst);
     // opening a folder (the watch connection), the retry timer and the poll stay quiet
@@ -43,8 +56,7 @@ async fn a_wrong_password_is_tried_once_and_again_only_when_asked() {
 fn poste_sync_with_a_wrong_password_says_so_and_fails() {
     let me = user("wrongcli");
     let setup = Setup::new(&me, None, "");
-    let cfg = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
-    std::fs::write(&setup.config, cfg).unwrap();
+    wrong_password(&setup);
     let out = setup.poste(&["sync"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -57,15 +69,9 @@ async fn a_pop3_login_refused_shows_as_such() {
     let me = user("wrongpop");
     let setup = Setup::new(&me, None, "");
     setup.pop3(servers().pop3s, "");
-    let cfg = std::fs::read_to_string(&setup.config).unwrap().replace("echo secret", "echo wrong");
-    std::fs::write(&setup.config, cfg).unwrap();
+    wrong_password(&setup);
     let (h, mut rx) = setup.worker();
-    h.send(Command::Sync { first: None });
-    let text = wait_for(&mut rx, 30, |e| match e {
-        Event::State { state: AccountState::LoginFailed(t), .. } => Some(t.clone()),
-        _ => None,
-    })
-    .await;
+    let text = sync_refused(&h, &mut rx).await;
     assert!(text.contains("login failed"), "{text}");
     h.shutdown().await;
 }
@@ -77,7 +83,7 @@ async fn a_fixed_password_in_the_config_file_is_used_without_a_restart() {
     append(&mut a, "INBOX", &message(1, "waiting for the right password", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
     let setup = Setup::new(&me, None, "");
     let good = std::fs::read_to_string(&setup.config).unwrap();
-    std::fs::write(&setup.config, good.replace("echo secret", "echo wrong")).unwrap();
+    wrong_password(&setup);
     let tmux = tmux::Tmux::start("fixedpw", &setup);
     tmux.wait("login failed", 30);
     // a file that does not load changes nothing, and says so

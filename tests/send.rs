@@ -123,16 +123,7 @@ async fn a_reply_all_threads_reaches_everyone_else_and_marks_the_original_answer
     assert_eq!(d.to, format!("Other <{other}>"));
     assert_eq!(d.cc, third);
     d.body = format!("I agree.{}", d.body);
-    let built = poste::compose::build(&d, false).unwrap();
-    h.send(Command::Send { message: Box::new(poste::compose::outgoing(&d, built)), replaces: None });
-    wait_for(&mut rx, 60, |e| match e {
-        Event::SendDone { state, error, .. } => {
-            assert_eq!((*state, error.clone()), (OutState::Sent, None));
-            Some(())
-        }
-        _ => None,
-    })
-    .await;
+    send_and_wait(&h, &mut rx, &d).await;
     h.shutdown().await;
 
     let mut o = admin(&other).await;

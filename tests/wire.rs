@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use poste::account::{Command, Event};
-use poste::store::outbox::OutState;
 
 /// What Python's email package makes of `raw`: per top-level part, its type, its transfer encoding,
 /// and for a message/rfc822 part the subject of the message inside, else the size of the
@@ -80,16 +79,7 @@ async fn a_forward_as_attachment_is_a_message_and_text_attachments_keep_their_by
     let back = poste::compose::parse_draft(&drafts[0].0);
     let kept = back.attachments.iter().find(|x| x.name == "notes.txt").expect("the text attachment");
     assert_eq!(kept.data, notes, "the draft keeps the attachment's bytes");
-    let built = poste::compose::build(&back, false).unwrap();
-    h.send(Command::Send { message: Box::new(poste::compose::outgoing(&back, built)), replaces: None });
-    wait_for(&mut rx, 60, |e| match e {
-        Event::SendDone { state, error, .. } => {
-            assert_eq!((*state, error.clone()), (OutState::Sent, None));
-            Some(())
-        }
-        _ => None,
-    })
-    .await;
+    send_and_wait(&h, &mut rx, &back).await;
     h.shutdown().await;
 
     let mut r = admin(&rcpt).await;

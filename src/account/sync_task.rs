@@ -76,31 +76,30 @@ impl Failure {
     pub fn never(text: impl Into<String>) -> Failure {
         Failure { text: text.into(), retry: Retry::Never }
     }
-}
 
-impl From<ImapError> for Failure {
-    fn from(e: ImapError) -> Failure {
-        let retry = if e.is_login() {
+    /// A refused login waits for the user, a network fault is tried again later, anything
+    /// else is reported and left.
+    fn of(text: String, login: bool, transient: bool) -> Failure {
+        let retry = if login {
             Retry::WhenAsked
-        } else if e.is_transient() {
+        } else if transient {
             Retry::Later
         } else {
             Retry::Never
         };
-        Failure { text: e.to_string(), retry }
+        Failure { text, retry }
+    }
+}
+
+impl From<ImapError> for Failure {
+    fn from(e: ImapError) -> Failure {
+        Failure::of(e.to_string(), e.is_login(), e.is_transient())
     }
 }
 
 impl From<crate::pop3::Pop3Error> for Failure {
     fn from(e: crate::pop3::Pop3Error) -> Failure {
-        let retry = if e.is_login() {
-            Retry::WhenAsked
-        } else if e.is_transient() {
-            Retry::Later
-        } else {
-            Retry::Never
-        };
-        Failure { text: e.to_string(), retry }
+        Failure::of(e.to_string(), e.is_login(), e.is_transient())
     }
 }
 

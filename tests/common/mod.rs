@@ -339,3 +339,21 @@ pub fn data_files(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Builds `d`, hands it to the worker to send, and waits until it is sent.
+pub async fn send_and_wait(
+    h: &AccountHandle,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    d: &poste::compose::Draft,
+) {
+    let built = poste::compose::build(d, false).unwrap();
+    h.send(account::Command::Send { message: Box::new(poste::compose::outgoing(d, built)), replaces: None });
+    wait_for(rx, 60, |e| match e {
+        Event::SendDone { state, error, .. } => {
+            assert_eq!((*state, error.clone()), (poste::store::outbox::OutState::Sent, None));
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+}
