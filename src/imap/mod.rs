@@ -142,6 +142,7 @@ pub(crate) const MAX_QUOTE: usize = 300;
 /// Server text for an error: at most `MAX_QUOTE` bytes of it (cut on a character
 /// boundary, saying how long it was), made safe to show.
 pub(crate) fn quoted(text: &str) -> String {
+    let text = without_timing(text);
     if text.len() <= MAX_QUOTE {
         return crate::sanitize::line(text);
     }
@@ -150,6 +151,19 @@ pub(crate) fn quoted(text: &str) -> String {
         cut -= 1;
     }
     format!("{}… ({} bytes in all)", crate::sanitize::line(&text[..cut]), text.len())
+}
+
+/// Dovecot ends its answers with how long they took, `(0.001 + 0.000 secs).`: no words for
+/// the user.
+fn without_timing(text: &str) -> &str {
+    let t = text.trim_end();
+    if let Some(open) = t.rfind(" (")
+        && (t.ends_with(" secs).") || t.ends_with(" secs)"))
+        && t[open + 2..].chars().all(|c| c.is_ascii_digit() || " .+secs)".contains(c))
+    {
+        return &t[..open];
+    }
+    text
 }
 
 /// The human text of a NO/BAD answer. async-imap formats it as
@@ -174,6 +188,15 @@ fn floor_boundary(s: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dovecots_timing_is_left_out() {
+        assert_eq!(
+            super::quoted("Mailbox doesn't exist: Proj (0.005 + 0.000 + 0.007 secs)."),
+            "Mailbox doesn't exist: Proj"
+        );
+        assert_eq!(super::quoted("Done (in 3 secs) here"), "Done (in 3 secs) here");
+    }
+
     #[test]
     fn server_text_is_extracted() {
         let raw = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
