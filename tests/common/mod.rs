@@ -147,7 +147,18 @@ impl Setup {
     /// The data dir, locked by this test process (as the poste binary would): release it
     /// (drop it and every worker) before running the binary on it.
     pub fn data_dir(&self) -> poste::instance::DataDir {
-        poste::instance::DataDir::lock(&self.data).unwrap()
+        // as the binary does, wait a moment for a poste that is still ending
+        let start = std::time::Instant::now();
+        loop {
+            match poste::instance::DataDir::lock(&self.data) {
+                Err(poste::instance::LockError::Busy { .. })
+                    if start.elapsed() < std::time::Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100))
+                }
+                other => return other.unwrap(),
+            }
+        }
     }
 
     /// The store, for reading beside whichever process writes it.
