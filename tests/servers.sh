@@ -135,6 +135,11 @@ namespace inbox {
     auto = subscribe
   }
 }
+# a whole-folder FETCH of a 1,000,000-message INBOX (the benchmark) needs more than the
+# default 256 MB per imap process
+service imap {
+  vsz_limit = 4G
+}
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
