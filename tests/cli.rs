@@ -194,3 +194,16 @@ fn list_says_where_each_message_is_marks_it_and_pads_by_display_width() {
     let e = err(&["list", "--account", "hom"]);
     assert!(e.contains("no account named \"hom\" in the config (accounts: home)"), "{e}");
 }
+
+#[test]
+fn a_folder_where_an_id_goes_is_told_to_go_after_to() {
+    let (_dir, cfg, store) = offline_home();
+    drop(store);
+    let out = poste(&cfg, &["move", "10", "Archive"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a message id") && err.contains("poste move ID... --to Archive"), "{err}");
+    let out = poste(&cfg, &["delete", "0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a message id") && !err.contains("--to"), "{err}");
+}

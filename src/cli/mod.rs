@@ -74,7 +74,7 @@ pub enum CliCommand {
     /// Set or clear flags on messages (by id, as `poste list` shows them).
     Flag {
         /// The messages' ids, as `poste list` shows them.
-        #[arg(required = true)]
+        #[arg(required = true, value_parser = message_id)]
         ids: Vec<i64>,
         /// Mark them read.
         #[arg(long)]
@@ -92,7 +92,7 @@ pub enum CliCommand {
     /// Move messages to another folder of their account.
     Move {
         /// The messages' ids, as `poste list` shows them.
-        #[arg(required = true)]
+        #[arg(required = true, value_parser = moved_id)]
         ids: Vec<i64>,
         /// The folder to move them to.
         #[arg(long, value_name = "FOLDER")]
@@ -102,7 +102,7 @@ pub enum CliCommand {
     /// asks before deleting for good.
     Delete {
         /// The messages' ids, as `poste list` shows them.
-        #[arg(required = true)]
+        #[arg(required = true, value_parser = message_id)]
         ids: Vec<i64>,
         /// Delete them for good instead of moving them to Trash.
         #[arg(long)]
@@ -228,6 +228,23 @@ pub struct Loaded {
 }
 
 /// Finds and loads the config; without one, says where it looked and how to start.
+/// A message id on the command line: a positive number, as `poste list` shows it.
+fn message_id(text: &str) -> std::result::Result<i64, String> {
+    match text.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err("not a message id (ids are the numbers `poste list` shows)".to_string()),
+    }
+}
+
+/// A message id of `poste move`: a word there is most likely the folder given without
+/// `--to`, and the error says how to write it.
+fn moved_id(text: &str) -> std::result::Result<i64, String> {
+    message_id(text).map_err(|e| match text.parse::<i64>() {
+        Err(_) => format!("{e}; the folder goes after --to: poste move ID... --to {text}"),
+        Ok(_) => e,
+    })
+}
+
 pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     let path =
         Paths::config_file(explicit).context("cannot find a config directory: set $POSTE_CONFIG or pass --config")?;

@@ -43,15 +43,31 @@ pub fn keys_error<'a>(
                 None => Some(k.span().start),
             });
             let (line, column) = offset.map(|o| line_col(text, o)).unwrap_or((0, 0));
+            // a top-level setting written below `[keys]` belongs to that table in TOML
+            let message = if TOP_LEVEL.contains(&action) && key.is_none() {
+                format!(
+                    "`{action}` is a top-level setting, but below [keys] it reads as a key binding: \
+                     move it above the first [section]"
+                )
+            } else {
+                message
+            };
             ConfigError::Parse { path: path.to_path_buf(), line, column, message }
         })
         .collect();
+    errors.sort_by_key(|e| match e {
+        ConfigError::Parse { line, column, .. } => (*line, *column),
+        _ => (usize::MAX, 0),
+    });
     match errors.len() {
         0 => None,
         1 => errors.pop(),
         _ => Some(ConfigError::Several(errors)),
     }
 }
+
+/// The settings at the top of the file, outside any table.
+const TOP_LEVEL: &[&str] = &["data_dir", "editor", "ui", "keys", "accounts"];
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -505,6 +521,11 @@ password_command = "pass show mail"
         let e = keys_error(p, text, [("dwn", None, "no such action".into()), ("up", Some(1), "unknown key".into())]);
         assert_eq!(e.unwrap().to_string(), "/etc/poste.toml:2:1: no such action\n/etc/poste.toml:3:12: unknown key");
         assert!(keys_error(p, text, []).is_none());
+        // reported in the order of the file, and a top-level setting below [keys] is named
+        let text = "[keys]\nup = \"k\"\ndata_dir = \"/srv/mail\"\n";
+        let e = keys_error(p, text, [("data_dir", None, "no such action".into()), ("up", None, "taken".into())]);
+        let e = e.unwrap().to_string();
+        assert!(e.starts_with("/etc/poste.toml:2:1: taken\n/etc/poste.toml:3:1: `data_dir` is a top-level"), "{e}");
     }
 
     #[test]
