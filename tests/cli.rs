@@ -207,3 +207,21 @@ fn a_folder_where_an_id_goes_is_told_to_go_after_to() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not a message id") && !err.contains("--to"), "{err}");
 }
+
+#[test]
+fn folder_takes_the_account_before_or_after_its_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    let account = |name: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"{name}@x\"\nprotocol = \"imap\"\n[accounts.imap]\n\
+             host = \"127.0.0.1\"\nport = 1\nusername = \"u\"\npassword_command = \"echo x\"\n"
+        )
+    };
+    let data = dir.path().join("data");
+    std::fs::write(&cfg, format!("data_dir = {data:?}\n{}{}", account("a"), account("b"))).unwrap();
+    for args in [["folder", "delete", "X", "--account", "b"], ["folder", "--account", "b", "delete", "X"]] {
+        let err = String::from_utf8_lossy(&poste(&cfg, &args).stderr).to_string();
+        assert!(err.contains("account \"b\" has not been synced yet"), "{args:?}: {err}");
+    }
+}

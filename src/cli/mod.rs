@@ -114,7 +114,7 @@ pub enum CliCommand {
     /// List, create, rename, delete or (un)subscribe folders.
     Folder {
         /// The account (needed when several are configured; `list` shows all by default).
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", global = true)]
         account: Option<String>,
         #[command(subcommand)]
         command: folder::FolderCommand,
