@@ -177,7 +177,7 @@ pub enum CliCommand {
         #[arg(long, value_name = "FILE")]
         attach: Vec<PathBuf>,
         /// The body, UTF-8 text (`-` reads stdin). Without it the editor opens when stdin is
-        /// a terminal ($VISUAL, $EDITOR or the config's editor), else stdin is read.
+        /// a terminal (the config's editor, else $VISUAL or $EDITOR), else stdin is read.
         #[arg(long, value_name = "FILE")]
         body_file: Option<PathBuf>,
         /// Send even with an empty body.

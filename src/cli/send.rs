@@ -182,11 +182,12 @@ pub async fn compose_and_send(loaded: &Loaded, args: ComposeArgs) -> Result<i32>
     let body = match &args.body_file {
         Some(p) if p == Path::new("-") => body_from_stdin()?,
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {} as UTF-8 text", p.display()))?,
-        None if std::io::stdin().is_terminal() => match editor_command(loaded.config.editor.as_deref()) {
+        None if std::io::stdin().is_terminal() => match crate::compose::editor_command(loaded.config.editor.as_deref())
+        {
             Some(editor) => edit_body(&editor)?,
             None => {
                 eprintln!(
-                    "poste: no editor is set ($VISUAL, $EDITOR or the config's editor): type the body, then Ctrl-D"
+                    "poste: no editor is set (the config's editor, $VISUAL or $EDITOR): type the body, then Ctrl-D"
                 );
                 body_from_stdin()?
             }
@@ -216,12 +217,6 @@ fn body_from_stdin() -> Result<String> {
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s).context("reading the body from stdin (UTF-8 text)")?;
     Ok(s)
-}
-
-/// The editor: `$VISUAL`, then `$EDITOR`, then the config's; None for none or "builtin".
-fn editor_command(configured: Option<&str>) -> Option<String> {
-    let env = |k| std::env::var(k).ok().filter(|v: &String| !v.trim().is_empty());
-    env("VISUAL").or_else(|| env("EDITOR")).or_else(|| configured.map(str::to_string)).filter(|e| e.trim() != "builtin")
 }
 
 /// The body as written in `editor`, run on an empty private file on this terminal.

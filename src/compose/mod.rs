@@ -15,6 +15,21 @@ pub use reply::{ReplyKind, forward, identity, reply};
 
 use crate::model::MessageId;
 
+/// The editor to write in: the config's `editor` when it is set (as mutt's `set editor`
+/// beats the environment), else `$VISUAL`, else `$EDITOR`; None means the built-in one
+/// (nothing set, or `editor = "builtin"`).
+pub fn editor_command(configured: Option<&str>) -> Option<String> {
+    editor_from(configured, |k| std::env::var(k).ok())
+}
+
+fn editor_from(configured: Option<&str>, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    set(configured.map(str::to_string))
+        .or_else(|| set(env("VISUAL")))
+        .or_else(|| set(env("EDITOR")))
+        .filter(|e| e.trim() != "builtin")
+}
+
 /// A file carried by a message, in memory: its name, MIME type and exact bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
@@ -138,5 +153,24 @@ mod tests {
         assert_eq!(mailbox(None, "ann@x.org"), "ann@x.org");
         assert!(new_message_id("x.org").ends_with("@x.org>"));
         assert_ne!(new_message_id("x.org"), new_message_id("x.org"));
+    }
+}
+
+#[cfg(test)]
+mod editor_tests {
+    use super::editor_from;
+
+    #[test]
+    fn the_configured_editor_comes_before_the_environment() {
+        let env = |k: &str| match k {
+            "VISUAL" => Some("vis".to_string()),
+            "EDITOR" => Some("ed".to_string()),
+            _ => None,
+        };
+        assert_eq!(editor_from(Some("nano"), env), Some("nano".into()));
+        assert_eq!(editor_from(Some("builtin"), env), None);
+        assert_eq!(editor_from(None, env), Some("vis".into()));
+        assert_eq!(editor_from(Some(" "), |k: &str| (k == "EDITOR").then(|| "ed".to_string())), Some("ed".into()));
+        assert_eq!(editor_from(None, |_: &str| None), None);
     }
 }

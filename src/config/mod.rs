@@ -82,7 +82,7 @@ pub struct Config {
     #[serde(default)]
     pub accounts: Vec<AccountConfig>,
     /// The editor for composing: a command (run with the file as its last argument), or
-    /// "builtin". `$VISUAL` and `$EDITOR` come first.
+    /// "builtin". When unset, `$VISUAL`, then `$EDITOR`.
     pub editor: Option<String>,
 }
 

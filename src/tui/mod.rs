@@ -50,13 +50,6 @@ pub async fn run(loaded: Loaded, mailto: Option<String>) -> Result<()> {
     session(&loaded.config.accounts, &data, keymap, settings, Some(&loaded.path), mailto).await
 }
 
-/// The editor: `$VISUAL`, then `$EDITOR`, then the config's `editor`; None means the
-/// built-in one (no editor set, or `editor = "builtin"`).
-fn editor_command(configured: Option<&str>) -> Option<String> {
-    let env = |k| std::env::var(k).ok().filter(|v: &String| !v.trim().is_empty());
-    env("VISUAL").or_else(|| env("EDITOR")).or_else(|| configured.map(str::to_string)).filter(|e| e.trim() != "builtin")
-}
-
 /// Runs the UI on the bundled demo mailbox, in a temporary directory, offline.
 pub async fn run_demo() -> Result<()> {
     let dir = tempfile::Builder::new().prefix("poste-demo-").tempdir().context("creating the demo directory")?;
@@ -81,7 +74,7 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         date_format: ui.date_format.clone(),
         attachment_dir,
         reader_fullscreen: ui.reader_fullscreen,
-        editor: editor_command(editor),
+        editor: crate::compose::editor_command(editor),
         new_mail_bell: ui.new_mail_bell,
         new_mail_command: ui.new_mail_command.clone(),
     }
