@@ -311,7 +311,13 @@ pub fn review_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             let replaces = c.replaces();
-            fx.push(Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), replaces });
+            let send = Effect::SendDraft { account: c.account, draft: Box::new(c.draft.clone()), replaces };
+            if c.draft.subject.trim().is_empty() {
+                let question = "The message has no subject. Send it anyway? (y/n)".to_string();
+                state.ask(Prompt::Confirm { question, then: Box::new(send), done: None });
+            } else {
+                fx.push(send);
+            }
         }
         Some(Action::EditAgain) => edit(state),
         Some(Action::Attach) => {

@@ -303,3 +303,21 @@ fn a_blank_line_left_among_the_headers_is_not_the_end_of_them() {
     assert!(c.writing.is_none(), "{:?}", c.error);
     assert_eq!(c.draft.body, "text");
 }
+
+#[test]
+fn a_message_without_a_subject_is_sent_only_after_a_yes() {
+    let mut s = state(Some("vi"));
+    compose(&mut s, Draft { subject: " ".into(), ..old_draft() });
+    s.editor_request.take();
+    update(&mut s, Msg::Edited(Ok("From: me@x.org\nTo: a@x.org\nSubject:\n\nhello\n".into())));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(fx.iter().all(|e| !matches!(e, Effect::SendDraft { .. })), "{fx:?}");
+    let Some(Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
+    assert!(question.contains("no subject"), "{question}");
+    // n keeps the message in the review; y then sends it
+    key(&mut s, KeyCode::Char('n'));
+    assert!(s.compose().is_some() && s.prompt().is_none());
+    key(&mut s, KeyCode::Char('y'));
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(fx.first(), Some(Effect::SendDraft { .. })), "{fx:?}");
+}
