@@ -49,7 +49,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             {
                 // the open folder is gone from the server
                 state.current = None;
-                state.list = Default::default();
+                state.fresh_list(None, Default::default());
                 state.reader = None;
             }
         }

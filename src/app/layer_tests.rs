@@ -3,7 +3,7 @@
 
 use super::keymap::Keymap;
 use super::state::{Layer, Prompt, UiSettings};
-use super::tests::{folder, key, opened, opened_with};
+use super::tests::{folder, key, opened, opened_with, reread};
 use super::update::{Effect, Msg, update};
 use crate::account::{Command, Event, OutboxItem};
 use crate::config::KeyBinding;
@@ -157,9 +157,8 @@ fn a_refusal_stays_until_a_key_and_the_cursor_goes_back_to_the_message_that_came
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(fx.first(), Some(Effect::Act { .. })), "{fx:?}");
     // the list without it: the cursor is on the next one
-    let query = s.list.query.clone();
     let without: Vec<_> = rows(0, 5).into_iter().filter(|r| r.id != 1002).collect();
-    update(&mut s, Msg::ListLoaded { query: query.clone(), total: 4, start: 0, rows: without });
+    reread(&mut s, 4, without);
     assert_eq!(s.list.selected().unwrap().id, 1003);
     // the server refuses; a sync ends after it: the reason stays
     let why = "the server refused to move 1 message to Archive: [OVERQUOTA] Quota exceeded (mailbox for user is full)";
@@ -169,7 +168,7 @@ fn a_refusal_stays_until_a_key_and_the_cursor_goes_back_to_the_message_that_came
     // it comes back, with a new message above it: the cursor goes back to it
     let mut back = rows(0, 5);
     back.insert(0, crate::model::Summary { id: 999, folder: 10, subject: "new".into(), ..Default::default() });
-    update(&mut s, Msg::ListLoaded { query, total: 6, start: 0, rows: back });
+    reread(&mut s, 6, back);
     assert_eq!(s.list.selected().unwrap().id, 1002);
     assert_eq!(s.list.cursor, 3);
     // a key: the notice goes, into the log, which I shows

@@ -1,7 +1,7 @@
 //! Moving around: cursors, scrolling, opening folders and messages, the list window, mouse.
 
 use super::layout::areas;
-use super::state::{AppState, Body, FolderRow, ListView, Pane, ReaderView};
+use super::state::{AppState, Body, FolderRow, Pane, ReaderView};
 use super::update::Effect;
 use crate::account::Command;
 use crate::model::FolderId;
@@ -189,11 +189,7 @@ pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mu
     state.current = Some((account, folder));
     super::newmail::seen(state);
     state.reader = None;
-    state.list = ListView {
-        account: Some(account),
-        query: ListQuery { folder: Some(folder), ..Default::default() },
-        ..Default::default()
-    };
+    state.fresh_list(Some(account), ListQuery { folder: Some(folder), ..Default::default() });
     if let Some(i) = state
         .folder_rows()
         .iter()
@@ -224,13 +220,14 @@ pub fn open_account(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
 }
 
 /// Loads the rows around the visible part of the list.
-pub fn load(state: &AppState, fx: &mut Vec<Effect>) {
+pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state.current.is_none() {
         return;
     }
     let h = state.list_height();
     let start = state.list.top.saturating_sub(h);
-    fx.push(Effect::LoadList { query: state.list.query.clone(), start, len: h * 3 });
+    let seq = state.next_request();
+    fx.push(Effect::LoadList { seq, query: state.list.query.clone(), start, len: h * 3 });
 }
 
 /// Scrolls so the cursor is visible, and asks for rows the window lacks.

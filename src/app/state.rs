@@ -80,6 +80,12 @@ pub struct ListView {
     /// The message the cursor was put on: when the list is read again (a message came back
     /// from a refused move, new mail arrived above), the cursor goes back to it.
     pub anchor: Option<MessageId>,
+    /// Answers to list reads numbered below this are stale: asked for before this view was
+    /// opened, or overtaken by an answer to a later read.
+    pub fresh_from: u64,
+    /// Why the last read of this list failed (a query the store cannot run), shown in the
+    /// list pane until a read succeeds.
+    pub error: Option<String>,
 }
 
 impl ListView {
@@ -282,6 +288,8 @@ pub struct AppState {
     pub handover: Option<super::reader::Handover>,
     /// New mail in folders other than the open one, for the status line.
     pub new_mail: Vec<super::newmail::NewMail>,
+    /// The number of the last list read asked for (`Effect::LoadList`); answers carry it.
+    pub requests: u64,
 }
 
 impl AppState {
@@ -321,7 +329,20 @@ impl AppState {
             size: (80, 24),
             handover: None,
             new_mail: Vec::new(),
+            requests: 0,
         }
+    }
+
+    /// Puts a new list in place (another folder, a search): answers to reads of the lists
+    /// before it are stale from now on.
+    pub fn fresh_list(&mut self, account: Option<AccountId>, query: ListQuery) {
+        self.list = ListView { account, query, fresh_from: self.requests + 1, ..Default::default() };
+    }
+
+    /// The number of a new list read.
+    pub fn next_request(&mut self) -> u64 {
+        self.requests += 1;
+        self.requests
     }
 
     pub fn folder_rows(&self) -> Vec<FolderRow> {

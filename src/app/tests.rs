@@ -35,6 +35,12 @@ pub(super) fn rows(start: usize, n: usize) -> Vec<Summary> {
         .collect()
 }
 
+/// The open list read again (the latest read's answer): `total` messages, `rows` from 0.
+pub(super) fn reread(s: &mut AppState, total: usize, rows: Vec<Summary>) -> Vec<Effect> {
+    let (seq, query) = (s.requests, s.list.query.clone());
+    update(s, Msg::ListLoaded { seq, query, total, start: 0, rows })
+}
+
 pub(super) fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
     update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
 }
@@ -52,10 +58,10 @@ pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) ->
         &mut s,
         Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }),
     );
-    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::LoadList { seq, query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert_eq!(query.folder, Some(10));
     let n = len.min(total.saturating_sub(start));
-    update(&mut s, Msg::ListLoaded { query, total, start, rows: rows(start, n) });
+    update(&mut s, Msg::ListLoaded { seq, query, total, start, rows: rows(start, n) });
     s
 }
 
@@ -74,9 +80,9 @@ fn moving_far_loads_only_a_window() {
     assert!(s.list.window.rows.len() < 200);
     let fx = key(&mut s, KeyCode::Char('G'));
     assert_eq!(s.list.cursor, 99_999);
-    let Some(Effect::LoadList { query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::LoadList { seq, query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert!(start > 99_000 && len < 200, "{start} {len}");
-    update(&mut s, Msg::ListLoaded { query, total: 100_000, start, rows: rows(start, 100_000 - start) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 100_000, start, rows: rows(start, 100_000 - start) });
     assert_eq!(s.list.selected().unwrap().subject, "m99999");
     // moving within the window needs no load
     assert!(key(&mut s, KeyCode::Char('k')).is_empty());
@@ -237,7 +243,8 @@ fn selection_and_bulk_actions() {
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Char('v'));
     assert!(matches!(fx.first(), Some(Effect::SelectRange { from: 2, len: 3, .. })), "{fx:?}");
-    update(&mut s, Msg::Selected(vec![1002, 1003, 1004]));
+    let query = s.list.query.clone();
+    update(&mut s, Msg::Selected { query, ids: vec![1002, 1003, 1004] });
     assert_eq!(s.selection.ids.len(), 3);
     key(&mut s, KeyCode::Esc);
     assert!(s.selection.is_empty());
@@ -255,8 +262,8 @@ fn delete_in_trash_asks_first() {
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('G'));
     let fx = key(&mut s, KeyCode::Enter);
-    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!() };
-    update(&mut s, Msg::ListLoaded { query, total: 3, start, rows: rows(0, 3) });
+    let Some(Effect::LoadList { seq, query, start, .. }) = fx.first().cloned() else { panic!() };
+    update(&mut s, Msg::ListLoaded { seq, query, total: 3, start, rows: rows(0, 3) });
     assert!(key(&mut s, KeyCode::Char('d')).is_empty());
     assert!(matches!(s.prompt(), Some(super::state::Prompt::Confirm { .. })));
     assert!(key(&mut s, KeyCode::Char('n')).is_empty());
@@ -335,9 +342,9 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     // with a filter on, only what it shows, and the question says so
     key(&mut s, KeyCode::Char('/'));
     let fx = key(&mut s, KeyCode::Char('b'));
-    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::LoadList { seq, query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::ListLoaded { query, total: 2, start, rows: rows(0, 2) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows: rows(0, 2) });
     key(&mut s, KeyCode::Char('M'));
     let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
     assert!(question.contains("the 2 messages the filter shows"), "{question}");
@@ -350,9 +357,9 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     // a filter that shows nothing: nothing to ask
     key(&mut s, KeyCode::Char('/'));
     let fx = key(&mut s, KeyCode::Char('z'));
-    let Some(Effect::LoadList { query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::LoadList { seq, query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::ListLoaded { query, total: 0, start, rows: vec![] });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 0, start, rows: vec![] });
     assert!(key(&mut s, KeyCode::Char('M')).is_empty());
     assert!(s.prompt().is_none());
     assert_eq!(s.status.as_deref(), Some("the filter shows no messages"));
@@ -371,18 +378,17 @@ fn the_reader_goes_on_when_its_message_leaves_the_list() {
     key(&mut s, KeyCode::Enter);
     assert_eq!(s.reader.as_ref().unwrap().id, 1001);
     // deleted (here, or by another client): the list comes back without it
-    let query = s.list.query.clone();
     let without: Vec<_> = rows(0, 3).into_iter().filter(|r| r.id != 1001).collect();
-    let fx = update(&mut s, Msg::ListLoaded { query: query.clone(), total: 2, start: 0, rows: without });
+    let fx = reread(&mut s, 2, without);
     assert_eq!(s.list.selected().unwrap().id, 1002);
     assert_eq!(s.reader.as_ref().unwrap().id, 1002, "the reader shows the message at the cursor");
     assert!(fx.iter().any(|e| matches!(e, Effect::Send(1, Command::Open { id: 1002, .. }))), "{fx:?}");
     // other messages coming and going leave it alone
-    let fx = update(&mut s, Msg::ListLoaded { query: query.clone(), total: 3, start: 0, rows: rows(0, 3) });
+    let fx = reread(&mut s, 3, rows(0, 3));
     assert_eq!(s.reader.as_ref().unwrap().id, 1002);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Send(_, Command::Open { .. }))), "{fx:?}");
     // the last one gone: the reader closes
-    update(&mut s, Msg::ListLoaded { query, total: 0, start: 0, rows: vec![] });
+    reread(&mut s, 0, vec![]);
     assert!(s.reader.is_none());
     assert_eq!(s.focus, Pane::List);
 }
@@ -412,11 +418,110 @@ fn the_list_cursor_stays_with_the_message_the_reader_went_on_to() {
     key(&mut s, KeyCode::Char('J'));
     assert_eq!(s.reader.as_ref().unwrap().id, 1002);
     // the list reloads (the message was marked read): the cursor stays on it
-    let query = s.list.query.clone();
-    update(&mut s, Msg::ListLoaded { query, total: 6, start: 0, rows: rows(0, 6) });
+    reread(&mut s, 6, rows(0, 6));
     assert_eq!(s.list.selected().unwrap().id, 1002);
     key(&mut s, KeyCode::Char('J'));
     assert_eq!(s.reader.as_ref().unwrap().id, 1003, "one message at a time");
     // what the keys act on is what is on screen
     assert_eq!(s.message_in_hand().unwrap().1.id, 1003);
+}
+
+/// The list read's effect among `fx`.
+fn list_read(fx: &[Effect]) -> (u64, crate::store::ListQuery, usize) {
+    match fx.iter().find(|e| matches!(e, Effect::LoadList { .. })) {
+        Some(Effect::LoadList { seq, query, start, .. }) => (*seq, query.clone(), *start),
+        _ => panic!("no list read in {fx:?}"),
+    }
+}
+
+#[test]
+fn an_answer_for_a_folder_the_user_left_is_dropped() {
+    let mut s = opened(5);
+    // a read of INBOX is under way when the user opens Sent, and comes back after
+    let (old_seq, old_query, _) = list_read(&update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 })));
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('j'));
+    let (seq, query, start) = list_read(&key(&mut s, KeyCode::Enter));
+    assert_eq!(query.folder, Some(11));
+    update(&mut s, Msg::ListLoaded { seq: old_seq, query: old_query.clone(), total: 9, start: 0, rows: rows(0, 9) });
+    assert_eq!((s.list.total, s.list.window.rows.len()), (0, 0), "INBOX's rows do not show in Sent");
+    update(&mut s, Msg::ListLoaded { seq, query, total: 1, start, rows: rows(50, 1) });
+    assert_eq!(s.list.selected().unwrap().subject, "m50");
+    // back in INBOX: the answer of the read from its first visit is stale too
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('k'));
+    let (seq, query, start) = list_read(&key(&mut s, KeyCode::Enter));
+    assert_eq!(query, old_query);
+    update(&mut s, Msg::ListLoaded { seq: old_seq, query: old_query, total: 9, start: 0, rows: rows(0, 9) });
+    assert_eq!(s.list.total, 0);
+    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows: rows(0, 2) });
+    assert_eq!(s.list.total, 2);
+}
+
+#[test]
+fn an_answer_overtaken_by_a_later_one_is_dropped_and_the_cursor_keeps_its_message() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.list.selected().unwrap().id, 1002);
+    let (first, query, _) = list_read(&update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 })));
+    let (second, _, _) = list_read(&update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 })));
+    // the later read comes back first: a new message above, the cursor stays on its own
+    let mut newer = rows(0, 5);
+    newer.insert(0, Summary { id: 999, folder: 10, subject: "new".into(), ..Default::default() });
+    update(&mut s, Msg::ListLoaded { seq: second, query: query.clone(), total: 6, start: 0, rows: newer });
+    assert_eq!((s.list.cursor, s.list.selected().unwrap().id), (3, 1002));
+    // the earlier one, late, changes nothing
+    update(&mut s, Msg::ListLoaded { seq: first, query: query.clone(), total: 5, start: 0, rows: rows(0, 5) });
+    assert_eq!((s.list.total, s.list.cursor, s.list.selected().unwrap().id), (6, 3, 1002));
+    let failed = Msg::ListFailed { seq: first, query, error: "local store: interrupted".into() };
+    update(&mut s, failed);
+    assert!(s.list.error.is_none() && s.notice.is_none(), "a stale failure is not shown");
+}
+
+#[test]
+fn typing_a_filter_asks_again_at_each_key_and_only_the_last_text_counts() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Char('/'));
+    let (a, qa, _) = list_read(&key(&mut s, KeyCode::Char('a')));
+    let (b, qb, _) = list_read(&key(&mut s, KeyCode::Char('b')));
+    assert!(b > a);
+    assert_eq!(s.list.typing.as_deref(), Some("ab"), "the text shows before any answer");
+    // the answer for "a" comes after "ab" was typed: dropped
+    update(&mut s, Msg::ListLoaded { seq: a, query: qa.clone(), total: 4, start: 0, rows: rows(0, 4) });
+    assert_eq!(s.list.total, 5, "nothing of the answer for \"a\" shows");
+    assert!(s.list.window.rows.is_empty());
+    // back to "a": the old answer for the same text is still stale
+    let (a2, qa2, _) = list_read(&key(&mut s, KeyCode::Backspace));
+    assert_eq!(qa2, qa);
+    update(&mut s, Msg::ListLoaded { seq: b, query: qb, total: 1, start: 0, rows: rows(0, 1) });
+    update(&mut s, Msg::ListLoaded { seq: a, query: qa.clone(), total: 4, start: 0, rows: rows(0, 4) });
+    assert!(s.list.window.rows.is_empty());
+    update(&mut s, Msg::ListLoaded { seq: a2, query: qa2, total: 3, start: 0, rows: rows(0, 3) });
+    assert_eq!(s.list.total, 3);
+}
+
+#[test]
+fn a_list_read_that_fails_says_why_in_the_list() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Char('/'));
+    let (seq, query, _) = list_read(&key(&mut s, KeyCode::Char('(')));
+    let error = "local store: bad query at 1".to_string();
+    update(&mut s, Msg::ListFailed { seq, query, error: error.clone() });
+    assert_eq!(s.list.error.as_ref(), Some(&error));
+    assert_eq!(s.notice.as_ref(), Some(&error));
+    let (seq, query, _) = list_read(&key(&mut s, KeyCode::Backspace));
+    update(&mut s, Msg::ListLoaded { seq, query, total: 5, start: 0, rows: rows(0, 5) });
+    assert!(s.list.error.is_none());
+}
+
+#[test]
+fn a_range_selection_for_a_list_the_user_left_is_dropped() {
+    let mut s = opened(5);
+    let query = s.list.query.clone();
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::Selected { query, ids: vec![1000, 1001] });
+    assert!(s.selection.ids.is_empty());
 }

@@ -18,17 +18,34 @@ pub enum Msg {
     Mouse(MouseEvent),
     Resize(u16, u16),
     Worker(Event),
-    /// The answer to `Effect::LoadList`.
+    /// The answer to list read `seq` (`Effect::LoadList`).
     ListLoaded {
+        seq: u64,
         query: ListQuery,
         total: usize,
         start: usize,
         rows: Vec<Summary>,
     },
+    /// List read `seq` failed (a query the store cannot run): the store's words.
+    ListFailed {
+        seq: u64,
+        query: ListQuery,
+        error: String,
+    },
     /// The answer to `Effect::SaveAttachments`.
     Saved(Result<Vec<PathBuf>, String>),
-    /// The answer to `Effect::SelectRange`: ids to add to the selection.
-    Selected(Vec<crate::model::MessageId>),
+    /// The answer to `Effect::SelectRange`: ids to add to the selection of the list of
+    /// `query`.
+    Selected {
+        query: ListQuery,
+        ids: Vec<crate::model::MessageId>,
+    },
+    /// The answer to `Effect::Act` on a query: the messages it matched, by the account
+    /// that owns them, for the action to go to each account's worker.
+    Resolved {
+        kind: ActKind,
+        ids: Vec<(AccountId, Vec<MessageId>)>,
+    },
     /// A draft to compose, from `Effect::StartCompose` (or a mailto: URL at start).
     Composing {
         account: AccountId,
@@ -77,8 +94,10 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Send(AccountId, Command),
-    /// Count the query's messages and read `len` rows from `start`.
+    /// Count the query's messages and read `len` rows from `start` (off the UI task); the
+    /// answer, `Msg::ListLoaded` or `Msg::ListFailed`, carries `seq`.
     LoadList {
+        seq: u64,
         query: ListQuery,
         start: usize,
         len: usize,
@@ -217,8 +236,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Worker(e) => super::events::worker(state, e, &mut fx),
         Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
-        Msg::ListLoaded { query, total, start, rows } => {
-            if query == state.list.query {
+        Msg::ListLoaded { seq, query, total, start, rows } => {
+            // an answer for a list the user left, or overtaken by a later one, is dropped
+            if query == state.list.query && seq >= state.list.fresh_from {
+                state.list.fresh_from = seq;
+                state.list.error = None;
                 // the reader shows the message at the cursor: when that one left the list
                 // (deleted, moved, here or elsewhere), the reader goes on to the next
                 let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
@@ -257,8 +279,22 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.status = Some(format!("saved {}", names.join(", ")));
         }
         Msg::Saved(Err(e)) => state.notify(format!("could not save: {e}")),
+        Msg::ListFailed { seq, query, error } => {
+            if query == state.list.query && seq >= state.list.fresh_from {
+                state.list.fresh_from = seq;
+                state.notify(error.clone());
+                state.list.error = Some(error);
+            }
+        }
         Msg::Failed(text) => state.notify(text),
-        Msg::Selected(ids) => {
+        Msg::Resolved { kind, ids } => {
+            for (account, ids) in ids.into_iter().filter(|(_, ids)| !ids.is_empty()) {
+                fx.push(Effect::Send(account, Command::Act(kind.with_ids(ids))));
+            }
+        }
+        // for a list the user left
+        Msg::Selected { query, .. } if query != state.list.query => {}
+        Msg::Selected { ids, .. } => {
             state.selection.all = false;
             state.selection.ids.extend(ids);
             state.status = Some(format!("{} selected", state.selection.ids.len()));
@@ -515,6 +551,8 @@ fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     state.list.anchor = None;
     state.list.top = 0;
     state.list.window = Default::default();
+    // what was asked for the text before is stale, even should the text come back to it
+    state.list.fresh_from = state.requests + 1;
     navigate::load(state, fx);
 }
 

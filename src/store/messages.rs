@@ -339,6 +339,28 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The ids of a query's messages, newest first, grouped by the account that owns them
+    /// (an action on them goes to each account's worker).
+    pub fn ids_by_account(&self, q: &ListQuery) -> Result<Vec<(AccountId, Vec<MessageId>)>> {
+        let (clause, args) = q.where_clause();
+        let sql = format!(
+            "SELECT f.account_id, m.id FROM messages m JOIN folders f ON f.id = m.folder_id {clause}
+             ORDER BY m.date DESC, m.id DESC"
+        );
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows =
+            st.query_map(params_from_iter(args), |r| Ok((r.get::<_, AccountId>(0)?, r.get::<_, MessageId>(1)?)))?;
+        let mut out: Vec<(AccountId, Vec<MessageId>)> = Vec::new();
+        for row in rows {
+            let (account, id) = row?;
+            match out.iter_mut().find(|(a, _)| *a == account) {
+                Some((_, ids)) => ids.push(id),
+                None => out.push((account, vec![id])),
+            }
+        }
+        Ok(out)
+    }
+
     /// One message with its account and folder.
     pub fn message(&self, id: MessageId) -> Result<StoredMessage> {
         let sql = format!(

@@ -165,6 +165,12 @@ impl Store {
         &self.data_dir
     }
 
+    /// What stops this connection's running query from another thread (it then fails
+    /// with an "interrupted" error); a connection with nothing running is not affected.
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

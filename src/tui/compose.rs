@@ -9,11 +9,16 @@ use crate::compose::{self, Draft, ReplyKind};
 use crate::model::{AccountId, MessageId};
 
 /// The draft for a compose key, a resumed draft or a mailto: URL.
-pub fn start(env: Env<'_>, account: AccountId, kind: ComposeKind) -> Result<Msg, String> {
-    let cfg = env.account(account).ok_or("this account has no settings to write from")?;
+pub fn start(
+    store: &crate::store::Store,
+    cfg: Option<&crate::config::AccountConfig>,
+    account: AccountId,
+    kind: ComposeKind,
+) -> Result<Msg, String> {
+    let cfg = cfg.ok_or("this account has no settings to write from")?;
     let identity = compose::identity(cfg, &[]);
     let raw = |id: MessageId| -> Result<Vec<u8>, String> {
-        env.store
+        store
             .body(id)
             .map_err(|e| format!("local store: {e}"))?
             .ok_or_else(|| "the message's body is not downloaded yet: open it first".to_string())
@@ -33,8 +38,7 @@ pub fn start(env: Env<'_>, account: AccountId, kind: ComposeKind) -> Result<Msg,
             (d, Some(id))
         }
         ComposeKind::EditOutgoing(id) => {
-            let m = env
-                .store
+            let m = store
                 .outgoing(id)
                 .map_err(|e| format!("local store: {e}"))?
                 .ok_or("that message has left the Outbox")?;

@@ -3,9 +3,11 @@
 use super::compose;
 use crate::account::{AccountHandle, Command};
 
+use super::readers::Readers;
 use crate::app::{self, AppState, Effect, Msg};
 use crate::config::AccountConfig;
-use crate::store::Store;
+use crate::store::{ListQuery, Store};
+use std::sync::Arc;
 
 /// What effects run against: the store, the workers, the accounts' settings, and the
 /// writer of autosave files (none in tests).
@@ -20,6 +22,9 @@ pub(crate) struct Env<'a> {
     pub later: Option<&'a tokio::sync::mpsc::UnboundedSender<Msg>>,
     /// What opens attachments and links (none in tests).
     pub opener: Option<&'a super::open::Opener>,
+    /// Read-only connections for the store reads done off the UI task (none in tests,
+    /// which read `store` at once).
+    pub readers: Option<&'a Arc<Readers>>,
 }
 
 impl Env<'_> {
@@ -39,27 +44,22 @@ impl Env<'_> {
 /// settings (the tests' demo state).
 #[cfg(test)]
 pub(crate) fn apply(state: &mut AppState, msg: Msg, store: &Store, handles: &[crate::account::AccountHandle]) -> bool {
-    apply_env(state, msg, Env { store, handles, accounts: &[], autosave: None, later: None, opener: None })
+    apply_env(
+        state,
+        msg,
+        Env { store, handles, accounts: &[], autosave: None, later: None, opener: None, readers: None },
+    )
 }
 
 /// Runs `update` and then its effects, feeding their results back in. True when the state
 /// may have changed.
 pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
-    let store = env.store;
     let mut queue = vec![msg];
     while let Some(msg) = queue.pop() {
         for effect in app::update(state, msg) {
             match effect {
                 Effect::Send(account, cmd) => env.send(account, cmd),
-                Effect::LoadList { query, start, len } => {
-                    let loaded = store
-                        .count(&query)
-                        .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
-                    match loaded {
-                        Ok((total, rows)) => queue.push(Msg::ListLoaded { query, total, start, rows }),
-                        Err(e) => queue.push(Msg::Failed(format!("local store: {e}"))),
-                    }
-                }
+                Effect::LoadList { seq, query, start, len } => load_list(env, &mut queue, seq, query, start, len),
                 Effect::SaveAttachments { raw, indexes, dir } => {
                     let saved: Result<Vec<_>, String> = indexes
                         .iter()
@@ -70,25 +70,29 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         .collect();
                     queue.push(Msg::Saved(saved));
                 }
-                Effect::Act { account, targets, kind } => {
-                    let ids = match targets {
-                        app::state::Targets::Ids(ids) => Ok(ids),
-                        app::state::Targets::Query(q) => store.ids(&q),
-                    };
-                    match ids {
-                        Ok(ids) if !ids.is_empty() => env.send(account, Command::Act(kind.with_ids(ids))),
-                        Ok(_) => {}
-                        Err(e) => queue.push(Msg::Failed(format!("local store: {e}"))),
+                Effect::Act { account, targets, kind } => match targets {
+                    app::state::Targets::Ids(ids) if ids.is_empty() => {}
+                    app::state::Targets::Ids(ids) => env.send(account, Command::Act(kind.with_ids(ids))),
+                    // each message's action goes to the worker of the account that owns it
+                    app::state::Targets::Query(q) => {
+                        read_later(env, &mut queue, move |store| match store.ids_by_account(&q) {
+                            Ok(ids) => Msg::Resolved { kind, ids },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        })
                     }
+                },
+                Effect::SelectRange { query, from, len } => {
+                    read_later(env, &mut queue, move |store| match store.list_window(&query, usize::MAX, from, len) {
+                        Ok(rows) => Msg::Selected { query, ids: rows.into_iter().map(|r| r.id).collect() },
+                        Err(e) => Msg::Failed(format!("local store: {e}")),
+                    })
                 }
-                Effect::SelectRange { query, from, len } => match store.list_window(&query, usize::MAX, from, len) {
-                    Ok(rows) => queue.push(Msg::Selected(rows.into_iter().map(|r| r.id).collect())),
-                    Err(e) => queue.push(Msg::Failed(format!("local store: {e}"))),
-                },
-                Effect::StartCompose { account, kind } => match compose::start(env, account, kind) {
-                    Ok(msg) => queue.push(msg),
-                    Err(e) => queue.push(Msg::Failed(e)),
-                },
+                Effect::StartCompose { account, kind } => {
+                    let cfg = env.account(account).cloned();
+                    read_later(env, &mut queue, move |store| {
+                        compose::start(store, cfg.as_ref(), account, kind).unwrap_or_else(Msg::Failed)
+                    })
+                }
                 Effect::Render { id, raw, width } => match env.later {
                     Some(later) => {
                         let later = later.clone();
@@ -137,12 +141,55 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                 Effect::NewMail { bell, command, account, folder, count } => {
                     super::notify::new_mail(bell, command, &account, &folder, count)
                 }
-                Effect::CompleteAddress(prefix) => {
+                Effect::CompleteAddress(prefix) => read_later(env, &mut queue, move |store| {
                     let found = store.addresses(&prefix, 1).ok().and_then(|v| v.into_iter().next());
-                    queue.push(Msg::AddressCompleted(prefix, found));
-                }
+                    Msg::AddressCompleted(prefix, found)
+                }),
             }
         }
     }
     true
+}
+
+/// Runs a store read on a blocking thread with a reader of the pool, its answer sent to
+/// the loop; in tests (no loop), at once on the store.
+pub(super) fn read_later(env: Env<'_>, queue: &mut Vec<Msg>, work: impl FnOnce(&Store) -> Msg + Send + 'static) {
+    match (env.later, env.readers) {
+        (Some(later), Some(readers)) => {
+            let (later, readers) = (later.clone(), readers.clone());
+            tokio::task::spawn_blocking(move || {
+                let msg = readers.with(work).unwrap_or_else(|e| Msg::Failed(format!("local store: {e}")));
+                let _ = later.send(msg);
+            });
+        }
+        _ => queue.push(work(env.store)),
+    }
+}
+
+/// List read `seq`: the query's count and a window of its rows, off the UI task. A read of
+/// another list still running is stopped first (its answer would be dropped anyway).
+fn load_list(env: Env<'_>, queue: &mut Vec<Msg>, seq: u64, query: ListQuery, start: usize, len: usize) {
+    let read = move |store: &Store, query: ListQuery| {
+        let loaded = store.count(&query).and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
+        match loaded {
+            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
+            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+        }
+    };
+    match (env.later, env.readers) {
+        (Some(later), Some(readers)) => {
+            readers.superseded_by(seq, &query);
+            let (later, readers) = (later.clone(), readers.clone());
+            tokio::task::spawn_blocking(move || {
+                let q = query.clone();
+                let msg = readers.list_read(seq, &q, |store| read(store, query)).unwrap_or_else(|e| Msg::ListFailed {
+                    seq,
+                    query: q,
+                    error: format!("local store: {e}"),
+                });
+                let _ = later.send(msg);
+            });
+        }
+        _ => queue.push(read(env.store, query)),
+    }
 }

@@ -8,6 +8,7 @@ mod handover;
 mod mailcap;
 mod notify;
 mod open;
+mod readers;
 mod reading;
 
 use effects::Env;
@@ -131,6 +132,7 @@ async fn session(
     let (later_tx, later) = mpsc::unbounded_channel();
     // copies of attachments being opened live in a private directory until poste ends
     let opener = open::Opener::for_user();
+    let readers = readers::Readers::new(data.path().to_path_buf());
     let env = Env {
         store: &store,
         handles: &handles,
@@ -138,6 +140,7 @@ async fn session(
         autosave: Some(&autosaver),
         later: Some(&later_tx),
         opener: Some(&opener),
+        readers: Some(&readers),
     };
     let first = mailto.and_then(|url| {
         let account = handles.first()?.id;

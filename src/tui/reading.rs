@@ -12,13 +12,9 @@ use crate::store::{ListQuery, Store};
 pub fn run(env: Env<'_>, req: Request, queue: &mut Vec<Msg>) {
     match req {
         Request::FindUnread { query, from, total } => {
-            let dir = env.store.data_dir().to_path_buf();
-            off_task(env, queue, move || {
-                let found = Store::open_reader(&dir).and_then(|s| find_unread(&s, &query, from, total));
-                match found {
-                    Ok(found) => Some(Answer::UnreadFound { query, found }),
-                    Err(e) => Some(Answer::Opened(Err(format!("local store: {e}")))),
-                }
+            super::effects::read_later(env, queue, move |store| match find_unread(store, &query, from, total) {
+                Ok(found) => Msg::Reading(Answer::UnreadFound { query, found }),
+                Err(e) => Msg::Reading(Answer::Opened(Err(format!("local store: {e}")))),
             });
         }
         Request::OpenAttachment { raw, index, mime } => {

@@ -132,7 +132,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         text.insert(0, if marked { '*' } else { ' ' });
         lines.push(Line::from(Span::styled(text, style)));
     }
-    if l.total == 0 && state.current.is_some() {
+    if let Some(e) = &l.error {
+        // the read that failed (a query the store cannot run) says why, above what was there
+        let text = crate::sanitize::line(e);
+        lines.insert(0, Line::from(Span::styled(fit(&text, width), Style::default().fg(Color::Red))));
+        lines.truncate(inner.height as usize);
+    } else if l.total == 0 && state.current.is_some() {
         let msg = if l.query.filter.is_some() { "no message matches the filter" } else { "no messages" };
         lines.push(Line::from(Span::styled(msg, Style::default().fg(Color::DarkGray))));
     }
