@@ -38,7 +38,8 @@ fn the_review_the_prompts_the_picker_and_the_outbox_take_their_keys_from_the_con
     ]);
     let mut s = opened_with(5, km, UiSettings::default());
     // the built-in editor: Esc is text now, C-g finishes
-    update(&mut s, Msg::Composing { account: 1, draft: Box::default(), resumed: None, outgoing: None });
+    let draft = Box::new(crate::compose::Draft { subject: "keys".into(), ..Default::default() });
+    update(&mut s, Msg::Composing { account: 1, draft, resumed: None, outgoing: None });
     key(&mut s, KeyCode::Esc);
     assert!(s.compose().unwrap().writing.is_some(), "Esc is no longer write_done");
     ctrl(&mut s, 'g');
