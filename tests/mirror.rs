@@ -9,7 +9,7 @@ use common::*;
 use futures::TryStreamExt;
 use poste::store::ListQuery;
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 /// A message of about `size` bytes, dated `ts` (Unix seconds).
@@ -163,18 +163,7 @@ async fn a_killed_mirror_resumes_without_duplicates() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let after = Duration::from_millis(800 + seed % 2500);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_poste"))
-            .arg("--config")
-            .arg(&setup.config)
-            .arg("sync")
-            .env("XDG_CACHE_HOME", setup.dir.path().join("cache"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(after);
-        let _ = child.kill();
-        let _ = child.wait();
+        setup.kill_after(&["sync"], after);
         setup.recover();
         assert_eq!(setup.store().integrity_check().unwrap(), "ok");
         if setup.store().accounts().unwrap().is_empty() {
