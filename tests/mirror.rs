@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use futures::TryStreamExt;
+use poste::account::Event;
 use poste::store::ListQuery;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -268,4 +269,48 @@ async fn throughput() {
         n as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_opened_during_the_mirror_does_not_wait_for_it() {
+    let user = user("mirroropen");
+    let t = now();
+    fill_inbox(&user, (0..3000).map(|i| dated(i, t - i as i64 * 60, 4000)));
+    let setup = Setup::new(&user, None, "offline = \"all\"");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    // the mirror starts after the sync, newest first; the oldest message is last in line
+    let oldest = {
+        let store = setup.store();
+        let q = ListQuery { folder: None, ..Default::default() };
+        let rows = store.list(&q, 2999, 1).unwrap();
+        assert_eq!(rows[0].subject, "m2999");
+        rows[0].id
+    };
+    wait_for(&mut rx, 60, |e| {
+        matches!(e, Event::State { state: poste::model::AccountState::Downloading { .. }, .. }).then_some(())
+    })
+    .await;
+    h.send(poste::account::Command::Open { id: oldest, mark_seen: false });
+    let mut mirror_done = false;
+    wait_for(&mut rx, 60, |e| match e {
+        Event::Body { id, .. } if *id == oldest => Some(()),
+        Event::MirrorDone { .. } => {
+            mirror_done = true;
+            None
+        }
+        _ => None,
+    })
+    .await;
+    assert!(!mirror_done, "the opened body came before the mirror ended");
+    let done = wait_for(&mut rx, 120, |e| match e {
+        Event::MirrorDone { downloaded, missing, error, .. } => Some((*downloaded, missing.len(), error.clone())),
+        _ => None,
+    })
+    .await;
+    assert_eq!(done.1, 0);
+    assert_eq!(done.2, None);
+    assert!(done.0 >= 2999, "{done:?}");
+    h.shutdown().await;
+    assert_eq!(maildir_files(&setup, "INBOX").len(), 3000, "the opened body is not stored twice");
 }
