@@ -234,7 +234,8 @@ pub enum AccountState {
         done: u64,
         total: u64,
     },
-    /// A POP3 pass: messages downloaded of those to download, and bytes so far.
+    /// Bodies being downloaded (a POP3 pass, or an IMAP account's offline mirror): messages
+    /// done of those to download, and bytes so far.
     Downloading {
         done: u64,
         total: u64,

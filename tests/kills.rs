@@ -9,7 +9,6 @@ use common::*;
 use futures::TryStreamExt;
 use poste::store::ListQuery;
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const RUNS: usize = 20;
@@ -20,22 +19,6 @@ fn delay(seed: &mut u64, lo: u64, span: u64) -> Duration {
     *seed ^= *seed >> 7;
     *seed ^= *seed << 17;
     Duration::from_millis(lo + *seed % span)
-}
-
-/// Runs poste with `args`, and SIGKILLs it after `after`.
-fn kill_after(setup: &Setup, args: &[&str], after: Duration) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_poste"))
-        .arg("--config")
-        .arg(&setup.config)
-        .args(args)
-        .env("XDG_CACHE_HOME", setup.dir.path().join("cache"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(after);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// UIDs of a folder on the server.
@@ -78,7 +61,7 @@ async fn sigkill_during_an_imap_sync_of_10000() {
     for run in 0..RUNS {
         // a new data dir each run, so every kill lands in a first sync with work to do
         let setup = Setup::new(&user, None, "");
-        kill_after(&setup, &["sync"], delay(&mut seed, 100, 1500));
+        setup.kill_after(&["sync"], delay(&mut seed, 100, 1500));
         let partial = store_uids(&setup, "INBOX");
         let unique: BTreeSet<u32> = partial.iter().copied().collect();
         assert_eq!(unique.len(), partial.len(), "run {run}: a message is stored twice");
@@ -116,7 +99,7 @@ async fn sigkill_during_a_move_of_2000() {
         let (from, to) = if run % 2 == 0 { ("INBOX", "Archive") } else { ("Archive", "INBOX") };
         let args = move_args(&ids_in(from), to);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        kill_after(&setup, &args, delay(&mut seed, 20, 600));
+        setup.kill_after(&args, delay(&mut seed, 20, 600));
         // the next run finishes the queue (or the move never started), then resyncs
         sync_to_the_end(&setup);
         let rest = ids_in(from);

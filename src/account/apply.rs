@@ -98,8 +98,11 @@ impl Worker {
                 go?;
             }
             StoreOp::OutboxDone(..) => {}
+            StoreOp::MirrorBodies { folder, asked, bodies, reply } => self.mirror_bodies(folder, asked, bodies, reply),
+            StoreOp::MirrorEnd(failure) => self.mirror_end(failure),
             StoreOp::Done(result) => {
                 self.syncing = false;
+                let good = result.is_none();
                 self.outbox_due = result.is_none();
                 match &result {
                     None => {
@@ -144,6 +147,9 @@ impl Worker {
                 }
                 if let Some(scope) = self.sync_again.take() {
                     self.start_scope(scope);
+                } else if good && self.imap.is_some() {
+                    // headers first, then the bodies the offline settings keep
+                    self.mirror_due(super::mirror::MirrorScope::Policy);
                 }
             }
             StoreOp::LoginFailed(text) => self.login_refused(text),

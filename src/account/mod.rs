@@ -5,6 +5,8 @@ mod actions;
 mod apply;
 mod handle;
 mod mark_read;
+mod mirror;
+mod mirror_task;
 mod ops;
 mod outbox;
 mod pop3_ops;
@@ -61,6 +63,10 @@ pub enum Command {
     /// within the process that read the file (it carries passwords), never over the socket.
     #[serde(skip)]
     Reconfigure(Box<crate::config::AccountConfig>),
+    /// Download bodies for the offline mirror: what the account's `offline` settings keep
+    /// (`folder` None; this also runs after every sync), or every body `folder` lacks.
+    /// Answered with `Event::MirrorDone`.
+    Mirror { folder: Option<FolderId> },
     /// Close connections and stop.
     Shutdown,
 }
@@ -201,6 +207,16 @@ pub enum Event {
         account: AccountId,
         count: usize,
         settled: bool,
+    },
+    /// A run of the offline mirror ended (`folder` as in `Command::Mirror`): how many bodies
+    /// it downloaded, the messages it was to download that are still without one, and why
+    /// it stopped early. (Its progress is `AccountState::Downloading`.)
+    MirrorDone {
+        account: AccountId,
+        folder: Option<FolderId>,
+        downloaded: u64,
+        missing: Vec<MessageId>,
+        error: Option<String>,
     },
     /// What the worker was doing was cut off: it hit an internal error and started again,
     /// or the poste it runs in (another process) stopped. Nothing waits for an answer.

@@ -47,6 +47,16 @@ pub enum StoreOp {
     },
     /// POP3: UIDLs gone from the server.
     Pop3Forget(Vec<String>),
+    /// The mirror downloaded a batch of `folder` (of `asked` bodies asked for): store it,
+    /// then answer whether that went well.
+    MirrorBodies {
+        folder: FolderId,
+        asked: usize,
+        bodies: super::mirror_task::Bodies,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// The mirror's downloads ended; how, when they failed.
+    MirrorEnd(Option<Failure>),
     /// The watch connection saw a change in this folder.
     Watched(FolderId),
     /// The pass ended; how, when it failed.

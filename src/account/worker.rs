@@ -65,6 +65,8 @@ impl Worker {
             held: Default::default(),
             login_refused: None,
             watch_wanted: None,
+            mirror: None,
+            mirror_queue: VecDeque::new(),
         };
         (worker, ops_rx)
     }
@@ -121,6 +123,9 @@ pub(super) struct Worker {
     pub(super) login_refused: Option<String>,
     /// The folder the UI looks at, watched again once the account is back.
     pub(super) watch_wanted: Option<FolderId>,
+    /// The offline mirror's run under way, and the runs asked for meanwhile.
+    pub(super) mirror: Option<super::mirror::MirrorRun>,
+    pub(super) mirror_queue: VecDeque<super::mirror::MirrorScope>,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -260,6 +265,7 @@ impl Worker {
         if let Some((_, task)) = self.watch.take() {
             task.abort();
         }
+        self.stop_mirror(None);
         self.finish_pass(&mut ops).await;
         if let Some(c) = self.conn.take() {
             c.logout().await;
@@ -342,6 +348,10 @@ impl Worker {
                 self.emit_outbox();
             }
             Command::Reconfigure(account) => self.reconfigure(&account).await,
+            Command::Mirror { folder } => {
+                self.login_refused = None;
+                self.mirror_due(folder.map_or(super::mirror::MirrorScope::Policy, super::mirror::MirrorScope::Folder))
+            }
             Command::Shutdown => {}
         }
     }
@@ -439,6 +449,7 @@ impl Worker {
         if let Some((_, task)) = self.watch.take() {
             task.abort();
         }
+        self.stop_mirror(Some(&text));
         self.state(AccountState::LoginFailed(text));
     }
 

@@ -102,6 +102,17 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 None => state.status = Some(format!("{name}: up to date")),
             }
         }
+        Event::MirrorDone { account, downloaded, error, .. } => {
+            let name = account_name(state, account);
+            match error {
+                Some(e) => state.notify(format!("{name}: the offline copy stopped: {e}")),
+                None if downloaded > 0 => {
+                    let n = crate::format::count_of(downloaded, "body", "bodies");
+                    state.status = Some(format!("{name}: offline copy complete ({n} downloaded)"));
+                }
+                None => {}
+            }
+        }
         Event::Ask { account, question, action } => {
             let then = Box::new(Effect::Send(account, Command::Act(action)));
             state.ask(Prompt::Confirm { question, then, done: None });

@@ -319,7 +319,7 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
             transfer::import(&load(explicit_config)?, &account, &folder, &path).await
         }
         CliCommand::Export { account, folder, mbox, maildir } => {
-            transfer::export(&load(explicit_config)?, &account, &folder, mbox.as_deref(), maildir.as_deref())
+            transfer::export(&load(explicit_config)?, &account, &folder, mbox.as_deref(), maildir.as_deref()).await
         }
         CliCommand::Send { account, file } => {
             send::send(&load(explicit_config)?, account.as_deref(), file.as_deref()).await

@@ -1,5 +1,6 @@
-//! `poste sync`: headers of every folder of the chosen IMAP accounts, and the new mail of
-//! the chosen POP3 accounts, with progress on stderr.
+//! `poste sync`: headers of every folder of the chosen IMAP accounts (then the bodies their
+//! `offline` settings keep), and the new mail of the chosen POP3 accounts, with progress on
+//! stderr.
 
 use super::{Loaded, select_accounts};
 use crate::account::{Command, Event};
@@ -61,6 +62,13 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
         .map(|h| h.id)
         .collect();
     let mut outbox_wait = std::collections::HashSet::new();
+    // the accounts whose offline mirror follows their sync
+    let mirrors: std::collections::HashSet<i64> = handles
+        .iter()
+        .filter(|h| accounts.iter().any(|a| a.name == h.name && a.imap.as_ref().is_some_and(|i| i.mirrors())))
+        .map(|h| h.id)
+        .collect();
+    let mut mirror_wait = std::collections::HashSet::new();
     let mut failures = Vec::new();
     while !pending.is_empty() {
         let Some(ev) = rx.recv().await else { break };
@@ -100,25 +108,55 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
                     eprintln!("{line}")
                 }
             }
-            Event::OutboxIdle { account } if outbox_wait.remove(&account) => {
+            // (the mirror may still be downloading)
+            Event::OutboxIdle { account } if outbox_wait.remove(&account) && !mirror_wait.contains(&account) => {
                 pending.remove(&account);
             }
-            Event::Interrupted { account, error } if pending.remove(&account) => {
-                // whatever this account still owed (its sync, its Outbox) is cut off
-                outbox_wait.remove(&account);
-                if let Some(b) = bars.get(&account) {
-                    b.finish_with_message("failed");
-                }
-                failures.push(format!("poste: account {}: {error}", names[&account]));
-            }
-            Event::SyncDone { account, error } if pending.contains(&account) && !outbox_wait.contains(&account) => {
-                // a good sync is followed by a try of the Outbox: wait for it too
-                if !(error.is_none() && smtp.contains(&account) && outbox_wait.insert(account)) {
+            Event::MirrorDone { account, folder: None, downloaded, missing, error } if mirror_wait.remove(&account) => {
+                if !outbox_wait.contains(&account) {
                     pending.remove(&account);
                 }
                 let name = &names[&account];
                 if let Some(b) = bars.get(&account) {
                     b.finish_with_message(if error.is_some() { "failed" } else { "done" });
+                }
+                let n = crate::format::count_of(downloaded, "body", "bodies");
+                match error {
+                    Some(e) => failures.push(format!(
+                        "poste: account {name}: the offline copy stopped after {n}, {} still to download: {e}",
+                        missing.len()
+                    )),
+                    None if !tty && downloaded > 0 => eprintln!("{name}: offline copy complete ({n} downloaded)"),
+                    None if !tty => eprintln!("{name}: offline copy complete"),
+                    None => {}
+                }
+            }
+            Event::Interrupted { account, error } if pending.remove(&account) => {
+                // whatever this account still owed (its sync, its Outbox, its mirror) is cut off
+                outbox_wait.remove(&account);
+                mirror_wait.remove(&account);
+                if let Some(b) = bars.get(&account) {
+                    b.finish_with_message("failed");
+                }
+                failures.push(format!("poste: account {}: {error}", names[&account]));
+            }
+            Event::SyncDone { account, error }
+                if pending.contains(&account) && !outbox_wait.contains(&account) && !mirror_wait.contains(&account) =>
+            {
+                // a good sync is followed by a try of the Outbox and by the offline mirror:
+                // wait for them too
+                let outbox = error.is_none() && smtp.contains(&account) && outbox_wait.insert(account);
+                let mirror = error.is_none() && mirrors.contains(&account) && mirror_wait.insert(account);
+                if !outbox && !mirror {
+                    pending.remove(&account);
+                }
+                let name = &names[&account];
+                if let Some(b) = bars.get(&account) {
+                    if mirror {
+                        b.set_message("bodies…");
+                    } else {
+                        b.finish_with_message(if error.is_some() { "failed" } else { "done" });
+                    }
                 }
                 match error {
                     Some(e) => failures.push(format!("poste: account {name}: {e}")),

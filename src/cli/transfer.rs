@@ -234,24 +234,58 @@ fn mbox_flags(raw: &[u8]) -> Flags {
     f
 }
 
-/// `poste export --account A --folder F (--mbox FILE | --maildir DIR)`.
-pub fn export(
+/// What the download before an export of an IMAP folder did: how many bodies it brought,
+/// and why it stopped short.
+#[derive(Default)]
+struct Fetched {
+    downloaded: u64,
+    error: Option<String>,
+}
+
+/// Downloads the bodies an IMAP folder lacks (through the account's worker), so the export
+/// has every message.
+async fn fetch_missing(loaded: &Loaded, account: &str, store: &Store, folder: FolderId) -> Result<Fetched> {
+    let a = super::select_accounts(&loaded.config, Some(account))?.remove(0);
+    let f = store.folder(folder)?;
+    let lacking = store.mirror_candidates(f.account, Some(folder))?.iter().filter(|c| !c.cached).count();
+    if a.protocol != Protocol::Imap || lacking == 0 {
+        return Ok(Fetched::default());
+    }
+    eprintln!("poste: downloading {} for the export", count_of(lacking as u64, "body", "bodies"));
+    let cmd = crate::account::Command::Mirror { folder: Some(folder) };
+    let answer = super::ask_worker(loaded, a, cmd, |ev| match ev {
+        crate::account::Event::MirrorDone { folder: Some(f), downloaded, error, .. } if f == folder => {
+            Some(Fetched { downloaded, error })
+        }
+        _ => None,
+    })
+    .await;
+    Ok(answer.unwrap_or_else(|e| Fetched { downloaded: 0, error: Some(e.to_string()) }))
+}
+
+/// `poste export --account A --folder F (--mbox FILE | --maildir DIR)`. The bodies of an
+/// IMAP folder that were never downloaded are downloaded first.
+pub async fn export(
     loaded: &Loaded,
     account: &str,
     folder: &str,
     mbox: Option<&Path>,
     maildir: Option<&Path>,
 ) -> Result<i32> {
+    if mbox.is_some() == maildir.is_some() {
+        bail!("say where to export to: --mbox FILE or --maildir DIR");
+    }
+    if let Some(file) = mbox.filter(|f| f.exists()) {
+        bail!("{} exists already; export writes a new file", file.display());
+    }
     let store = Store::open_reader(&loaded.data_dir)?;
     let folder_id = export_folder(loaded, &store, account, folder)?;
+    let fetched = fetch_missing(loaded, account, &store, folder_id).await?;
     let ids = store.ids_oldest_first(folder_id)?;
-    let mut missing = 0usize;
+    let mut missing = Vec::new();
     let mut written = 0usize;
     match (mbox, maildir) {
         (Some(file), None) => {
-            if file.exists() {
-                bail!("{} exists already; export writes a new file", file.display());
-            }
             // written beside the target and renamed at the end: never a half-written mbox
             let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let tmp =
@@ -260,7 +294,7 @@ pub fn export(
             for id in ids {
                 let m = store.message(id)?;
                 let Some(raw) = store.body(id)? else {
-                    missing += 1;
+                    missing.push(m);
                     continue;
                 };
                 mbox::write_message(&mut out, &m.summary.from_addr, m.summary.date, &raw)
@@ -277,7 +311,7 @@ pub fn export(
             for id in ids {
                 let m = store.message(id)?;
                 let Some(raw) = store.body(id)? else {
-                    missing += 1;
+                    missing.push(m);
                     continue;
                 };
                 maildir::deliver(Path::new("/"), &abs, &raw, m.summary.flags)?;
@@ -286,15 +320,38 @@ pub fn export(
         }
         _ => bail!("say where to export to: --mbox FILE or --maildir DIR"),
     }
-    super::print(&format!("exported {} from {account}/{folder}\n", count(written as u64, "message")));
-    if missing > 0 {
-        eprintln!(
-            "poste: {} left out: {} not been downloaded (open {}, or sync, first)",
-            count_of(missing as u64, "message was", "messages were"),
-            plural(missing as u64, "its body has", "their bodies have"),
-            plural(missing as u64, "it", "them"),
-        );
-        return Ok(1);
+    let mut line = format!("exported {} from {account}/{folder}", count(written as u64, "message"));
+    if fetched.downloaded > 0 {
+        line.push_str(&format!(" ({} downloaded)", count_of(fetched.downloaded, "body", "bodies")));
     }
-    Ok(0)
+    super::print(&format!("{line}\n"));
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let n = missing.len() as u64;
+    match &fetched.error {
+        Some(e) => eprintln!(
+            "poste: {} left out: {} could not be downloaded ({e}):",
+            count_of(n, "message was", "messages were"),
+            plural(n, "its body", "their bodies"),
+        ),
+        None => eprintln!(
+            "poste: {} left out: {} not been downloaded (open {}, or sync, first):",
+            count_of(n, "message was", "messages were"),
+            plural(n, "its body has", "their bodies have"),
+            plural(n, "it", "them"),
+        ),
+    }
+    for m in missing.iter().take(MISSING_SHOWN) {
+        let date = crate::format::rfc3339(m.summary.date);
+        let from = crate::sanitize::line(&m.summary.from_addr);
+        eprintln!("  {}  {date}  {from}  {}", m.summary.id, crate::sanitize::line(&m.summary.subject));
+    }
+    if missing.len() > MISSING_SHOWN {
+        eprintln!("  … and {} more", missing.len() - MISSING_SHOWN);
+    }
+    Ok(1)
 }
+
+/// How many of the messages an export left out it names.
+const MISSING_SHOWN: usize = 20;

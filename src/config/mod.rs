@@ -1,9 +1,11 @@
 //! The TOML configuration: typed structs, loading, and errors that name the file, line, column and key.
 
+mod offline;
 mod ranges;
 mod smtp;
 mod words;
 
+pub use offline::{FolderConfig, Offline};
 pub use smtp::{SmtpConfig, SmtpSettings};
 
 use serde::Deserialize;
@@ -292,6 +294,32 @@ pub struct ImapConfig {
     /// Seconds between unread-count refreshes of the folders not being watched.
     #[serde(default = "default_poll")]
     pub poll_interval: u64,
+    /// Which bodies are kept on disk: `"opened"` (default), `"recent:90d"`, `"all"`.
+    #[serde(default)]
+    pub offline: Offline,
+    /// The room the offline mirror may take: the newest messages first until it is used.
+    pub offline_max_size: Option<ByteSize>,
+    /// Settings of single folders, by name as poste shows it (e.g. `"Lists/rust"`).
+    #[serde(default)]
+    pub folders: BTreeMap<String, FolderConfig>,
+}
+
+impl ImapConfig {
+    /// The offline mode of the folder poste shows as `display` (`INBOX` in any case).
+    pub fn offline_for(&self, display: &str) -> Offline {
+        let own = self.folders.get(display).or_else(|| {
+            display
+                .eq_ignore_ascii_case("inbox")
+                .then(|| self.folders.iter().find(|(k, _)| k.eq_ignore_ascii_case("inbox")).map(|(_, v)| v))
+                .flatten()
+        });
+        own.and_then(|f| f.offline).unwrap_or(self.offline)
+    }
+
+    /// True when some folder keeps more than what was opened.
+    pub fn mirrors(&self) -> bool {
+        self.offline.mirrors() || self.folders.values().any(|f| f.offline.is_some_and(Offline::mirrors))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -379,6 +407,17 @@ impl Config {
                     if imap.password.is_none() && imap.password_command.is_none() {
                         return Err(invalid(format!(
                             "account {label}: missing key `imap.password_command` (or `imap.password`)"
+                        )));
+                    }
+                    if imap.offline_max_size == Some(ByteSize(0)) {
+                        return Err(invalid(format!(
+                            "account {label}: `imap.offline_max_size` is 0, which keeps nothing; leave it out \
+                             for no limit, or use offline = \"opened\""
+                        )));
+                    }
+                    if let Some(name) = imap.folders.keys().find(|k| k.trim().is_empty()) {
+                        return Err(invalid(format!(
+                            "account {label}: `imap.folders.{name:?}`: a folder name is empty"
                         )));
                     }
                 }

@@ -30,6 +30,7 @@ pub(super) fn wanted(key: &str) -> Option<String> {
         "poll_interval" => ("a whole number of seconds", &POLL),
         "delete_after_days" => ("a whole number of days", &DAYS),
         "prefetch" => ("a whole number of messages", &PREFETCH),
+        "offline_max_size" => return Some("a size: a number of bytes, or a string such as \"2G\"".into()),
         "max_message_size" => {
             return Some("a size: a number of bytes, or a string such as \"10M\" (at most \"2G\")".into());
         }

@@ -14,7 +14,7 @@ mod utf7;
 
 pub use connect::{ConnectInfo, Connection, check, connect};
 pub use folders::{ListedFolder, Status, decode_name as decode_folder_name, list_folders};
-pub use sync::{LocalState, SyncOutcome, SyncProgress, SyncSink, fetch_body, sync_folder};
+pub use sync::{LocalState, SyncOutcome, SyncProgress, SyncSink, fetch_bodies, fetch_body, sync_folder};
 
 use thiserror::Error;
 

@@ -312,3 +312,20 @@ async fn fetch_one(conn: &mut Connection, uid: Uid, secs: u64) -> Result<Option<
     }
     Ok(body)
 }
+
+/// Downloads the whole messages `uids` of the selected folder in one `UID FETCH` of
+/// `BODY.PEEK[]` (which leaves \Seen alone). A UID the server no longer has is left out.
+pub async fn fetch_bodies(conn: &mut Connection, uids: &[Uid]) -> Result<Vec<(Uid, Vec<u8>)>> {
+    let secs = conn.timeout;
+    let wanted: std::collections::HashSet<Uid> = uids.iter().copied().collect();
+    let mut stream = conn.session.uid_fetch(uid_set(uids), "(UID BODY.PEEK[])").await?;
+    let mut out = Vec::with_capacity(uids.len());
+    while let Some(f) = next(&mut stream, secs).await? {
+        if let (Some(uid), Some(body)) = (f.uid, f.body())
+            && wanted.contains(&uid)
+        {
+            out.push((uid, body.to_vec()));
+        }
+    }
+    Ok(out)
+}

@@ -10,6 +10,7 @@ mod local;
 pub mod maildir;
 mod maildir_sync;
 mod messages;
+mod mirror;
 pub mod outbox;
 pub mod pending;
 pub mod pop3;
@@ -18,6 +19,7 @@ mod schema;
 pub use intents::Recovered;
 pub use maildir_sync::Followed;
 pub use messages::{Delivered, ListQuery, StoredMessage};
+pub use mirror::MirrorCandidate;
 
 use crate::instance::DataDir;
 use rusqlite::Connection;

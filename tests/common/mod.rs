@@ -204,6 +204,24 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// Runs poste with `args`, and SIGKILLs it after `after`.
+    pub fn kill_after(&self, args: &[&str], after: Duration) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(after);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
 /// Runs the poste binary with `config`, its log under `home`, and extra environment.
 pub fn run_poste(config: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
