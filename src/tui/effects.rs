@@ -74,6 +74,12 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     app::state::Targets::Ids(ids) if ids.is_empty() => {}
                     app::state::Targets::Ids(ids) => env.send(account, Command::Act(kind.with_ids(ids))),
                     // each message's action goes to the worker of the account that owns it
+                    app::state::Targets::Mixed(ids) => {
+                        read_later(env, &mut queue, move |store| match store.owners(&ids) {
+                            Ok(ids) => Msg::Resolved { kind, ids },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        })
+                    }
                     app::state::Targets::Query(q) => {
                         read_later(env, &mut queue, move |store| match store.ids_by_account(&q) {
                             Ok(ids) => Msg::Resolved { kind, ids },
@@ -81,6 +87,14 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         })
                     }
                 },
+                Effect::SaveViews(views) => {
+                    if let Err(e) = super::views::save(env.store.data_dir(), &views) {
+                        queue.push(Msg::Failed(e));
+                    }
+                }
+                Effect::CountViews(queries) => read_later(env, &mut queue, move |store| {
+                    Msg::ViewCounts(queries.into_iter().map(|(i, q)| (i, store.count_unread(&q).ok())).collect())
+                }),
                 Effect::SelectRange { query, from, len } => {
                     read_later(env, &mut queue, move |store| match store.list_window(&query, usize::MAX, from, len) {
                         Ok(rows) => Msg::Selected { query, ids: rows.into_iter().map(|r| r.id).collect() },
