@@ -85,6 +85,9 @@ pub struct ListView {
     /// Answers to list reads numbered below this are stale: asked for before this view was
     /// opened, or overtaken by an answer to a later read.
     pub fresh_from: u64,
+    /// The list has been read since it was opened or its filter changed (before that, its
+    /// count is not known: nothing says "no messages").
+    pub loaded: bool,
     /// Why the last read of this list failed (a query the store cannot run), shown in the
     /// list pane until a read succeeds.
     pub error: Option<String>,

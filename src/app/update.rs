@@ -248,6 +248,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if query == state.list.query && seq >= state.list.fresh_from {
                 state.list.fresh_from = seq;
                 state.list.error = None;
+                state.list.loaded = true;
                 // the reader shows the message at the cursor: when that one left the list
                 // (deleted, moved, here or elsewhere), the reader goes on to the next
                 let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
@@ -289,6 +290,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::ListFailed { seq, query, error } => {
             if query == state.list.query && seq >= state.list.fresh_from {
                 state.list.fresh_from = seq;
+                state.list.loaded = true;
                 state.notify(error.clone());
                 state.list.error = Some(error);
             }
@@ -587,6 +589,7 @@ fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     state.list.window = Default::default();
     // what was asked for the text before is stale, even should the text come back to it
     state.list.fresh_from = state.requests + 1;
+    state.list.loaded = false;
     navigate::load(state, fx);
 }
 

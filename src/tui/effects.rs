@@ -192,9 +192,14 @@ fn load_list(env: Env<'_>, queue: &mut Vec<Msg>, seq: u64, query: ListQuery, sta
     };
     match (env.later, env.readers) {
         (Some(later), Some(readers)) => {
+            readers.asked(seq);
             readers.superseded_by(seq, &query);
             let (later, readers) = (later.clone(), readers.clone());
             tokio::task::spawn_blocking(move || {
+                // a burst of keys: only the last read runs
+                if readers.overtaken(seq) {
+                    return;
+                }
                 let q = query.clone();
                 let msg = readers.list_read(seq, &q, |store| read(store, query)).unwrap_or_else(|e| Msg::ListFailed {
                     seq,

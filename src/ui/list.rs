@@ -22,7 +22,14 @@ fn title(state: &AppState) -> String {
         .or_else(|| state.open_virtual.as_ref().map(|v| state.virtual_name(v)))
         .unwrap_or_else(|| "no folder".into());
     let l = &state.list;
-    let pos = if l.total > 0 { format!(" {}/{}", l.cursor + 1, l.total) } else { " empty".into() };
+    let pos = if !l.loaded {
+        // being read
+        " …".into()
+    } else if l.total > 0 {
+        format!(" {}/{}", l.cursor + 1, l.total)
+    } else {
+        " empty".into()
+    };
     // in a search the filter is the search, which the title names already
     let searching = matches!(state.open_virtual, Some(Virtual::Search(_) | Virtual::Saved(_)));
     if searching {
@@ -155,7 +162,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         let text = crate::sanitize::line(e);
         lines.insert(0, Line::from(Span::styled(fit(&text, width), Style::default().fg(Color::Red))));
         lines.truncate(inner.height as usize);
-    } else if l.total == 0 && state.current.is_some() {
+    } else if l.total == 0 && l.loaded && state.list_open() {
         let msg = if l.query.filter.is_some() { "no message matches the filter" } else { "no messages" };
         lines.push(Line::from(Span::styled(msg, Style::default().fg(Color::DarkGray))));
     }
