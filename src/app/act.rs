@@ -10,26 +10,63 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What the next message action applies to: the selection, else the message under the
 /// cursor (the open one when reading).
+/// In a list over several accounts (All inboxes, a search) the account is the owner of
+/// the one message, or none for several (`Targets::Mixed`, `Targets::Query`: each goes to
+/// its own account's worker).
 fn targets(state: &AppState) -> Option<(i64, Targets)> {
-    let (account, _) = state.current?;
+    if !state.list_open() {
+        return None;
+    }
+    let current = state.current.map(|c| c.0);
     let s = &state.selection;
     if s.all {
-        return Some((account, Targets::Query(state.list.query.clone())));
+        return Some((current.unwrap_or(0), Targets::Query(state.list.query.clone())));
     }
     if !s.ids.is_empty() {
-        return Some((account, Targets::Ids(s.ids.iter().copied().collect())));
+        let ids: Vec<_> = s.ids.iter().copied().collect();
+        return Some(match current {
+            Some(a) => (a, Targets::Ids(ids)),
+            None => (0, Targets::Mixed(ids)),
+        });
     }
-    let id = match (&state.reader, state.focus) {
-        (Some(r), Pane::Reader) => r.id,
-        _ => state.list.selected()?.id,
+    let (account, id) = match (&state.reader, state.focus) {
+        (Some(r), Pane::Reader) => (r.account, r.id),
+        _ => {
+            let row = state.list.selected()?;
+            (state.owner(row)?, row.id)
+        }
     };
     Some((account, Targets::Ids(vec![id])))
 }
 
 fn count(state: &AppState, t: &Targets) -> usize {
     match t {
-        Targets::Ids(v) => v.len(),
+        Targets::Ids(v) | Targets::Mixed(v) => v.len(),
         Targets::Query(_) => state.list.total,
+    }
+}
+
+/// The accounts an action on `t` goes to, as far as the state knows them.
+fn acted_on(state: &AppState, account: i64, t: &Targets) -> Vec<i64> {
+    match t {
+        Targets::Ids(_) => vec![account],
+        Targets::Query(_) | Targets::Mixed(_) if state.current.is_some() => vec![account],
+        // the store says which, once it has resolved them (`Msg::Resolved`)
+        Targets::Query(_) | Targets::Mixed(_) => Vec::new(),
+    }
+}
+
+/// Whether every target on screen is in a Trash folder (deleting there is for good).
+fn in_trash(state: &AppState, t: &Targets) -> bool {
+    let trash = |folder| state.folder_by_id(folder).is_some_and(|(_, f)| f.special_use == Some(SpecialUse::Trash));
+    match (current_folder(state), t) {
+        (Some(f), _) => f.special_use == Some(SpecialUse::Trash),
+        (None, Targets::Ids(ids) | Targets::Mixed(ids)) => {
+            let rows: Vec<_> = state.list.window.rows.iter().filter(|s| ids.contains(&s.id)).collect();
+            let reading = state.reader.as_ref().filter(|r| ids.contains(&r.id)).map(|r| r.summary.folder);
+            (!rows.is_empty() || reading.is_some()) && rows.iter().all(|s| trash(s.folder)) && reading.is_none_or(trash)
+        }
+        (None, Targets::Query(_)) => false,
     }
 }
 
@@ -53,6 +90,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: i64, targets: Target
     {
         state.list.anchor = Some(s.id);
     }
+    state.last_acted = acted_on(state, account, &targets);
     state.status = Some(super::feedback::after(state, account, count(state, &targets), kind));
     fx.push(Effect::Act { account, targets, kind });
     state.selection = Selection::default();
@@ -73,8 +111,10 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::Delete if in_folders => delete_folder(state, fx),
         Action::Delete => {
             let Some((account, t)) = targets(state) else { return true };
-            let in_trash = current_folder(state).is_some_and(|f| f.special_use == Some(SpecialUse::Trash));
-            let expunges = state.accounts.iter().any(|a| a.id == account && a.delete_expunges);
+            let in_trash = in_trash(state, &t);
+            // in a list over several accounts: any of them that deletes for good asks
+            let mixed = matches!(t, Targets::Mixed(_) | Targets::Query(_)) && state.current.is_none();
+            let expunges = state.accounts.iter().any(|a| (a.id == account || mixed) && a.delete_expunges);
             if in_trash || expunges {
                 let n = count(state, &t);
                 let question = format!(
@@ -84,6 +124,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
                 );
                 let kind = ActKind::Delete { expunge: true };
                 let done = Some(super::feedback::after(state, account, n, kind));
+                state.last_acted = acted_on(state, account, &t);
                 let then = Box::new(Effect::Act { account, targets: t, kind });
                 state.ask(Prompt::Confirm { question, then, done });
             } else {
@@ -91,12 +132,31 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
         }
         Action::Undo => {
-            if let Some((account, _)) = state.current {
+            let accounts = match state.current {
+                Some((account, _)) => vec![account],
+                None => state.last_acted.clone(),
+            };
+            for account in accounts {
                 fx.push(Effect::Send(account, Command::Act(account::Action::Undo)));
             }
         }
         Action::Move | Action::Copy => {
             let Some((account, targets)) = targets(state) else { return true };
+            // the folders to choose from are one account's: the messages must all be its
+            let (account, targets) = match targets {
+                Targets::Mixed(ids) => match state.one_owner(&ids) {
+                    Ok(a) => (a, Targets::Ids(ids)),
+                    Err(why) => {
+                        state.notify(why);
+                        return true;
+                    }
+                },
+                Targets::Query(_) if state.current.is_none() => {
+                    state.notify("select the messages to move or copy: this list has more than one account's");
+                    return true;
+                }
+                t => (account, t),
+            };
             let purpose = if action == Action::Move { PickFor::Move } else { PickFor::Copy };
             state.layers.push(Layer::Picker(Picker { purpose, account, input: String::new(), cursor: 0, targets }));
         }
@@ -129,7 +189,7 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
                 Some(FolderRow::Folder(ai, _) | FolderRow::Account(ai) | FolderRow::Container { account: ai, .. }) => {
                     state.accounts.get(*ai).map(|a| a.id)
                 }
-                None => None,
+                Some(FolderRow::Virtual(_)) | None => None,
             };
             if let Some(account) = account {
                 let label = "New folder (use / to nest):".into();
@@ -169,18 +229,22 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
 /// `u` takes it back.
 fn mark_folder_read(state: &mut AppState, in_folders: bool) {
     let yes = state.keymap.key_of(Action::Yes);
-    let filtered = !in_folders && state.list.query.filter.is_some();
-    if filtered && let Some((account, _)) = state.current {
+    let filtered = !in_folders && (state.list.query.filter.is_some() || state.open_virtual.is_some());
+    if filtered && state.list_open() {
+        let account = state.current.map_or(0, |c| c.0);
         let n = state.list.total;
         if n == 0 {
             state.status = Some("the filter shows no messages".into());
             return;
         }
-        let question = format!(
-            "Mark the {} the filter shows read (not the rest of the folder)? ({yes}/n)",
-            super::feedback::plural(n, "message")
-        );
-        let done = Some(super::feedback::marked_read(state, n, "the filter shows"));
+        let (what, rest) = match &state.open_virtual {
+            Some(v) if state.list.query.filter.is_none() || matches!(v, super::views::Virtual::Search(_)) => {
+                (format!("in {}", state.virtual_name(v)), "")
+            }
+            _ => ("the filter shows".to_string(), " (not the rest of the folder)"),
+        };
+        let question = format!("Mark the {} {what} read{rest}? ({yes}/n)", super::feedback::plural(n, "message"));
+        let done = Some(super::feedback::marked_read(state, n, &what));
         let then = Box::new(Effect::Act {
             account,
             targets: Targets::Query(state.list.query.clone()),
@@ -262,6 +326,8 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 let (account, action) = match purpose {
                     TextPurpose::NewFolder(a) => (a, account::Action::CreateFolder { name }),
                     TextPurpose::RenameFolder(a, folder) => (a, account::Action::RenameFolder { folder, to: name }),
+                    TextPurpose::Search => return super::views::open(state, super::views::Virtual::Search(name), fx),
+                    TextPurpose::SaveSearch => return super::views::save(state, name, fx),
                     TextPurpose::AttachPath | TextPurpose::Pipe => return,
                 };
                 fx.push(Effect::Send(account, Command::Act(action)));
@@ -282,7 +348,7 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
 /// The folders a picker offers, best match first.
 pub fn picker_choices<'a>(state: &'a AppState, p: &Picker) -> Vec<&'a Folder> {
     let Some(a) = state.accounts.iter().find(|a| a.id == p.account) else { return Vec::new() };
-    let current = state.current.map(|c| c.1);
+    let current = state.current.map(|c| c.1).or(state.list.selected().map(|s| s.folder));
     let mut scored: Vec<(i64, usize, &Folder)> = a
         .folders
         .iter()

@@ -67,7 +67,11 @@ pub fn start_key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> 
     };
     match action {
         Action::Compose => {
-            let account = state.current.map(|c| c.0).or_else(|| state.accounts.first().map(|a| a.id));
+            let account = state
+                .current
+                .map(|c| c.0)
+                .or_else(|| state.message_in_hand().map(|(a, _)| a))
+                .or_else(|| state.accounts.first().map(|a| a.id));
             if let Some(account) = account {
                 fx.push(Effect::StartCompose { account, kind: ComposeKind::New });
             }
@@ -91,13 +95,9 @@ pub fn start_key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> 
 
 /// Whether the open folder is the account's Drafts folder (opening a message there resumes it).
 pub fn in_drafts(state: &AppState) -> bool {
-    let Some((account, folder)) = state.current else { return false };
-    state
-        .accounts
-        .iter()
-        .find(|a| a.id == account)
-        .and_then(|a| a.folders.iter().find(|f| f.id == folder))
-        .is_some_and(|f| f.special_use == Some(SpecialUse::Drafts))
+    // in All drafts or a search, the row's own folder
+    let folder = state.current.map(|c| c.1).or_else(|| state.list.selected().map(|s| s.folder));
+    folder.and_then(|f| state.folder_by_id(f)).is_some_and(|(_, f)| f.special_use == Some(SpecialUse::Drafts))
 }
 
 /// A draft is ready to edit: open the editor on it.

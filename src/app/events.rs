@@ -37,10 +37,11 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 state.accounts[i].folders_known = true;
             }
             navigate::restore_folder_cursor(state, keep);
+            super::views::count(state, fx);
             // at start, open the first account's INBOX, in config order, once the accounts
             // before it are known to have no folders
             let first = state.accounts.iter().take_while(|a| a.folders_known).position(|a| !a.folders.is_empty());
-            if state.current.is_none()
+            if !state.list_open()
                 && let Some(i) = first
             {
                 navigate::open_account(state, i, fx);
@@ -63,9 +64,10 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Changed { folder, .. } => {
-            if state.current.is_some_and(|c| c.1 == folder) {
+            if state.current.is_some_and(|c| c.1 == folder) || super::views::shows(state, folder) {
                 navigate::load(state, fx);
             }
+            super::views::count(state, fx);
         }
         Event::Body { id, raw } => {
             super::reader::body_here(state, id, fx);
@@ -86,6 +88,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Flags { id, flags } => {
+            super::views::count(state, fx);
             if let Some(s) = state.list.window.rows.iter_mut().find(|s| s.id == id) {
                 s.flags = flags;
             }

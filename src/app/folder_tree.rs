@@ -83,7 +83,7 @@ mod tests {
                     let (depth, leaf) = folders[fi].tree_parts();
                     format!("{}{leaf}", "  ".repeat(depth))
                 }
-                FolderRow::Account(_) => unreachable!(),
+                FolderRow::Account(_) | FolderRow::Virtual(_) => unreachable!(),
             })
             .collect()
     }

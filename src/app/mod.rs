@@ -15,6 +15,7 @@ pub mod reader;
 pub mod seen;
 pub mod state;
 mod update;
+pub mod views;
 
 pub use act::picker_choices;
 pub use feedback::quit_question;
@@ -37,3 +38,6 @@ mod reader_tests;
 
 #[cfg(test)]
 mod layer_tests;
+
+#[cfg(test)]
+mod views_tests;

@@ -15,8 +15,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Folders => {
             let rows = state.folder_rows();
-            let folders: Vec<usize> =
-                rows.iter().enumerate().filter(|(_, r)| matches!(r, FolderRow::Folder(..))).map(|(i, _)| i).collect();
+            let folders: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| opens(r)).map(|(i, _)| i).collect();
             if folders.is_empty() {
                 return;
             }
@@ -126,6 +125,11 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Folders => {
             let rows = state.folder_rows();
+            if let Some(FolderRow::Virtual(i)) = rows.get(state.folder_cursor)
+                && let Some(v) = state.virtual_rows().into_iter().nth(*i)
+            {
+                return super::views::open(state, v, fx);
+            }
             if let Some((a, f)) = rows.get(state.folder_cursor).and_then(|r| state.folder_at(*r)) {
                 if f.noselect {
                     let why = format!("{} only holds folders: it has no messages to show", f.display);
@@ -143,7 +147,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
             };
             // a message in Drafts opens in the composer, once its body is here
             if super::compose::in_drafts(state)
-                && let Some((account, _)) = state.current
+                && let Some(account) = state.list.selected().and_then(|s| state.owner(s))
             {
                 if state.list.selected().is_some_and(|s| s.cached) {
                     let kind = super::compose::ComposeKind::Resume(sel);
@@ -187,6 +191,7 @@ pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mu
         return;
     }
     state.current = Some((account, folder));
+    state.open_virtual = None;
     super::newmail::seen(state);
     state.reader = None;
     state.fresh_list(Some(account), ListQuery { folder: Some(folder), ..Default::default() });
@@ -221,7 +226,7 @@ pub fn open_account(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
 
 /// Loads the rows around the visible part of the list.
 pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.current.is_none() {
+    if !state.list_open() {
         return;
     }
     let h = state.list_height();
@@ -242,7 +247,7 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
     if l.top + h > l.total {
         l.top = l.total.saturating_sub(h);
     }
-    if !l.window.covers(l.top, l.top + h, l.total) && state.current.is_some() {
+    if !l.window.covers(l.top, l.top + h, l.total) && state.list_open() {
         let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. }));
         if !already {
             load(state, fx);
@@ -259,7 +264,8 @@ pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Opens `sel` (the row at the list cursor) in the reader, and prefetches its neighbours.
 fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
-    let Some(account) = state.current.map(|c| c.0) else {
+    // the account that owns it (in All inboxes or a search, not the same for every row)
+    let Some(account) = state.owner(&sel) else {
         return;
     };
     let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen);
@@ -274,7 +280,11 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     if n > 0 {
         let c = state.list.cursor;
         let around = (1..=n).map(|d| c + d).chain((1..=n.min(1)).filter_map(|d| c.checked_sub(d)));
-        let ids: Vec<_> = around.filter_map(|p| state.list.window.get(p)).filter(|s| !s.cached).map(|s| s.id).collect();
+        let ids: Vec<_> = around
+            .filter_map(|p| state.list.window.get(p))
+            .filter(|s| !s.cached && state.owner(s) == Some(account))
+            .map(|s| s.id)
+            .collect();
         fx.push(Effect::Send(account, Command::Prefetch(ids)));
     }
     fx.extend(timer);
@@ -290,7 +300,16 @@ pub fn restore_folder_cursor(state: &mut AppState, keep: Option<(i64, FolderId)>
     let rows = state.folder_rows();
     let found = keep
         .and_then(|(a, f)| rows.iter().position(|r| state.folder_at(*r).is_some_and(|(x, y)| x.id == a && y.id == f)));
+    // on a virtual folder, the cursor stays: those rows come first and do not change
+    let on_virtual =
+        (keep.is_none() && state.folder_cursor < state.virtual_rows().len()).then_some(state.folder_cursor);
+    let found = found.or(on_virtual);
     state.folder_cursor = found.or_else(|| rows.iter().position(|r| matches!(r, FolderRow::Folder(..)))).unwrap_or(0);
+}
+
+/// Whether a folder pane row opens a list (the cursor goes only to those).
+fn opens(r: &FolderRow) -> bool {
+    matches!(r, FolderRow::Folder(..) | FolderRow::Virtual(_))
 }
 
 fn inside(r: Rect, col: u16, row: u16) -> bool {
@@ -324,7 +343,7 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
                 Pane::Folders => {
                     let rows = state.folder_rows();
                     let idx = folder_scroll_top(state, a.folders.height) + line;
-                    if matches!(rows.get(idx), Some(FolderRow::Folder(..))) {
+                    if rows.get(idx).is_some_and(opens) {
                         state.folder_cursor = idx;
                         open(state, fx);
                     }

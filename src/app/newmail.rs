@@ -26,7 +26,11 @@ pub fn counted(state: &mut AppState, account: AccountId, folder: &Folder) -> u32
     // what comes into Trash, Sent and Drafts is the user's own doing (d, a sent copy, a
     // draft saved), not news
     let own = matches!(folder.special_use, Some(SpecialUse::Trash | SpecialUse::Sent | SpecialUse::Drafts));
-    if own || state.current == Some((account, folder.id)) || folder.unread <= before {
+    // in the open list: the open folder, or All inboxes showing it
+    let open = state.current == Some((account, folder.id))
+        || (matches!(state.open_virtual, Some(super::views::Virtual::Role(_)))
+            && super::views::shows(state, folder.id));
+    if own || open || folder.unread <= before {
         if folder.unread < before {
             // read elsewhere: no more new than are unread
             if let Some(n) = state.new_mail.iter_mut().find(|n| n.folder == folder.id) {

@@ -34,6 +34,8 @@ pub struct AccountView {
 /// One row of the folder pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FolderRow {
+    /// Virtual folder `n` of `AppState::virtual_rows()` (All inboxes, a saved search).
+    Virtual(usize),
     Account(usize),
     Folder(usize, usize),
     /// A parent that the account does not have (`Projekte` of `Projekte/2026`), drawn as a
@@ -83,6 +85,9 @@ pub struct ListView {
     /// Answers to list reads numbered below this are stale: asked for before this view was
     /// opened, or overtaken by an answer to a later read.
     pub fresh_from: u64,
+    /// The list has been read since it was opened or its filter changed (before that, its
+    /// count is not known: nothing says "no messages").
+    pub loaded: bool,
     /// Why the last read of this list failed (a query the store cannot run), shown in the
     /// list pane until a read succeeds.
     pub error: Option<String>,
@@ -147,6 +152,10 @@ pub enum TextPurpose {
     AttachPath,
     /// A command to pipe the open message to.
     Pipe,
+    /// A search over every folder of every account.
+    Search,
+    /// The name to keep the open search under.
+    SaveSearch,
 }
 
 /// What a folder picker is for.
@@ -172,6 +181,8 @@ pub enum Targets {
     Ids(Vec<MessageId>),
     /// Every message the query matches (`*` in a filtered list).
     Query(ListQuery),
+    /// Messages of a list over several accounts: each goes to its own account's worker.
+    Mixed(Vec<MessageId>),
 }
 
 /// Marked messages of the open list.
@@ -206,6 +217,8 @@ pub struct UiSettings {
     /// Ring the bell, and run this command, when new mail comes.
     pub new_mail_bell: bool,
     pub new_mail_command: Option<String>,
+    /// The roles of the unified folders shown with two accounts or more (INBOX by default).
+    pub unified: Vec<crate::model::SpecialUse>,
 }
 
 impl Default for UiSettings {
@@ -220,6 +233,7 @@ impl Default for UiSettings {
             editor: None,
             new_mail_bell: false,
             new_mail_command: None,
+            unified: vec![crate::model::SpecialUse::Inbox],
         }
     }
 }
@@ -288,6 +302,12 @@ pub struct AppState {
     pub handover: Option<super::reader::Handover>,
     /// New mail in folders other than the open one, for the status line.
     pub new_mail: Vec<super::newmail::NewMail>,
+    /// The virtual folder open in the list (then `current` is None).
+    pub open_virtual: Option<super::views::Virtual>,
+    /// The saved searches.
+    pub views: Vec<super::views::SavedView>,
+    /// The accounts the last message action went to (`u` undoes there).
+    pub last_acted: Vec<AccountId>,
     /// The number of the last list read asked for (`Effect::LoadList`); answers carry it.
     pub requests: u64,
 }
@@ -330,6 +350,9 @@ impl AppState {
             handover: None,
             new_mail: Vec::new(),
             requests: 0,
+            open_virtual: None,
+            views: Vec::new(),
+            last_acted: Vec::new(),
         }
     }
 
@@ -346,7 +369,7 @@ impl AppState {
     }
 
     pub fn folder_rows(&self) -> Vec<FolderRow> {
-        let mut rows = Vec::new();
+        let mut rows: Vec<FolderRow> = (0..self.virtual_rows().len()).map(super::views::row).collect();
         for (ai, a) in self.accounts.iter().enumerate() {
             rows.push(FolderRow::Account(ai));
             rows.extend(super::folder_tree::rows(ai, &a.folders));
@@ -360,7 +383,7 @@ impl AppState {
                 let a = self.accounts.get(ai)?;
                 Some((a, a.folders.get(fi)?))
             }
-            FolderRow::Account(_) | FolderRow::Container { .. } => None,
+            FolderRow::Account(_) | FolderRow::Container { .. } | FolderRow::Virtual(_) => None,
         }
     }
 
@@ -372,7 +395,8 @@ impl AppState {
             Some(r) if self.focus == Pane::Reader || r.fullscreen || self.list.selected().is_none() => {
                 Some((r.account, &r.summary))
             }
-            _ => self.current.zip(self.list.selected()).map(|(c, s)| (c.0, s)),
+            _ if self.list_open() => self.list.selected().and_then(|s| Some((self.owner(s)?, s))),
+            _ => None,
         }
     }
 

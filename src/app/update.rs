@@ -72,6 +72,9 @@ pub enum Msg {
     PathCompleted(String),
     /// The answer to `Effect::CompleteAddress`: the typed prefix and the best address.
     AddressCompleted(String, Option<String>),
+    /// The answer to `Effect::CountViews`: saved search `n` has this many unread messages
+    /// (None: its query failed).
+    ViewCounts(Vec<(usize, Option<usize>)>),
     /// A timer of `Effect::Timer` went off.
     Timer(Timer),
     /// Every `autosave::EVERY` while a message is being written: keep it on disk if it changed.
@@ -169,6 +172,10 @@ pub enum Effect {
         folder: String,
         count: u32,
     },
+    /// Keep the saved searches made in the UI (`views.toml` in the data dir).
+    SaveViews(Vec<crate::config::ViewConfig>),
+    /// Count the unread messages of these saved searches (off the UI task).
+    CountViews(Vec<(usize, ListQuery)>),
     /// Answer `Msg::Timer(timer)` after this long.
     Timer {
         after: std::time::Duration,
@@ -241,6 +248,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if query == state.list.query && seq >= state.list.fresh_from {
                 state.list.fresh_from = seq;
                 state.list.error = None;
+                state.list.loaded = true;
                 // the reader shows the message at the cursor: when that one left the list
                 // (deleted, moved, here or elsewhere), the reader goes on to the next
                 let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
@@ -282,12 +290,21 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::ListFailed { seq, query, error } => {
             if query == state.list.query && seq >= state.list.fresh_from {
                 state.list.fresh_from = seq;
+                state.list.loaded = true;
                 state.notify(error.clone());
                 state.list.error = Some(error);
             }
         }
         Msg::Failed(text) => state.notify(text),
+        Msg::ViewCounts(counts) => {
+            for (i, n) in counts {
+                if let Some(v) = state.views.get_mut(i) {
+                    v.unread = n;
+                }
+            }
+        }
         Msg::Resolved { kind, ids } => {
+            state.last_acted = ids.iter().map(|(a, _)| *a).collect();
             for (account, ids) in ids.into_iter().filter(|(_, ids)| !ids.is_empty()) {
                 fx.push(Effect::Send(account, Command::Act(kind.with_ids(ids))));
             }
@@ -446,11 +463,26 @@ fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 r.fullscreen = false;
             }
         }
-        Action::Filter if state.current.is_some() => {
+        Action::Filter if state.list_open() => {
             state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
             state.focus = Pane::List;
             state.layers.push(Layer::Filter);
         }
+        Action::Search => {
+            let input = match &state.open_virtual {
+                Some(super::views::Virtual::Search(q)) => q.clone(),
+                _ => String::new(),
+            };
+            let label = "Search every folder:".into();
+            state.ask(Prompt::Text { label, input, purpose: super::state::TextPurpose::Search });
+        }
+        Action::SaveSearch => match &state.open_virtual {
+            Some(super::views::Virtual::Search(q)) => {
+                let label = format!("Keep the search {q:?} as:");
+                state.ask(Prompt::Text { label, input: q.clone(), purpose: super::state::TextPurpose::SaveSearch });
+            }
+            _ => state.status = Some(format!("search first ({})", state.keymap.key_of(Action::Search))),
+        },
         Action::Sync => {
             let first = state.current.map(|c| c.1);
             for a in &state.accounts {
@@ -546,6 +578,10 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
+    // in a search, `/` changes the search itself
+    if let Some(super::views::Virtual::Search(q)) = &mut state.open_virtual {
+        q.clone_from(&text);
+    }
     state.list.query.filter = if text.is_empty() { None } else { Some(text) };
     state.list.cursor = 0;
     state.list.anchor = None;
@@ -553,6 +589,7 @@ fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     state.list.window = Default::default();
     // what was asked for the text before is stale, even should the text come back to it
     state.list.fresh_from = state.requests + 1;
+    state.list.loaded = false;
     navigate::load(state, fx);
 }
 

@@ -86,6 +86,18 @@ pub struct Config {
     /// The editor for composing: a command (run with the file as its last argument), or
     /// "builtin". When unset, `$VISUAL`, then `$EDITOR`.
     pub editor: Option<String>,
+    /// Saved searches, shown as folders of their own: a name and a query over every
+    /// folder of every account.
+    #[serde(default)]
+    pub views: Vec<ViewConfig>,
+}
+
+/// A saved search (`[[views]]`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ViewConfig {
+    pub name: String,
+    pub query: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -125,6 +137,13 @@ pub struct UiConfig {
     /// A command run (by `sh -c`) when new mail comes into a folder, with POSTE_ACCOUNT,
     /// POSTE_FOLDER and POSTE_COUNT in its environment.
     pub new_mail_command: Option<String>,
+    /// "All inboxes" at the top of the folder pane (with two accounts or more): every
+    /// account's INBOX in one list.
+    pub unified_inbox: bool,
+    /// "All sent": every account's Sent folder in one list.
+    pub unified_sent: bool,
+    /// "All drafts": every account's Drafts folder in one list.
+    pub unified_drafts: bool,
 }
 
 impl Default for UiConfig {
@@ -138,6 +157,9 @@ impl Default for UiConfig {
             reader_fullscreen: false,
             new_mail_bell: false,
             new_mail_command: None,
+            unified_inbox: true,
+            unified_sent: false,
+            unified_drafts: false,
         }
     }
 }

@@ -6,12 +6,15 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Which messages a list shows: an account, a folder, and a filter on sender and subject.
+/// Which messages a list shows: an account, a folder, every folder of a role (in every
+/// account, or in `account`), and a filter on sender and subject.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
     pub account: Option<AccountId>,
     pub folder: Option<FolderId>,
     pub filter: Option<String>,
+    /// Every folder of this special use (the unified inbox: `Some(SpecialUse::Inbox)`).
+    pub role: Option<crate::model::SpecialUse>,
 }
 
 /// A message file fsynced in a folder Maildir's `tmp/`, about to be indexed: the file,
@@ -74,6 +77,12 @@ impl ListQuery {
         if let Some(a) = self.account {
             conds.push("m.folder_id IN (SELECT id FROM folders WHERE account_id = ?)".to_string());
             args.push(Value::Integer(a));
+        }
+        if let Some(role) = self.role {
+            // an INBOX is one by its name too, whatever its server calls it
+            let inbox = if role == crate::model::SpecialUse::Inbox { " OR upper(name) = 'INBOX'" } else { "" };
+            conds.push(format!("m.folder_id IN (SELECT id FROM folders WHERE special_use = ?{inbox})"));
+            args.push(Value::Text(role.as_str().into()));
         }
         if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
             let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -299,8 +308,8 @@ impl Store {
 
     /// How many messages a query matches.
     pub fn count(&self, q: &ListQuery) -> Result<usize> {
-        if let (Some(folder), None, None) = (q.folder, q.account, q.filter.as_deref().filter(|f| !f.trim().is_empty()))
-        {
+        let filter = q.filter.as_deref().filter(|f| !f.trim().is_empty());
+        if let (Some(folder), None, None, None) = (q.folder, q.account, filter, q.role) {
             // a whole folder: the trigger-maintained count, not a scan
             let mut st = self.conn().prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
             return Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) as usize);
@@ -309,6 +318,32 @@ impl Store {
         let sql = format!("SELECT count(*) FROM messages m {clause}");
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// How many of a query's messages are unread.
+    pub fn count_unread(&self, q: &ListQuery) -> Result<usize> {
+        let (clause, mut args) = q.where_clause();
+        let cond = if clause.is_empty() { "WHERE" } else { " AND" };
+        let sql = format!("SELECT count(*) FROM messages m {clause}{cond} (m.flags & ?) = 0");
+        args.push(rusqlite::types::Value::Integer(i64::from(Flags::SEEN)));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// The accounts owning these messages, each with its messages among them.
+    pub fn owners(&self, ids: &[MessageId]) -> Result<Vec<(AccountId, Vec<MessageId>)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT f.account_id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
+        )?;
+        let mut out: Vec<(AccountId, Vec<MessageId>)> = Vec::new();
+        for id in ids {
+            let Some(account) = st.query_row([id], |r| r.get::<_, AccountId>(0)).optional()? else { continue };
+            match out.iter_mut().find(|(a, _)| *a == account) {
+                Some((_, v)) => v.push(*id),
+                None => out.push((account, vec![*id])),
+            }
+        }
+        Ok(out)
     }
 
     /// A window of a query's messages, newest first.

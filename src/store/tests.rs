@@ -179,3 +179,28 @@ fn a_synced_folder_emptied_here_shows_empty_not_its_old_server_counts() {
         .unwrap();
     assert_eq!((store.folder(inbox).unwrap().total, store.folder(inbox).unwrap().unread), (0, 0));
 }
+
+#[test]
+fn every_inbox_of_every_account_lists_together_and_actions_find_their_owners() {
+    let (_d, store, inbox) = setup();
+    let home = store.ensure_account("home").unwrap();
+    let folders = store.set_folders(home, &[info("INBOX", None), info("Archive", Some(SpecialUse::Archive))]).unwrap();
+    let home_inbox = folders.iter().find(|f| f.name == "INBOX").unwrap().id;
+    let archive = folders.iter().find(|f| f.name == "Archive").unwrap().id;
+    store.insert_messages(inbox, &[msg(1, 100, "work one", false), msg(2, 300, "work two", true)]).unwrap();
+    store.insert_messages(home_inbox, &[msg(1, 200, "home one", false)]).unwrap();
+    store.insert_messages(archive, &[msg(1, 400, "home archived", false)]).unwrap();
+    let q = ListQuery { role: Some(SpecialUse::Inbox), ..Default::default() };
+    assert_eq!(store.count(&q).unwrap(), 3);
+    let subjects: Vec<_> = store.list(&q, 0, 10).unwrap().into_iter().map(|s| s.subject).collect();
+    assert_eq!(subjects, vec!["work two", "home one", "work one"]);
+    assert_eq!(store.count_unread(&q).unwrap(), 2);
+    let filtered = ListQuery { filter: Some("one".into()), ..q.clone() };
+    assert_eq!(store.count(&filtered).unwrap(), 2);
+    let work = store.accounts().unwrap().into_iter().find(|(_, n)| n == "work").unwrap().0;
+    let by_account = store.ids_by_account(&q).unwrap();
+    assert_eq!(by_account.iter().map(|(a, ids)| (*a, ids.len())).collect::<Vec<_>>(), vec![(work, 2), (home, 1)]);
+    let all: Vec<_> = store.list(&ListQuery::default(), 0, 10).unwrap().into_iter().map(|s| s.id).collect();
+    let owners = store.owners(&all).unwrap();
+    assert_eq!(owners.iter().map(|(a, ids)| (*a, ids.len())).collect::<Vec<_>>(), vec![(home, 2), (work, 2)]);
+}

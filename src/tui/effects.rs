@@ -74,6 +74,12 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     app::state::Targets::Ids(ids) if ids.is_empty() => {}
                     app::state::Targets::Ids(ids) => env.send(account, Command::Act(kind.with_ids(ids))),
                     // each message's action goes to the worker of the account that owns it
+                    app::state::Targets::Mixed(ids) => {
+                        read_later(env, &mut queue, move |store| match store.owners(&ids) {
+                            Ok(ids) => Msg::Resolved { kind, ids },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        })
+                    }
                     app::state::Targets::Query(q) => {
                         read_later(env, &mut queue, move |store| match store.ids_by_account(&q) {
                             Ok(ids) => Msg::Resolved { kind, ids },
@@ -81,6 +87,14 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         })
                     }
                 },
+                Effect::SaveViews(views) => {
+                    if let Err(e) = super::views::save(env.store.data_dir(), &views) {
+                        queue.push(Msg::Failed(e));
+                    }
+                }
+                Effect::CountViews(queries) => read_later(env, &mut queue, move |store| {
+                    Msg::ViewCounts(queries.into_iter().map(|(i, q)| (i, store.count_unread(&q).ok())).collect())
+                }),
                 Effect::SelectRange { query, from, len } => {
                     read_later(env, &mut queue, move |store| match store.list_window(&query, usize::MAX, from, len) {
                         Ok(rows) => Msg::Selected { query, ids: rows.into_iter().map(|r| r.id).collect() },
@@ -178,9 +192,14 @@ fn load_list(env: Env<'_>, queue: &mut Vec<Msg>, seq: u64, query: ListQuery, sta
     };
     match (env.later, env.readers) {
         (Some(later), Some(readers)) => {
+            readers.asked(seq);
             readers.superseded_by(seq, &query);
             let (later, readers) = (later.clone(), readers.clone());
             tokio::task::spawn_blocking(move || {
+                // a burst of keys: only the last read runs
+                if readers.overtaken(seq) {
+                    return;
+                }
                 let q = query.clone();
                 let msg = readers.list_read(seq, &q, |store| read(store, query)).unwrap_or_else(|e| Msg::ListFailed {
                     seq,

@@ -10,6 +10,7 @@ mod notify;
 mod open;
 mod readers;
 mod reading;
+mod views;
 
 use effects::Env;
 #[cfg(test)]
@@ -48,7 +49,8 @@ pub async fn run(loaded: Loaded, mailto: Option<String>) -> Result<()> {
         ),
         e => anyhow!(e),
     })?;
-    session(&loaded.config.accounts, &data, keymap, settings, Some(&loaded.path), mailto).await
+    let views = loaded.config.views.clone();
+    session(&loaded.config.accounts, &data, keymap, settings, Some(&loaded.path), mailto, views).await
 }
 
 /// Runs the UI on the bundled demo mailbox, in a temporary directory, offline.
@@ -58,7 +60,7 @@ pub async fn run_demo() -> Result<()> {
     let accounts = crate::demo::build(&data).context("building the demo mailbox")?;
     let mut settings = settings(&UiConfig::default(), dir.path(), None);
     settings.attachment_dir = dir.path().join("attachments");
-    session(&accounts, &data, Keymap::default(), settings, None, None).await
+    session(&accounts, &data, Keymap::default(), settings, None, None, Vec::new()).await
 }
 
 fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings {
@@ -78,6 +80,14 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         editor: crate::compose::editor_command(editor),
         new_mail_bell: ui.new_mail_bell,
         new_mail_command: ui.new_mail_command.clone(),
+        unified: [
+            (ui.unified_inbox, crate::model::SpecialUse::Inbox),
+            (ui.unified_sent, crate::model::SpecialUse::Sent),
+            (ui.unified_drafts, crate::model::SpecialUse::Drafts),
+        ]
+        .into_iter()
+        .filter_map(|(on, role)| on.then_some(role))
+        .collect(),
     }
 }
 
@@ -88,6 +98,7 @@ async fn session(
     settings: UiSettings,
     config: Option<&std::path::Path>,
     mailto: Option<String>,
+    views: Vec<crate::config::ViewConfig>,
 ) -> Result<()> {
     // with a config file (not the demo): sync at once, serve the socket, follow the file
     let sync = config.is_some();
@@ -123,6 +134,11 @@ async fn session(
         None
     };
     let mut state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
+    // the config's saved searches, then those kept from the UI
+    let kept = views::load(data.path()).into_iter().map(|v| (v, false));
+    for (v, from_config) in views.into_iter().map(|v| (v, true)).chain(kept) {
+        state.views.push(app::views::SavedView { name: v.name, query: v.query, unread: None, from_config });
+    }
     for (view, cfg) in state.accounts.iter_mut().zip(accounts) {
         view.delete_expunges = cfg.imap.as_ref().is_some_and(|i| i.delete == crate::config::DeleteMode::Expunge);
     }

@@ -3,6 +3,7 @@
 
 use crate::store::{ListQuery, Store};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Read-only store connections for blocking threads: one is taken for a read and put back
@@ -12,6 +13,9 @@ pub struct Readers {
     idle: Mutex<Vec<Store>>,
     /// The list read now running: its query and what interrupts it.
     list: Mutex<Option<(u64, ListQuery, rusqlite::InterruptHandle)>>,
+    /// The number of the last list read asked for: one still waiting for a thread when a
+    /// later one was asked for is not run (the later one answers for the list as it is).
+    latest: AtomicU64,
 }
 
 /// Connections kept for the next reads; more may be open while reads overlap.
@@ -19,7 +23,7 @@ const KEEP: usize = 4;
 
 impl Readers {
     pub fn new(dir: PathBuf) -> Arc<Readers> {
-        Arc::new(Readers { dir, idle: Mutex::new(Vec::new()), list: Mutex::new(None) })
+        Arc::new(Readers { dir, idle: Mutex::new(Vec::new()), list: Mutex::new(None), latest: AtomicU64::new(0) })
     }
 
     /// Runs `f` with a reader (opened if none is idle), on the calling thread.
@@ -56,6 +60,16 @@ impl Readers {
             }
             out
         })
+    }
+
+    /// List read `seq` is asked for.
+    pub fn asked(&self, seq: u64) {
+        self.latest.fetch_max(seq, Ordering::SeqCst);
+    }
+
+    /// Whether a list read after `seq` has been asked for.
+    pub fn overtaken(&self, seq: u64) -> bool {
+        self.latest.load(Ordering::SeqCst) > seq
     }
 
     /// Stops the list read in flight when it is older than `seq` and of another query.
@@ -102,6 +116,9 @@ mod tests {
         readers.superseded_by(3, &ListQuery { filter: Some("ab".into()), ..Default::default() });
         let e = running.join().unwrap().unwrap_err();
         assert_eq!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::OperationInterrupted), "{e}");
+        // a read asked for before a later one is not run at all
+        readers.asked(5);
+        assert!(readers.overtaken(4) && !readers.overtaken(5));
         // the connection goes on serving reads
         let n = readers.list_read(4, &ListQuery::default(), |s| s.count(&ListQuery::default())).unwrap();
         assert_eq!(n.unwrap(), 0);

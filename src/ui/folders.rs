@@ -45,6 +45,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let mut lines = Vec::new();
     for (i, row) in rows.iter().enumerate().skip(top).take(inner.height as usize) {
         match *row {
+            FolderRow::Virtual(vi) => {
+                let Some(v) = state.virtual_rows().into_iter().nth(vi) else { continue };
+                let count = state.virtual_unread(&v).filter(|n| *n > 0).map(|n| n.to_string()).unwrap_or_default();
+                let name_w = width.saturating_sub(count.len() + 2);
+                let mut style = Style::default().fg(Color::LightBlue);
+                if !count.is_empty() {
+                    style = style.add_modifier(Modifier::BOLD);
+                }
+                if state.open_virtual.as_ref() == Some(&v) {
+                    style = style.fg(Color::Cyan);
+                }
+                if i == state.folder_cursor {
+                    style = style.patch(cursor_style(focused));
+                }
+                let text = format!("{} {count}", fit(&state.virtual_name(&v), name_w));
+                lines.push(Line::from(Span::styled(fit(&text, width), style)));
+            }
             FolderRow::Account(ai) => {
                 let a = &state.accounts[ai];
                 let (label, color) = state_label(&a.state);

@@ -4,6 +4,7 @@
 use super::text::fit;
 use super::{cursor_style, pane_block};
 use crate::app::state::{AppState, Pane};
+use crate::app::views::Virtual;
 use crate::model::{Flags, Summary};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,9 +19,25 @@ fn title(state: &AppState) -> String {
             let acct = state.accounts.iter().find(|x| x.id == a)?;
             Some(format!("{}: {}", acct.name, acct.folders.iter().find(|x| x.id == f)?.display))
         })
+        .or_else(|| state.open_virtual.as_ref().map(|v| state.virtual_name(v)))
         .unwrap_or_else(|| "no folder".into());
     let l = &state.list;
-    let pos = if l.total > 0 { format!(" {}/{}", l.cursor + 1, l.total) } else { " empty".into() };
+    let pos = if !l.loaded {
+        // being read
+        " …".into()
+    } else if l.total > 0 {
+        format!(" {}/{}", l.cursor + 1, l.total)
+    } else {
+        " empty".into()
+    };
+    // in a search the filter is the search, which the title names already
+    let searching = matches!(state.open_virtual, Some(Virtual::Search(_) | Virtual::Saved(_)));
+    if searching {
+        return match &l.typing {
+            Some(t) => format!(" search: {t}▏{pos} "),
+            None => format!(" {folder}{pos} "),
+        };
+    }
     match (&l.typing, &l.query.filter) {
         (Some(t), _) => format!(" {folder}{pos}  filter: {t}▏"),
         (None, Some(f)) => format!(" {folder}{pos}  filter: {f} "),
@@ -104,10 +121,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let width = inner.width as usize;
     let l = &state.list;
     let now = chrono::Local::now();
-    let sent = state
-        .current
-        .and_then(|(a, f)| state.accounts.iter().find(|x| x.id == a)?.folders.iter().find(|x| x.id == f))
-        .is_some_and(|f| f.special_use == Some(crate::model::SpecialUse::Sent));
+    let is_sent =
+        |folder| state.folder_by_id(folder).is_some_and(|(_, f)| f.special_use == Some(crate::model::SpecialUse::Sent));
+    // a list over several accounts shows each row's account (and, for a search, folder)
+    let place_w = match &state.open_virtual {
+        None => 0,
+        Some(Virtual::Role(_)) => 9,
+        Some(_) => 16,
+    };
     let mut lines = Vec::with_capacity(inner.height as usize);
     for pos in l.top..(l.top + inner.height as usize).min(l.total) {
         let Some(s) = l.window.get(pos) else {
@@ -128,7 +149,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         if marked {
             style = style.fg(Color::Magenta);
         }
-        let mut text = row_text(s, sent, width.saturating_sub(1), now, &state.settings.date_format);
+        let sent = is_sent(s.folder);
+        let mut text = row_text(s, sent, width.saturating_sub(1 + place_w), now, &state.settings.date_format);
+        if place_w > 0 {
+            text.insert_str(0, &format!("{} ", fit(&place(state, s, place_w > 9), place_w - 1)));
+        }
         text.insert(0, if marked { '*' } else { ' ' });
         lines.push(Line::from(Span::styled(text, style)));
     }
@@ -137,11 +162,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         let text = crate::sanitize::line(e);
         lines.insert(0, Line::from(Span::styled(fit(&text, width), Style::default().fg(Color::Red))));
         lines.truncate(inner.height as usize);
-    } else if l.total == 0 && state.current.is_some() {
+    } else if l.total == 0 && l.loaded && state.list_open() {
         let msg = if l.query.filter.is_some() { "no message matches the filter" } else { "no messages" };
         lines.push(Line::from(Span::styled(msg, Style::default().fg(Color::DarkGray))));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Where a row of a list over several accounts lives: its account, and with `folder` the
+/// folder too (`work/Archive`).
+fn place(state: &AppState, s: &Summary, folder: bool) -> String {
+    let Some((account, f)) = state.folder_by_id(s.folder) else { return String::new() };
+    let name = state.accounts.iter().find(|a| a.id == account).map(|a| a.name.as_str()).unwrap_or_default();
+    let text = if folder { format!("{name}/{}", f.display) } else { name.to_string() };
+    crate::sanitize::line(&text)
 }
 
 #[cfg(test)]

@@ -10,12 +10,17 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn demo() -> (tempfile::TempDir, Store, AppState) {
+    // the screens of one folder at a time: no All inboxes
+    demo_with(UiSettings { unified: Vec::new(), ..Default::default() })
+}
+
+fn demo_with(settings: UiSettings) -> (tempfile::TempDir, Store, AppState) {
     let dir = tempfile::tempdir().unwrap();
     let data = crate::instance::DataDir::lock(dir.path()).unwrap();
     crate::demo::build(&data).unwrap();
     let store = Store::open(&data).unwrap();
     let accounts = store.accounts().unwrap();
-    let mut state = AppState::new(accounts.clone(), Keymap::default(), UiSettings::default());
+    let mut state = AppState::new(accounts.clone(), Keymap::default(), settings);
     for (id, _) in &accounts {
         let folders = store.folders(*id).unwrap();
         crate::tui::apply(&mut state, Msg::Worker(Event::Folders { account: *id, folders }), &store, &[]);
@@ -451,4 +456,20 @@ fn the_question_before_quitting_is_shown_whole() {
             && joined.contains("kept for the next start. (y/n)"),
         "{s}"
     );
+}
+
+#[test]
+fn all_inboxes_and_a_search_over_every_account() {
+    let (_d, store, mut state) = demo_with(UiSettings::default());
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    key(&mut state, &store, KeyCode::Tab);
+    key(&mut state, &store, KeyCode::Char('g'));
+    key(&mut state, &store, KeyCode::Enter);
+    snap!("all_inboxes_80x24", screen(&mut state, &store, 80, 24));
+    key(&mut state, &store, KeyCode::Char('\\'));
+    for c in "re".chars() {
+        key(&mut state, &store, KeyCode::Char(c));
+    }
+    key(&mut state, &store, KeyCode::Enter);
+    snap!("search_80x24", screen(&mut state, &store, 80, 24));
 }

@@ -1,0 +1,202 @@
+//! Lists that are not one folder: every account's folder of a role ("All inboxes"), a
+//! search over every folder of every account, and saved searches. Each is a `ListQuery`
+//! like a folder's; its rows belong to several accounts, and every action on a row goes to
+//! the worker of the account that owns it.
+
+use super::state::{AppState, FolderRow};
+use super::update::Effect;
+use crate::account::Command;
+use crate::model::{AccountId, Folder, FolderId, SpecialUse, Summary};
+use crate::store::ListQuery;
+
+/// A list over several folders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Virtual {
+    /// Every account's folder of this role ("All inboxes").
+    Role(SpecialUse),
+    /// A search over every folder of every account.
+    Search(String),
+    /// Saved search `n` of `AppState::views`.
+    Saved(usize),
+}
+
+/// A saved search, shown in the folder pane with its unread count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedView {
+    pub name: String,
+    pub query: String,
+    /// Unread messages it matches, once counted (off the UI task).
+    pub unread: Option<usize>,
+    /// Defined in the config's `[[views]]` (else kept in `views.toml`).
+    pub from_config: bool,
+}
+
+impl AppState {
+    /// The virtual folders at the top of the folder pane: the unified folders (with two
+    /// accounts or more), then the saved searches.
+    pub fn virtual_rows(&self) -> Vec<Virtual> {
+        let mut v = Vec::new();
+        if self.accounts.len() >= 2 {
+            v.extend(self.settings.unified.iter().map(|r| Virtual::Role(*r)));
+        }
+        v.extend((0..self.views.len()).map(Virtual::Saved));
+        v
+    }
+
+    /// What a virtual folder lists.
+    pub fn virtual_query(&self, v: &Virtual) -> ListQuery {
+        match v {
+            Virtual::Role(r) => ListQuery { role: Some(*r), ..Default::default() },
+            Virtual::Search(q) => ListQuery { filter: Some(q.clone()), ..Default::default() },
+            Virtual::Saved(i) => {
+                ListQuery { filter: self.views.get(*i).map(|s| s.query.clone()), ..Default::default() }
+            }
+        }
+    }
+
+    /// A virtual folder's name in the folder pane and the list's title.
+    pub fn virtual_name(&self, v: &Virtual) -> String {
+        match v {
+            Virtual::Role(SpecialUse::Inbox) => "All inboxes".into(),
+            Virtual::Role(SpecialUse::Sent) => "All sent".into(),
+            Virtual::Role(SpecialUse::Drafts) => "All drafts".into(),
+            Virtual::Role(r) => format!("All {}", r.as_str()),
+            Virtual::Search(q) => format!("search: {q}"),
+            Virtual::Saved(i) => self.views.get(*i).map(|s| s.name.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Its unread messages: the sum over the role's folders, or the saved search's count.
+    pub fn virtual_unread(&self, v: &Virtual) -> Option<usize> {
+        match v {
+            Virtual::Role(r) => Some(
+                self.accounts
+                    .iter()
+                    .flat_map(|a| &a.folders)
+                    .filter(|f| has_role(f, *r))
+                    .map(|f| f.unread as usize)
+                    .sum(),
+            ),
+            Virtual::Search(_) => None,
+            Virtual::Saved(i) => self.views.get(*i).and_then(|s| s.unread),
+        }
+    }
+
+    /// Whether a list is open: a folder or a virtual one.
+    pub fn list_open(&self) -> bool {
+        self.current.is_some() || self.open_virtual.is_some()
+    }
+
+    /// A folder with its account, by id.
+    pub fn folder_by_id(&self, id: FolderId) -> Option<(AccountId, &Folder)> {
+        self.accounts.iter().find_map(|a| a.folders.iter().find(|f| f.id == id).map(|f| (a.id, f)))
+    }
+
+    /// The account that owns a list row (in a folder, the folder's).
+    pub fn owner(&self, s: &Summary) -> Option<AccountId> {
+        self.folder_by_id(s.folder).map(|(a, _)| a).or(self.current.map(|c| c.0))
+    }
+
+    /// The accounts owning these messages, when every one is a loaded row: one account
+    /// for all of them, or why not.
+    pub fn one_owner(&self, ids: &[crate::model::MessageId]) -> Result<AccountId, String> {
+        let mut owners = Vec::new();
+        for id in ids {
+            let row = self.list.window.rows.iter().find(|s| s.id == *id);
+            match row.and_then(|s| self.owner(s)) {
+                Some(a) if !owners.contains(&a) => owners.push(a),
+                Some(_) => {}
+                None => return Err("some of the selected messages are not on screen: select fewer".into()),
+            }
+        }
+        match owners.as_slice() {
+            [one] => Ok(*one),
+            [] => Err("no message selected".into()),
+            _ => Err(format!(
+                "the selected messages are in {} accounts: move or copy those of one account at a time",
+                owners.len()
+            )),
+        }
+    }
+}
+
+/// Whether a folder is of a role (an INBOX is one by its name too).
+pub fn has_role(f: &Folder, role: SpecialUse) -> bool {
+    f.special_use == Some(role) || (role == SpecialUse::Inbox && f.name.eq_ignore_ascii_case("INBOX"))
+}
+
+/// Opens a virtual folder in the list.
+pub fn open(state: &mut AppState, v: Virtual, fx: &mut Vec<Effect>) {
+    if state.open_virtual.as_ref() == Some(&v) && state.current.is_none() {
+        return;
+    }
+    let query = state.virtual_query(&v);
+    state.current = None;
+    state.reader = None;
+    state.fresh_list(None, query);
+    if let Some(i) = state.virtual_rows().iter().position(|r| *r == v) {
+        state.folder_cursor = i;
+    }
+    // each account watches its folder of the role while the list is open
+    if let Virtual::Role(r) = v {
+        for a in &state.accounts {
+            if let Some(f) = a.folders.iter().find(|f| has_role(f, r)) {
+                fx.push(Effect::Send(a.id, Command::Watch(f.id)));
+            }
+        }
+    }
+    state.open_virtual = Some(v);
+    state.focus = super::state::Pane::List;
+    super::navigate::load(state, fx);
+}
+
+/// Whether a change to `folder` shows in the open virtual list.
+pub fn shows(state: &AppState, folder: FolderId) -> bool {
+    match &state.open_virtual {
+        None => false,
+        Some(Virtual::Role(r)) => state.folder_by_id(folder).is_some_and(|(_, f)| has_role(f, *r)),
+        Some(Virtual::Search(_) | Virtual::Saved(_)) => true,
+    }
+}
+
+/// The folder pane row of virtual folder `i`.
+pub fn row(i: usize) -> FolderRow {
+    FolderRow::Virtual(i)
+}
+
+/// Asks for the saved searches' unread counts (after mail came or flags changed).
+pub fn count(state: &AppState, fx: &mut Vec<Effect>) {
+    if state.views.is_empty() {
+        return;
+    }
+    let queries = (0..state.views.len()).map(|i| (i, state.virtual_query(&Virtual::Saved(i)))).collect();
+    if !fx.iter().any(|e| matches!(e, Effect::CountViews(_))) {
+        fx.push(Effect::CountViews(queries));
+    }
+}
+
+/// Keeps the open search as a saved search named `name` (a name already kept gets the new
+/// query), written to `views.toml`.
+pub fn save(state: &mut AppState, name: String, fx: &mut Vec<Effect>) {
+    let Some(Virtual::Search(query)) = state.open_virtual.clone() else { return };
+    let i = match state.views.iter().position(|v| v.name == name) {
+        Some(i) => {
+            state.views[i].query = query;
+            i
+        }
+        None => {
+            state.views.push(SavedView { name: name.clone(), query, unread: None, from_config: false });
+            state.views.len() - 1
+        }
+    };
+    let kept = state
+        .views
+        .iter()
+        .filter(|v| !v.from_config)
+        .map(|v| crate::config::ViewConfig { name: v.name.clone(), query: v.query.clone() })
+        .collect();
+    fx.push(Effect::SaveViews(kept));
+    state.status = Some(format!("kept as {}", crate::sanitize::line(&name)));
+    open(state, Virtual::Saved(i), fx);
+    count(state, fx);
+}

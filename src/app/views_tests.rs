@@ -1,0 +1,160 @@
+//! All inboxes and searches, pure: their rows belong to several accounts, and every action
+//! goes to the account that owns the message.
+
+use super::state::{AppState, FolderRow, Layer, Pane, Targets, UiSettings};
+use super::tests::{folder, key};
+use super::update::{ActKind, Effect, Msg, update};
+use super::views::Virtual;
+use crate::account::{Command, Event};
+use crate::model::{Folder, SpecialUse, Summary};
+use crossterm::event::KeyCode;
+
+fn folder_of(account: i64, id: i64, name: &str) -> Folder {
+    let mut f = folder(id, name);
+    f.account = account;
+    if name == "Trash" {
+        f.special_use = Some(SpecialUse::Trash);
+    }
+    f
+}
+
+fn row(id: i64, folder: i64) -> Summary {
+    Summary { id, folder, subject: format!("m{id}"), from_name: format!("from {id}"), ..Default::default() }
+}
+
+/// Two accounts, `work` (INBOX 10, Archive 11) and `home` (INBOX 20, Trash 21), and All
+/// inboxes open with rows of both: 100 of work, 200 of home, 101 of work.
+fn unified() -> AppState {
+    let mut s = AppState::new(vec![(1, "work".into()), (2, "home".into())], Default::default(), UiSettings::default());
+    update(&mut s, Msg::Resize(100, 30));
+    let f1 = vec![folder_of(1, 10, "INBOX"), folder_of(1, 11, "Archive")];
+    let f2 = vec![folder_of(2, 20, "INBOX"), folder_of(2, 21, "Trash")];
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: f1 }));
+    update(&mut s, Msg::Worker(Event::Folders { account: 2, folders: f2 }));
+    assert_eq!(s.folder_rows()[0], FolderRow::Virtual(0));
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('g'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(s.open_virtual, Some(Virtual::Role(SpecialUse::Inbox)));
+    assert!(fx.contains(&Effect::Send(1, Command::Watch(10))) && fx.contains(&Effect::Send(2, Command::Watch(20))));
+    let Some(Effect::LoadList { seq, query, start, .. }) =
+        fx.into_iter().find(|e| matches!(e, Effect::LoadList { .. }))
+    else {
+        panic!()
+    };
+    assert_eq!((query.account, query.folder, query.role), (None, None, Some(SpecialUse::Inbox)));
+    update(
+        &mut s,
+        Msg::ListLoaded { seq, query, total: 3, start, rows: vec![row(100, 10), row(200, 20), row(101, 10)] },
+    );
+    assert_eq!(s.focus, Pane::List);
+    s
+}
+
+#[test]
+fn all_inboxes_shows_with_two_accounts_and_counts_their_unread() {
+    let mut s = unified();
+    let mut f = folder_of(2, 20, "INBOX");
+    f.unread = 4;
+    update(&mut s, Msg::Worker(Event::FolderCounts { account: 2, folder: f }));
+    assert_eq!(s.virtual_unread(&Virtual::Role(SpecialUse::Inbox)), Some(4));
+    // a change in an inbox reads the list again; one elsewhere does not
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: 2, folder: 20 }));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadList { .. })), "{fx:?}");
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 11 }));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadList { .. })), "{fx:?}");
+    // one account alone: no unified folder
+    let one = AppState::new(vec![(1, "work".into())], Default::default(), UiSettings::default());
+    assert!(one.virtual_rows().is_empty());
+}
+
+#[test]
+fn opening_flagging_and_deleting_go_to_the_owning_account() {
+    let mut s = unified();
+    key(&mut s, KeyCode::Char('j'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Send(2, Command::Open { id: 200, .. }))), "{fx:?}");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Send(2, Command::Prefetch(ids)) if ids.contains(&101))),
+        "work's message is not prefetched through home: {fx:?}"
+    );
+    assert_eq!(s.message_in_hand().unwrap().0, 2);
+    let fx = key(&mut s, KeyCode::Char('!'));
+    assert!(matches!(&fx[..], [Effect::Act { account: 2, targets: Targets::Ids(ids), .. }] if ids == &vec![200]));
+    let fx = key(&mut s, KeyCode::Char('d'));
+    assert!(matches!(&fx[..], [Effect::Act { account: 2, kind: ActKind::Delete { expunge: false }, .. }]), "{fx:?}");
+    // u undoes where the delete went
+    assert_eq!(key(&mut s, KeyCode::Char('u')), vec![Effect::Send(2, Command::Act(crate::account::Action::Undo))]);
+    // a reply is written from the account that received the message
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('r'));
+    assert_eq!(s.resume_after_body.as_ref().map(|(a, _)| *a), Some(2));
+}
+
+#[test]
+fn a_selection_over_two_accounts_is_split_and_a_move_of_it_refused() {
+    let mut s = unified();
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char(' '));
+    let fx = key(&mut s, KeyCode::Char('N'));
+    let Some(Effect::Act { targets: Targets::Mixed(ids), kind, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    assert_eq!(ids, vec![100, 200]);
+    // the store says whose they are: each account's worker gets its own
+    let fx = update(&mut s, Msg::Resolved { kind, ids: vec![(1, vec![100]), (2, vec![200])] });
+    assert!(matches!(&fx[..], [Effect::Send(1, Command::Act(_)), Effect::Send(2, Command::Act(_))]), "{fx:?}");
+    assert_eq!(s.last_acted, vec![1, 2]);
+    key(&mut s, KeyCode::Char('k'));
+    key(&mut s, KeyCode::Char('k'));
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char(' '));
+    assert!(key(&mut s, KeyCode::Char('m')).is_empty());
+    assert!(s.picker().is_none());
+    assert!(s.notice.as_deref().unwrap().contains("2 accounts"), "{:?}", s.notice);
+}
+
+#[test]
+fn a_move_offers_the_owning_accounts_folders() {
+    let mut s = unified();
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('m'));
+    let p = s.picker().unwrap().clone();
+    assert_eq!(p.account, 2);
+    let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
+    assert_eq!(names, vec!["Trash"]);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&fx[..], [Effect::Act { account: 2, kind: ActKind::Move { to: 21 }, .. }]), "{fx:?}");
+}
+
+#[test]
+fn a_search_lists_every_folder_and_can_be_kept_as_a_folder() {
+    let mut s = unified();
+    key(&mut s, KeyCode::Char('\\'));
+    for c in "bill".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(s.open_virtual, Some(Virtual::Search("bill".into())));
+    let Some(Effect::LoadList { query, .. }) = fx.iter().find(|e| matches!(e, Effect::LoadList { .. })) else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((query.account, query.folder, query.filter.as_deref()), (None, None, Some("bill")));
+    assert!(matches!(s.layers.last(), None | Some(Layer::Filter)) || s.layers.is_empty());
+    key(&mut s, KeyCode::Char('W'));
+    for _ in 0.."bill".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    for c in "Bills".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SaveViews(v) if v.len() == 1 && v[0].name == "Bills" && v[0].query == "bill")),
+        "{fx:?}"
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::CountViews(_))), "{fx:?}");
+    assert_eq!(s.open_virtual, Some(Virtual::Saved(0)));
+    assert!(s.folder_rows().contains(&FolderRow::Virtual(1)));
+    update(&mut s, Msg::ViewCounts(vec![(0, Some(3))]));
+    assert_eq!(s.virtual_unread(&Virtual::Saved(0)), Some(3));
+}
