@@ -343,6 +343,9 @@ impl Store {
         let sql = if q.has_filter() {
             let and = if clause.is_empty() { "WHERE" } else { "AND" };
             format!("SELECT count(DISTINCT m.thread_id) FROM messages m {clause} {and} m.thread_id IS NOT NULL")
+        } else if q.folder.is_some() {
+            // one row per thread in a folder: counted along the index
+            format!("SELECT count(*) FROM thread_folders m {clause}")
         } else {
             format!("SELECT count(DISTINCT m.thread_id) FROM thread_folders m {clause}")
         };
