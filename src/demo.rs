@@ -75,6 +75,7 @@ pub fn build(data: &crate::instance::DataDir) -> Result<Vec<AccountConfig>, Stor
             display_name: Some("Robin Example".into()),
             protocol: Protocol::Imap,
             aliases: Vec::new(),
+            thread_by_subject: false,
             imap: None,
             pop3: None,
             smtp: None,

@@ -8,6 +8,29 @@ pub type MessageId = i64;
 pub type FolderId = i64;
 /// A row id of an account in the local store.
 pub type AccountId = i64;
+/// A conversation thread of one account in the local store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ThreadId(pub i64);
+
+impl rusqlite::types::ToSql for ThreadId {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl rusqlite::types::FromSql for ThreadId {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        i64::column_result(v).map(ThreadId)
+    }
+}
+
+impl std::fmt::Display for ThreadId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// An IMAP UID (or, for local folders, a store-assigned number).
 pub type Uid = u32;
 

@@ -42,6 +42,9 @@ impl Worker {
     /// Takes an account's new settings: connections made with the old ones close, a refused
     /// login is forgotten (the user may have fixed the password), and a sync starts.
     pub(super) async fn reconfigure(&mut self, account: &AccountConfig) {
+        if let Err(e) = self.store.set_thread_by_subject(self.id, account.thread_by_subject) {
+            tracing::warn!(error = %e, "cannot record the account's subject threading");
+        }
         let s = Settings::of(account);
         if s.imap == self.imap && s.pop3 == self.pop3 && s.smtp == self.smtp {
             return;

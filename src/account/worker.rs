@@ -31,6 +31,9 @@ impl Worker {
         restarted: bool,
     ) -> (Worker, mpsc::UnboundedReceiver<StoreOp>) {
         let (ops_tx, ops_rx) = mpsc::unbounded_channel();
+        if let Err(e) = store.set_thread_by_subject(id, account.thread_by_subject) {
+            tracing::warn!(error = %e, "cannot record the account's subject threading");
+        }
         let Settings { imap, pop3, password, smtp, smtp_password } = Settings::of(account);
         let worker = Worker {
             id,
@@ -67,6 +70,7 @@ impl Worker {
             watch_wanted: None,
             mirror: None,
             mirror_queue: VecDeque::new(),
+            thread_backlog: true,
         };
         (worker, ops_rx)
     }
@@ -79,6 +83,9 @@ pub(super) struct Worker {
     pub(super) password: Option<PasswordSource>,
     pub(super) store: Store,
     pub(super) events: Events,
+    /// Messages stored before threads existed may be left to thread (in batches, when
+    /// nothing else is waiting).
+    pub(super) thread_backlog: bool,
     /// The connection for interactive commands (the sync task has its own).
     pub(super) conn: Option<Connection>,
     pub(super) ops_tx: mpsc::UnboundedSender<StoreOp>,
@@ -260,6 +267,7 @@ impl Worker {
                 }
                 _ = sleep_until(follow), if follow.is_some() => self.follow_watched(),
                 _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
+                _ = std::future::ready(()), if self.thread_backlog => self.thread_batch(),
             }
         }
         if let Some((_, task)) = self.watch.take() {
@@ -270,6 +278,22 @@ impl Worker {
         if let Some(c) = self.conn.take() {
             c.logout().await;
         }
+    }
+
+    /// Threads one batch of the messages stored before threads existed; once none are
+    /// left, the folders are reported changed (their threaded lists are complete now).
+    fn thread_batch(&mut self) {
+        match self.store.thread_backlog(self.id) {
+            Ok(n) if n == crate::store::threads::BACKLOG_BATCH => return,
+            Ok(0) => {}
+            Ok(_) => {
+                for f in self.store.folders(self.id).unwrap_or_default() {
+                    self.changed_folder(f.id);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot thread the stored messages"),
+        }
+        self.thread_backlog = false;
     }
 
     /// On the way out: lets a running POP3 pass end cleanly (it sends its DELEs and QUIT

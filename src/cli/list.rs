@@ -1,5 +1,6 @@
-//! `poste list`: messages from the local store, newest first, as text (columns padded by
-//! display width) or JSON lines.
+//! `poste list`: messages from the local store, newest first (or by conversation, the
+//! latest activity first, drawn as trees), as text (columns padded by display width) or
+//! JSON lines.
 
 use super::Loaded;
 use crate::store::{ListQuery, Store};
@@ -9,13 +10,24 @@ use std::collections::HashMap;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
-pub fn run(
-    loaded: &Loaded,
-    account: Option<&str>,
-    folder: Option<&str>,
-    limit: Option<usize>,
-    json: bool,
-) -> Result<i32> {
+/// How to list: how many, as JSON, by thread.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct How {
+    pub limit: Option<usize>,
+    pub json: bool,
+    pub threads: bool,
+}
+
+/// One line: a message, its thread, and where it stands in the thread's tree.
+struct Line {
+    m: crate::model::Summary,
+    thread: Option<crate::model::ThreadId>,
+    depth: usize,
+    glyphs: String,
+}
+
+pub fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>, how: How) -> Result<i32> {
+    let How { limit, json, threads } = how;
     let store = Store::open_reader(&loaded.data_dir)?;
     let accounts = store.accounts()?;
     let chosen: Vec<(i64, String)> = match account {
@@ -58,12 +70,7 @@ pub fn run(
         bail!("no folder named {f:?} in the local store (folders: {})", known.join(", "));
     }
     let limit = limit.unwrap_or(usize::MAX);
-    let mut rows = Vec::new();
-    for q in &queries {
-        rows.extend(store.list(q, 0, limit)?);
-    }
-    rows.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
-    rows.truncate(limit);
+    let rows = if threads { threaded(&store, &queries, limit)? } else { flat(&store, &queries, limit)? };
     // without --folder every folder is listed (hiding all but the INBOXes would hide mail
     // the command was asked for), so each line says where it is; with --folder, only which
     // account when there are several
@@ -75,11 +82,11 @@ pub fn run(
             (Some(_), _) => acct,
         }
     };
-    let place_width = rows.iter().map(|m| place(m).width()).max().unwrap_or(0).min(24);
+    let place_width = rows.iter().map(|l| place(&l.m).width()).max().unwrap_or(0).min(24);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let now = chrono::Local::now();
-    for m in &rows {
+    for Line { m, thread, depth, glyphs } in &rows {
         let r = if json {
             let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
             let v = serde_json::json!({
@@ -94,6 +101,8 @@ pub fn run(
                 "flags": m.flags.names(),
                 "size": m.size,
                 "has_attachments": m.has_attachments,
+                "thread": thread,
+                "depth": depth,
             });
             writeln!(out, "{v}")
         } else {
@@ -104,7 +113,8 @@ pub fn run(
             };
             let date = format!("{}{date}", " ".repeat(10usize.saturating_sub(date.width())));
             let sender = fit(m.sender(), 24);
-            let line = format!("{:>7} {} {date}  {place}{sender}  {}", m.id, crate::format::marks(m), m.subject);
+            let line =
+                format!("{:>7} {} {date}  {place}{sender}  {glyphs}{}", m.id, crate::format::marks(m), m.subject);
             writeln!(out, "{}", line.trim_end())
         };
         if let Err(e) = r {
@@ -116,4 +126,33 @@ pub fn run(
     }
     out.flush().ok();
     Ok(0)
+}
+
+/// The newest messages of the queries, each with its thread.
+fn flat(store: &Store, queries: &[ListQuery], limit: usize) -> Result<Vec<Line>> {
+    let mut rows = Vec::new();
+    for q in queries {
+        rows.extend(store.list(q, 0, limit)?);
+    }
+    rows.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+    rows.truncate(limit);
+    rows.into_iter().map(|m| Ok(Line { thread: store.thread_of(m.id)?, m, depth: 0, glyphs: String::new() })).collect()
+}
+
+/// The threads with the latest activity, each as its tree of the messages the query has.
+fn threaded(store: &Store, queries: &[ListQuery], limit: usize) -> Result<Vec<Line>> {
+    let mut heads = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        heads.extend(store.thread_window(q, 0, limit)?.into_iter().map(|t| (i, t)));
+    }
+    heads.sort_by(|(_, a), (_, b)| b.latest.cmp(&a.latest).then(b.thread.cmp(&a.thread)));
+    heads.truncate(limit);
+    let mut lines = Vec::new();
+    for (i, head) in heads {
+        for e in store.thread_tree(head.thread, &queries[i])? {
+            let glyphs = e.glyphs();
+            lines.push(Line { m: e.summary, thread: Some(head.thread), depth: e.depth, glyphs });
+        }
+    }
+    Ok(lines)
 }

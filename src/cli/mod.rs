@@ -53,12 +53,16 @@ pub enum CliCommand {
         /// Only this folder's messages (default: every folder, with account and folder shown).
         #[arg(long, value_name = "NAME")]
         folder: Option<String>,
-        /// At most this many messages (the newest).
+        /// At most this many messages (the newest); with --threads, this many threads.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        /// Group the messages into conversations, the latest activity first, each drawn
+        /// as a tree (JSON rows say each message's depth in it).
+        #[arg(long)]
+        threads: bool,
     },
     /// Print a message; its body is fetched and cached if it is not yet.
     Read {
@@ -302,8 +306,9 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         CliCommand::Sync { account, folder } => {
             sync::run(&load(explicit_config)?, account.as_deref(), folder.as_deref()).await
         }
-        CliCommand::List { account, folder, limit, json } => {
-            list::run(&load(explicit_config)?, account.as_deref(), folder.as_deref(), limit, json)
+        CliCommand::List { account, folder, limit, json, threads } => {
+            let how = list::How { limit, json, threads };
+            list::run(&load(explicit_config)?, account.as_deref(), folder.as_deref(), how)
         }
         CliCommand::Read { id, raw, peek } => read::run(&load(explicit_config)?, id, raw, peek).await,
         CliCommand::Flag { ids, seen, unseen, flagged, unflagged } => {

@@ -181,6 +181,10 @@ pub struct AccountConfig {
     /// Other addresses that are this account's (replies to them go out from them).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// A message without References or In-Reply-To joins a thread of the account with
+    /// the same subject (reply and forward prefixes aside) from the last 7 days.
+    #[serde(default)]
+    pub thread_by_subject: bool,
     pub imap: Option<ImapConfig>,
     pub pop3: Option<Pop3Config>,
     pub smtp: Option<SmtpConfig>,

@@ -43,10 +43,10 @@ pub struct StoredMessage {
     pub path: Option<PathBuf>,
 }
 
-const SUMMARY_COLUMNS: &str = "m.id, m.folder_id, m.uid, m.date, m.from_name, m.from_addr, \
+pub(super) const SUMMARY_COLUMNS: &str = "m.id, m.folder_id, m.uid, m.date, m.from_name, m.from_addr, \
     m.to_addrs, m.subject, m.flags, m.size, m.has_attachments, m.path IS NOT NULL, m.partial";
 
-fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+pub(super) fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     Ok(Summary {
         id: r.get(0)?,
         folder: r.get(1)?,
@@ -66,7 +66,14 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
 }
 
 impl ListQuery {
-    fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+    /// Whether the query filters messages by their contents (not only by where they are).
+    pub(super) fn has_filter(&self) -> bool {
+        self.filter.as_deref().is_some_and(|f| !f.trim().is_empty())
+    }
+
+    /// The SQL conditions on messages `m` (only on `m.folder_id` when there is no filter,
+    /// so the thread summaries, which have that column too, can be read with them).
+    pub(super) fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value;
         let mut conds = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -618,11 +625,13 @@ pub(super) fn insert_row(
     m: &NewMessage,
     path: Option<&str>,
 ) -> rusqlite::Result<()> {
+    let thread = super::threads::assign(conn, folder, m)?;
     let mut st = conn.prepare_cached(
         "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
-            from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags",
+            from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments, path, thread_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags,
+            thread_id = coalesce(thread_id, excluded.thread_id)",
     )?;
     st.execute(params![
         folder,
@@ -639,7 +648,8 @@ pub(super) fn insert_row(
         m.flags.0,
         m.size,
         m.has_attachments,
-        path
+        path,
+        thread
     ])?;
     Ok(())
 }

@@ -15,11 +15,14 @@ pub mod outbox;
 pub mod pending;
 pub mod pop3;
 mod schema;
+pub mod threads;
+mod tree;
 
 pub use intents::Recovered;
 pub use maildir_sync::Followed;
 pub use messages::{Delivered, ListQuery, StoredMessage};
 pub use mirror::MirrorCandidate;
+pub use threads::{ThreadEntry, ThreadRow};
 
 use crate::instance::DataDir;
 use rusqlite::Connection;
@@ -213,3 +216,5 @@ fn restrict_file(path: &Path) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thread_tests;

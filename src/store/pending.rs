@@ -212,9 +212,9 @@ impl Store {
         {
             let mut ins = tx.prepare_cached(
                 "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name, from_addr,
-                    to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
+                    to_addrs, cc_addrs, subject, flags, size, has_attachments, path, thread_id)
                  SELECT ?2, -1, message_id, in_reply_to, refs, date, from_name, from_addr, to_addrs, cc_addrs,
-                    subject, flags, size, has_attachments, NULL FROM messages WHERE id = ?1",
+                    subject, flags, size, has_attachments, NULL, thread_id FROM messages WHERE id = ?1",
             )?;
             let mut fix = tx.prepare_cached("UPDATE messages SET uid = ?2 WHERE id = ?1")?;
             for &id in ids {
