@@ -12,6 +12,7 @@ mod pop3_task;
 mod reading;
 mod reconfigure;
 mod replay;
+mod search;
 mod sync_task;
 mod watch;
 mod worker;
@@ -201,6 +202,14 @@ pub enum Event {
         account: AccountId,
         count: usize,
         settled: bool,
+    },
+    /// The background pass indexing messages stored before the store had a search index:
+    /// `done` of `total` (the pass is over when they are equal). Until then a search may
+    /// miss older messages.
+    Indexing {
+        account: AccountId,
+        done: u64,
+        total: u64,
     },
     /// What the worker was doing was cut off: it hit an internal error and started again,
     /// or the poste it runs in (another process) stopped. Nothing waits for an answer.

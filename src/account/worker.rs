@@ -65,6 +65,7 @@ impl Worker {
             held: Default::default(),
             login_refused: None,
             watch_wanted: None,
+            indexing: true,
         };
         (worker, ops_rx)
     }
@@ -121,6 +122,8 @@ pub(super) struct Worker {
     pub(super) login_refused: Option<String>,
     /// The folder the UI looks at, watched again once the account is back.
     pub(super) watch_wanted: Option<FolderId>,
+    /// Older messages may wait for the search index (`search.rs`).
+    pub(super) indexing: bool,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -255,6 +258,7 @@ impl Worker {
                 }
                 _ = sleep_until(follow), if follow.is_some() => self.follow_watched(),
                 _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
+                _ = std::future::ready(()), if self.indexing => self.index_some(),
             }
         }
         if let Some((_, task)) = self.watch.take() {

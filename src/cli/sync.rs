@@ -100,6 +100,14 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
                     eprintln!("{line}")
                 }
             }
+            Event::Indexing { account, done, total } if done >= total || done % 5000 < 200 => {
+                let line = format!("{}: search index {done}/{total}", names[&account]);
+                if tty {
+                    multi.println(line).ok();
+                } else {
+                    eprintln!("{line}")
+                }
+            }
             Event::OutboxIdle { account } if outbox_wait.remove(&account) => {
                 pending.remove(&account);
             }

@@ -6,7 +6,8 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Which messages a list shows: an account, a folder, and a filter on sender and subject.
+/// Which messages a list shows: an account, a folder, and a filter in the search
+/// language (`query`; a filter that cannot be read is `StoreError::Query`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
     pub account: Option<AccountId>,
@@ -63,7 +64,9 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
 }
 
 impl ListQuery {
-    fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+    /// The condition of the query over `messages m`: its account and folder, and its
+    /// filter read as the search language (`query`), text through the full-text index.
+    fn where_clause(&self) -> Result<(String, Vec<rusqlite::types::Value>)> {
         use rusqlite::types::Value;
         let mut conds = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -76,18 +79,17 @@ impl ListQuery {
             args.push(Value::Integer(a));
         }
         if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
-            let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            let pattern = format!("%{escaped}%");
-            conds.push(
-                "(m.subject LIKE ? ESCAPE '\\' OR m.from_name LIKE ? ESCAPE '\\' OR m.from_addr LIKE ? ESCAPE '\\')"
-                    .to_string(),
-            );
-            for _ in 0..3 {
-                args.push(Value::Text(pattern.clone()));
+            // SQLite walks the folder by date and probes the index's matches (a bloom
+            // filter): measured faster at 100,000 messages than reading each match's row
+            let q = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
+            let c = crate::query::to_sql(&q);
+            if c.sql != "1" {
+                conds.push(c.sql);
+                args.extend(c.args);
             }
         }
         let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-        (clause, args)
+        Ok((clause, args))
     }
 }
 
@@ -104,7 +106,7 @@ impl Store {
     pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
         let tx = self.tx()?;
         for m in batch {
-            insert_row(&tx, folder, m, None)?;
+            insert_row(&tx, folder, m, None, None)?;
         }
         tx.commit()?;
         Ok(())
@@ -257,6 +259,7 @@ impl Store {
             "UPDATE messages SET path = ?2, size = ?3, has_attachments = ?4, partial = 0 WHERE id = ?1",
             params![id, new.to_string_lossy(), size, has_attachments],
         )?;
+        super::search::index(&tx, id, (file.head.len() as u64 == file.size).then_some(file.head))?;
         super::intents::settle(&tx, [new.as_path()])?;
         if let Some(old) = &old {
             super::intents::remove_later(&tx, folder, old, Some(id))?;
@@ -305,7 +308,7 @@ impl Store {
             let mut st = self.conn().prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
             return Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) as usize);
         }
-        let (clause, args) = q.where_clause();
+        let (clause, args) = q.where_clause()?;
         let sql = format!("SELECT count(*) FROM messages m {clause}");
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
@@ -329,7 +332,7 @@ impl Store {
     }
 
     fn list_ordered(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Summary>> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let order = if oldest_first { "m.date ASC, m.id ASC" } else { "m.date DESC, m.id DESC" };
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?");
         args.push(rusqlite::types::Value::Integer(limit as i64));
@@ -411,6 +414,7 @@ impl Store {
             "UPDATE messages SET path = ?2, has_attachments = (has_attachments OR ?3) WHERE id = ?1",
             params![id, staged.path.to_string_lossy(), has_attachments],
         )?;
+        super::search::index(&tx, id, Some(raw))?;
         super::intents::settle(&tx, [staged.path.as_path()])?;
         tx.commit()?;
         Ok(staged.path)
@@ -457,7 +461,7 @@ pub(super) fn insert_delivered(
     if !whole {
         m.has_attachments = crate::mime::announces_attachments(file.head);
     }
-    insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()))?;
+    insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()), whole.then_some(file.head))?;
     let id = tx.last_insert_rowid();
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
@@ -498,20 +502,22 @@ pub(super) fn new_message(
     }
 }
 
-/// Inserts one message row; a UID already in the folder only gets the new flags.
+/// Inserts one message row (indexed for search, with `body` when the whole message is at
+/// hand); a UID already in the folder only gets the new flags.
 pub(super) fn insert_row(
     conn: &rusqlite::Connection,
     folder: FolderId,
     m: &NewMessage,
     path: Option<&str>,
+    body: Option<&[u8]>,
 ) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(
         "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
             from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments, path)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags",
+         ON CONFLICT(folder_id, uid) DO NOTHING",
     )?;
-    st.execute(params![
+    let inserted = st.execute(params![
         folder,
         m.uid,
         m.message_id,
@@ -528,5 +534,11 @@ pub(super) fn insert_row(
         m.has_attachments,
         path
     ])?;
+    if inserted == 1 {
+        super::search::index_new(conn, conn.last_insert_rowid(), m, body)?;
+    } else {
+        conn.prepare_cached("UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2")?
+            .execute(params![folder, m.uid, m.flags.0])?;
+    }
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::model::{Flags, NewMessage, SpecialUse};
 use folders::FolderInfo;
 
-fn info(name: &str, special: Option<SpecialUse>) -> FolderInfo {
+pub(super) fn info(name: &str, special: Option<SpecialUse>) -> FolderInfo {
     FolderInfo {
         name: name.into(),
         display: name.into(),
