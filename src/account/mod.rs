@@ -62,8 +62,26 @@ pub enum Command {
     /// within the process that read the file (it carries passwords), never over the socket.
     #[serde(skip)]
     Reconfigure(Box<crate::config::AccountConfig>),
+    /// Search the server (`UID SEARCH`) with a query in the search language, in the
+    /// account's IMAP folders whose bodies are not all stored; answered by
+    /// `Event::Searched` with the same `request`.
+    Search { request: u64, query: String },
     /// Close connections and stop.
     Shutdown,
+}
+
+/// Whether a search was put to the server too, for saying so beside local results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ServerSearch {
+    /// The server searched the folders whose bodies are not all here.
+    Asked,
+    /// Nothing to ask: the query looks at no bodies, every body is stored, or the account
+    /// has no IMAP server.
+    NotNeeded,
+    /// Not asked: there is no connection (the text says why).
+    Offline(String),
+    /// The server was asked and failed or did not answer in time (the text says how).
+    Failed(String),
 }
 
 /// What a message being sent takes the place of.
@@ -210,6 +228,14 @@ pub enum Event {
         account: AccountId,
         done: u64,
         total: u64,
+    },
+    /// The server's answer to `Command::Search`: ids of stored messages it found (to merge
+    /// with the local results), and whether it was asked.
+    Searched {
+        account: AccountId,
+        request: u64,
+        ids: Vec<MessageId>,
+        server: ServerSearch,
     },
     /// What the worker was doing was cut off: it hit an internal error and started again,
     /// or the poste it runs in (another process) stopped. Nothing waits for an answer.

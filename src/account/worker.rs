@@ -346,6 +346,7 @@ impl Worker {
                 self.emit_outbox();
             }
             Command::Reconfigure(account) => self.reconfigure(&account).await,
+            Command::Search { request, query } => self.search(request, query).await,
             Command::Shutdown => {}
         }
     }

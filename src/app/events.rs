@@ -138,6 +138,6 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 format!("{name}: indexing for search, {done} of {total}")
             });
         }
-        Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
+        Event::SendDone { .. } | Event::OutboxIdle { .. } | Event::Searched { .. } => {}
     }
 }

@@ -17,20 +17,7 @@ pub fn run(
     json: bool,
 ) -> Result<i32> {
     let store = Store::open_reader(&loaded.data_dir)?;
-    let accounts = store.accounts()?;
-    let chosen: Vec<(i64, String)> = match account {
-        Some(n) => match accounts.iter().find(|(_, name)| name == n) {
-            Some(a) => vec![a.clone()],
-            None if loaded.config.accounts.iter().any(|a| a.name == n) => {
-                bail!("account {n} has nothing in the local store yet: run `poste sync --account {n}` first")
-            }
-            None => {
-                let names: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
-                bail!("no account named {n:?} in the config (accounts: {})", names.join(", "))
-            }
-        },
-        None => accounts.clone(),
-    };
+    let chosen = accounts(loaded, &store, account)?;
     // folder id → (account, folder display name)
     let mut names: HashMap<i64, (String, String)> = HashMap::new();
     let mut queries = Vec::new();
@@ -75,11 +62,42 @@ pub fn run(
             (Some(_), _) => acct,
         }
     };
+    print_rows(loaded, &rows, &names, place, json)
+}
+
+/// The accounts a command reads: the one named (it must be in the config and the
+/// store), else every account in the store.
+pub(super) fn accounts(loaded: &Loaded, store: &Store, account: Option<&str>) -> Result<Vec<(i64, String)>> {
+    let accounts = store.accounts()?;
+    Ok(match account {
+        Some(n) => match accounts.iter().find(|(_, name)| name == n) {
+            Some(a) => vec![a.clone()],
+            None if loaded.config.accounts.iter().any(|a| a.name == n) => {
+                bail!("account {n} has nothing in the local store yet: run `poste sync --account {n}` first")
+            }
+            None => {
+                let names: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
+                bail!("no account named {n:?} in the config (accounts: {})", names.join(", "))
+            }
+        },
+        None => accounts,
+    })
+}
+
+/// Prints messages as `poste list` does: a line each with `place` (where it is) in a
+/// column, or a JSON object each; `names` maps folder ids to (account, folder).
+pub(super) fn print_rows(
+    loaded: &Loaded,
+    rows: &[crate::model::Summary],
+    names: &HashMap<i64, (String, String)>,
+    place: impl Fn(&crate::model::Summary) -> String,
+    json: bool,
+) -> Result<i32> {
     let place_width = rows.iter().map(|m| place(m).width()).max().unwrap_or(0).min(24);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let now = chrono::Local::now();
-    for m in &rows {
+    for m in rows {
         let r = if json {
             let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
             let v = serde_json::json!({

@@ -68,6 +68,32 @@ impl IndexProgress {
 }
 
 impl Store {
+    /// The account's folders (that hold messages) with messages whose bodies are not
+    /// stored: those a search asks the server about.
+    pub fn folders_without_all_bodies(&self, account: AccountId) -> Result<Vec<crate::model::Folder>> {
+        let missing: std::collections::HashSet<crate::model::FolderId> = self
+            .conn()
+            .prepare_cached(
+                "SELECT DISTINCT m.folder_id FROM messages m JOIN folders f ON f.id = m.folder_id
+                 WHERE f.account_id = ?1 AND (m.path IS NULL OR m.partial = 1)",
+            )?
+            .query_map([account], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(self.folders(account)?.into_iter().filter(|f| !f.noselect && missing.contains(&f.id)).collect())
+    }
+
+    /// The ids of the messages of a folder with these UIDs (those the store knows).
+    pub fn ids_of_uids(&self, folder: crate::model::FolderId, uids: &[crate::model::Uid]) -> Result<Vec<MessageId>> {
+        let mut st = self.conn().prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")?;
+        let mut out = Vec::new();
+        for uid in uids {
+            if let Some(id) = st.query_row(params![folder, uid], |r| r.get(0)).optional()? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Indexes the next `batch` of an account's messages that were stored before the
     /// store had a search index, bodies included, in one transaction with the progress
     /// (a stop at any point loses at most this batch, which is done again). None when
