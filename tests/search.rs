@@ -83,3 +83,52 @@ async fn local_and_server_results_merge_and_offline_gives_local_ones() {
     let err = String::from_utf8_lossy(&offline.stderr);
     assert!(err.contains("test: the server was not asked"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_from_before_the_index_is_indexed_by_the_worker() {
+    let user = user("search-old");
+    let mut admin = admin(&user).await;
+    for n in 1..=5 {
+        append(&mut admin, "INBOX", &mail(n, &format!("note {n}"), &format!("kumquat {n}"))).await;
+    }
+    let s = Setup::new(&user, None, "");
+    let (h, mut rx) = s.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let store = s.store();
+    let q = |f: &str| poste::store::ListQuery { filter: Some(f.into()), ..Default::default() };
+    let first = store.list(&q("subject:note"), 0, 10).unwrap()[4].id;
+    h.send(poste::account::Command::Open { id: first, mark_seen: false });
+    wait_for(&mut rx, 30, |e| matches!(e, poste::account::Event::Body { id, .. } if *id == first).then_some(())).await;
+    assert_eq!(store.count(&q("kumquat")).unwrap(), 1);
+    h.shutdown().await;
+    drop(store);
+    // as an older poste left it: no index, schema 9
+    forget_search_index(&s.data);
+    let (h, mut rx) = s.worker();
+    let (done, total) = wait_for(&mut rx, 30, |e| match e {
+        poste::account::Event::Indexing { done, total, .. } if done == total => Some((*done, *total)),
+        _ => None,
+    })
+    .await;
+    assert_eq!((done, total), (5, 5));
+    let store = s.store();
+    assert_eq!(store.count(&q("note")).unwrap(), 5);
+    assert_eq!(store.list(&q("kumquat"), 0, 10).unwrap()[0].id, first, "the stored body is indexed");
+    h.shutdown().await;
+    drop(store);
+    // poste sync says how far the pass is
+    forget_search_index(&s.data);
+    let out = s.poste(&["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("test: search index 5/5"), "{err}");
+}
+
+/// Drops the search index and sets the schema back to the one before it.
+fn forget_search_index(data: &std::path::Path) {
+    let conn = rusqlite::Connection::open(data.join(poste::store::DB_FILE)).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER messages_search_delete; DROP TABLE search; DROP TABLE search_backlog;
+         PRAGMA user_version = 9;",
+    )
+    .unwrap();
+}
