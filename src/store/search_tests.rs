@@ -206,6 +206,13 @@ fn timings_at_100k_messages() {
         store.insert_messages(inbox, &batch).unwrap();
     }
     eprintln!("inserting 100,000 rows with their index: {:?}", t.elapsed());
+    let pages = |sql: &str| store.conn().query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(-1);
+    let page = pages("PRAGMA page_size");
+    eprintln!(
+        "database {} KiB, of which the search index {} KiB",
+        pages("PRAGMA page_count") * page / 1024,
+        pages("SELECT count(*) FROM dbstat WHERE name LIKE 'search%'") * page / 1024
+    );
     for filter in
         ["report", "zeppelin", "from:ali", "from:a", "report is:unread", "budget OR travel", "\"report lunch\""]
     {
@@ -215,5 +222,35 @@ fn timings_at_100k_messages() {
         let rows = store.list_window(&q, n, 0, 60).unwrap();
         eprintln!("{filter:>20}: {n:>6} matches, count + first 60 rows in {:?}", t.elapsed());
         assert!(rows.len() <= 60);
+    }
+}
+
+#[test]
+fn odd_filters_never_break_the_sql() {
+    let (_d, store, inbox) = setup();
+    store.add_local_message(inbox, &mail("a@example.com", "x", "y"), Flags(0), 0).unwrap();
+    for f in [
+        "*",
+        "a*",
+        "^x",
+        "NEAR(a b)",
+        "x:",
+        "\"\"",
+        "'",
+        "ⅷ",
+        "\u{301}",
+        "٣",
+        "🎉",
+        "a\"b",
+        "-(a OR b)",
+        "((x))",
+        "*x*",
+        "col:x",
+    ] {
+        let q = ListQuery { filter: Some(f.into()), ..Default::default() };
+        match store.count(&q) {
+            Ok(_) | Err(StoreError::Query(_)) => {}
+            Err(e) => panic!("{f:?}: {e}"),
+        }
     }
 }
