@@ -17,10 +17,13 @@ pub async fn run(
     json: bool,
     local_only: bool,
 ) -> Result<i32> {
-    if let Err(e) = crate::query::parse(query, &chrono::Local::now().fixed_offset()) {
-        eprintln!("poste: {e}\n{}", indent(&e.pointer(query)));
-        return Ok(2);
-    }
+    let parsed = match crate::query::parse(query, &chrono::Local::now().fixed_offset()) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("poste: {e}\n{}", indent(&e.pointer(query)));
+            return Ok(2);
+        }
+    };
     let store = Store::open_reader(&loaded.data_dir)?;
     let chosen = super::list::accounts(loaded, &store, account)?;
     let limit = limit.unwrap_or(usize::MAX);
@@ -33,10 +36,14 @@ pub async fn run(
         let q = ListQuery { account: Some(*id), filter: Some(query.to_string()), ..Default::default() };
         rows.extend(store.list(&q, 0, limit)?);
     }
-    if !local_only {
+    // only words in bodies can be missed here: header terms, flags and dates are all local
+    if !local_only && parsed.searches_bodies() {
         let mut seen: HashSet<i64> = rows.iter().map(|m| m.id).collect();
-        for (_, name) in &chosen {
+        for (id, name) in &chosen {
             let Some(acct) = loaded.config.account(name).filter(|a| a.imap.is_some()) else { continue };
+            if store.folders_without_all_bodies(*id)?.is_empty() {
+                continue;
+            }
             let (ids, server) = ask_server(loaded, acct, query).await;
             match server {
                 ServerSearch::Asked | ServerSearch::NotNeeded => {}
