@@ -254,3 +254,11 @@ fn odd_filters_never_break_the_sql() {
         }
     }
 }
+
+#[test]
+fn the_index_has_the_columns_the_query_module_names() {
+    let (_d, store, _) = setup();
+    let mut st = store.conn().prepare(&format!("PRAGMA table_info({})", crate::query::FTS_TABLE)).unwrap();
+    let cols: Vec<String> = st.query_map([], |r| r.get(1)).unwrap().map(|c| c.unwrap()).collect();
+    assert_eq!(cols, crate::query::FTS_COLUMNS);
+}
