@@ -14,6 +14,7 @@ pub mod mime;
 pub mod model;
 pub mod paths;
 pub mod pop3;
+pub mod query;
 pub mod sanitize;
 pub mod secret;
 pub mod smtp;

@@ -14,6 +14,7 @@ mod pop3_task;
 mod reading;
 mod reconfigure;
 mod replay;
+mod search;
 mod sync_task;
 mod watch;
 mod worker;
@@ -67,8 +68,26 @@ pub enum Command {
     /// (`folder` None; this also runs after every sync), or every body `folder` lacks.
     /// Answered with `Event::MirrorDone`.
     Mirror { folder: Option<FolderId> },
+    /// Search the server (`UID SEARCH`) with a query in the search language, in the
+    /// account's IMAP folders whose bodies are not all stored; answered by
+    /// `Event::Searched` with the same `request`.
+    Search { request: u64, query: String },
     /// Close connections and stop.
     Shutdown,
+}
+
+/// Whether a search was put to the server too, for saying so beside local results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ServerSearch {
+    /// The server searched the folders whose bodies are not all here.
+    Asked,
+    /// Nothing to ask: the query looks at no bodies, every body is stored, or the account
+    /// has no IMAP server.
+    NotNeeded,
+    /// Not asked: there is no connection (the text says why).
+    Offline(String),
+    /// The server was asked and failed or did not answer in time (the text says how).
+    Failed(String),
 }
 
 /// What a message being sent takes the place of.
@@ -217,6 +236,22 @@ pub enum Event {
         downloaded: u64,
         missing: Vec<MessageId>,
         error: Option<String>,
+    },
+    /// The background pass indexing messages stored before the store had a search index:
+    /// `done` of `total` (the pass is over when they are equal). Until then a search may
+    /// miss older messages.
+    Indexing {
+        account: AccountId,
+        done: u64,
+        total: u64,
+    },
+    /// The server's answer to `Command::Search`: ids of stored messages it found (to merge
+    /// with the local results), and whether it was asked.
+    Searched {
+        account: AccountId,
+        request: u64,
+        ids: Vec<MessageId>,
+        server: ServerSearch,
     },
     /// What the worker was doing was cut off: it hit an internal error and started again,
     /// or the poste it runs in (another process) stopped. Nothing waits for an answer.

@@ -71,6 +71,7 @@ impl Worker {
             mirror: None,
             mirror_queue: VecDeque::new(),
             thread_backlog: true,
+            indexing: true,
         };
         (worker, ops_rx)
     }
@@ -133,6 +134,8 @@ pub(super) struct Worker {
     /// The offline mirror's run under way, and the runs asked for meanwhile.
     pub(super) mirror: Option<super::mirror::MirrorRun>,
     pub(super) mirror_queue: VecDeque<super::mirror::MirrorScope>,
+    /// Older messages may wait for the search index (`search.rs`).
+    pub(super) indexing: bool,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -268,6 +271,7 @@ impl Worker {
                 _ = sleep_until(follow), if follow.is_some() => self.follow_watched(),
                 _ = std::future::ready(()), if can_prefetch => self.prefetch_one().await,
                 _ = std::future::ready(()), if self.thread_backlog => self.thread_batch(),
+                _ = std::future::ready(()), if self.indexing => self.index_some(),
             }
         }
         if let Some((_, task)) = self.watch.take() {
@@ -376,6 +380,7 @@ impl Worker {
                 self.login_refused = None;
                 self.mirror_due(folder.map_or(super::mirror::MirrorScope::Policy, super::mirror::MirrorScope::Folder))
             }
+            Command::Search { request, query } => self.search(request, query).await,
             Command::Shutdown => {}
         }
     }

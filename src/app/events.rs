@@ -144,6 +144,14 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             let name = account_name(state, account);
             state.notify(format!("{name}: {error}"));
         }
-        Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
+        Event::Indexing { account, done, total } => {
+            let name = account_name(state, account);
+            state.status = Some(if done >= total {
+                format!("{name}: search index ready")
+            } else {
+                format!("{name}: indexing for search, {done} of {total}")
+            });
+        }
+        Event::SendDone { .. } | Event::OutboxIdle { .. } | Event::Searched { .. } => {}
     }
 }

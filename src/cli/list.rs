@@ -19,30 +19,24 @@ pub struct How {
 }
 
 /// One line: a message, its thread, and where it stands in the thread's tree.
-struct Line {
-    m: crate::model::Summary,
-    thread: Option<crate::model::ThreadId>,
-    depth: usize,
-    glyphs: String,
+pub(super) struct Line {
+    pub m: crate::model::Summary,
+    pub thread: Option<crate::model::ThreadId>,
+    pub depth: usize,
+    pub glyphs: String,
+}
+
+impl Line {
+    /// A message outside any tree (a flat list), with its thread.
+    pub(super) fn flat(store: &Store, m: crate::model::Summary) -> Result<Line> {
+        Ok(Line { thread: store.thread_of(m.id)?, m, depth: 0, glyphs: String::new() })
+    }
 }
 
 pub fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>, how: How) -> Result<i32> {
     let How { limit, json, threads } = how;
     let store = Store::open_reader(&loaded.data_dir)?;
-    let accounts = store.accounts()?;
-    let chosen: Vec<(i64, String)> = match account {
-        Some(n) => match accounts.iter().find(|(_, name)| name == n) {
-            Some(a) => vec![a.clone()],
-            None if loaded.config.accounts.iter().any(|a| a.name == n) => {
-                bail!("account {n} has nothing in the local store yet: run `poste sync --account {n}` first")
-            }
-            None => {
-                let names: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
-                bail!("no account named {n:?} in the config (accounts: {})", names.join(", "))
-            }
-        },
-        None => accounts.clone(),
-    };
+    let chosen = accounts(loaded, &store, account)?;
     // folder id → (account, folder display name)
     let mut names: HashMap<i64, (String, String)> = HashMap::new();
     let mut queries = Vec::new();
@@ -82,11 +76,42 @@ pub fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>, how: Ho
             (Some(_), _) => acct,
         }
     };
+    print_rows(loaded, &rows, &names, place, json)
+}
+
+/// The accounts a command reads: the one named (it must be in the config and the
+/// store), else every account in the store.
+pub(super) fn accounts(loaded: &Loaded, store: &Store, account: Option<&str>) -> Result<Vec<(i64, String)>> {
+    let accounts = store.accounts()?;
+    Ok(match account {
+        Some(n) => match accounts.iter().find(|(_, name)| name == n) {
+            Some(a) => vec![a.clone()],
+            None if loaded.config.accounts.iter().any(|a| a.name == n) => {
+                bail!("account {n} has nothing in the local store yet: run `poste sync --account {n}` first")
+            }
+            None => {
+                let names: Vec<_> = loaded.config.accounts.iter().map(|a| a.name.as_str()).collect();
+                bail!("no account named {n:?} in the config (accounts: {})", names.join(", "))
+            }
+        },
+        None => accounts,
+    })
+}
+
+/// Prints messages as `poste list` does: a line each with `place` (where it is) in a
+/// column, or a JSON object each; `names` maps folder ids to (account, folder).
+pub(super) fn print_rows(
+    loaded: &Loaded,
+    rows: &[Line],
+    names: &HashMap<i64, (String, String)>,
+    place: impl Fn(&crate::model::Summary) -> String,
+    json: bool,
+) -> Result<i32> {
     let place_width = rows.iter().map(|l| place(&l.m).width()).max().unwrap_or(0).min(24);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let now = chrono::Local::now();
-    for Line { m, thread, depth, glyphs } in &rows {
+    for Line { m, thread, depth, glyphs } in rows {
         let r = if json {
             let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
             let v = serde_json::json!({
@@ -136,7 +161,7 @@ fn flat(store: &Store, queries: &[ListQuery], limit: usize) -> Result<Vec<Line>>
     }
     rows.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
     rows.truncate(limit);
-    rows.into_iter().map(|m| Ok(Line { thread: store.thread_of(m.id)?, m, depth: 0, glyphs: String::new() })).collect()
+    rows.into_iter().map(|m| Line::flat(store, m)).collect()
 }
 
 /// The threads with the latest activity, each as its tree of the messages the query has.

@@ -7,6 +7,7 @@ mod confirm;
 mod folder;
 mod list;
 mod read;
+mod search;
 mod send;
 mod sync;
 mod transfer;
@@ -63,6 +64,30 @@ pub enum CliCommand {
         /// as a tree (JSON rows say each message's depth in it).
         #[arg(long)]
         threads: bool,
+    },
+    /// Search messages: words, "phrases", from:, subject:, is:unread, before:, OR, -term, ...
+    ///
+    /// The query language: words (all must match; a word matches as a prefix) and
+    /// "quoted phrases"; from: to: cc: subject: body:; has:attachment;
+    /// is:unread|read|flagged|answered|draft; in:FOLDER; account:NAME; before: after:
+    /// date: (YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday, 7d, 2w, 3m, 1y); larger:
+    /// smaller: (500, 100k, 5M); OR, -term or NOT, and parentheses. The server is asked
+    /// too for folders whose bodies are not all stored (unless --local-only).
+    Search {
+        /// The query (quote it for the shell: poste search 'from:alice is:unread report').
+        query: String,
+        /// One JSON object per line, as `poste list --json`.
+        #[arg(long)]
+        json: bool,
+        /// At most this many messages (the newest).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Only this account's messages.
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// Search the local store only; do not ask the server.
+        #[arg(long)]
+        local_only: bool,
     },
     /// Print a message; its body is fetched and cached if it is not yet.
     Read {
@@ -309,6 +334,9 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         CliCommand::List { account, folder, limit, json, threads } => {
             let how = list::How { limit, json, threads };
             list::run(&load(explicit_config)?, account.as_deref(), folder.as_deref(), how)
+        }
+        CliCommand::Search { query, json, limit, account, local_only } => {
+            search::run(&load(explicit_config)?, &query, account.as_deref(), limit, json, local_only).await
         }
         CliCommand::Read { id, raw, peek } => read::run(&load(explicit_config)?, id, raw, peek).await,
         CliCommand::Flag { ids, seen, unseen, flagged, unflagged } => {

@@ -108,6 +108,14 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
                     eprintln!("{line}")
                 }
             }
+            Event::Indexing { account, done, total } if done >= total || done % 5000 < 200 => {
+                let line = format!("{}: search index {done}/{total}", names[&account]);
+                if tty {
+                    multi.println(line).ok();
+                } else {
+                    eprintln!("{line}")
+                }
+            }
             // (the mirror may still be downloading)
             Event::OutboxIdle { account } if outbox_wait.remove(&account) && !mirror_wait.contains(&account) => {
                 pending.remove(&account);

@@ -225,6 +225,22 @@ fn mime_type(part: &mail_parser::MessagePart<'_>) -> String {
     }
 }
 
+/// What `body_text` says of a message without text.
+const NO_TEXT: &str = "(this message has no text part)";
+
+/// What a search index holds of a whole message: its readable text (as `render` shows
+/// it, HTML as text) and the names of its attachments.
+pub fn searchable(raw: &[u8]) -> (String, Vec<String>) {
+    let raw = nesting::bound(raw);
+    let Some(msg) = MessageParser::default().parse(&raw) else { return (String::new(), Vec::new()) };
+    let (mut body, _) = body_text(&msg, 200);
+    if body == NO_TEXT {
+        body.clear();
+    }
+    let names = msg.attachments().enumerate().map(|(i, part)| part_name(part, i)).collect();
+    (body, names)
+}
+
 /// The readable body: text/plain preferred (flowed text reflowed at `width`), else HTML
 /// rendered to text with numbered links.
 fn body_text(msg: &mail_parser::Message<'_>, width: usize) -> (String, Vec<String>) {
@@ -252,7 +268,7 @@ fn body_text(msg: &mail_parser::Message<'_>, width: usize) -> (String, Vec<Strin
         }
     }
     if text.is_empty() {
-        return ("(this message has no text part)".into(), Vec::new());
+        return (NO_TEXT.into(), Vec::new());
     }
     (text.join("\n\n"), links)
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Which messages a list shows: an account, a folder, every folder of a role (in every
-/// account, or in `account`), and a filter on sender and subject.
+/// account, or in `account`), and a filter in the search language (`query`; a filter
+/// that cannot be read is `StoreError::Query`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
     pub account: Option<AccountId>,
@@ -73,7 +74,9 @@ impl ListQuery {
 
     /// The SQL conditions on messages `m` (only on `m.folder_id` when there is no filter,
     /// so the thread summaries, which have that column too, can be read with them).
-    pub(super) fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+    /// The filter is read as the search language (`query`), text through the full-text
+    /// index.
+    pub(super) fn where_clause(&self) -> Result<(String, Vec<rusqlite::types::Value>)> {
         use rusqlite::types::Value;
         let mut conds = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -92,18 +95,17 @@ impl ListQuery {
             args.push(Value::Text(role.as_str().into()));
         }
         if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
-            let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            let pattern = format!("%{escaped}%");
-            conds.push(
-                "(m.subject LIKE ? ESCAPE '\\' OR m.from_name LIKE ? ESCAPE '\\' OR m.from_addr LIKE ? ESCAPE '\\')"
-                    .to_string(),
-            );
-            for _ in 0..3 {
-                args.push(Value::Text(pattern.clone()));
+            // SQLite walks the folder by date and probes the index's matches (a bloom
+            // filter): measured faster at 100,000 messages than reading each match's row
+            let q = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
+            let c = crate::query::to_sql(&q);
+            if c.sql != "1" {
+                conds.push(c.sql);
+                args.extend(c.args);
             }
         }
         let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-        (clause, args)
+        Ok((clause, args))
     }
 }
 
@@ -120,7 +122,7 @@ impl Store {
     pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
         let tx = self.tx()?;
         for m in batch {
-            insert_row(&tx, folder, m, None)?;
+            insert_row(&tx, folder, m, None, None)?;
         }
         tx.commit()?;
         Ok(())
@@ -273,6 +275,7 @@ impl Store {
             "UPDATE messages SET path = ?2, size = ?3, has_attachments = ?4, partial = 0 WHERE id = ?1",
             params![id, new.to_string_lossy(), size, has_attachments],
         )?;
+        super::search::index(&tx, id, (file.head.len() as u64 == file.size).then_some(file.head))?;
         super::intents::settle(&tx, [new.as_path()])?;
         if let Some(old) = &old {
             super::intents::remove_later(&tx, folder, old, Some(id))?;
@@ -321,7 +324,7 @@ impl Store {
             let mut st = self.conn().prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
             return Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) as usize);
         }
-        let (clause, args) = q.where_clause();
+        let (clause, args) = q.where_clause()?;
         let sql = format!("SELECT count(*) FROM messages m {clause}");
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
@@ -329,7 +332,7 @@ impl Store {
 
     /// How many of a query's messages are unread.
     pub fn count_unread(&self, q: &ListQuery) -> Result<usize> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let cond = if clause.is_empty() { "WHERE" } else { " AND" };
         let sql = format!("SELECT count(*) FROM messages m {clause}{cond} (m.flags & ?) = 0");
         args.push(rusqlite::types::Value::Integer(i64::from(Flags::SEEN)));
@@ -371,7 +374,7 @@ impl Store {
     }
 
     fn list_ordered(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Summary>> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let order = if oldest_first { "m.date ASC, m.id ASC" } else { "m.date DESC, m.id DESC" };
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?");
         args.push(rusqlite::types::Value::Integer(limit as i64));
@@ -384,7 +387,7 @@ impl Store {
     /// The ids of a query's messages, newest first, grouped by the account that owns them
     /// (an action on them goes to each account's worker).
     pub fn ids_by_account(&self, q: &ListQuery) -> Result<Vec<(AccountId, Vec<MessageId>)>> {
-        let (clause, args) = q.where_clause();
+        let (clause, args) = q.where_clause()?;
         let sql = format!(
             "SELECT f.account_id, m.id FROM messages m JOIN folders f ON f.id = m.folder_id {clause}
              ORDER BY m.date DESC, m.id DESC"
@@ -520,6 +523,7 @@ impl Store {
                 if *ok {
                     let has_attachments = crate::mime::summarize(raw).has_attachments;
                     st.execute(params![id, s.path.to_string_lossy(), has_attachments])?;
+                    super::search::index(&tx, *id, Some(raw))?;
                     done.push((*id, s.path.clone()));
                 }
             }
@@ -577,7 +581,7 @@ pub(super) fn insert_delivered(
     if !whole {
         m.has_attachments = crate::mime::announces_attachments(file.head);
     }
-    insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()))?;
+    insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()), whole.then_some(file.head))?;
     let id = tx.last_insert_rowid();
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
@@ -618,22 +622,23 @@ pub(super) fn new_message(
     }
 }
 
-/// Inserts one message row; a UID already in the folder only gets the new flags.
+/// Inserts one message row (indexed for search, with `body` when the whole message is at
+/// hand); a UID already in the folder only gets the new flags.
 pub(super) fn insert_row(
     conn: &rusqlite::Connection,
     folder: FolderId,
     m: &NewMessage,
     path: Option<&str>,
+    body: Option<&[u8]>,
 ) -> rusqlite::Result<()> {
     let thread = super::threads::assign(conn, folder, m)?;
     let mut st = conn.prepare_cached(
         "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
             from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments, path, thread_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-         ON CONFLICT(folder_id, uid) DO UPDATE SET flags = excluded.flags,
-            thread_id = coalesce(thread_id, excluded.thread_id)",
+         ON CONFLICT(folder_id, uid) DO NOTHING",
     )?;
-    st.execute(params![
+    let inserted = st.execute(params![
         folder,
         m.uid,
         m.message_id,
@@ -651,5 +656,13 @@ pub(super) fn insert_row(
         path,
         thread
     ])?;
+    if inserted == 1 {
+        super::search::index_new(conn, conn.last_insert_rowid(), m, body)?;
+    } else {
+        conn.prepare_cached(
+            "UPDATE messages SET flags = ?3, thread_id = coalesce(thread_id, ?4) WHERE folder_id = ?1 AND uid = ?2",
+        )?
+        .execute(params![folder, m.uid, m.flags.0, thread])?;
+    }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod pending;
 pub mod pop3;
 mod schema;
+mod search;
 pub mod threads;
 mod tree;
 
@@ -22,6 +23,7 @@ pub use intents::Recovered;
 pub use maildir_sync::Followed;
 pub use messages::{Delivered, ListQuery, StoredMessage};
 pub use mirror::MirrorCandidate;
+pub use search::IndexProgress;
 pub use threads::{ThreadEntry, ThreadRow};
 
 use crate::instance::DataDir;
@@ -41,6 +43,9 @@ pub enum StoreError {
     NoMessage(i64),
     #[error("no folder {0}")]
     NoFolder(String),
+    /// A search or filter that could not be read; the error names the term and its place.
+    #[error("{0}")]
+    Query(#[from] crate::query::QueryError),
     /// A change the store will not make as asked; the text says why.
     #[error("{0}")]
     Refused(String),

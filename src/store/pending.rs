@@ -101,7 +101,7 @@ impl Store {
         let committed = (|| {
             let tx = self.tx()?;
             // UID 0 (no message has it) until the row id makes its placeholder UID just below
-            super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()))?;
+            super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()), Some(raw))?;
             let id = tx.last_insert_rowid();
             tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
             Self::queue_in(&tx, account, &upload(id))?;
@@ -221,6 +221,7 @@ impl Store {
                 if ins.execute(params![id, to])? == 1 {
                     let new = tx.last_insert_rowid();
                     fix.execute(params![new, PLACEHOLDER_BASE + new])?;
+                    super::search::index(&tx, new, None)?;
                     out.push((new, id));
                 }
             }

@@ -313,6 +313,26 @@ pub(super) const MIGRATIONS: &[&str] = &[
             latest = max(latest, excluded.latest);
     END;
     "#,
+    // 11: full-text search (store/search.rs): a contentless FTS5 table keyed by message
+    //     row id, kept with the rows; the messages stored before it are indexed by the
+    //     account worker in the background, from `next` up to `last`
+    r#"
+    CREATE VIRTUAL TABLE search USING fts5(sender, recipients, cc, subject, body, attachments,
+        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM search WHERE rowid = old.id;
+    END;
+    CREATE TABLE search_backlog (
+        account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        next INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL
+    );
+    INSERT INTO search_backlog(account_id, next, last, total)
+        SELECT f.account_id, min(m.id), max(m.id), count(*) FROM messages m JOIN folders f ON f.id = m.folder_id
+        GROUP BY f.account_id;
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

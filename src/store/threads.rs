@@ -287,7 +287,7 @@ impl Store {
     /// matching messages. Messages not threaded yet are left out until the background
     /// pass reaches them.
     pub fn thread_window(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<ThreadRow>> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let sql = if q.has_filter() {
             let and = if clause.is_empty() { "WHERE" } else { "AND" };
             format!(
@@ -326,7 +326,7 @@ impl Store {
 
     /// The newest message of a thread that a query matches.
     fn thread_newest(&self, q: &ListQuery, thread: ThreadId) -> Result<Option<Summary>> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let and = if clause.is_empty() { "WHERE" } else { "AND" };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM messages m {clause} {and} m.thread_id = ?
@@ -339,7 +339,7 @@ impl Store {
 
     /// How many threads a query's messages make.
     pub fn thread_count(&self, q: &ListQuery) -> Result<usize> {
-        let (clause, args) = q.where_clause();
+        let (clause, args) = q.where_clause()?;
         let sql = if q.has_filter() {
             let and = if clause.is_empty() { "WHERE" } else { "AND" };
             format!("SELECT count(DISTINCT m.thread_id) FROM messages m {clause} {and} m.thread_id IS NOT NULL")
@@ -362,7 +362,7 @@ impl Store {
     /// The ids of a thread's messages that a query matches, oldest first (for an action on
     /// a whole thread; `ListQuery::default()` for all of them, in every folder).
     pub fn thread_message_ids(&self, thread: ThreadId, q: &ListQuery) -> Result<Vec<MessageId>> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let and = if clause.is_empty() { "WHERE" } else { "AND" };
         let sql = format!("SELECT m.id FROM messages m {clause} {and} m.thread_id = ? ORDER BY m.date, m.id");
         args.push(rusqlite::types::Value::Integer(thread.0));
@@ -376,7 +376,7 @@ impl Store {
     /// whole conversation across the account's folders; with a folder's query, messages
     /// elsewhere (a reply in Sent) are left out and their replies take their place.
     pub fn thread_tree(&self, thread: ThreadId, q: &ListQuery) -> Result<Vec<ThreadEntry>> {
-        let (clause, mut args) = q.where_clause();
+        let (clause, mut args) = q.where_clause()?;
         let and = if clause.is_empty() { "WHERE" } else { "AND" };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, m.message_id, m.in_reply_to, m.refs FROM messages m
