@@ -152,6 +152,9 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 format!("{name}: indexing for search, {done} of {total}")
             });
         }
-        Event::SendDone { .. } | Event::OutboxIdle { .. } | Event::Searched { .. } => {}
+        Event::Searched { account, request, ids, server } => {
+            super::views::searched(state, account, request, ids, server, fx)
+        }
+        Event::SendDone { .. } | Event::OutboxIdle { .. } => {}
     }
 }

@@ -310,6 +310,8 @@ pub struct AppState {
     pub last_acted: Vec<AccountId>,
     /// The number of the last list read asked for (`Effect::LoadList`); answers carry it.
     pub requests: u64,
+    /// The servers' part of the open search.
+    pub server_search: Option<super::views::ServerSearch>,
 }
 
 impl AppState {
@@ -350,6 +352,7 @@ impl AppState {
             handover: None,
             new_mail: Vec::new(),
             requests: 0,
+            server_search: None,
             open_virtual: None,
             views: Vec::new(),
             last_acted: Vec::new(),

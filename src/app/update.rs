@@ -581,6 +581,9 @@ fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     // in a search, `/` changes the search itself
     if let Some(super::views::Virtual::Search(q)) = &mut state.open_virtual {
         q.clone_from(&text);
+        // what the servers found was for the text before
+        state.server_search = None;
+        state.list.query.found.clear();
     }
     state.list.query.filter = if text.is_empty() { None } else { Some(text) };
     state.list.cursor = 0;

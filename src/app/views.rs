@@ -20,6 +20,17 @@ pub enum Virtual {
     Saved(usize),
 }
 
+/// What the servers said of the open search (`Command::Search` to every account): the
+/// accounts still to answer, the messages they found that the local index could not (their
+/// bodies are not stored), and the accounts whose server was not asked or failed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerSearch {
+    pub request: u64,
+    pub waiting: std::collections::BTreeSet<AccountId>,
+    pub found: Vec<crate::model::MessageId>,
+    pub notes: Vec<String>,
+}
+
 /// A saved search, shown in the folder pane with its unread count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedView {
@@ -47,7 +58,11 @@ impl AppState {
     pub fn virtual_query(&self, v: &Virtual) -> ListQuery {
         match v {
             Virtual::Role(r) => ListQuery { role: Some(*r), ..Default::default() },
-            Virtual::Search(q) => ListQuery { filter: Some(q.clone()), ..Default::default() },
+            Virtual::Search(q) => ListQuery {
+                filter: Some(q.clone()),
+                found: self.server_search.as_ref().map(|s| s.found.clone()).unwrap_or_default(),
+                ..Default::default()
+            },
             Virtual::Saved(i) => {
                 ListQuery { filter: self.views.get(*i).map(|s| s.query.clone()), ..Default::default() }
             }
@@ -61,7 +76,11 @@ impl AppState {
             Virtual::Role(SpecialUse::Sent) => "All sent".into(),
             Virtual::Role(SpecialUse::Drafts) => "All drafts".into(),
             Virtual::Role(r) => format!("All {}", r.as_str()),
-            Virtual::Search(q) => format!("search: {q}"),
+            Virtual::Search(q) => match &self.server_search {
+                Some(s) if !s.waiting.is_empty() => format!("search: {q} · asking servers…"),
+                Some(s) if !s.notes.is_empty() => format!("search: {q} · {}", s.notes.join("; ")),
+                _ => format!("search: {q}"),
+            },
             Virtual::Saved(i) => self.views.get(*i).map(|s| s.name.clone()).unwrap_or_default(),
         }
     }
@@ -130,6 +149,19 @@ pub fn open(state: &mut AppState, v: Virtual, fx: &mut Vec<Effect>) {
     if state.open_virtual.as_ref() == Some(&v) && state.current.is_none() {
         return;
     }
+    // a search asks the servers too, for the bodies not stored here; their answers add to
+    // the local results as they come
+    state.server_search = match &v {
+        Virtual::Search(q) => {
+            let request = state.server_search.as_ref().map_or(1, |s| s.request + 1);
+            for a in &state.accounts {
+                fx.push(Effect::Send(a.id, Command::Search { request, query: q.clone() }));
+            }
+            let waiting = state.accounts.iter().map(|a| a.id).collect();
+            Some(ServerSearch { request, waiting, ..Default::default() })
+        }
+        _ => None,
+    };
     let query = state.virtual_query(&v);
     state.current = None;
     state.reader = None;
@@ -199,4 +231,36 @@ pub fn save(state: &mut AppState, name: String, fx: &mut Vec<Effect>) {
     state.status = Some(format!("kept as {}", crate::sanitize::line(&name)));
     open(state, Virtual::Saved(i), fx);
     count(state, fx);
+}
+
+/// A server's answer to the open search: its messages join the list, and an account whose
+/// server was not asked (offline) or failed says so in the list's title. An answer for a
+/// search the user has left is dropped.
+pub fn searched(
+    state: &mut AppState,
+    account: AccountId,
+    request: u64,
+    ids: Vec<crate::model::MessageId>,
+    server: crate::account::ServerSearch,
+    fx: &mut Vec<Effect>,
+) {
+    let name = state.accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
+    let Some(s) = state.server_search.as_mut().filter(|s| s.request == request) else { return };
+    s.waiting.remove(&account);
+    match server {
+        crate::account::ServerSearch::Offline(why) => s.notes.push(format!("{name}: server not asked ({why})")),
+        crate::account::ServerSearch::Failed(why) => s.notes.push(format!("{name}: server search failed ({why})")),
+        crate::account::ServerSearch::Asked | crate::account::ServerSearch::NotNeeded => {}
+    }
+    let before = s.found.len();
+    for id in ids {
+        if !s.found.contains(&id) {
+            s.found.push(id);
+        }
+    }
+    let grew = s.found.len() > before;
+    if let (true, Some(v)) = (grew, state.open_virtual.clone()) {
+        state.list.query = state.virtual_query(&v);
+        super::navigate::load(state, fx);
+    }
 }

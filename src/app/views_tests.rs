@@ -158,3 +158,32 @@ fn a_search_lists_every_folder_and_can_be_kept_as_a_folder() {
     update(&mut s, Msg::ViewCounts(vec![(0, Some(3))]));
     assert_eq!(s.virtual_unread(&Virtual::Saved(0)), Some(3));
 }
+
+#[test]
+fn a_search_asks_every_server_and_takes_what_they_find() {
+    let mut s = unified();
+    let mut fx = Vec::new();
+    super::views::open(&mut s, Virtual::Search("budget".into()), &mut fx);
+    let asked: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(a, Command::Search { request, query }) => Some((*a, *request, query.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, vec![(1, 1, "budget".to_string()), (2, 1, "budget".to_string())]);
+    let title = |s: &AppState| s.virtual_name(s.open_virtual.as_ref().unwrap());
+    assert!(title(&s).ends_with("asking servers…"), "{}", title(&s));
+
+    // one server finds a message whose body is not here: it joins the list
+    let searched = |account, request, ids, server| Msg::Worker(Event::Searched { account, request, ids, server });
+    let fx = update(&mut s, searched(1, 1, vec![100], crate::account::ServerSearch::Asked));
+    assert_eq!(s.list.query.found, vec![100]);
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadList { query, .. } if query.found == vec![100])), "{fx:?}");
+    // the other is offline: the title says its server was not asked
+    update(&mut s, searched(2, 1, vec![], crate::account::ServerSearch::Offline("no connection".into())));
+    assert_eq!(title(&s), "search: budget · home: server not asked (no connection)");
+    // an answer to an earlier search is dropped
+    update(&mut s, searched(1, 0, vec![555], crate::account::ServerSearch::Asked));
+    assert_eq!(s.list.query.found, vec![100]);
+}

@@ -16,6 +16,9 @@ pub struct ListQuery {
     pub filter: Option<String>,
     /// Every folder of this special use (the unified inbox: `Some(SpecialUse::Inbox)`).
     pub role: Option<crate::model::SpecialUse>,
+    /// Messages a server's search found whose bodies are not stored here: listed beside
+    /// those the filter matches (within the same account, folder and role).
+    pub found: Vec<MessageId>,
 }
 
 /// A message file fsynced in a folder Maildir's `tmp/`, about to be indexed: the file,
@@ -99,7 +102,12 @@ impl ListQuery {
             // filter): measured faster at 100,000 messages than reading each match's row
             let q = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
             let c = crate::query::to_sql(&q);
-            if c.sql != "1" {
+            if !self.found.is_empty() {
+                let ids = serde_json::to_string(&self.found).unwrap_or_else(|_| "[]".into());
+                conds.push(format!("(({}) OR m.id IN (SELECT value FROM json_each(?)))", c.sql));
+                args.extend(c.args);
+                args.push(Value::Text(ids));
+            } else if c.sql != "1" {
                 conds.push(c.sql);
                 args.extend(c.args);
             }

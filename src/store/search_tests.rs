@@ -262,3 +262,20 @@ fn the_index_has_the_columns_the_query_module_names() {
     let cols: Vec<String> = st.query_map([], |r| r.get(1)).unwrap().map(|c| c.unwrap()).collect();
     assert_eq!(cols, crate::query::FTS_COLUMNS);
 }
+
+#[test]
+fn messages_a_server_found_are_listed_with_the_local_matches_in_scope() {
+    let (_d, store, inbox) = setup();
+    let a = store.add_local_message(inbox, &mail("Alice <a@x>", "Budget", "numbers"), Flags(0), 0).unwrap();
+    let b = store.add_local_message(inbox, &mail("Bob <b@x>", "Lunch", "soup"), Flags(0), 0).unwrap();
+    let c = store.add_local_message(inbox, &mail("Carol <c@x>", "Tea", "leaves"), Flags(0), 0).unwrap();
+    let q = ListQuery { filter: Some("budget".into()), found: vec![b, b], ..Default::default() };
+    let mut got = store.ids(&q).unwrap();
+    got.sort();
+    assert_eq!(got, vec![a, b]);
+    assert_eq!(store.count(&q).unwrap(), 2);
+    // the scope still holds: a folder the found message is not in lists none of it
+    let q = ListQuery { folder: Some(inbox + 1000), ..q };
+    assert!(store.ids(&q).unwrap().is_empty());
+    assert!(!ids(&store, "budget").contains(&c));
+}
