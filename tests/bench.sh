@@ -116,6 +116,57 @@ for i in $(seq $runs); do
   tmux -L poste-bench kill-server 2>/dev/null || true
 done
 first_med=$(printf '%s\n' "${first[@]}" | median)
+
+# typing in the UI, offline, a key every 150 ms as a person types: the quick filter `/`
+# with a header word and a from:, then a search of every folder (`\`); the log gives the
+# time from each key to its frame, and from each filtered list read asked to its answer
+# usage: typing LOG ACTION... where ACTION is /TEXT (filter), \TEXT (search) or esc
+typing() {
+  local log=$1; shift
+  rm -f "$dir/cache/poste/poste.log"
+  tmux -L poste-bench new-session -d -s b -x 120 -y 40 \
+    "env XDG_CACHE_HOME=$dir/cache POSTE_LOG=poste::timing=debug,info $bin --config $dir/config.toml"
+  for _ in $(seq 100); do grep -q "first frame" "$dir/cache/poste/poste.log" 2>/dev/null && break; sleep 0.1; done
+  sleep 1
+  local mark; mark=$(wc -l < "$dir/cache/poste/poste.log")
+  for a in "$@"; do
+    case "$a" in
+      esc) tmux -L poste-bench send-keys -t b Escape ;;
+      /*|\\*)
+        tmux -L poste-bench send-keys -t b -l "${a:0:1}"; sleep 0.3
+        for c in $(printf '%s' "${a:1}" | grep -o .); do tmux -L poste-bench send-keys -t b -l "$c"; sleep 0.15; done
+        [ "${a:0:1}" = '\' ] && tmux -L poste-bench send-keys -t b Enter ;;
+    esac
+    sleep 1.5
+  done
+  tail -n +"$((mark + 1))" "$dir/cache/poste/poste.log" > "$log"
+  tmux -L poste-bench send-keys -t b Escape q q q
+  sleep 0.5
+  tmux -L poste-bench kill-server 2>/dev/null || true
+}
+# "median max" of the key-to-frame times (us) and the filtered list reads (us) of a log
+keys_of() { grep -o 'key to frame [0-9]*' "$1" | awk '{print $4}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s", a[int((NR+1)/2)], a[NR]}'; }
+reads_of() { grep 'filtered=true' "$1" | grep -o 'list read [0-9]*' | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s", a[int((NR+1)/2)], a[NR]}'; }
+typing "$dir/typing.log" "/invoice" esc "/from:alice" esc '\budget'
+read -r type_key_med type_key_max < <(keys_of "$dir/typing.log")
+read -r type_read_med type_read_max < <(reads_of "$dir/typing.log")
+
+# the offline mirror (at most 200,000 messages): every body of the INBOX downloaded and
+# indexed by `poste sync`, then a body term typed in `/` over the stored bodies
+mirror_line="offline mirror:                (not run past 200,000 messages)"
+body_line=""
+if [ "$count" -le 200000 ]; then
+  config "$dir/mirror" "$POSTE_TEST_IMAPS_PORT"
+  echo 'offline = "all"' >> "$dir/config.toml"
+  read -r mirror_t mirror_rss < <(measure "$bin" --config "$dir/config.toml" sync)
+  bodies=$(find "$dir/mirror" -path '*/cur/*' -type f | wc -l)
+  mirror_line="offline mirror, poste sync:    ${mirror_t} s for $count headers and $bodies bodies ($(awk -v n="$bodies" -v t="$mirror_t" 'BEGIN {printf "%.0f", n / t}') bodies/s), peak RSS $((mirror_rss / 1024)) MB"
+  config "$dir/mirror" 1
+  typing "$dir/typing-body.log" "/body:budget" esc "/budget"
+  read -r body_key_med body_key_max < <(keys_of "$dir/typing-body.log")
+  read -r body_read_med body_read_max < <(reads_of "$dir/typing-body.log")
+  body_line="typing body terms ($bodies bodies): key to frame median ${body_key_med} us, max ${body_key_max} us; filtered reads median ${body_read_med} us, max ${body_read_max} us"
+fi
 keys=$(grep -o 'key to frame [0-9]*' "$dir/cache/poste/poste.log" | awk '{print $4}' | sort -n)
 nkeys=$(echo "$keys" | wc -l)
 key_med=$(echo "$keys" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -135,4 +186,7 @@ mark 10,000 read (poste flag): ${mark_t} s
 start to first frame, offline: ${first_med} ms (median of $runs: ${first[*]})
 peak RSS reopened + scrolling: $((rss_open / 1024)) MB
 keypress to frame ($nkeys keys): median ${key_med} us, p99 ${key_p99} us, max ${key_max} us
+typing in / and \\ (headers):    key to frame median ${type_key_med} us, max ${type_key_max} us; filtered reads median ${type_read_med} us, max ${type_read_max} us
+$mirror_line
+$body_line
 OUT
