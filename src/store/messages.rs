@@ -129,8 +129,9 @@ impl Store {
     /// Stores a batch of headers in one transaction; a UID already there gets the new flags.
     pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
         let tx = self.tx()?;
+        let to = super::threads::Target::of(&tx, folder)?;
         for m in batch {
-            insert_row(&tx, folder, m, None, None)?;
+            insert_row(&tx, &to, m, None, None)?;
         }
         tx.commit()?;
         Ok(())
@@ -589,7 +590,13 @@ pub(super) fn insert_delivered(
     if !whole {
         m.has_attachments = crate::mime::announces_attachments(file.head);
     }
-    insert_row(tx, folder, &m, Some(&file.staged.path.to_string_lossy()), whole.then_some(file.head))?;
+    insert_row(
+        tx,
+        &super::threads::Target::of(tx, folder)?,
+        &m,
+        Some(&file.staged.path.to_string_lossy()),
+        whole.then_some(file.head),
+    )?;
     let id = tx.last_insert_rowid();
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
@@ -634,12 +641,13 @@ pub(super) fn new_message(
 /// hand); a UID already in the folder only gets the new flags.
 pub(super) fn insert_row(
     conn: &rusqlite::Connection,
-    folder: FolderId,
+    to: &super::threads::Target,
     m: &NewMessage,
     path: Option<&str>,
     body: Option<&[u8]>,
 ) -> rusqlite::Result<()> {
-    let thread = super::threads::assign(conn, folder, m)?;
+    let folder = to.folder;
+    let thread = super::threads::assign(conn, to, m)?;
     let mut st = conn.prepare_cached(
         "INSERT INTO messages(folder_id, uid, message_id, in_reply_to, refs, date, from_name,
             from_addr, to_addrs, cc_addrs, subject, flags, size, has_attachments, path, thread_id)

@@ -133,6 +133,9 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // a statement that fires triggers keeps a statement journal of each page it changes;
+        // in a file that is a write call per page, in memory a copy
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         schema::migrate(&conn, &db)?;
         for suffix in ["-wal", "-shm"] {
             restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));

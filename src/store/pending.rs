@@ -101,7 +101,13 @@ impl Store {
         let committed = (|| {
             let tx = self.tx()?;
             // UID 0 (no message has it) until the row id makes its placeholder UID just below
-            super::messages::insert_row(&tx, folder, &m, Some(&staged.path.to_string_lossy()), Some(raw))?;
+            super::messages::insert_row(
+                &tx,
+                &super::threads::Target::of(&tx, folder)?,
+                &m,
+                Some(&staged.path.to_string_lossy()),
+                Some(raw),
+            )?;
             let id = tx.last_insert_rowid();
             tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
             Self::queue_in(&tx, account, &upload(id))?;

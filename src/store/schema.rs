@@ -219,8 +219,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 10: conversation threads. Every Message-ID an account has seen or been referred to
     //     maps to a thread (one not seen yet is a placeholder, so a thread never splits when
     //     a parent arrives late or comes back); a thread merged into another points to it.
-    //     Summaries per thread and per thread and folder are kept by triggers, so a threaded
-    //     list is an index read by latest activity. Rows from before this version have no
+    //     Summaries per thread and folder are kept by triggers, so a threaded list is an
+    //     index read by latest activity; a thread's own size and latest date are counted
+    //     along `messages_by_thread` when a merge or subject threading needs them, which
+    //     keeps storing a row to one summary row. Rows from before this version have no
     //     thread yet: the account worker threads them in batches.
     r#"
     ALTER TABLE accounts ADD COLUMN thread_by_subject INTEGER NOT NULL DEFAULT 0;
@@ -230,12 +232,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY,
         account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
         merged_into INTEGER,
-        subject_key TEXT,
-        latest INTEGER NOT NULL DEFAULT 0,
-        total INTEGER NOT NULL DEFAULT 0,
-        unread INTEGER NOT NULL DEFAULT 0,
-        flagged INTEGER NOT NULL DEFAULT 0,
-        attachments INTEGER NOT NULL DEFAULT 0
+        subject_key TEXT
     );
     CREATE INDEX threads_by_subject ON threads(account_id, subject_key) WHERE subject_key IS NOT NULL;
     CREATE INDEX threads_merged ON threads(merged_into) WHERE merged_into IS NOT NULL;
@@ -257,23 +254,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX thread_folders_by_latest ON thread_folders(folder_id, latest DESC, thread_id DESC);
     CREATE TRIGGER threads_insert AFTER INSERT ON messages WHEN new.thread_id IS NOT NULL BEGIN
-        UPDATE threads SET total = total + 1, unread = unread + ((new.flags & 1) = 0),
-            flagged = flagged + ((new.flags & 4) != 0), attachments = attachments + (new.has_attachments != 0),
-            latest = max(latest, new.date)
-        WHERE id = new.thread_id;
         INSERT INTO thread_folders(folder_id, thread_id, latest, total, unread, flagged, attachments)
         VALUES (new.folder_id, new.thread_id, new.date, 1, (new.flags & 1) = 0, (new.flags & 4) != 0,
             new.has_attachments != 0)
         ON CONFLICT(folder_id, thread_id) DO UPDATE SET total = total + 1, unread = unread + excluded.unread,
             flagged = flagged + excluded.flagged, attachments = attachments + excluded.attachments,
-            latest = max(latest, excluded.latest);
+            latest = CASE WHEN excluded.latest > latest THEN excluded.latest ELSE latest END;
     END;
     CREATE TRIGGER threads_delete AFTER DELETE ON messages WHEN old.thread_id IS NOT NULL BEGIN
-        UPDATE threads SET total = total - 1, unread = unread - ((old.flags & 1) = 0),
-            flagged = flagged - ((old.flags & 4) != 0), attachments = attachments - (old.has_attachments != 0),
-            latest = CASE WHEN old.date < latest THEN latest ELSE
-                coalesce((SELECT max(date) FROM messages WHERE thread_id = old.thread_id), 0) END
-        WHERE id = old.thread_id;
         UPDATE thread_folders SET total = total - 1, unread = unread - ((old.flags & 1) = 0),
             flagged = flagged - ((old.flags & 4) != 0), attachments = attachments - (old.has_attachments != 0),
             latest = CASE WHEN old.date < latest THEN latest ELSE
@@ -285,11 +273,6 @@ pub(super) const MIGRATIONS: &[&str] = &[
     WHEN old.thread_id IS NOT NULL AND (old.thread_id IS NOT new.thread_id OR old.folder_id != new.folder_id
         OR (old.flags & 5) != (new.flags & 5) OR old.has_attachments != new.has_attachments OR old.date != new.date)
     BEGIN
-        UPDATE threads SET total = total - 1, unread = unread - ((old.flags & 1) = 0),
-            flagged = flagged - ((old.flags & 4) != 0), attachments = attachments - (old.has_attachments != 0),
-            latest = CASE WHEN old.date < latest THEN latest ELSE
-                coalesce((SELECT max(date) FROM messages WHERE thread_id = old.thread_id), 0) END
-        WHERE id = old.thread_id;
         UPDATE thread_folders SET total = total - 1, unread = unread - ((old.flags & 1) = 0),
             flagged = flagged - ((old.flags & 4) != 0), attachments = attachments - (old.has_attachments != 0),
             latest = CASE WHEN old.date < latest THEN latest ELSE
@@ -301,16 +284,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     WHEN new.thread_id IS NOT NULL AND (old.thread_id IS NOT new.thread_id OR old.folder_id != new.folder_id
         OR (old.flags & 5) != (new.flags & 5) OR old.has_attachments != new.has_attachments OR old.date != new.date)
     BEGIN
-        UPDATE threads SET total = total + 1, unread = unread + ((new.flags & 1) = 0),
-            flagged = flagged + ((new.flags & 4) != 0), attachments = attachments + (new.has_attachments != 0),
-            latest = max(latest, new.date)
-        WHERE id = new.thread_id;
         INSERT INTO thread_folders(folder_id, thread_id, latest, total, unread, flagged, attachments)
         VALUES (new.folder_id, new.thread_id, new.date, 1, (new.flags & 1) = 0, (new.flags & 4) != 0,
             new.has_attachments != 0)
         ON CONFLICT(folder_id, thread_id) DO UPDATE SET total = total + 1, unread = unread + excluded.unread,
             flagged = flagged + excluded.flagged, attachments = attachments + excluded.attachments,
-            latest = max(latest, excluded.latest);
+            latest = CASE WHEN excluded.latest > latest THEN excluded.latest ELSE latest END;
     END;
     "#,
     // 11: full-text search (store/search.rs): a contentless FTS5 table keyed by message

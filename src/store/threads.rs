@@ -121,15 +121,31 @@ pub fn base_subject(subject: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// The thread a message about to be stored in `folder` belongs to, creating or merging
+/// The folder messages are stored into, with what threading needs of its account: read
+/// once for a batch of rows.
+pub(super) struct Target {
+    pub folder: FolderId,
+    account: AccountId,
+    by_subject: bool,
+}
+
+impl Target {
+    /// The folder's account and its subject-threading setting.
+    pub(super) fn of(conn: &rusqlite::Connection, folder: FolderId) -> rusqlite::Result<Target> {
+        let (account, by_subject) = conn
+            .prepare_cached(
+                "SELECT f.account_id, a.thread_by_subject FROM folders f JOIN accounts a ON a.id = f.account_id
+                 WHERE f.id = ?1",
+            )?
+            .query_row([folder], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(Target { folder, account, by_subject })
+    }
+}
+
+/// The thread a message about to be stored in `to` belongs to, creating or merging
 /// threads and recording its ids; called in the transaction that writes its row.
-pub(super) fn assign(conn: &rusqlite::Connection, folder: FolderId, m: &NewMessage) -> rusqlite::Result<ThreadId> {
-    let (account, by_subject): (AccountId, bool) = conn
-        .prepare_cached(
-            "SELECT f.account_id, a.thread_by_subject FROM folders f JOIN accounts a ON a.id = f.account_id
-             WHERE f.id = ?1",
-        )?
-        .query_row([folder], |r| Ok((r.get(0)?, r.get(1)?)))?;
+pub(super) fn assign(conn: &rusqlite::Connection, to: &Target, m: &NewMessage) -> rusqlite::Result<ThreadId> {
+    let (folder, account, by_subject) = (to.folder, to.account, to.by_subject);
     let own = m.message_id.as_deref().and_then(normalize);
     if own.is_none()
         && let Some(t) = conn
@@ -145,12 +161,21 @@ pub(super) fn assign(conn: &rusqlite::Connection, folder: FolderId, m: &NewMessa
     let mut found: Vec<ThreadId> = Vec::new();
     let mut missing: Vec<&str> = Vec::new();
     {
-        let mut look =
-            conn.prepare_cached("SELECT thread_id FROM thread_ids WHERE account_id = ?1 AND message_id = ?2")?;
+        // the thread and what it was merged into, if it was, in one look
+        let mut look = conn.prepare_cached(
+            "SELECT i.thread_id, t.merged_into FROM thread_ids i LEFT JOIN threads t ON t.id = i.thread_id
+             WHERE i.account_id = ?1 AND i.message_id = ?2",
+        )?;
         for id in own.into_iter().chain(ancestors.iter().copied()) {
-            match look.query_row(params![account, id], |r| r.get::<_, ThreadId>(0)).optional()? {
-                Some(t) => {
-                    let t = resolve(conn, t)?;
+            let hit = look
+                .query_row(params![account, id], |r| Ok((r.get::<_, ThreadId>(0)?, r.get::<_, Option<ThreadId>>(1)?)))
+                .optional()?;
+            match hit {
+                Some((t, merged)) => {
+                    let t = match merged {
+                        Some(next) if next != t => resolve(conn, next)?,
+                        _ => t,
+                    };
                     if !found.contains(&t) {
                         found.push(t);
                     }
@@ -207,9 +232,12 @@ fn by_subject_key(
     key: &str,
     date: i64,
 ) -> rusqlite::Result<Option<ThreadId>> {
+    // a thread's latest date, counted along `messages_by_thread` (none for an empty one)
     conn.prepare_cached(
-        "SELECT id FROM threads WHERE account_id = ?1 AND subject_key = ?2 AND merged_into IS NULL
-           AND total > 0 AND latest >= ?3 AND latest <= ?4
+        "SELECT id FROM (
+             SELECT t.id, (SELECT max(m.date) FROM messages m WHERE m.thread_id = t.id) AS latest FROM threads t
+             WHERE t.account_id = ?1 AND t.subject_key = ?2 AND t.merged_into IS NULL)
+         WHERE latest >= ?3 AND latest <= ?4
          ORDER BY latest DESC LIMIT 1",
     )?
     .query_row(params![account, key, date - SUBJECT_WINDOW, date + SUBJECT_WINDOW], |r| r.get(0))
@@ -220,9 +248,9 @@ fn by_subject_key(
 fn merge(conn: &rusqlite::Connection, threads: &[ThreadId]) -> rusqlite::Result<ThreadId> {
     let mut sized = Vec::with_capacity(threads.len());
     {
-        let mut st = conn.prepare_cached("SELECT total FROM threads WHERE id = ?1")?;
+        let mut st = conn.prepare_cached("SELECT count(*) FROM messages WHERE thread_id = ?1")?;
         for &t in threads {
-            sized.push((st.query_row([t], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0), t));
+            sized.push((st.query_row([t], |r| r.get::<_, i64>(0))?, t));
         }
     }
     // the largest, and of equals the oldest
@@ -272,8 +300,13 @@ impl Store {
         };
         {
             let mut up = tx.prepare_cached("UPDATE messages SET thread_id = ?2 WHERE id = ?1")?;
+            let mut to: Option<Target> = None;
             for (id, folder, m) in &rows {
-                let t = assign(&tx, *folder, m)?;
+                if to.as_ref().is_none_or(|t| t.folder != *folder) {
+                    to = Some(Target::of(&tx, *folder)?);
+                }
+                let Some(to) = &to else { continue };
+                let t = assign(&tx, to, m)?;
                 up.execute(params![id, t])?;
             }
         }
