@@ -145,8 +145,8 @@ typing() {
   tmux -L poste-bench kill-server 2>/dev/null || true
 }
 # "median max" of the key-to-frame times (us) and the filtered list reads (us) of a log
-keys_of() { grep -o 'key to frame [0-9]*' "$1" | awk '{print $4}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s", a[int((NR+1)/2)], a[NR]}'; }
-reads_of() { grep 'filtered=true' "$1" | grep -o 'list read [0-9]*' | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s", a[int((NR+1)/2)], a[NR]}'; }
+keys_of() { grep -o 'key to frame [0-9]*' "$1" | awk '{print $4}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s\n", a[int((NR+1)/2)], a[NR]}'; }
+reads_of() { grep 'filtered=true' "$1" | grep -o 'list read [0-9]*' | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s\n", a[int((NR+1)/2)], a[NR]}'; }
 typing "$dir/typing.log" "/invoice" esc "/from:alice" esc '\budget'
 read -r type_key_med type_key_max < <(keys_of "$dir/typing.log")
 read -r type_read_med type_read_max < <(reads_of "$dir/typing.log")
