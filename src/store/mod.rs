@@ -22,7 +22,7 @@ pub use intents::Recovered;
 pub use maildir_sync::Followed;
 pub use messages::{Delivered, ListQuery, StoredMessage};
 pub use mirror::MirrorCandidate;
-pub use threads::{ThreadEntry, ThreadRow};
+pub use threads::{ThreadEntry, ThreadRow, ThreadSpan};
 
 use crate::instance::DataDir;
 use rusqlite::Connection;
