@@ -101,6 +101,9 @@ pub enum Action {
     OpenLink,
     Pipe,
     Pager,
+    Threads,
+    ToggleThread,
+    ToggleAllThreads,
     // the reader
     ReadOn,
     // the built-in editor
@@ -212,6 +215,9 @@ pub const ACTIONS: &[Binding] = &[
     b(Main, Action::OpenLink, "open_link", "list the message's links, to open one", &["L"]),
     b(Main, Action::Pipe, "pipe", "pipe the message to a command", &["|"]),
     b(Main, Action::Pager, "pager", "view the message in $PAGER", &["P"]),
+    b(Main, Action::Threads, "threads", "threaded list / flat list (this list, from now on)", &["T"]),
+    b(Main, Action::ToggleThread, "toggle_thread", "open / close the thread under the cursor", &["z"]),
+    b(Main, Action::ToggleAllThreads, "toggle_all_threads", "open / close every thread", &["Z"]),
     b(Reader, Action::ReadOn, "read_on", "a page down; at the end, the next unread message", &["Space"]),
     b(Writing, Action::WriteDone, "write_done", "done: to the review", &["Esc", "C-x"]),
     b(Writing, Action::CompleteAddress, "complete_address", "complete the address (To, Cc, Bcc)", &["Tab"]),

@@ -14,6 +14,7 @@ pub mod newmail;
 pub mod reader;
 pub mod seen;
 pub mod state;
+pub mod threads;
 mod update;
 pub mod views;
 
@@ -41,3 +42,6 @@ mod layer_tests;
 
 #[cfg(test)]
 mod views_tests;
+
+#[cfg(test)]
+mod threads_tests;

@@ -232,7 +232,13 @@ pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     let h = state.list_height();
     let start = state.list.top.saturating_sub(h);
     let seq = state.next_request();
-    fx.push(Effect::LoadList { seq, query: state.list.query.clone(), start, len: h * 3 });
+    let (query, len) = (state.list.query.clone(), h * 3);
+    if state.list.threaded {
+        let (open, all_open) = (state.list.open.iter().copied().collect(), state.list.all_open);
+        fx.push(Effect::LoadThreads { seq, query, open, all_open, start, len });
+    } else {
+        fx.push(Effect::LoadList { seq, query, start, len });
+    }
 }
 
 /// Scrolls so the cursor is visible, and asks for rows the window lacks.
@@ -248,7 +254,7 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
         l.top = l.total.saturating_sub(h);
     }
     if !l.window.covers(l.top, l.top + h, l.total) && state.list_open() {
-        let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. }));
+        let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. } | Effect::LoadThreads { .. }));
         if !already {
             load(state, fx);
         }

@@ -50,6 +50,14 @@ pub(super) fn opened(total: usize) -> AppState {
     opened_with(total, Keymap::default(), UiSettings::default())
 }
 
+/// A state with one account whose INBOX (id 10) is opened with these settings, not read.
+pub(super) fn opened_with_threads(settings: UiSettings) -> AppState {
+    let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), settings);
+    update(&mut s, Msg::Resize(100, 30));
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX")] }));
+    s
+}
+
 /// The same, with these keys and settings.
 pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) -> AppState {
     let mut s = AppState::new(vec![(1, "work".into())], keymap, settings);

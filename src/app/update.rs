@@ -26,6 +26,16 @@ pub enum Msg {
         start: usize,
         rows: Vec<Summary>,
     },
+    /// The answer to `Effect::LoadThreads`: rows of a threaded list, and what each stands
+    /// for.
+    ThreadsLoaded {
+        seq: u64,
+        query: ListQuery,
+        total: usize,
+        start: usize,
+        rows: Vec<Summary>,
+        cells: Vec<super::state::ThreadCell>,
+    },
     /// List read `seq` failed (a query the store cannot run): the store's words.
     ListFailed {
         seq: u64,
@@ -102,6 +112,17 @@ pub enum Effect {
     LoadList {
         seq: u64,
         query: ListQuery,
+        start: usize,
+        len: usize,
+    },
+    /// As `LoadList`, for a threaded list: `len` rows from row `start`, the threads in
+    /// `open` (with `all_open`, all but those) showing their messages; the answer is
+    /// `Msg::ThreadsLoaded` or `Msg::ListFailed`.
+    LoadThreads {
+        seq: u64,
+        query: ListQuery,
+        open: Vec<crate::model::ThreadId>,
+        all_open: bool,
         start: usize,
         len: usize,
     },
@@ -244,43 +265,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Worker(e) => super::events::worker(state, e, &mut fx),
         Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
         Msg::ListLoaded { seq, query, total, start, rows } => {
-            // an answer for a list the user left, or overtaken by a later one, is dropped
-            if query == state.list.query && seq >= state.list.fresh_from {
-                state.list.fresh_from = seq;
-                state.list.error = None;
-                state.list.loaded = true;
-                // the reader shows the message at the cursor: when that one left the list
-                // (deleted, moved, here or elsewhere), the reader goes on to the next
-                let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
-                let gone = state.reader.as_ref().is_some_and(|r| !rows.iter().any(|s| s.id == r.id));
-                state.list.total = total;
-                state.list.window = super::state::Window { start, rows };
-                // the cursor stays with its message when others came or went around it
-                if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
-                    state.list.cursor = pos;
-                }
-                if state.list.cursor >= total {
-                    state.list.cursor = total.saturating_sub(1);
-                }
-                if state.list.anchor.is_none() {
-                    state.list.anchor = state.list.selected().map(|s| s.id);
-                }
-                navigate::keep_cursor_visible(state, &mut fx);
-                if let Some(r) = &mut state.reader
-                    && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
-                {
-                    r.summary = s.clone();
-                }
-                if reading_cursor && gone {
-                    state.list.anchor = state.list.selected().map(|s| s.id);
-                    if state.list.anchor.is_some() {
-                        navigate::open_message(state, &mut fx);
-                    } else {
-                        state.reader = None;
-                        state.focus = Pane::List;
-                    }
-                }
-            }
+            let window = super::state::Window { start, rows, cells: Vec::new() };
+            loaded(state, (seq, false), query, total, window, &mut fx)
+        }
+        Msg::ThreadsLoaded { seq, query, total, start, rows, cells } => {
+            loaded(state, (seq, true), query, total, super::state::Window { start, rows, cells }, &mut fx)
         }
         Msg::Saved(Ok(paths)) => {
             let names: Vec<_> = paths.iter().map(|p| crate::sanitize::line(&p.display().to_string())).collect();
@@ -343,6 +332,56 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         state.focus = Pane::List;
     }
     fx
+}
+
+/// List read `seq` came (`threaded` or flat): shown if it is of the open list, in its shape,
+/// and not stale.
+fn loaded(
+    state: &mut AppState,
+    (seq, threaded): (u64, bool),
+    query: ListQuery,
+    total: usize,
+    window: super::state::Window,
+    fx: &mut Vec<Effect>,
+) {
+    // an answer for a list the user left, or overtaken by a later one, is dropped
+    if query == state.list.query && seq >= state.list.fresh_from && threaded == state.list.threaded {
+        state.list.fresh_from = seq;
+        state.list.error = None;
+        state.list.loaded = true;
+        // the reader shows the message at the cursor: when that one left the list
+        // (deleted, moved, here or elsewhere), the reader goes on to the next
+        let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
+        let gone = state.reader.as_ref().is_some_and(|r| !window.rows.iter().any(|s| s.id == r.id));
+        state.list.total = total;
+        state.list.window = window;
+        super::threads::follow(state);
+        // the cursor stays with its message when others came or went around it
+        if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
+            state.list.cursor = pos;
+        }
+        if state.list.cursor >= total {
+            state.list.cursor = total.saturating_sub(1);
+        }
+        if state.list.anchor.is_none() {
+            state.list.anchor = state.list.selected().map(|s| s.id);
+        }
+        navigate::keep_cursor_visible(state, fx);
+        if let Some(r) = &mut state.reader
+            && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
+        {
+            r.summary = s.clone();
+        }
+        if reading_cursor && gone {
+            state.list.anchor = state.list.selected().map(|s| s.id);
+            if state.list.anchor.is_some() {
+                navigate::open_message(state, fx);
+            } else {
+                state.reader = None;
+                state.focus = Pane::List;
+            }
+        }
+    }
 }
 
 fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
@@ -500,6 +539,9 @@ fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 state.layers.push(Layer::Outbox { cursor: 0 });
             }
         }
+        Action::Threads => super::threads::toggle(state, fx),
+        Action::ToggleThread => super::threads::toggle_thread(state, fx),
+        Action::ToggleAllThreads => super::threads::toggle_all(state, fx),
         Action::Help => state.layers.push(Layer::Help { scroll: 0 }),
         Action::Messages => state.layers.push(Layer::Messages { scroll: 0 }),
         Action::Account(i) if usize::from(i) < state.accounts.len() => {

@@ -144,6 +144,8 @@ pub struct UiConfig {
     pub unified_sent: bool,
     /// "All drafts": every account's Drafts folder in one list.
     pub unified_drafts: bool,
+    /// Lists start threaded (one row per conversation); `T` turns a list threaded or flat.
+    pub threaded: bool,
 }
 
 impl Default for UiConfig {
@@ -160,6 +162,7 @@ impl Default for UiConfig {
             unified_inbox: true,
             unified_sent: false,
             unified_drafts: false,
+            threaded: false,
         }
     }
 }

@@ -59,7 +59,25 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
         for effect in app::update(state, msg) {
             match effect {
                 Effect::Send(account, cmd) => env.send(account, cmd),
-                Effect::LoadList { seq, query, start, len } => load_list(env, &mut queue, seq, query, start, len),
+                Effect::LoadList { seq, query, start, len } => {
+                    list_read(env, &mut queue, seq, query, move |store, query| {
+                        let loaded = store
+                            .count(&query)
+                            .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
+                        match loaded {
+                            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
+                            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+                        }
+                    })
+                }
+                Effect::LoadThreads { seq, query, open, all_open, start, len } => {
+                    list_read(env, &mut queue, seq, query, move |store, query| {
+                        match super::threads::window(store, &query, &open, all_open, start, len) {
+                            Ok((total, rows, cells)) => Msg::ThreadsLoaded { seq, query, total, start, rows, cells },
+                            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+                        }
+                    })
+                }
                 Effect::SaveAttachments { raw, indexes, dir } => {
                     let saved: Result<Vec<_>, String> = indexes
                         .iter()
@@ -80,6 +98,12 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                             Err(e) => Msg::Failed(format!("local store: {e}")),
                         })
                     }
+                    app::state::Targets::Thread { thread, query, .. } => read_later(env, &mut queue, move |store| {
+                        match store.thread_message_ids(thread, &query).and_then(|ids| store.owners(&ids)) {
+                            Ok(ids) => Msg::Resolved { kind, ids },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        }
+                    }),
                     app::state::Targets::Query(q) => {
                         read_later(env, &mut queue, move |store| match store.ids_by_account(&q) {
                             Ok(ids) => Msg::Resolved { kind, ids },
@@ -180,16 +204,15 @@ pub(super) fn read_later(env: Env<'_>, queue: &mut Vec<Msg>, work: impl FnOnce(&
     }
 }
 
-/// List read `seq`: the query's count and a window of its rows, off the UI task. A read of
+/// List read `seq` (`read`: the count and a window of rows), off the UI task. A read of
 /// another list still running is stopped first (its answer would be dropped anyway).
-fn load_list(env: Env<'_>, queue: &mut Vec<Msg>, seq: u64, query: ListQuery, start: usize, len: usize) {
-    let read = move |store: &Store, query: ListQuery| {
-        let loaded = store.count(&query).and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
-        match loaded {
-            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
-            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
-        }
-    };
+fn list_read(
+    env: Env<'_>,
+    queue: &mut Vec<Msg>,
+    seq: u64,
+    query: ListQuery,
+    read: impl FnOnce(&Store, ListQuery) -> Msg + Send + 'static,
+) {
     match (env.later, env.readers) {
         (Some(later), Some(readers)) => {
             readers.asked(seq);

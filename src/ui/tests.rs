@@ -473,3 +473,38 @@ fn all_inboxes_and_a_search_over_every_account() {
     key(&mut state, &store, KeyCode::Enter);
     snap!("search_80x24", screen(&mut state, &store, 80, 24));
 }
+
+/// Opens the folder named `name` of the demo's accounts in the list.
+fn open_folder(state: &mut AppState, store: &Store, name: &str) {
+    let rows = state.folder_rows();
+    let i = rows.iter().position(|r| state.folder_at(*r).is_some_and(|(_, f)| f.name == name)).unwrap();
+    state.focus = crate::app::Pane::Folders;
+    state.folder_cursor = i;
+    key(state, store, KeyCode::Enter);
+}
+
+#[test]
+fn threaded_list_closed_and_open() {
+    let (_d, store, mut state) = demo();
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    open_folder(&mut state, &store, "Lists/rust");
+    key(&mut state, &store, KeyCode::Char('T'));
+    let closed = screen(&mut state, &store, 80, 24);
+    assert!(closed.contains("(threads)"), "{closed}");
+    snap!("threads_closed_80x24", closed);
+    // the thread under the cursor opens: its messages as a tree
+    key(&mut state, &store, KeyCode::Char('z'));
+    let open = screen(&mut state, &store, 80, 24);
+    assert!(open.contains("└─"), "{open}");
+    snap!("threads_one_open_80x24", open);
+    // and closes again, the cursor on it
+    key(&mut state, &store, KeyCode::Char('z'));
+    let panes = |s: &str| s.lines().take(23).collect::<Vec<_>>().join("\n");
+    assert_eq!(panes(&screen(&mut state, &store, 80, 24)), panes(&closed));
+    // every thread open; T again: the flat list
+    key(&mut state, &store, KeyCode::Char('Z'));
+    snap!("threads_all_open_80x24", screen(&mut state, &store, 80, 24));
+    key(&mut state, &store, KeyCode::Char('T'));
+    let flat = screen(&mut state, &store, 80, 24);
+    assert!(!flat.contains("(threads)") && !flat.contains("└─Re"), "{flat}");
+}

@@ -1,0 +1,52 @@
+//! The read of a threaded list window, off the UI task: where its first row falls, the
+//! threads from there, and the trees of the open ones among them only.
+
+use crate::app::state::{ThreadCell, ThreadTotals};
+use crate::model::{Summary, ThreadId};
+use crate::store::{ListQuery, Result, Store};
+
+/// The rows of a threaded list: its number of rows, and `len` rows from row `start` with
+/// what each stands for.
+pub(super) fn window(
+    store: &Store,
+    q: &ListQuery,
+    open: &[ThreadId],
+    all_open: bool,
+    start: usize,
+    len: usize,
+) -> Result<(usize, Vec<Summary>, Vec<ThreadCell>)> {
+    let span = store.thread_span(q, open, all_open, start)?;
+    let (mut rows, mut cells) = (Vec::with_capacity(len), Vec::with_capacity(len));
+    let (mut offset, mut skip) = (span.thread, span.skip);
+    while rows.len() < len {
+        let heads = store.thread_window(q, offset, len)?;
+        if heads.is_empty() {
+            break;
+        }
+        offset += heads.len();
+        for h in heads {
+            if open.contains(&h.thread) != all_open {
+                for e in store.thread_tree(h.thread, q)? {
+                    if skip > 0 {
+                        skip -= 1;
+                        continue;
+                    }
+                    cells.push(ThreadCell { thread: h.thread, closed: None, glyphs: e.glyphs() });
+                    rows.push(e.summary);
+                }
+            } else if skip > 0 {
+                skip = 0;
+            } else {
+                let closed = Some(ThreadTotals { count: h.count, unread: h.unread, flagged: h.flagged });
+                cells.push(ThreadCell { thread: h.thread, closed, glyphs: String::new() });
+                rows.push(h.newest);
+            }
+            if rows.len() >= len {
+                break;
+            }
+        }
+    }
+    rows.truncate(len);
+    cells.truncate(len);
+    Ok((span.rows, rows, cells))
+}
