@@ -71,6 +71,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::Body { id, raw } => {
             super::reader::body_here(state, id, fx);
+            super::conversation::body(state, id, &raw, fx);
             let width = reader_width(state);
             if let Some(r) = &mut state.reader
                 && r.id == id
@@ -81,6 +82,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::BodyUnavailable { id, reason, .. } => {
             super::reader::body_unavailable(state, id, &reason);
+            super::conversation::keep(state, id, Body::Unavailable(reason.clone()));
             if let Some(r) = &mut state.reader
                 && r.id == id
             {

@@ -3,6 +3,7 @@
 mod act;
 pub mod autosave;
 pub mod compose;
+pub mod conversation;
 pub mod editor;
 mod events;
 mod feedback;

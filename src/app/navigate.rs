@@ -156,8 +156,13 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                 }
                 state.resume_after_body = Some((account, super::compose::ComposeKind::Resume(sel)));
             }
+            let thread = state.list.closed_thread().map(|t| t.0);
+            let reading = |r: &ReaderView| match &r.conversation {
+                Some(c) => Some(c.thread) == thread,
+                None => r.id == sel && thread.is_none(),
+            };
             match &mut state.reader {
-                Some(r) if r.id == sel => {
+                Some(r) if reading(r) => {
                     r.fullscreen = true;
                     state.focus = Pane::Reader;
                     super::seen::now(state, fx);
@@ -263,6 +268,10 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Opens the message under the list cursor in the reader, and prefetches its neighbours.
 pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
+    // a closed thread opens as one conversation
+    if let Some((thread, _)) = state.list.closed_thread() {
+        return super::conversation::open(state, thread, fx);
+    }
     if let Some(sel) = state.list.selected().cloned() {
         open_row(state, sel, fx);
     }
@@ -278,8 +287,15 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     let scroll = 0;
     // the cursor stays with the message the reader shows when the list reloads around it
     state.list.anchor = Some(sel.id);
-    state.reader =
-        Some(ReaderView { id: sel.id, account, summary: sel.clone(), body: Body::Loading, scroll, fullscreen });
+    state.reader = Some(ReaderView {
+        id: sel.id,
+        account,
+        summary: sel.clone(),
+        body: Body::Loading,
+        scroll,
+        fullscreen,
+        conversation: None,
+    });
     let (mark_seen, timer) = super::seen::on_open(state);
     fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen }));
     let n = state.settings.prefetch;

@@ -171,6 +171,9 @@ pub struct ReaderView {
     pub body: Body,
     pub scroll: u16,
     pub fullscreen: bool,
+    /// A whole thread in one reader (`id`, `summary` and `body` are of the message at its
+    /// cursor, which the reader's actions act on).
+    pub conversation: Option<Box<super::conversation::Conversation>>,
 }
 
 /// A question in the status line that takes the next key.

@@ -36,6 +36,12 @@ pub enum Msg {
         rows: Vec<Summary>,
         cells: Vec<super::state::ThreadCell>,
     },
+    /// The answer to `Effect::LoadConversation`: the thread's messages in tree order, each
+    /// read one with the first words of its body.
+    Conversation {
+        thread: crate::model::ThreadId,
+        entries: Vec<(crate::store::ThreadEntry, Option<String>)>,
+    },
     /// List read `seq` failed (a query the store cannot run): the store's words.
     ListFailed {
         seq: u64,
@@ -125,6 +131,11 @@ pub enum Effect {
         all_open: bool,
         start: usize,
         len: usize,
+    },
+    /// Read every message of a thread, in every folder of its account, as a tree (off the
+    /// UI task); the answer is `Msg::Conversation`.
+    LoadConversation {
+        thread: crate::model::ThreadId,
     },
     SaveAttachments {
         raw: Arc<Vec<u8>>,
@@ -271,6 +282,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::ThreadsLoaded { seq, query, total, start, rows, cells } => {
             loaded(state, (seq, true), query, total, super::state::Window { start, rows, cells }, &mut fx)
         }
+        Msg::Conversation { thread, entries } => super::conversation::loaded(state, thread, entries, &mut fx),
         Msg::Saved(Ok(paths)) => {
             let names: Vec<_> = paths.iter().map(|p| crate::sanitize::line(&p.display().to_string())).collect();
             state.status = Some(format!("saved {}", names.join(", ")));
@@ -372,7 +384,9 @@ fn loaded(
         {
             r.summary = s.clone();
         }
-        if reading_cursor && gone {
+        // a conversation holds messages of other folders: it stays
+        let conversation = state.reader.as_ref().is_some_and(|r| r.conversation.is_some());
+        if reading_cursor && gone && !conversation {
             state.list.anchor = state.list.selected().map(|s| s.id);
             if state.list.anchor.is_some() {
                 navigate::open_message(state, fx);
@@ -697,11 +711,24 @@ pub(super) fn rerender(state: &mut AppState, fx: &mut Vec<Effect>) {
 /// A rendering came back: shown if it is still of the open message at its width.
 fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::mime::Rendered) {
     let current = reader_width(state);
-    if let Some(r) = &mut state.reader
-        && r.id == id
-        && width == current
-        && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
+    if width != current {
+        return;
+    }
+    let Some(r) = &mut state.reader else { return };
+    let ready = |body: &Body| match body {
+        Body::Ready { raw, .. } | Body::Rendering { raw } => {
+            Some(Body::Ready { raw: raw.clone(), rendered: rendered.clone() })
+        }
+        _ => None,
+    };
+    if r.id == id
+        && let Some(b) = ready(&r.body)
     {
-        r.body = Body::Ready { raw: raw.clone(), rendered };
+        r.body = b;
+    }
+    if let Some(m) = r.conversation.as_mut().and_then(|c| c.messages.iter_mut().find(|m| m.summary.id == id))
+        && let Some(b) = ready(&m.body)
+    {
+        m.body = b;
     }
 }

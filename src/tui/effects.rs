@@ -111,6 +111,12 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         })
                     }
                 },
+                Effect::LoadConversation { thread } => {
+                    read_later(env, &mut queue, move |store| match store.thread_tree(thread, &ListQuery::default()) {
+                        Ok(entries) => Msg::Conversation { thread, entries: super::threads::previews(store, entries) },
+                        Err(e) => Msg::Failed(format!("local store: {e}")),
+                    })
+                }
                 Effect::SaveViews(views) => {
                     if let Err(e) = super::views::save(env.store.data_dir(), &views) {
                         queue.push(Msg::Failed(e));

@@ -1,9 +1,10 @@
 //! The read of a threaded list window, off the UI task: where its first row falls, the
-//! threads from there, and the trees of the open ones among them only.
+//! threads from there, and the trees of the open ones among them only; and the first words
+//! of a conversation's messages.
 
 use crate::app::state::{ThreadCell, ThreadTotals};
 use crate::model::{Summary, ThreadId};
-use crate::store::{ListQuery, Result, Store};
+use crate::store::{ListQuery, Result, Store, ThreadEntry};
 
 /// The rows of a threaded list: its number of rows, and `len` rows from row `start` with
 /// what each stands for.
@@ -49,4 +50,22 @@ pub(super) fn window(
     rows.truncate(len);
     cells.truncate(len);
     Ok((span.rows, rows, cells))
+}
+
+/// Most messages of a conversation given the first words of their bodies.
+const PREVIEWS: usize = 100;
+
+/// The first words of each read message of a conversation whose body the store has (the
+/// unread ones unfold, with their whole bodies).
+pub(super) fn previews(store: &Store, entries: Vec<ThreadEntry>) -> Vec<(ThreadEntry, Option<String>)> {
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let wanted = i < PREVIEWS && e.summary.cached && e.summary.flags.is_seen();
+            let raw = wanted.then(|| store.body(e.summary.id).ok().flatten()).flatten();
+            let preview = raw.map(|raw| crate::app::conversation::first_words(&crate::mime::render(&raw, 200).body));
+            (e, preview)
+        })
+        .collect()
 }

@@ -483,12 +483,18 @@ fn open_folder(state: &mut AppState, store: &Store, name: &str) {
     key(state, store, KeyCode::Enter);
 }
 
-#[test]
-fn threaded_list_closed_and_open() {
-    let (_d, store, mut state) = demo();
+/// The demo at 80x24 with the Lists/rust folder (one thread of ten) threaded.
+fn threaded_rust_list() -> (tempfile::TempDir, Store, AppState) {
+    let (d, store, mut state) = demo();
     crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
     open_folder(&mut state, &store, "Lists/rust");
     key(&mut state, &store, KeyCode::Char('T'));
+    (d, store, state)
+}
+
+#[test]
+fn threaded_list_closed_and_open() {
+    let (_d, store, mut state) = threaded_rust_list();
     let closed = screen(&mut state, &store, 80, 24);
     assert!(closed.contains("(threads)"), "{closed}");
     snap!("threads_closed_80x24", closed);
@@ -507,4 +513,46 @@ fn threaded_list_closed_and_open() {
     key(&mut state, &store, KeyCode::Char('T'));
     let flat = screen(&mut state, &store, 80, 24);
     assert!(!flat.contains("(threads)") && !flat.contains("└─Re"), "{flat}");
+}
+
+/// Gives the reader's conversation the bodies of its unfolded messages, as the worker would.
+fn conversation_bodies(state: &mut AppState, store: &Store) {
+    let c = state.reader.as_ref().unwrap().conversation.as_ref().unwrap();
+    let ids: Vec<_> = c.messages.iter().filter(|m| m.unfolded).map(|m| m.summary.id).collect();
+    for id in ids {
+        let raw = std::sync::Arc::new(store.body(id).unwrap().unwrap());
+        crate::tui::apply(state, Msg::Worker(Event::Body { id, raw }), store, &[]);
+    }
+}
+
+#[test]
+fn a_thread_opens_as_one_conversation() {
+    let (_d, store, mut state) = threaded_rust_list();
+    key(&mut state, &store, KeyCode::Enter);
+    let c = state.reader.as_ref().unwrap().conversation.as_ref().unwrap();
+    assert_eq!(c.messages.len(), 10);
+    // the unread ones are unfolded, the cursor on the first of them
+    let unfolded: Vec<_> = c.messages.iter().map(|m| m.unfolded).collect();
+    assert_eq!(unfolded, [false, false, false, false, false, false, true, true, true, true]);
+    assert_eq!(c.cursor, 6);
+    conversation_bodies(&mut state, &store);
+    key(&mut state, &store, KeyCode::Enter);
+    snap!("conversation_80x24", screen(&mut state, &store, 80, 24));
+    // K: the message before, folded; z unfolds it; r answers the message at the cursor
+    key(&mut state, &store, KeyCode::Char('K'));
+    let r = state.reader.as_ref().unwrap();
+    let before = r.conversation.as_ref().unwrap().messages[5].summary.id;
+    assert_eq!(r.id, before);
+    let fx = crate::app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)));
+    let reply = crate::app::compose::ComposeKind::Reply(before);
+    assert!(fx.iter().any(|e| matches!(e, crate::app::Effect::StartCompose { kind, .. } if *kind == reply)), "{fx:?}");
+    key(&mut state, &store, KeyCode::Char('z'));
+    assert!(state.reader.as_ref().unwrap().conversation.as_ref().unwrap().messages[5].unfolded);
+    let raw = std::sync::Arc::new(store.body(before).unwrap().unwrap());
+    crate::tui::apply(&mut state, Msg::Worker(Event::Body { id: before, raw }), &store, &[]);
+    // from the top: the folded messages a line each, the first words of those here
+    key(&mut state, &store, KeyCode::Char('g'));
+    let s = screen(&mut state, &store, 80, 24);
+    assert!(s.contains("(6 of 10)") && s.contains("▸ Alice Ferris"), "{s}");
+    snap!("conversation_top_80x24", s);
 }
