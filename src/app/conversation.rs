@@ -3,8 +3,9 @@
 //! line each; a cursor on one message, which reply, forward and the other reader keys act
 //! on.
 
+use super::render::reader_width;
 use super::state::{AppState, Body, Pane, ReaderView};
-use super::update::{Effect, reader_width};
+use super::update::Effect;
 use crate::account::Command;
 use crate::model::{MessageId, Summary, ThreadId};
 use crate::store::ThreadEntry;

@@ -13,6 +13,7 @@ pub mod layout;
 mod navigate;
 pub mod newmail;
 pub mod reader;
+mod render;
 pub mod seen;
 pub mod state;
 pub mod threads;

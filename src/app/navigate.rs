@@ -391,3 +391,55 @@ pub fn folder_scroll_top(state: &AppState, height: u16) -> usize {
     let inner = height.saturating_sub(2).max(1) as usize;
     state.folder_cursor.saturating_sub(inner - 1)
 }
+
+/// List read `seq` came (`threaded` or flat): shown if it is of the open list, in its shape,
+/// and not stale.
+pub(super) fn loaded(
+    state: &mut AppState,
+    (seq, threaded): (u64, bool),
+    query: ListQuery,
+    total: usize,
+    window: super::state::Window,
+    fx: &mut Vec<Effect>,
+) {
+    // an answer for a list the user left, or overtaken by a later one, is dropped
+    if query == state.list.query && seq >= state.list.fresh_from && threaded == state.list.threaded {
+        state.list.fresh_from = seq;
+        state.list.error = None;
+        state.list.loaded = true;
+        // the reader shows the message at the cursor: when that one left the list
+        // (deleted, moved, here or elsewhere), the reader goes on to the next
+        let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
+        let gone = state.reader.as_ref().is_some_and(|r| !window.rows.iter().any(|s| s.id == r.id));
+        state.list.total = total;
+        state.list.window = window;
+        super::threads::follow(state);
+        // the cursor stays with its message when others came or went around it
+        if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
+            state.list.cursor = pos;
+        }
+        if state.list.cursor >= total {
+            state.list.cursor = total.saturating_sub(1);
+        }
+        if state.list.anchor.is_none() {
+            state.list.anchor = state.list.selected().map(|s| s.id);
+        }
+        keep_cursor_visible(state, fx);
+        if let Some(r) = &mut state.reader
+            && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
+        {
+            r.summary = s.clone();
+        }
+        // a conversation holds messages of other folders: it stays
+        let conversation = state.reader.as_ref().is_some_and(|r| r.conversation.is_some());
+        if reading_cursor && gone && !conversation {
+            state.list.anchor = state.list.selected().map(|s| s.id);
+            if state.list.anchor.is_some() {
+                open_message(state, fx);
+            } else {
+                state.reader = None;
+                state.focus = Pane::List;
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! The threaded list: threaded or flat per list (remembered for the session), threads
+//! The threaded list: threaded or flat per list (remembered, in the data dir), threads
 //! opened and closed one at a time or all at once.
 
 use super::state::AppState;
@@ -22,7 +22,7 @@ fn reshaped(state: &mut AppState, fx: &mut Vec<Effect>) {
     super::navigate::load(state, fx);
 }
 
-/// Threaded to flat and back, for this list from now on (this session).
+/// Threaded to flat and back, for this list from now on (kept for the next start too).
 pub fn toggle(state: &mut AppState, fx: &mut Vec<Effect>) {
     if !state.list_open() {
         return;
@@ -41,6 +41,7 @@ pub fn toggle(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.selection = Default::default();
     state.status = Some(if state.list.threaded { "threaded" } else { "flat" }.into());
     reshaped(state, fx);
+    fx.push(Effect::SaveThreaded(state.threaded_in.clone()));
 }
 
 /// Says that a key for threads needs a threaded list.

@@ -34,7 +34,8 @@ fn threaded() -> AppState {
     let mut s = opened(3);
     let fx = key(&mut s, KeyCode::Char('T'));
     assert!(
-        matches!(&fx[..], [Effect::LoadThreads { open, all_open: false, start: 0, .. }] if open.is_empty()),
+        matches!(&fx[..], [Effect::LoadThreads { open, all_open: false, start: 0, .. }, Effect::SaveThreaded(kept)]
+            if open.is_empty() && kept.get("folder:10") == Some(&true)),
         "{fx:?}"
     );
     threads_loaded(&mut s, &[]);

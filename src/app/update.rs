@@ -204,6 +204,8 @@ pub enum Effect {
         folder: String,
         count: u32,
     },
+    /// Keep which lists are threaded (`threads.toml` in the data dir).
+    SaveThreaded(std::collections::HashMap<String, bool>),
     /// Keep the saved searches made in the UI (`views.toml` in the data dir).
     SaveViews(Vec<crate::config::ViewConfig>),
     /// Count the unread messages of these saved searches (off the UI task).
@@ -271,16 +273,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             navigate::keep_cursor_visible(state, &mut fx);
-            rerender(state, &mut fx);
+            super::render::rerender(state, &mut fx);
         }
         Msg::Worker(e) => super::events::worker(state, e, &mut fx),
-        Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
+        Msg::Rendered { id, width, rendered: r } => super::render::rendered(state, id, width, *r),
         Msg::ListLoaded { seq, query, total, start, rows } => {
             let window = super::state::Window { start, rows, cells: Vec::new() };
-            loaded(state, (seq, false), query, total, window, &mut fx)
+            navigate::loaded(state, (seq, false), query, total, window, &mut fx)
         }
         Msg::ThreadsLoaded { seq, query, total, start, rows, cells } => {
-            loaded(state, (seq, true), query, total, super::state::Window { start, rows, cells }, &mut fx)
+            navigate::loaded(state, (seq, true), query, total, super::state::Window { start, rows, cells }, &mut fx)
         }
         Msg::Conversation { thread, entries } => super::conversation::loaded(state, thread, entries, &mut fx),
         Msg::Saved(Ok(paths)) => {
@@ -344,58 +346,6 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         state.focus = Pane::List;
     }
     fx
-}
-
-/// List read `seq` came (`threaded` or flat): shown if it is of the open list, in its shape,
-/// and not stale.
-fn loaded(
-    state: &mut AppState,
-    (seq, threaded): (u64, bool),
-    query: ListQuery,
-    total: usize,
-    window: super::state::Window,
-    fx: &mut Vec<Effect>,
-) {
-    // an answer for a list the user left, or overtaken by a later one, is dropped
-    if query == state.list.query && seq >= state.list.fresh_from && threaded == state.list.threaded {
-        state.list.fresh_from = seq;
-        state.list.error = None;
-        state.list.loaded = true;
-        // the reader shows the message at the cursor: when that one left the list
-        // (deleted, moved, here or elsewhere), the reader goes on to the next
-        let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
-        let gone = state.reader.as_ref().is_some_and(|r| !window.rows.iter().any(|s| s.id == r.id));
-        state.list.total = total;
-        state.list.window = window;
-        super::threads::follow(state);
-        // the cursor stays with its message when others came or went around it
-        if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
-            state.list.cursor = pos;
-        }
-        if state.list.cursor >= total {
-            state.list.cursor = total.saturating_sub(1);
-        }
-        if state.list.anchor.is_none() {
-            state.list.anchor = state.list.selected().map(|s| s.id);
-        }
-        navigate::keep_cursor_visible(state, fx);
-        if let Some(r) = &mut state.reader
-            && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
-        {
-            r.summary = s.clone();
-        }
-        // a conversation holds messages of other folders: it stays
-        let conversation = state.reader.as_ref().is_some_and(|r| r.conversation.is_some());
-        if reading_cursor && gone && !conversation {
-            state.list.anchor = state.list.selected().map(|s| s.id);
-            if state.list.anchor.is_some() {
-                navigate::open_message(state, fx);
-            } else {
-                state.reader = None;
-                state.focus = Pane::List;
-            }
-        }
-    }
 }
 
 fn key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
@@ -690,45 +640,4 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         _ => return,
     };
     fx.push(Effect::SaveAttachments { raw: raw.clone(), indexes, dir: state.settings.attachment_dir.clone() });
-}
-
-/// The width the open message is rendered at.
-pub(super) fn reader_width(state: &AppState) -> usize {
-    super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize
-}
-
-/// Has the open message rendered again at the reader's current width (off the UI task;
-/// the old rendering shows meanwhile).
-pub(super) fn rerender(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let width = reader_width(state);
-    if let Some(r) = &state.reader
-        && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
-    {
-        fx.push(Effect::Render { id: r.id, raw: raw.clone(), width });
-    }
-}
-
-/// A rendering came back: shown if it is still of the open message at its width.
-fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::mime::Rendered) {
-    let current = reader_width(state);
-    if width != current {
-        return;
-    }
-    let Some(r) = &mut state.reader else { return };
-    let ready = |body: &Body| match body {
-        Body::Ready { raw, .. } | Body::Rendering { raw } => {
-            Some(Body::Ready { raw: raw.clone(), rendered: rendered.clone() })
-        }
-        _ => None,
-    };
-    if r.id == id
-        && let Some(b) = ready(&r.body)
-    {
-        r.body = b;
-    }
-    if let Some(m) = r.conversation.as_mut().and_then(|c| c.messages.iter_mut().find(|m| m.summary.id == id))
-        && let Some(b) = ready(&m.body)
-    {
-        m.body = b;
-    }
 }

@@ -144,7 +144,8 @@ pub struct UiConfig {
     pub unified_sent: bool,
     /// "All drafts": every account's Drafts folder in one list.
     pub unified_drafts: bool,
-    /// Lists start threaded (one row per conversation); `T` turns a list threaded or flat.
+    /// Lists start threaded (one row per conversation); `T` turns a list threaded or flat
+    /// (kept per list in the data dir).
     pub threaded: bool,
 }
 

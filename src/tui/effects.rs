@@ -117,6 +117,11 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         Err(e) => Msg::Failed(format!("local store: {e}")),
                     })
                 }
+                Effect::SaveThreaded(lists) => {
+                    if let Err(e) = super::views::save_threaded(env.store.data_dir(), &lists) {
+                        queue.push(Msg::Failed(e));
+                    }
+                }
                 Effect::SaveViews(views) => {
                     if let Err(e) = super::views::save(env.store.data_dir(), &views) {
                         queue.push(Msg::Failed(e));

@@ -136,6 +136,7 @@ async fn session(
         None
     };
     let mut state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
+    state.threaded_in = views::load_threaded(data.path());
     // the config's saved searches, then those kept from the UI
     let kept = views::load(data.path()).into_iter().map(|v| (v, false));
     for (v, from_config) in views.into_iter().map(|v| (v, true)).chain(kept) {
