@@ -17,6 +17,10 @@ pub struct Conversation {
     /// Empty until the store has answered.
     pub messages: Vec<Message>,
     pub cursor: usize,
+    /// Bodies to ask the worker for, one at a time (it keeps only the last of several
+    /// opens waiting, as the list's reader needs), and the one asked for.
+    pub wanted: std::collections::VecDeque<MessageId>,
+    pub asking: Option<MessageId>,
 }
 
 /// One message of a conversation.
@@ -44,7 +48,13 @@ pub fn open(state: &mut AppState, thread: ThreadId, fx: &mut Vec<Effect>) {
     let Some(account) = state.owner(&newest) else { return };
     state.list.anchor = Some(newest.id);
     let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen) || state.settings.reader_fullscreen;
-    let conversation = Some(Box::new(Conversation { thread, messages: Vec::new(), cursor: 0 }));
+    let conversation = Some(Box::new(Conversation {
+        thread,
+        messages: Vec::new(),
+        cursor: 0,
+        wanted: Default::default(),
+        asking: None,
+    }));
     state.reader = Some(ReaderView {
         id: newest.id,
         account,
@@ -67,7 +77,6 @@ pub fn loaded(
     entries: Vec<(ThreadEntry, Option<String>)>,
     fx: &mut Vec<Effect>,
 ) {
-    let mark_seen = state.settings.mark_read_on_open;
     let Some(r) = &mut state.reader else { return };
     let Some(c) = r.conversation.as_mut().filter(|c| c.thread == thread && c.messages.is_empty()) else { return };
     c.messages = entries
@@ -84,10 +93,26 @@ pub fn loaded(
         return;
     }
     c.cursor = c.messages.iter().position(|m| m.unfolded).unwrap_or(c.messages.len() - 1);
-    for m in c.messages.iter().filter(|m| m.unfolded) {
-        fx.push(Effect::Send(r.account, Command::Open { id: m.summary.id, mark_seen }));
-    }
+    c.wanted = c.messages.iter().filter(|m| m.unfolded).map(|m| m.summary.id).collect();
+    ask_next(state, fx);
     follow_cursor(state);
+}
+
+/// Asks the worker for the next body wanted, when none is being asked for (the opened
+/// message marked read as any opened message is).
+fn ask_next(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let mark_seen = state.settings.mark_read_on_open;
+    let Some(r) = &mut state.reader else { return };
+    let account = r.account;
+    let Some(c) = r.conversation.as_mut().filter(|c| c.asking.is_none()) else { return };
+    while let Some(id) = c.wanted.pop_front() {
+        // one whose body came meanwhile is not asked for again
+        if c.messages.iter().any(|m| m.summary.id == id && matches!(m.body, Body::Loading)) {
+            c.asking = Some(id);
+            fx.push(Effect::Send(account, Command::Open { id, mark_seen }));
+            return;
+        }
+    }
 }
 
 /// The reader shows the message at the conversation's cursor: its header line at the top.
@@ -124,15 +149,17 @@ pub fn step(state: &mut AppState, delta: i64) {
 
 /// z in a conversation: the message at the cursor unfolds (its body asked for) or folds.
 pub fn fold(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let mark_seen = state.settings.mark_read_on_open;
-    let Some(r) = &mut state.reader else { return };
-    let account = r.account;
-    let Some(m) = r.conversation.as_mut().and_then(|c| c.messages.get_mut(c.cursor)) else { return };
+    let Some(c) = state.reader.as_mut().and_then(|r| r.conversation.as_mut()) else { return };
+    let Some(m) = c.messages.get_mut(c.cursor) else { return };
     m.unfolded = !m.unfolded;
+    let id = m.summary.id;
     if m.unfolded && matches!(m.body, Body::Loading | Body::Unavailable(_)) {
         m.body = Body::Loading;
-        fx.push(Effect::Send(account, Command::Open { id: m.summary.id, mark_seen }));
+        if c.asking != Some(id) && !c.wanted.contains(&id) {
+            c.wanted.push_back(id);
+        }
     }
+    ask_next(state, fx);
     follow_cursor(state);
 }
 
@@ -149,13 +176,25 @@ pub fn body(state: &mut AppState, id: MessageId, raw: &std::sync::Arc<Vec<u8>>, 
     if !at_cursor {
         fx.push(Effect::Render { id, raw: raw.clone(), width });
     }
+    answered(state, id, fx);
 }
 
-/// Message `id`'s body, as it now is in the reader (rendered, unavailable), is kept in the
-/// conversation too.
-pub fn keep(state: &mut AppState, id: MessageId, body: Body) {
+/// The worker answered for message `id`: the next body wanted is asked for.
+fn answered(state: &mut AppState, id: MessageId, fx: &mut Vec<Effect>) {
+    if let Some(c) = state.reader.as_mut().and_then(|r| r.conversation.as_mut())
+        && c.asking == Some(id)
+    {
+        c.asking = None;
+    }
+    ask_next(state, fx);
+}
+
+/// Message `id`'s body cannot be had: the conversation says why there, and asks for the
+/// next.
+pub fn unavailable(state: &mut AppState, id: MessageId, reason: &str, fx: &mut Vec<Effect>) {
     let Some(r) = &mut state.reader else { return };
     if let Some(m) = r.conversation.as_mut().and_then(|c| c.messages.iter_mut().find(|m| m.summary.id == id)) {
-        m.body = body;
+        m.body = Body::Unavailable(reason.to_string());
     }
+    answered(state, id, fx);
 }

@@ -83,7 +83,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::BodyUnavailable { id, reason, .. } => {
             super::reader::body_unavailable(state, id, &reason);
-            super::conversation::keep(state, id, Body::Unavailable(reason.clone()));
+            super::conversation::unavailable(state, id, &reason, fx);
             if let Some(r) = &mut state.reader
                 && r.id == id
             {

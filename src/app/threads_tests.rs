@@ -6,6 +6,7 @@ use super::tests::{key, opened, rows};
 use super::update::{ActKind, Effect, Msg, update};
 use crate::model::{Flags, ThreadId};
 use crossterm::event::KeyCode;
+use std::sync::Arc;
 
 /// The answer to the last threaded read: rows 0.. of threads 1, 2, 3 (thread 2 closed with
 /// five messages, two unread; `open` ones with three messages each).
@@ -130,4 +131,54 @@ fn actions_on_a_closed_thread_are_on_all_its_messages() {
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Char('d'));
     assert!(matches!(&fx[..], [Effect::Act { targets: Targets::Ids(ids), .. }] if ids.len() == 1), "{fx:?}");
+}
+
+#[test]
+fn a_conversation_asks_for_its_unread_bodies_one_at_a_time() {
+    use crate::account::{Command, Event};
+    use crate::store::ThreadEntry;
+    let mut s = threaded();
+    key(&mut s, KeyCode::Char('j'));
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, [Effect::LoadConversation { thread: ThreadId(2) }]);
+    assert!(s.reader.as_ref().is_some_and(|r| r.conversation.is_some()));
+    // five messages, the last three unread (one of them in Sent)
+    let entries: Vec<_> = rows(100, 5)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut summary)| {
+            summary.flags = if i < 2 { Flags(Flags::SEEN) } else { Flags(0) };
+            summary.folder = if i == 3 { 11 } else { 10 };
+            (ThreadEntry { summary, depth: i.min(1), more: vec![false; i.min(1)] }, Some(format!("words {i}")))
+        })
+        .collect();
+    let ids: Vec<_> = entries.iter().map(|(e, _)| e.summary.id).collect();
+    let fx = update(&mut s, Msg::Conversation { thread: ThreadId(2), entries });
+    let opens = |fx: &[Effect]| -> Vec<i64> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Send(1, Command::Open { id, mark_seen: true }) => Some(*id),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(opens(&fx), [ids[2]]);
+    let r = s.reader.as_ref().unwrap();
+    assert_eq!((r.id, r.conversation.as_ref().unwrap().cursor), (ids[2], 2));
+    let raw = Arc::new(b"Subject: x\r\n\r\nbody\r\n".to_vec());
+    let fx = update(&mut s, Msg::Worker(Event::Body { id: ids[2], raw: raw.clone() }));
+    assert_eq!(opens(&fx), [ids[3]]);
+    let fx = update(&mut s, Msg::Worker(Event::Body { id: ids[3], raw: raw.clone() }));
+    assert_eq!(opens(&fx), [ids[4]]);
+    // K to a read one, z unfolds it: its body is asked for once the last one came
+    s.focus = super::state::Pane::Reader;
+    key(&mut s, KeyCode::Char('K'));
+    assert_eq!(s.reader.as_ref().unwrap().id, ids[1]);
+    let fx = key(&mut s, KeyCode::Char('z'));
+    assert!(opens(&fx).is_empty(), "{fx:?}");
+    let fx = update(&mut s, Msg::Worker(Event::Body { id: ids[4], raw }));
+    assert_eq!(opens(&fx), [ids[1]]);
+    // the list reloading around it leaves the conversation open
+    threads_loaded(&mut s, &[]);
+    assert!(s.reader.as_ref().is_some_and(|r| r.conversation.is_some() && r.id == ids[1]));
 }

@@ -556,3 +556,27 @@ fn a_thread_opens_as_one_conversation() {
     assert!(s.contains("(6 of 10)") && s.contains("▸ Alice Ferris"), "{s}");
     snap!("conversation_top_80x24", s);
 }
+
+#[test]
+fn all_inboxes_and_a_search_are_threaded_too() {
+    let (_d, store, mut state) = demo_with(UiSettings { threaded: true, ..Default::default() });
+    crate::tui::apply(&mut state, Msg::Resize(80, 24), &store, &[]);
+    key(&mut state, &store, KeyCode::Tab);
+    key(&mut state, &store, KeyCode::Char('g'));
+    key(&mut state, &store, KeyCode::Enter);
+    let inboxes = screen(&mut state, &store, 80, 24);
+    // every inbox message is a thread of its own: as many rows as the flat list has
+    assert!(inboxes.contains("All inboxes (threads) 1/24"), "{inboxes}");
+    snap!("all_inboxes_threaded_80x24", inboxes);
+    // a search over every account groups what it matches: the rust thread's 10 in one row
+    key(&mut state, &store, KeyCode::Char('\\'));
+    for c in "async".chars() {
+        key(&mut state, &store, KeyCode::Char(c));
+    }
+    key(&mut state, &store, KeyCode::Enter);
+    let search = screen(&mut state, &store, 80, 24);
+    assert!(search.contains("(10, 4 new)") && search.contains("(threads) 1/1"), "{search}");
+    // opened: the conversation, across the account's folders
+    key(&mut state, &store, KeyCode::Enter);
+    assert_eq!(state.reader.as_ref().unwrap().conversation.as_ref().unwrap().messages.len(), 10);
+}
