@@ -172,6 +172,13 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             let purpose = if action == Action::Move { PickFor::Move } else { PickFor::Copy };
             state.layers.push(Layer::Picker(Picker { purpose, account, input: String::new(), cursor: 0, targets }));
         }
+        // a closed thread: all of its messages the list has
+        Action::Select if state.list.closed_thread().is_some() => {
+            let unselect = state.list.selected().is_some_and(|s| state.selection.ids.contains(&s.id));
+            let (query, from, threads) = (state.list.query.clone(), state.list.cursor, super::threads::shape(state));
+            fx.push(Effect::SelectRange { query, from, len: 1, threads, unselect });
+            super::navigate::step(state, 1, fx);
+        }
         Action::Select => {
             if let Some(id) = state.list.selected().map(|s| s.id) {
                 state.selection.all = false;
@@ -188,7 +195,8 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
             Some(from) => {
                 let (a, b) = (from.min(state.list.cursor), from.max(state.list.cursor));
-                fx.push(Effect::SelectRange { query: state.list.query.clone(), from: a, len: b - a + 1 });
+                let (query, threads) = (state.list.query.clone(), super::threads::shape(state));
+                fx.push(Effect::SelectRange { query, from: a, len: b - a + 1, threads, unselect: false });
             }
         },
         Action::SelectAll => {

@@ -76,7 +76,7 @@ pub fn next_unread(state: &mut AppState, fx: &mut Vec<Effect>) {
     let found = (from..end).find(|p| l.window.get(*p).is_some_and(|s| !s.flags.is_seen()));
     match found {
         Some(pos) => move_to(state, pos, fx),
-        None if end < l.total => {
+        None if end < l.total && !l.threaded => {
             let (query, from, total) = (l.query.clone(), end.max(from), l.total);
             fx.push(Effect::Reading(super::reader::Request::FindUnread { query, from, total }));
         }
@@ -238,11 +238,9 @@ pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     let start = state.list.top.saturating_sub(h);
     let seq = state.next_request();
     let (query, len) = (state.list.query.clone(), h * 3);
-    if state.list.threaded {
-        let (open, all_open) = (state.list.open.iter().copied().collect(), state.list.all_open);
-        fx.push(Effect::LoadThreads { seq, query, open, all_open, start, len });
-    } else {
-        fx.push(Effect::LoadList { seq, query, start, len });
+    match super::threads::shape(state) {
+        Some((open, all_open)) => fx.push(Effect::LoadThreads { seq, query, open, all_open, start, len }),
+        None => fx.push(Effect::LoadList { seq, query, start, len }),
     }
 }
 

@@ -44,6 +44,13 @@ pub fn toggle(state: &mut AppState, fx: &mut Vec<Effect>) {
     fx.push(Effect::SaveThreaded(state.threaded_in.clone()));
 }
 
+/// A threaded list's shape for a read of its rows: the open threads, and whether all but
+/// those are open; None for a flat list.
+pub fn shape(state: &AppState) -> Option<(Vec<crate::model::ThreadId>, bool)> {
+    let l = &state.list;
+    l.threaded.then(|| (l.open.iter().copied().collect(), l.all_open))
+}
+
 /// Says that a key for threads needs a threaded list.
 fn flat(state: &mut AppState) {
     state.status =

@@ -51,10 +51,11 @@ pub enum Msg {
     /// The answer to `Effect::SaveAttachments`.
     Saved(Result<Vec<PathBuf>, String>),
     /// The answer to `Effect::SelectRange`: ids to add to the selection of the list of
-    /// `query`.
+    /// `query` (with `unselect`, to take out of it).
     Selected {
         query: ListQuery,
         ids: Vec<crate::model::MessageId>,
+        unselect: bool,
     },
     /// The answer to `Effect::Act` on a query: the messages it matched, by the account
     /// that owns them, for the action to go to each account's worker.
@@ -148,11 +149,15 @@ pub enum Effect {
         targets: super::state::Targets,
         kind: ActKind,
     },
-    /// Read the ids of `len` list rows from `from`, for a `v` range selection.
+    /// Read the ids of `len` list rows from `from`, for a `v` range selection (or Space on
+    /// a closed thread); in a threaded list (`threads`: the open threads, and whether all
+    /// but those are) a closed thread's row stands for all of its messages the list has.
     SelectRange {
         query: ListQuery,
         from: usize,
         len: usize,
+        threads: Option<(Vec<crate::model::ThreadId>, bool)>,
+        unselect: bool,
     },
     /// Make the draft a new message starts from (a reply needs the original's body).
     StartCompose {
@@ -314,6 +319,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         // for a list the user left
         Msg::Selected { query, .. } if query != state.list.query => {}
+        Msg::Selected { ids, unselect: true, .. } => {
+            state.selection.all = false;
+            for id in ids {
+                state.selection.ids.remove(&id);
+            }
+            state.status = Some(format!("{} selected", state.selection.ids.len()));
+        }
         Msg::Selected { ids, .. } => {
             state.selection.all = false;
             state.selection.ids.extend(ids);

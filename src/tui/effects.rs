@@ -130,10 +130,19 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                 Effect::CountViews(queries) => read_later(env, &mut queue, move |store| {
                     Msg::ViewCounts(queries.into_iter().map(|(i, q)| (i, store.count_unread(&q).ok())).collect())
                 }),
-                Effect::SelectRange { query, from, len } => {
-                    read_later(env, &mut queue, move |store| match store.list_window(&query, usize::MAX, from, len) {
-                        Ok(rows) => Msg::Selected { query, ids: rows.into_iter().map(|r| r.id).collect() },
-                        Err(e) => Msg::Failed(format!("local store: {e}")),
+                Effect::SelectRange { query, from, len, threads, unselect } => {
+                    read_later(env, &mut queue, move |store| {
+                        let ids = match &threads {
+                            None => store
+                                .list_window(&query, usize::MAX, from, len)
+                                .map(|r| r.into_iter().map(|r| r.id).collect()),
+                            Some((open, all)) => super::threads::window(store, &query, open, *all, from, len)
+                                .and_then(|w| super::threads::row_ids(store, &query, w)),
+                        };
+                        match ids {
+                            Ok(ids) => Msg::Selected { query, ids, unselect },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        }
                     })
                 }
                 Effect::StartCompose { account, kind } => {

@@ -52,6 +52,23 @@ pub(super) fn window(
     Ok((span.rows, rows, cells))
 }
 
+/// The ids of rows of a threaded list (read by `window`): a closed thread's row stands
+/// for all of its messages the query matches.
+pub(super) fn row_ids(
+    store: &Store,
+    q: &ListQuery,
+    (_, rows, cells): (usize, Vec<Summary>, Vec<ThreadCell>),
+) -> Result<Vec<crate::model::MessageId>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for (row, cell) in rows.iter().zip(&cells) {
+        match cell.closed {
+            Some(t) if t.count > 1 => ids.extend(store.thread_message_ids(cell.thread, q)?),
+            _ => ids.push(row.id),
+        }
+    }
+    Ok(ids)
+}
+
 /// Most messages of a conversation given the first words of their bodies.
 const PREVIEWS: usize = 100;
 

@@ -580,3 +580,18 @@ fn all_inboxes_and_a_search_are_threaded_too() {
     key(&mut state, &store, KeyCode::Enter);
     assert_eq!(state.reader.as_ref().unwrap().conversation.as_ref().unwrap().messages.len(), 10);
 }
+
+#[test]
+fn space_and_v_on_a_closed_thread_select_all_of_it() {
+    let (_d, store, mut state) = threaded_rust_list();
+    key(&mut state, &store, KeyCode::Char(' '));
+    assert_eq!(state.selection.ids.len(), 10);
+    assert!(screen(&mut state, &store, 80, 24).contains("*N"), "the row is marked");
+    key(&mut state, &store, KeyCode::Char('g'));
+    key(&mut state, &store, KeyCode::Char(' '));
+    assert!(state.selection.ids.is_empty());
+    // v over the thread's row: the same
+    key(&mut state, &store, KeyCode::Char('v'));
+    key(&mut state, &store, KeyCode::Char('v'));
+    assert_eq!(state.selection.ids.len(), 10);
+}
