@@ -21,6 +21,9 @@ pub struct Conversation {
     /// opens waiting, as the list's reader needs), and the one asked for.
     pub wanted: std::collections::VecDeque<MessageId>,
     pub asking: Option<MessageId>,
+    /// The bodies asked for are marked read as they are opened (full screen, or no delay);
+    /// else the unread ones wait for the delay (`seen`).
+    pub mark_seen: bool,
 }
 
 /// One message of a conversation.
@@ -54,6 +57,7 @@ pub fn open(state: &mut AppState, thread: ThreadId, fx: &mut Vec<Effect>) {
         cursor: 0,
         wanted: Default::default(),
         asking: None,
+        mark_seen: false,
     }));
     state.reader = Some(ReaderView {
         id: newest.id,
@@ -69,7 +73,7 @@ pub fn open(state: &mut AppState, thread: ThreadId, fx: &mut Vec<Effect>) {
 }
 
 /// The thread's messages came: the unread ones unfold (their bodies asked for, and marked
-/// read as an opened message is), the cursor goes to the first of them (else the last
+/// read as an opened message is: at once full screen, else after the delay), the cursor goes to the first of them (else the last
 /// message).
 pub fn loaded(
     state: &mut AppState,
@@ -77,6 +81,7 @@ pub fn loaded(
     entries: Vec<(ThreadEntry, Option<String>)>,
     fx: &mut Vec<Effect>,
 ) {
+    let (mark, at_once) = (state.settings.mark_read_on_open, super::seen::at_once(state));
     let Some(r) = &mut state.reader else { return };
     let Some(c) = r.conversation.as_mut().filter(|c| c.thread == thread && c.messages.is_empty()) else { return };
     c.messages = entries
@@ -94,6 +99,12 @@ pub fn loaded(
     }
     c.cursor = c.messages.iter().position(|m| m.unfolded).unwrap_or(c.messages.len() - 1);
     c.wanted = c.messages.iter().filter(|m| m.unfolded).map(|m| m.summary.id).collect();
+    // read as an opened message is: at once full screen, else after the delay in the pane
+    c.mark_seen = mark && at_once;
+    let (account, ids): (_, Vec<_>) = (r.account, c.wanted.iter().copied().collect());
+    if mark && !at_once && !ids.is_empty() {
+        fx.push(super::seen::wait(state, account, ids));
+    }
     ask_next(state, fx);
     follow_cursor(state);
 }
@@ -101,10 +112,10 @@ pub fn loaded(
 /// Asks the worker for the next body wanted, when none is being asked for (the opened
 /// message marked read as any opened message is).
 fn ask_next(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let mark_seen = state.settings.mark_read_on_open;
     let Some(r) = &mut state.reader else { return };
     let account = r.account;
     let Some(c) = r.conversation.as_mut().filter(|c| c.asking.is_none()) else { return };
+    let mark_seen = c.mark_seen;
     while let Some(id) = c.wanted.pop_front() {
         // one whose body came meanwhile is not asked for again
         if c.messages.iter().any(|m| m.summary.id == id && matches!(m.body, Body::Loading)) {

@@ -157,12 +157,19 @@ fn a_conversation_asks_for_its_unread_bodies_one_at_a_time() {
     let opens = |fx: &[Effect]| -> Vec<i64> {
         fx.iter()
             .filter_map(|e| match e {
-                Effect::Send(1, Command::Open { id, mark_seen: true }) => Some(*id),
+                Effect::Send(1, Command::Open { id, mark_seen: false }) => Some(*id),
                 _ => None,
             })
             .collect()
     };
     assert_eq!(opens(&fx), [ids[2]]);
+    // in the reader pane, the unread ones are read after the delay, all at once
+    let Some(Effect::Timer { timer, .. }) = fx.iter().find(|e| matches!(e, Effect::Timer { .. })).cloned() else {
+        panic!("{fx:?}")
+    };
+    let marked = update(&mut s, Msg::Timer(timer));
+    let want = crate::account::Action::Flags { ids: ids[2..].to_vec(), add: Flags(Flags::SEEN), remove: Flags(0) };
+    assert_eq!(marked, [Effect::Send(1, Command::Act(want))]);
     let r = s.reader.as_ref().unwrap();
     assert_eq!((r.id, r.conversation.as_ref().unwrap().cursor), (ids[2], 2));
     let raw = Arc::new(b"Subject: x\r\n\r\nbody\r\n".to_vec());
