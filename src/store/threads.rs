@@ -377,6 +377,11 @@ impl Store {
     /// holding it and how many of that thread's rows come before it, and the list's rows in
     /// all. A thread shows one row closed and a row per message the query matches open.
     pub fn thread_span(&self, q: &ListQuery, open: &[ThreadId], all_open: bool, pos: usize) -> Result<ThreadSpan> {
+        if open.is_empty() && !all_open {
+            // every thread closed: a row each, counted along the index
+            let rows = self.thread_count(q)?;
+            return Ok(ThreadSpan { rows, thread: pos.min(rows), skip: 0 });
+        }
         let (heads, mut args) = heads_sql(q);
         let marks = vec!["?"; open.len()].join(",");
         let test = if open.is_empty() { "0".to_string() } else { format!("h.t IN ({marks})") };
