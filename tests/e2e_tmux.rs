@@ -398,3 +398,53 @@ async fn skimming_with_the_reader_open_marks_only_the_message_that_stays() {
     assert_eq!(v, [("sk0".to_string(), true), ("sk1".into(), false), ("sk2".into(), false)]);
     tmux.keys(&["q", "q", "q"]);
 }
+
+/// A message of the thread `<root@thread.example>`: `n` answers `n - 1`.
+fn thread_message(n: usize) -> Vec<u8> {
+    let parent = match n {
+        0 => String::new(),
+        n => format!("In-Reply-To: <m{}@thread.example>\r\nReferences: <m0@thread.example>\r\n", n - 1),
+    };
+    let re = if n == 0 { "" } else { "Re: " };
+    format!(
+        "From: Tia Thread <tia@example.com>\r\nTo: you@example.org\r\nSubject: {re}Threaded talk\r\n\
+Date: Tue, 03 Nov 2026 1{n}:00:00 +0000\r\nMessage-ID: <m{n}@thread.example>\r\n{parent}\r\nBody of part {n}.\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_is_listed_as_one_row_read_as_one_conversation_and_deleted_whole() {
+    let user = user("tmuxthread");
+    let mut a = admin(&user).await;
+    append(&mut a, "INBOX", &message(1, "Alone", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    for n in 0..3 {
+        append(&mut a, "INBOX", &thread_message(n)).await;
+    }
+    let setup = Setup::new(&user, None, "");
+    let tmux = Tmux::start("thread", &setup);
+    tmux.wait("Threaded talk", 30);
+    tmux.wait("test:online", 30);
+    // T: a row per thread, with its counts
+    tmux.keys(&["T"]);
+    let s = tmux.wait("(3, 3 new) Re: Threaded talk", 10);
+    assert!(s.contains("(threads) 1/2") && s.contains("Alone"), "{s}");
+    // Enter: the conversation, its unread messages unfolded and their bodies fetched
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait("Body of part 0.", 20);
+    assert!(s.contains("(1 of 3)"), "{s}");
+    until(&mut a, "INBOX", "the thread read", |v| {
+        v.iter().filter(|(s, seen)| s.contains("Threaded") && *seen).count() == 3
+    })
+    .await;
+    // back in the list, d on the closed thread: all three to Trash
+    // (h, not Esc: Esc and d at once read as Alt-d)
+    tmux.keys(&["h"]);
+    tmux.wait_until("the reader closed", 5, |s| !s.contains("(1 of 3)"));
+    tmux.keys(&["d"]);
+    let s = tmux.wait("3 messages moved to Trash", 10);
+    assert!(s.contains("Alone"), "{s}");
+    until(&mut a, "Trash", "the thread in Trash", |v| v.len() == 3).await;
+    until(&mut a, "INBOX", "one message left", |v| v.len() == 1).await;
+    tmux.keys(&["q", "q", "q"]);
+}

@@ -31,6 +31,12 @@ fn targets(state: &AppState) -> Option<(i64, Targets)> {
     }
     let (account, id) = match (&state.reader, state.focus) {
         (Some(r), Pane::Reader) => (r.account, r.id),
+        // a closed thread: every message of it that the list has
+        (_, Pane::List | Pane::Folders) if let Some((thread, t)) = state.list.closed_thread() => {
+            let account = state.owner(state.list.selected()?)?;
+            let (query, count) = (state.list.query.clone(), t.count as usize);
+            return Some((account, Targets::Thread { thread, query, count }));
+        }
         _ => {
             let row = state.list.selected()?;
             (state.owner(row)?, row.id)
@@ -43,13 +49,14 @@ fn count(state: &AppState, t: &Targets) -> usize {
     match t {
         Targets::Ids(v) | Targets::Mixed(v) => v.len(),
         Targets::Query(_) => state.list.total,
+        Targets::Thread { count, .. } => *count,
     }
 }
 
 /// The accounts an action on `t` goes to, as far as the state knows them.
 fn acted_on(state: &AppState, account: i64, t: &Targets) -> Vec<i64> {
     match t {
-        Targets::Ids(_) => vec![account],
+        Targets::Ids(_) | Targets::Thread { .. } => vec![account],
         Targets::Query(_) | Targets::Mixed(_) if state.current.is_some() => vec![account],
         // the store says which, once it has resolved them (`Msg::Resolved`)
         Targets::Query(_) | Targets::Mixed(_) => Vec::new(),
@@ -66,7 +73,7 @@ fn in_trash(state: &AppState, t: &Targets) -> bool {
             let reading = state.reader.as_ref().filter(|r| ids.contains(&r.id)).map(|r| r.summary.folder);
             (!rows.is_empty() || reading.is_some()) && rows.iter().all(|s| trash(s.folder)) && reading.is_none_or(trash)
         }
-        (None, Targets::Query(_)) => false,
+        (None, Targets::Query(_) | Targets::Thread { .. }) => false,
     }
 }
 
@@ -103,8 +110,13 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         Action::ToggleRead | Action::ToggleFlag => {
             let Some((account, t)) = targets(state) else { return true };
             let bit = if action == Action::ToggleRead { Flags::SEEN } else { Flags::FLAGGED };
-            // the message under the cursor decides which way the whole selection goes
-            let on = state.list.selected().map(|s| s.flags.has(bit)).unwrap_or(false);
+            // the message under the cursor decides which way the whole selection goes; a
+            // closed thread is read when none of it is unread, flagged when any of it is
+            let on = match (state.list.closed_thread(), &t) {
+                (Some((_, n)), Targets::Thread { .. }) if bit == Flags::SEEN => n.unread == 0,
+                (Some((_, n)), Targets::Thread { .. }) => n.flagged > 0,
+                _ => state.list.selected().map(|s| s.flags.has(bit)).unwrap_or(false),
+            };
             let (add, remove) = if on { (Flags(0), Flags(bit)) } else { (Flags(bit), Flags(0)) };
             act(state, fx, account, t, ActKind::Flags { add, remove });
         }
@@ -160,6 +172,13 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             let purpose = if action == Action::Move { PickFor::Move } else { PickFor::Copy };
             state.layers.push(Layer::Picker(Picker { purpose, account, input: String::new(), cursor: 0, targets }));
         }
+        // a closed thread: all of its messages the list has
+        Action::Select if state.list.closed_thread().is_some() => {
+            let unselect = state.list.selected().is_some_and(|s| state.selection.ids.contains(&s.id));
+            let (query, from, threads) = (state.list.query.clone(), state.list.cursor, super::threads::shape(state));
+            fx.push(Effect::SelectRange { query, from, len: 1, threads, unselect });
+            super::navigate::step(state, 1, fx);
+        }
         Action::Select => {
             if let Some(id) = state.list.selected().map(|s| s.id) {
                 state.selection.all = false;
@@ -176,7 +195,8 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
             Some(from) => {
                 let (a, b) = (from.min(state.list.cursor), from.max(state.list.cursor));
-                fx.push(Effect::SelectRange { query: state.list.query.clone(), from: a, len: b - a + 1 });
+                let (query, threads) = (state.list.query.clone(), super::threads::shape(state));
+                fx.push(Effect::SelectRange { query, from: a, len: b - a + 1, threads, unselect: false });
             }
         },
         Action::SelectAll => {

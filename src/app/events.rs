@@ -2,8 +2,9 @@
 //! syncs and sends, notices and questions. Called from `update` only.
 
 use super::navigate;
+use super::render::reader_width;
 use super::state::{AppState, Body, Layer, Prompt};
-use super::update::{Effect, reader_width};
+use super::update::Effect;
 use crate::account::{Command, Event};
 use crate::model::AccountId;
 
@@ -71,6 +72,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::Body { id, raw } => {
             super::reader::body_here(state, id, fx);
+            super::conversation::body(state, id, &raw, fx);
             let width = reader_width(state);
             if let Some(r) = &mut state.reader
                 && r.id == id
@@ -81,6 +83,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         }
         Event::BodyUnavailable { id, reason, .. } => {
             super::reader::body_unavailable(state, id, &reason);
+            super::conversation::unavailable(state, id, &reason, fx);
             if let Some(r) = &mut state.reader
                 && r.id == id
             {
@@ -96,6 +99,14 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 && r.id == id
             {
                 r.summary.flags = flags;
+            }
+            if let Some(m) = state
+                .reader
+                .as_mut()
+                .and_then(|r| r.conversation.as_mut())
+                .and_then(|c| c.messages.iter_mut().find(|m| m.summary.id == id))
+            {
+                m.summary.flags = flags;
             }
         }
         Event::SyncDone { account, error } => {

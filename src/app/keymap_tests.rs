@@ -53,8 +53,8 @@ fn problems_name_the_action_the_key_and_the_other_action() {
     keys.insert("up".to_string(), KeyBinding::Many(vec!["k".into(), "C-".into()]));
     // `n` is new_folder's only key by default: given to down, new_folder has none left
     keys.insert("down".to_string(), KeyBinding::Many(vec!["j".into(), "n".into()]));
-    keys.insert("compose".to_string(), KeyBinding::One("z".into()));
-    keys.insert("reply".to_string(), KeyBinding::Many(vec!["r".into(), "z".into()]));
+    keys.insert("compose".to_string(), KeyBinding::One("x".into()));
+    keys.insert("reply".to_string(), KeyBinding::Many(vec!["r".into(), "x".into()]));
     let p = problems(&keys);
     let text: Vec<String> = p.iter().map(ToString::to_string).collect();
     let mut found: Vec<_> = p.iter().map(|p| (p.action.as_str(), p.key)).collect();
@@ -65,7 +65,7 @@ fn problems_name_the_action_the_key_and_the_other_action() {
     assert_eq!(found, want, "{text:#?}");
     assert!(text[0].starts_with("[keys] dwn: no such action (actions: down, up,"), "{}", text[0]);
     assert_eq!(text[1], "[keys] up: unknown key \"C-\"");
-    assert!(text[2].contains("\"z\" is also the key of"), "{}", text[2]);
+    assert!(text[2].contains("\"x\" is also the key of"), "{}", text[2]);
     assert!(text[3].starts_with("[keys] down: \"n\" leaves new_folder without a key"), "{}", text[3]);
     assert!(Keymap::from_config(&keys).is_err());
 }

@@ -3,6 +3,7 @@
 mod act;
 pub mod autosave;
 pub mod compose;
+pub mod conversation;
 pub mod editor;
 mod events;
 mod feedback;
@@ -12,8 +13,10 @@ pub mod layout;
 mod navigate;
 pub mod newmail;
 pub mod reader;
+mod render;
 pub mod seen;
 pub mod state;
+pub mod threads;
 mod update;
 pub mod views;
 
@@ -41,3 +44,6 @@ mod layer_tests;
 
 #[cfg(test)]
 mod views_tests;
+
+#[cfg(test)]
+mod threads_tests;

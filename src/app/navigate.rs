@@ -76,7 +76,7 @@ pub fn next_unread(state: &mut AppState, fx: &mut Vec<Effect>) {
     let found = (from..end).find(|p| l.window.get(*p).is_some_and(|s| !s.flags.is_seen()));
     match found {
         Some(pos) => move_to(state, pos, fx),
-        None if end < l.total => {
+        None if end < l.total && !l.threaded => {
             let (query, from, total) = (l.query.clone(), end.max(from), l.total);
             fx.push(Effect::Reading(super::reader::Request::FindUnread { query, from, total }));
         }
@@ -156,8 +156,13 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                 }
                 state.resume_after_body = Some((account, super::compose::ComposeKind::Resume(sel)));
             }
+            let thread = state.list.closed_thread().map(|t| t.0);
+            let reading = |r: &ReaderView| match &r.conversation {
+                Some(c) => Some(c.thread) == thread,
+                None => r.id == sel && thread.is_none(),
+            };
             match &mut state.reader {
-                Some(r) if r.id == sel => {
+                Some(r) if reading(r) => {
                     r.fullscreen = true;
                     state.focus = Pane::Reader;
                     super::seen::now(state, fx);
@@ -232,7 +237,11 @@ pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     let h = state.list_height();
     let start = state.list.top.saturating_sub(h);
     let seq = state.next_request();
-    fx.push(Effect::LoadList { seq, query: state.list.query.clone(), start, len: h * 3 });
+    let (query, len) = (state.list.query.clone(), h * 3);
+    match super::threads::shape(state) {
+        Some((open, all_open)) => fx.push(Effect::LoadThreads { seq, query, open, all_open, start, len }),
+        None => fx.push(Effect::LoadList { seq, query, start, len }),
+    }
 }
 
 /// Scrolls so the cursor is visible, and asks for rows the window lacks.
@@ -248,7 +257,7 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
         l.top = l.total.saturating_sub(h);
     }
     if !l.window.covers(l.top, l.top + h, l.total) && state.list_open() {
-        let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. }));
+        let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. } | Effect::LoadThreads { .. }));
         if !already {
             load(state, fx);
         }
@@ -257,6 +266,10 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Opens the message under the list cursor in the reader, and prefetches its neighbours.
 pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
+    // a closed thread opens as one conversation
+    if let Some((thread, _)) = state.list.closed_thread() {
+        return super::conversation::open(state, thread, fx);
+    }
     if let Some(sel) = state.list.selected().cloned() {
         open_row(state, sel, fx);
     }
@@ -272,8 +285,15 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     let scroll = 0;
     // the cursor stays with the message the reader shows when the list reloads around it
     state.list.anchor = Some(sel.id);
-    state.reader =
-        Some(ReaderView { id: sel.id, account, summary: sel.clone(), body: Body::Loading, scroll, fullscreen });
+    state.reader = Some(ReaderView {
+        id: sel.id,
+        account,
+        summary: sel.clone(),
+        body: Body::Loading,
+        scroll,
+        fullscreen,
+        conversation: None,
+    });
     let (mark_seen, timer) = super::seen::on_open(state);
     fx.push(Effect::Send(account, Command::Open { id: sel.id, mark_seen }));
     let n = state.settings.prefetch;
@@ -368,4 +388,56 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
 pub fn folder_scroll_top(state: &AppState, height: u16) -> usize {
     let inner = height.saturating_sub(2).max(1) as usize;
     state.folder_cursor.saturating_sub(inner - 1)
+}
+
+/// List read `seq` came (`threaded` or flat): shown if it is of the open list, in its shape,
+/// and not stale.
+pub(super) fn loaded(
+    state: &mut AppState,
+    (seq, threaded): (u64, bool),
+    query: ListQuery,
+    total: usize,
+    window: super::state::Window,
+    fx: &mut Vec<Effect>,
+) {
+    // an answer for a list the user left, or overtaken by a later one, is dropped
+    if query == state.list.query && seq >= state.list.fresh_from && threaded == state.list.threaded {
+        state.list.fresh_from = seq;
+        state.list.error = None;
+        state.list.loaded = true;
+        // the reader shows the message at the cursor: when that one left the list
+        // (deleted, moved, here or elsewhere), the reader goes on to the next
+        let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
+        let gone = state.reader.as_ref().is_some_and(|r| !window.rows.iter().any(|s| s.id == r.id));
+        state.list.total = total;
+        state.list.window = window;
+        super::threads::follow(state);
+        // the cursor stays with its message when others came or went around it
+        if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
+            state.list.cursor = pos;
+        }
+        if state.list.cursor >= total {
+            state.list.cursor = total.saturating_sub(1);
+        }
+        if state.list.anchor.is_none() {
+            state.list.anchor = state.list.selected().map(|s| s.id);
+        }
+        keep_cursor_visible(state, fx);
+        if let Some(r) = &mut state.reader
+            && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
+        {
+            r.summary = s.clone();
+        }
+        // a conversation holds messages of other folders: it stays
+        let conversation = state.reader.as_ref().is_some_and(|r| r.conversation.is_some());
+        if reading_cursor && gone && !conversation {
+            state.list.anchor = state.list.selected().map(|s| s.id);
+            if state.list.anchor.is_some() {
+                open_message(state, fx);
+            } else {
+                state.reader = None;
+                state.focus = Pane::List;
+            }
+        }
+    }
 }

@@ -67,6 +67,9 @@ pub struct LinkChooser {
 pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
     match action {
         Action::ReadOn => navigate::read_on(state, fx),
+        Action::NextMessage if super::conversation::active(state) => super::conversation::step(state, 1),
+        Action::PrevMessage if super::conversation::active(state) => super::conversation::step(state, -1),
+        Action::ToggleThread if super::conversation::active(state) => super::conversation::fold(state, fx),
         Action::NextMessage => navigate::next_message(state, 1, fx),
         Action::PrevMessage => navigate::next_message(state, -1, fx),
         Action::OpenAttachment => open_attachment(state, fx),

@@ -7,12 +7,13 @@ use super::update::{Effect, Timer};
 use crate::account::{self, Command};
 use crate::model::{AccountId, Flags, MessageId};
 
-/// The message waiting for its delay, and the number of its timer.
+/// The messages waiting for the delay (the open one, or a conversation's unread ones), and
+/// the number of its timer.
 #[derive(Debug, Clone, Default)]
 pub struct SeenWait {
     /// Numbers timers so that one set for an earlier opening does nothing.
     pub timer: u64,
-    pub waiting: Option<(AccountId, MessageId)>,
+    pub waiting: Option<(AccountId, Vec<MessageId>)>,
 }
 
 /// The reader has just been given a message: whether the worker is to mark it read as it
@@ -26,17 +27,33 @@ pub fn on_open(state: &mut AppState) -> (bool, Option<Effect>) {
     if r.fullscreen || state.settings.mark_read_delay.is_zero() {
         return (true, None);
     }
+    let (account, id) = (r.account, r.id);
+    (false, Some(wait(state, account, vec![id])))
+}
+
+/// Whether messages opened now are marked read at once (full screen, or no delay).
+pub fn at_once(state: &AppState) -> bool {
+    state.reader.as_ref().is_some_and(|r| r.fullscreen) || state.settings.mark_read_delay.is_zero()
+}
+
+/// `ids` wait for the delay: the timer to set.
+pub fn wait(state: &mut AppState, account: AccountId, ids: Vec<MessageId>) -> Effect {
     state.seen.timer += 1;
-    state.seen.waiting = Some((r.account, r.id));
-    (false, Some(Effect::Timer { after: state.settings.mark_read_delay, timer: Timer::MarkSeen(state.seen.timer) }))
+    state.seen.waiting = Some((account, ids));
+    Effect::Timer { after: state.settings.mark_read_delay, timer: Timer::MarkSeen(state.seen.timer) }
 }
 
 /// The reader went full screen: the message waiting for its delay is read now.
 pub fn now(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if let Some((account, id)) = state.seen.waiting.take()
-        && state.reader.as_ref().is_some_and(|r| r.id == id)
-    {
-        mark(account, id, fx);
+    let Some((account, ids)) = state.seen.waiting.take() else { return };
+    let Some(r) = &state.reader else { return };
+    // still in the reader: the open message, or the conversation they are of
+    let shown = match &r.conversation {
+        Some(c) => ids.iter().all(|id| c.messages.iter().any(|m| m.summary.id == *id)),
+        None => ids == [r.id],
+    };
+    if shown {
+        mark(account, ids, fx);
     }
 }
 
@@ -47,8 +64,8 @@ pub fn due(state: &mut AppState, timer: u64, fx: &mut Vec<Effect>) {
     }
 }
 
-fn mark(account: AccountId, id: MessageId, fx: &mut Vec<Effect>) {
-    let action = account::Action::Flags { ids: vec![id], add: Flags(Flags::SEEN), remove: Flags(0) };
+fn mark(account: AccountId, ids: Vec<MessageId>, fx: &mut Vec<Effect>) {
+    let action = account::Action::Flags { ids, add: Flags(Flags::SEEN), remove: Flags(0) };
     fx.push(Effect::Send(account, Command::Act(action)));
 }
 

@@ -3,7 +3,7 @@
 
 use super::keymap::Keymap;
 use crate::mime::Rendered;
-use crate::model::{AccountId, AccountState, Folder, FolderId, MessageId, Summary};
+use crate::model::{AccountId, AccountState, Folder, FolderId, MessageId, Summary, ThreadId};
 use crate::store::ListQuery;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,6 +52,29 @@ pub enum FolderRow {
 pub struct Window {
     pub start: usize,
     pub rows: Vec<Summary>,
+    /// In a threaded list, what each row stands for (`cells[i]` for `rows[i]`); empty in
+    /// a flat one.
+    pub cells: Vec<ThreadCell>,
+}
+
+/// What a row of a threaded list stands for: a whole thread (closed), or one message of an
+/// open thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadCell {
+    pub thread: ThreadId,
+    /// Closed: the totals of the thread's messages the list has (its row shows the newest
+    /// of them). None: the row is one message of the open thread.
+    pub closed: Option<ThreadTotals>,
+    /// The tree glyphs before the subject of a message of an open thread.
+    pub glyphs: String,
+}
+
+/// The messages of a closed thread that the list has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThreadTotals {
+    pub count: u32,
+    pub unread: u32,
+    pub flagged: u32,
 }
 
 impl Window {
@@ -61,6 +84,10 @@ impl Window {
     /// The list position of a loaded message.
     pub fn position(&self, id: MessageId) -> Option<usize> {
         self.rows.iter().position(|s| s.id == id).map(|i| self.start + i)
+    }
+    /// What the row at a list position stands for, in a threaded list.
+    pub fn cell(&self, pos: usize) -> Option<&ThreadCell> {
+        pos.checked_sub(self.start).and_then(|i| self.cells.get(i))
     }
     pub fn covers(&self, from: usize, to: usize, total: usize) -> bool {
         let end = self.start + self.rows.len();
@@ -91,11 +118,34 @@ pub struct ListView {
     /// Why the last read of this list failed (a query the store cannot run), shown in the
     /// list pane until a read succeeds.
     pub error: Option<String>,
+    /// Rows are threads (closed, or open with their messages as a tree), latest activity
+    /// first.
+    pub threaded: bool,
+    /// The open threads; with `all_open`, the closed ones.
+    pub open: std::collections::BTreeSet<ThreadId>,
+    pub all_open: bool,
+    /// The thread the cursor goes to when the list is read again (one just opened or
+    /// closed).
+    pub anchor_thread: Option<ThreadId>,
+    /// Which list this is, for remembering whether it is threaded (`AppState::threaded_in`).
+    pub key: String,
 }
 
 impl ListView {
     pub fn selected(&self) -> Option<&Summary> {
         self.window.get(self.cursor)
+    }
+
+    /// The closed thread of more than one message under the cursor: an action there is on
+    /// all of them.
+    pub fn closed_thread(&self) -> Option<(ThreadId, ThreadTotals)> {
+        let c = self.window.cell(self.cursor)?;
+        c.closed.filter(|t| t.count > 1).map(|t| (c.thread, t))
+    }
+
+    /// Whether a thread shows its messages.
+    pub fn is_open(&self, t: ThreadId) -> bool {
+        self.open.contains(&t) != self.all_open
     }
 }
 
@@ -121,6 +171,9 @@ pub struct ReaderView {
     pub body: Body,
     pub scroll: u16,
     pub fullscreen: bool,
+    /// A whole thread in one reader (`id`, `summary` and `body` are of the message at its
+    /// cursor, which the reader's actions act on).
+    pub conversation: Option<Box<super::conversation::Conversation>>,
 }
 
 /// A question in the status line that takes the next key.
@@ -183,6 +236,12 @@ pub enum Targets {
     Query(ListQuery),
     /// Messages of a list over several accounts: each goes to its own account's worker.
     Mixed(Vec<MessageId>),
+    /// The `count` messages of a thread that the query matches (a closed thread's row).
+    Thread {
+        thread: ThreadId,
+        query: ListQuery,
+        count: usize,
+    },
 }
 
 /// Marked messages of the open list.
@@ -219,6 +278,8 @@ pub struct UiSettings {
     pub new_mail_command: Option<String>,
     /// The roles of the unified folders shown with two accounts or more (INBOX by default).
     pub unified: Vec<crate::model::SpecialUse>,
+    /// Lists are threaded until the user says otherwise for one.
+    pub threaded: bool,
 }
 
 impl Default for UiSettings {
@@ -234,6 +295,7 @@ impl Default for UiSettings {
             new_mail_bell: false,
             new_mail_command: None,
             unified: vec![crate::model::SpecialUse::Inbox],
+            threaded: false,
         }
     }
 }
@@ -312,6 +374,8 @@ pub struct AppState {
     pub requests: u64,
     /// The servers' part of the open search.
     pub server_search: Option<super::views::ServerSearch>,
+    /// Whether each list the user threaded or flattened is threaded (by `ListView::key`).
+    pub threaded_in: std::collections::HashMap<String, bool>,
 }
 
 impl AppState {
@@ -356,13 +420,16 @@ impl AppState {
             open_virtual: None,
             views: Vec::new(),
             last_acted: Vec::new(),
+            threaded_in: Default::default(),
         }
     }
 
     /// Puts a new list in place (another folder, a search): answers to reads of the lists
     /// before it are stale from now on.
     pub fn fresh_list(&mut self, account: Option<AccountId>, query: ListQuery) {
-        self.list = ListView { account, query, fresh_from: self.requests + 1, ..Default::default() };
+        let key = super::threads::key(&query);
+        let threaded = self.threaded_in.get(&key).copied().unwrap_or(self.settings.threaded);
+        self.list = ListView { account, query, fresh_from: self.requests + 1, threaded, key, ..Default::default() };
     }
 
     /// The number of a new list read.

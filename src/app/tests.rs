@@ -50,6 +50,14 @@ pub(super) fn opened(total: usize) -> AppState {
     opened_with(total, Keymap::default(), UiSettings::default())
 }
 
+/// A state with one account whose INBOX (id 10) is opened with these settings, not read.
+pub(super) fn opened_with_threads(settings: UiSettings) -> AppState {
+    let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), settings);
+    update(&mut s, Msg::Resize(100, 30));
+    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX")] }));
+    s
+}
+
 /// The same, with these keys and settings.
 pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) -> AppState {
     let mut s = AppState::new(vec![(1, "work".into())], keymap, settings);
@@ -244,7 +252,7 @@ fn selection_and_bulk_actions() {
     let fx = key(&mut s, KeyCode::Char('v'));
     assert!(matches!(fx.first(), Some(Effect::SelectRange { from: 2, len: 3, .. })), "{fx:?}");
     let query = s.list.query.clone();
-    update(&mut s, Msg::Selected { query, ids: vec![1002, 1003, 1004] });
+    update(&mut s, Msg::Selected { query, ids: vec![1002, 1003, 1004], unselect: false });
     assert_eq!(s.selection.ids.len(), 3);
     key(&mut s, KeyCode::Esc);
     assert!(s.selection.is_empty());
@@ -522,6 +530,6 @@ fn a_range_selection_for_a_list_the_user_left_is_dropped() {
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::Selected { query, ids: vec![1000, 1001] });
+    update(&mut s, Msg::Selected { query, ids: vec![1000, 1001], unselect: false });
     assert!(s.selection.ids.is_empty());
 }

@@ -26,6 +26,22 @@ pub enum Msg {
         start: usize,
         rows: Vec<Summary>,
     },
+    /// The answer to `Effect::LoadThreads`: rows of a threaded list, and what each stands
+    /// for.
+    ThreadsLoaded {
+        seq: u64,
+        query: ListQuery,
+        total: usize,
+        start: usize,
+        rows: Vec<Summary>,
+        cells: Vec<super::state::ThreadCell>,
+    },
+    /// The answer to `Effect::LoadConversation`: the thread's messages in tree order, each
+    /// read one with the first words of its body.
+    Conversation {
+        thread: crate::model::ThreadId,
+        entries: Vec<(crate::store::ThreadEntry, Option<String>)>,
+    },
     /// List read `seq` failed (a query the store cannot run): the store's words.
     ListFailed {
         seq: u64,
@@ -35,10 +51,11 @@ pub enum Msg {
     /// The answer to `Effect::SaveAttachments`.
     Saved(Result<Vec<PathBuf>, String>),
     /// The answer to `Effect::SelectRange`: ids to add to the selection of the list of
-    /// `query`.
+    /// `query` (with `unselect`, to take out of it).
     Selected {
         query: ListQuery,
         ids: Vec<crate::model::MessageId>,
+        unselect: bool,
     },
     /// The answer to `Effect::Act` on a query: the messages it matched, by the account
     /// that owns them, for the action to go to each account's worker.
@@ -105,6 +122,22 @@ pub enum Effect {
         start: usize,
         len: usize,
     },
+    /// As `LoadList`, for a threaded list: `len` rows from row `start`, the threads in
+    /// `open` (with `all_open`, all but those) showing their messages; the answer is
+    /// `Msg::ThreadsLoaded` or `Msg::ListFailed`.
+    LoadThreads {
+        seq: u64,
+        query: ListQuery,
+        open: Vec<crate::model::ThreadId>,
+        all_open: bool,
+        start: usize,
+        len: usize,
+    },
+    /// Read every message of a thread, in every folder of its account, as a tree (off the
+    /// UI task); the answer is `Msg::Conversation`.
+    LoadConversation {
+        thread: crate::model::ThreadId,
+    },
     SaveAttachments {
         raw: Arc<Vec<u8>>,
         indexes: Vec<usize>,
@@ -116,11 +149,15 @@ pub enum Effect {
         targets: super::state::Targets,
         kind: ActKind,
     },
-    /// Read the ids of `len` list rows from `from`, for a `v` range selection.
+    /// Read the ids of `len` list rows from `from`, for a `v` range selection (or Space on
+    /// a closed thread); in a threaded list (`threads`: the open threads, and whether all
+    /// but those are) a closed thread's row stands for all of its messages the list has.
     SelectRange {
         query: ListQuery,
         from: usize,
         len: usize,
+        threads: Option<(Vec<crate::model::ThreadId>, bool)>,
+        unselect: bool,
     },
     /// Make the draft a new message starts from (a reply needs the original's body).
     StartCompose {
@@ -172,6 +209,8 @@ pub enum Effect {
         folder: String,
         count: u32,
     },
+    /// Keep which lists are threaded (`threads.toml` in the data dir).
+    SaveThreaded(std::collections::HashMap<String, bool>),
     /// Keep the saved searches made in the UI (`views.toml` in the data dir).
     SaveViews(Vec<crate::config::ViewConfig>),
     /// Count the unread messages of these saved searches (off the UI task).
@@ -239,49 +278,18 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             navigate::keep_cursor_visible(state, &mut fx);
-            rerender(state, &mut fx);
+            super::render::rerender(state, &mut fx);
         }
         Msg::Worker(e) => super::events::worker(state, e, &mut fx),
-        Msg::Rendered { id, width, rendered: r } => rendered(state, id, width, *r),
+        Msg::Rendered { id, width, rendered: r } => super::render::rendered(state, id, width, *r),
         Msg::ListLoaded { seq, query, total, start, rows } => {
-            // an answer for a list the user left, or overtaken by a later one, is dropped
-            if query == state.list.query && seq >= state.list.fresh_from {
-                state.list.fresh_from = seq;
-                state.list.error = None;
-                state.list.loaded = true;
-                // the reader shows the message at the cursor: when that one left the list
-                // (deleted, moved, here or elsewhere), the reader goes on to the next
-                let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
-                let gone = state.reader.as_ref().is_some_and(|r| !rows.iter().any(|s| s.id == r.id));
-                state.list.total = total;
-                state.list.window = super::state::Window { start, rows };
-                // the cursor stays with its message when others came or went around it
-                if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
-                    state.list.cursor = pos;
-                }
-                if state.list.cursor >= total {
-                    state.list.cursor = total.saturating_sub(1);
-                }
-                if state.list.anchor.is_none() {
-                    state.list.anchor = state.list.selected().map(|s| s.id);
-                }
-                navigate::keep_cursor_visible(state, &mut fx);
-                if let Some(r) = &mut state.reader
-                    && let Some(s) = state.list.window.rows.iter().find(|s| s.id == r.id)
-                {
-                    r.summary = s.clone();
-                }
-                if reading_cursor && gone {
-                    state.list.anchor = state.list.selected().map(|s| s.id);
-                    if state.list.anchor.is_some() {
-                        navigate::open_message(state, &mut fx);
-                    } else {
-                        state.reader = None;
-                        state.focus = Pane::List;
-                    }
-                }
-            }
+            let window = super::state::Window { start, rows, cells: Vec::new() };
+            navigate::loaded(state, (seq, false), query, total, window, &mut fx)
         }
+        Msg::ThreadsLoaded { seq, query, total, start, rows, cells } => {
+            navigate::loaded(state, (seq, true), query, total, super::state::Window { start, rows, cells }, &mut fx)
+        }
+        Msg::Conversation { thread, entries } => super::conversation::loaded(state, thread, entries, &mut fx),
         Msg::Saved(Ok(paths)) => {
             let names: Vec<_> = paths.iter().map(|p| crate::sanitize::line(&p.display().to_string())).collect();
             state.status = Some(format!("saved {}", names.join(", ")));
@@ -311,6 +319,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         // for a list the user left
         Msg::Selected { query, .. } if query != state.list.query => {}
+        Msg::Selected { ids, unselect: true, .. } => {
+            state.selection.all = false;
+            for id in ids {
+                state.selection.ids.remove(&id);
+            }
+            state.status = Some(format!("{} selected", state.selection.ids.len()));
+        }
         Msg::Selected { ids, .. } => {
             state.selection.all = false;
             state.selection.ids.extend(ids);
@@ -500,6 +515,9 @@ fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                 state.layers.push(Layer::Outbox { cursor: 0 });
             }
         }
+        Action::Threads => super::threads::toggle(state, fx),
+        Action::ToggleThread => super::threads::toggle_thread(state, fx),
+        Action::ToggleAllThreads => super::threads::toggle_all(state, fx),
         Action::Help => state.layers.push(Layer::Help { scroll: 0 }),
         Action::Messages => state.layers.push(Layer::Messages { scroll: 0 }),
         Action::Account(i) if usize::from(i) < state.accounts.len() => {
@@ -637,32 +655,4 @@ fn save_choice(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         _ => return,
     };
     fx.push(Effect::SaveAttachments { raw: raw.clone(), indexes, dir: state.settings.attachment_dir.clone() });
-}
-
-/// The width the open message is rendered at.
-pub(super) fn reader_width(state: &AppState) -> usize {
-    super::layout::areas(state).reader.width.saturating_sub(2).max(20) as usize
-}
-
-/// Has the open message rendered again at the reader's current width (off the UI task;
-/// the old rendering shows meanwhile).
-pub(super) fn rerender(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let width = reader_width(state);
-    if let Some(r) = &state.reader
-        && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
-    {
-        fx.push(Effect::Render { id: r.id, raw: raw.clone(), width });
-    }
-}
-
-/// A rendering came back: shown if it is still of the open message at its width.
-fn rendered(state: &mut AppState, id: MessageId, width: usize, rendered: crate::mime::Rendered) {
-    let current = reader_width(state);
-    if let Some(r) = &mut state.reader
-        && r.id == id
-        && width == current
-        && let Body::Ready { raw, .. } | Body::Rendering { raw } = &r.body
-    {
-        r.body = Body::Ready { raw: raw.clone(), rendered };
-    }
 }

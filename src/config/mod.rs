@@ -144,6 +144,9 @@ pub struct UiConfig {
     pub unified_sent: bool,
     /// "All drafts": every account's Drafts folder in one list.
     pub unified_drafts: bool,
+    /// Lists start threaded (one row per conversation); `T` turns a list threaded or flat
+    /// (kept per list in the data dir).
+    pub threaded: bool,
 }
 
 impl Default for UiConfig {
@@ -160,6 +163,7 @@ impl Default for UiConfig {
             unified_inbox: true,
             unified_sent: false,
             unified_drafts: false,
+            threaded: false,
         }
     }
 }

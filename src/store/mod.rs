@@ -24,7 +24,7 @@ pub use maildir_sync::Followed;
 pub use messages::{Delivered, ListQuery, StoredMessage};
 pub use mirror::MirrorCandidate;
 pub use search::IndexProgress;
-pub use threads::{ThreadEntry, ThreadRow};
+pub use threads::{ThreadEntry, ThreadRow, ThreadSpan};
 
 use crate::instance::DataDir;
 use rusqlite::Connection;

@@ -415,3 +415,40 @@ fn thread_insert_cost() {
         more(is)
     );
 }
+
+#[test]
+fn a_threaded_list_row_is_found_through_the_open_threads() {
+    let s = setup();
+    // three threads, latest first: c (3 messages), b (2), a (1)
+    s.store
+        .insert_messages(
+            s.inbox,
+            &[
+                mail(1, 100, "a", None, &[]),
+                mail(2, 200, "b", None, &[]),
+                mail(3, 210, "b2", Some("b"), &["b"]),
+                mail(4, 300, "c", None, &[]),
+                mail(5, 310, "c2", Some("c"), &["c"]),
+                mail(6, 320, "c3", Some("c2"), &["c", "c2"]),
+            ],
+        )
+        .unwrap();
+    let q = folder_q(s.inbox);
+    let (c, b) = (thread(&s.store, s.inbox, 4), thread(&s.store, s.inbox, 2));
+    let span = |open: &[ThreadId], all: bool, pos| s.store.thread_span(&q, open, all, pos).unwrap();
+    // all closed: a row per thread
+    assert_eq!(span(&[], false, 1), ThreadSpan { rows: 3, thread: 1, skip: 0 });
+    // c open: its three rows come first
+    assert_eq!(span(&[c], false, 2), ThreadSpan { rows: 5, thread: 0, skip: 2 });
+    assert_eq!(span(&[c], false, 3), ThreadSpan { rows: 5, thread: 1, skip: 0 });
+    // b open
+    assert_eq!(span(&[b], false, 2), ThreadSpan { rows: 4, thread: 1, skip: 1 });
+    // all open but c
+    assert_eq!(span(&[c], true, 2), ThreadSpan { rows: 4, thread: 1, skip: 1 });
+    assert_eq!(span(&[], true, 5), ThreadSpan { rows: 6, thread: 2, skip: 0 });
+    // past the end
+    assert_eq!(span(&[], false, 9), ThreadSpan { rows: 3, thread: 3, skip: 0 });
+    // a filter groups what it matches
+    let f = ListQuery { folder: Some(s.inbox), filter: Some("subject:c".into()), ..Default::default() };
+    assert_eq!(s.store.thread_span(&f, &[c], false, 1).unwrap(), ThreadSpan { rows: 3, thread: 0, skip: 1 });
+}

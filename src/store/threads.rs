@@ -36,6 +36,43 @@ pub struct ThreadRow {
     pub newest: Summary,
 }
 
+/// Where a row of a threaded list falls (`Store::thread_span`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadSpan {
+    /// The list's rows in all: one per closed thread, one per message of an open one.
+    pub rows: usize,
+    /// The index (latest activity first) of the thread holding the row.
+    pub thread: usize,
+    /// That thread's rows before it.
+    pub skip: usize,
+}
+
+/// The query's threads with the totals of its messages in each (thread, latest, count,
+/// unread, flagged, attachments), in no order: a whole folder (or a set of folders without
+/// a filter) from the kept summaries, a filtered query by grouping its messages.
+fn heads_sql(q: &ListQuery) -> Result<(String, Vec<rusqlite::types::Value>)> {
+    let (clause, args) = q.where_clause()?;
+    let sql = if q.has_filter() {
+        let and = if clause.is_empty() { "WHERE" } else { "AND" };
+        format!(
+            "SELECT m.thread_id, max(m.date), count(*), sum((m.flags & 1) = 0), sum((m.flags & 4) != 0),
+                sum(m.has_attachments != 0)
+             FROM messages m {clause} {and} m.thread_id IS NOT NULL GROUP BY m.thread_id"
+        )
+    } else if q.folder.is_some() {
+        format!(
+            "SELECT m.thread_id, m.latest, m.total, m.unread, m.flagged, m.attachments
+             FROM thread_folders m {clause}"
+        )
+    } else {
+        format!(
+            "SELECT m.thread_id, max(m.latest), sum(m.total), sum(m.unread), sum(m.flagged), sum(m.attachments)
+             FROM thread_folders m {clause} GROUP BY m.thread_id"
+        )
+    };
+    Ok((sql, args))
+}
+
 /// One message of a thread's tree, in display order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThreadEntry {
@@ -320,26 +357,8 @@ impl Store {
     /// matching messages. Messages not threaded yet are left out until the background
     /// pass reaches them.
     pub fn thread_window(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<ThreadRow>> {
-        let (clause, mut args) = q.where_clause()?;
-        let sql = if q.has_filter() {
-            let and = if clause.is_empty() { "WHERE" } else { "AND" };
-            format!(
-                "SELECT m.thread_id, max(m.date), count(*), sum((m.flags & 1) = 0), sum((m.flags & 4) != 0),
-                    sum(m.has_attachments != 0)
-                 FROM messages m {clause} {and} m.thread_id IS NOT NULL
-                 GROUP BY m.thread_id ORDER BY 2 DESC, 1 DESC LIMIT ? OFFSET ?"
-            )
-        } else if q.folder.is_some() {
-            format!(
-                "SELECT m.thread_id, m.latest, m.total, m.unread, m.flagged, m.attachments
-                 FROM thread_folders m {clause} ORDER BY m.latest DESC, m.thread_id DESC LIMIT ? OFFSET ?"
-            )
-        } else {
-            format!(
-                "SELECT m.thread_id, max(m.latest), sum(m.total), sum(m.unread), sum(m.flagged), sum(m.attachments)
-                 FROM thread_folders m {clause} GROUP BY m.thread_id ORDER BY 2 DESC, 1 DESC LIMIT ? OFFSET ?"
-            )
-        };
+        let (heads, mut args) = heads_sql(q)?;
+        let sql = format!("SELECT * FROM ({heads}) ORDER BY 2 DESC, 1 DESC LIMIT ? OFFSET ?");
         args.push(rusqlite::types::Value::Integer(limit as i64));
         args.push(rusqlite::types::Value::Integer(offset as i64));
         let heads: Vec<(ThreadId, i64, u32, u32, u32, u32)> = {
@@ -384,6 +403,43 @@ impl Store {
         };
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// Where row `pos` of a threaded list falls when some threads show their messages (the
+    /// ones in `open`, or with `all_open` every one but those): the index of the thread
+    /// holding it and how many of that thread's rows come before it, and the list's rows in
+    /// all. A thread shows one row closed and a row per message the query matches open.
+    pub fn thread_span(&self, q: &ListQuery, open: &[ThreadId], all_open: bool, pos: usize) -> Result<ThreadSpan> {
+        if open.is_empty() && !all_open {
+            // every thread closed: a row each, counted along the index
+            let rows = self.thread_count(q)?;
+            return Ok(ThreadSpan { rows, thread: pos.min(rows), skip: 0 });
+        }
+        let (heads, mut args) = heads_sql(q)?;
+        let marks = vec!["?"; open.len()].join(",");
+        let test = if open.is_empty() { "0".to_string() } else { format!("h.t IN ({marks})") };
+        let sql = format!(
+            "WITH h(t, l, c, u, f, a) AS ({heads}),
+             s AS (SELECT row_number() OVER w - 1 AS rn,
+                     sum(CASE WHEN ({test}) != ? THEN h.c ELSE 1 END) OVER w AS cum,
+                     CASE WHEN ({test}) != ? THEN h.c ELSE 1 END AS size
+                   FROM h WINDOW w AS (ORDER BY h.l DESC, h.t DESC))
+             SELECT (SELECT coalesce(max(cum), 0) FROM s), (SELECT count(*) FROM s),
+                    (SELECT rn FROM s WHERE cum > ? ORDER BY rn LIMIT 1),
+                    (SELECT cum - size FROM s WHERE cum > ? ORDER BY rn LIMIT 1)"
+        );
+        for _ in 0..2 {
+            args.extend(open.iter().map(|t| rusqlite::types::Value::Integer(t.0)));
+            args.push(rusqlite::types::Value::Integer(i64::from(all_open)));
+        }
+        args.push(rusqlite::types::Value::Integer(pos as i64));
+        args.push(rusqlite::types::Value::Integer(pos as i64));
+        let mut st = self.conn().prepare(&sql)?;
+        let (rows, threads, index, before): (i64, i64, Option<i64>, Option<i64>) =
+            st.query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let thread = index.map_or(threads as usize, |i| i as usize);
+        let skip = before.map_or(0, |b| pos.saturating_sub(b as usize));
+        Ok(ThreadSpan { rows: rows as usize, thread, skip })
     }
 
     /// The thread a message is in (`None` until the background pass has threaded it).

@@ -59,7 +59,25 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
         for effect in app::update(state, msg) {
             match effect {
                 Effect::Send(account, cmd) => env.send(account, cmd),
-                Effect::LoadList { seq, query, start, len } => load_list(env, &mut queue, seq, query, start, len),
+                Effect::LoadList { seq, query, start, len } => {
+                    list_read(env, &mut queue, seq, query, move |store, query| {
+                        let loaded = store
+                            .count(&query)
+                            .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
+                        match loaded {
+                            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
+                            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+                        }
+                    })
+                }
+                Effect::LoadThreads { seq, query, open, all_open, start, len } => {
+                    list_read(env, &mut queue, seq, query, move |store, query| {
+                        match super::threads::window(store, &query, &open, all_open, start, len) {
+                            Ok((total, rows, cells)) => Msg::ThreadsLoaded { seq, query, total, start, rows, cells },
+                            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+                        }
+                    })
+                }
                 Effect::SaveAttachments { raw, indexes, dir } => {
                     let saved: Result<Vec<_>, String> = indexes
                         .iter()
@@ -80,6 +98,12 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                             Err(e) => Msg::Failed(format!("local store: {e}")),
                         })
                     }
+                    app::state::Targets::Thread { thread, query, .. } => read_later(env, &mut queue, move |store| {
+                        match store.thread_message_ids(thread, &query).and_then(|ids| store.owners(&ids)) {
+                            Ok(ids) => Msg::Resolved { kind, ids },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        }
+                    }),
                     app::state::Targets::Query(q) => {
                         read_later(env, &mut queue, move |store| match store.ids_by_account(&q) {
                             Ok(ids) => Msg::Resolved { kind, ids },
@@ -87,6 +111,17 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         })
                     }
                 },
+                Effect::LoadConversation { thread } => {
+                    read_later(env, &mut queue, move |store| match store.thread_tree(thread, &ListQuery::default()) {
+                        Ok(entries) => Msg::Conversation { thread, entries: super::threads::previews(store, entries) },
+                        Err(e) => Msg::Failed(format!("local store: {e}")),
+                    })
+                }
+                Effect::SaveThreaded(lists) => {
+                    if let Err(e) = super::views::save_threaded(env.store.data_dir(), &lists) {
+                        queue.push(Msg::Failed(e));
+                    }
+                }
                 Effect::SaveViews(views) => {
                     if let Err(e) = super::views::save(env.store.data_dir(), &views) {
                         queue.push(Msg::Failed(e));
@@ -95,10 +130,19 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                 Effect::CountViews(queries) => read_later(env, &mut queue, move |store| {
                     Msg::ViewCounts(queries.into_iter().map(|(i, q)| (i, store.count_unread(&q).ok())).collect())
                 }),
-                Effect::SelectRange { query, from, len } => {
-                    read_later(env, &mut queue, move |store| match store.list_window(&query, usize::MAX, from, len) {
-                        Ok(rows) => Msg::Selected { query, ids: rows.into_iter().map(|r| r.id).collect() },
-                        Err(e) => Msg::Failed(format!("local store: {e}")),
+                Effect::SelectRange { query, from, len, threads, unselect } => {
+                    read_later(env, &mut queue, move |store| {
+                        let ids = match &threads {
+                            None => store
+                                .list_window(&query, usize::MAX, from, len)
+                                .map(|r| r.into_iter().map(|r| r.id).collect()),
+                            Some((open, all)) => super::threads::window(store, &query, open, *all, from, len)
+                                .and_then(|w| super::threads::row_ids(store, &query, w)),
+                        };
+                        match ids {
+                            Ok(ids) => Msg::Selected { query, ids, unselect },
+                            Err(e) => Msg::Failed(format!("local store: {e}")),
+                        }
                     })
                 }
                 Effect::StartCompose { account, kind } => {
@@ -180,16 +224,15 @@ pub(super) fn read_later(env: Env<'_>, queue: &mut Vec<Msg>, work: impl FnOnce(&
     }
 }
 
-/// List read `seq`: the query's count and a window of its rows, off the UI task. A read of
+/// List read `seq` (`read`: the count and a window of rows), off the UI task. A read of
 /// another list still running is stopped first (its answer would be dropped anyway).
-fn load_list(env: Env<'_>, queue: &mut Vec<Msg>, seq: u64, query: ListQuery, start: usize, len: usize) {
-    let read = move |store: &Store, query: ListQuery| {
-        let loaded = store.count(&query).and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
-        match loaded {
-            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
-            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
-        }
-    };
+fn list_read(
+    env: Env<'_>,
+    queue: &mut Vec<Msg>,
+    seq: u64,
+    query: ListQuery,
+    read: impl FnOnce(&Store, ListQuery) -> Msg + Send + 'static,
+) {
     let asked = std::time::Instant::now();
     match (env.later, env.readers) {
         (Some(later), Some(readers)) => {

@@ -10,6 +10,7 @@ mod notify;
 mod open;
 mod readers;
 mod reading;
+mod threads;
 mod views;
 
 use effects::Env;
@@ -80,6 +81,7 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         editor: crate::compose::editor_command(editor),
         new_mail_bell: ui.new_mail_bell,
         new_mail_command: ui.new_mail_command.clone(),
+        threaded: ui.threaded,
         unified: [
             (ui.unified_inbox, crate::model::SpecialUse::Inbox),
             (ui.unified_sent, crate::model::SpecialUse::Sent),
@@ -134,6 +136,7 @@ async fn session(
         None
     };
     let mut state = AppState::new(handles.iter().map(|h| (h.id, h.name.clone())).collect(), keymap, settings);
+    state.threaded_in = views::load_threaded(data.path());
     // the config's saved searches, then those kept from the UI
     let kept = views::load(data.path()).into_iter().map(|v| (v, false));
     for (v, from_config) in views.into_iter().map(|v| (v, true)).chain(kept) {

@@ -3,7 +3,7 @@
 
 use super::text::fit;
 use super::{cursor_style, pane_block};
-use crate::app::state::{AppState, Pane};
+use crate::app::state::{AppState, Pane, ThreadCell};
 use crate::app::views::Virtual;
 use crate::model::{Flags, Summary};
 use ratatui::Frame;
@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use std::borrow::Cow;
 
 fn title(state: &AppState) -> String {
     let folder = state
@@ -22,6 +23,7 @@ fn title(state: &AppState) -> String {
         .or_else(|| state.open_virtual.as_ref().map(|v| state.virtual_name(v)))
         .unwrap_or_else(|| "no folder".into());
     let l = &state.list;
+    let folder = if l.threaded { format!("{folder} (threads)") } else { folder };
     let pos = if !l.loaded {
         // being read
         " …".into()
@@ -114,6 +116,30 @@ pub fn row_text(s: &Summary, sent: bool, width: usize, now: chrono::DateTime<chr
     fit(&text, width)
 }
 
+/// A row as a threaded list shows it: a closed thread of several messages with their
+/// count and its unread ones before the subject (`(5, 2 new)`), marked unread or flagged
+/// when any of them is; a message of an open thread after its tree glyphs.
+fn threaded_row<'a>(s: &'a Summary, cell: Option<&ThreadCell>) -> Cow<'a, Summary> {
+    let Some(cell) = cell else { return Cow::Borrowed(s) };
+    let mut shown = s.clone();
+    match cell.closed {
+        Some(t) if t.count > 1 => {
+            let new = if t.unread > 0 { format!(", {} new", t.unread) } else { String::new() };
+            shown.subject = format!("({}{new}) {}", t.count, s.subject);
+            shown.flags = Flags(s.flags.0 | Flags::SEEN);
+            if t.unread > 0 {
+                shown.flags = Flags(shown.flags.0 & !Flags::SEEN);
+            }
+            if t.flagged > 0 {
+                shown.flags = Flags(shown.flags.0 | Flags::FLAGGED);
+            }
+        }
+        Some(_) => return Cow::Borrowed(s),
+        None => shown.subject = format!("{}{}", cell.glyphs, s.subject),
+    }
+    Cow::Owned(shown)
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let focused = state.focus == Pane::List;
     let block = pane_block(title(state), focused);
@@ -135,6 +161,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             lines.push(Line::from(Span::styled(fit("…", width), Style::default().fg(Color::DarkGray))));
             continue;
         };
+        let s = &*threaded_row(s, l.window.cell(pos));
         let mut style = Style::default();
         if !s.flags.is_seen() {
             style = style.add_modifier(Modifier::BOLD);

@@ -3,8 +3,10 @@
 
 use super::pane_block;
 use super::text::wrap;
+use crate::app::conversation::Conversation;
 use crate::app::keymap::Action;
 use crate::app::state::{AppState, Body, Pane, ReaderView};
+use crate::model::Summary;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -30,12 +32,61 @@ fn quote_style(depth: usize) -> Style {
 
 /// Every line the reader shows for `r`, wrapped to `width` columns.
 pub fn lines(state: &AppState, r: &ReaderView, width: usize) -> Vec<Line<'static>> {
+    match &r.conversation {
+        Some(c) => conversation_lines(state, c, width).0,
+        None => body_lines(state, &r.summary, &r.body, width),
+    }
+}
+
+/// A conversation's lines: a line per message (the cursor's highlighted), the unfolded
+/// ones followed by their bodies; and where each message's line is.
+fn conversation_lines(state: &AppState, c: &Conversation, width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
+    let dim = Style::default().fg(Color::DarkGray);
+    if c.messages.is_empty() {
+        return (vec![Line::from(Span::styled("loading…", dim))], Vec::new());
+    }
+    let (mut out, mut starts) = (Vec::new(), Vec::new());
+    for (i, m) in c.messages.iter().enumerate() {
+        starts.push(out.len());
+        let mut style = Style::default().add_modifier(Modifier::BOLD);
+        if !m.summary.flags.is_seen() {
+            style = style.fg(Color::Cyan);
+        }
+        if i == c.cursor {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        let date = crate::format::list_date(m.summary.date, chrono::Local::now(), &state.settings.date_format);
+        let what = match (&m.body, &m.preview) {
+            _ if m.unfolded => m.summary.subject.clone(),
+            (Body::Ready { rendered, .. }, _) => crate::app::conversation::first_words(&rendered.body),
+            (_, Some(p)) => p.clone(),
+            _ => m.summary.subject.clone(),
+        };
+        let mark = if m.unfolded { '▾' } else { '▸' };
+        let text = format!("{}{mark} {}  {date}  {}", " ".repeat(m.depth.min(12)), m.summary.sender(), what);
+        out.push(Line::from(Span::styled(super::text::fit(&crate::sanitize::line(&text), width), style)));
+        if m.unfolded {
+            out.extend(body_lines(state, &m.summary, &m.body, width));
+            out.push(Line::default());
+        }
+    }
+    (out, starts)
+}
+
+/// Where message `i` of the open conversation begins in the reader.
+pub fn message_line(state: &AppState, i: usize) -> usize {
+    let Some(c) = state.reader.as_ref().and_then(|r| r.conversation.as_ref()) else { return 0 };
+    conversation_lines(state, c, inner_width(state)).1.get(i).copied().unwrap_or(0)
+}
+
+/// A message's lines: its headers, the rendered body with quotes coloured, attachments.
+fn body_lines(state: &AppState, summary: &Summary, body: &Body, width: usize) -> Vec<Line<'static>> {
     let key = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
     let dim = Style::default().fg(Color::DarkGray);
     let yellow = Style::default().fg(Color::Yellow);
     let mut out = Vec::new();
     let mut push = |spans: &[Span<'_>], continuation: &[Span<'_>]| out.extend(wrap(spans, width, continuation));
-    match &r.body {
+    match body {
         Body::Loading | Body::Rendering { .. } => push(&[Span::styled("loading…", dim)], &[]),
         Body::Unavailable(reason) => {
             push(&[Span::styled("This message's body is not available.", yellow)], &[]);
@@ -43,10 +94,10 @@ pub fn lines(state: &AppState, r: &ReaderView, width: usize) -> Vec<Line<'static
             push(&[Span::raw(reason.as_str())], &[]);
         }
         Body::Ready { rendered, .. } => {
-            if r.summary.partial {
+            if summary.partial {
                 let text = format!(
                     "Only the header was downloaded: the message is {} on the server. {} downloads it whole.",
-                    crate::format::size(u64::from(r.summary.size)),
+                    crate::format::size(u64::from(summary.size)),
                     state.keymap.key_of(Action::FetchWhole)
                 );
                 push(&[Span::styled(text, yellow)], &[]);
@@ -94,7 +145,13 @@ pub fn line_count(state: &AppState) -> usize {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let Some(r) = &state.reader else { return };
     let focused = state.focus == Pane::Reader;
-    let title = format!(" {} ", super::text::fit(&r.summary.subject, area.width.saturating_sub(4) as usize).trim_end());
+    let subject = match &r.conversation {
+        Some(c) if !c.messages.is_empty() => {
+            format!("{} ({} of {})", r.summary.subject, c.cursor + 1, c.messages.len())
+        }
+        _ => r.summary.subject.clone(),
+    };
+    let title = format!(" {} ", super::text::fit(&subject, area.width.saturating_sub(4) as usize).trim_end());
     let block = pane_block(title, focused);
     let inner = block.inner(area);
     let shown: Vec<Line<'static>> =

@@ -1,0 +1,88 @@
+//! The read of a threaded list window, off the UI task: where its first row falls, the
+//! threads from there, and the trees of the open ones among them only; and the first words
+//! of a conversation's messages.
+
+use crate::app::state::{ThreadCell, ThreadTotals};
+use crate::model::{Summary, ThreadId};
+use crate::store::{ListQuery, Result, Store, ThreadEntry};
+
+/// The rows of a threaded list: its number of rows, and `len` rows from row `start` with
+/// what each stands for.
+pub(super) fn window(
+    store: &Store,
+    q: &ListQuery,
+    open: &[ThreadId],
+    all_open: bool,
+    start: usize,
+    len: usize,
+) -> Result<(usize, Vec<Summary>, Vec<ThreadCell>)> {
+    let span = store.thread_span(q, open, all_open, start)?;
+    let (mut rows, mut cells) = (Vec::with_capacity(len), Vec::with_capacity(len));
+    let (mut offset, mut skip) = (span.thread, span.skip);
+    while rows.len() < len {
+        let heads = store.thread_window(q, offset, len)?;
+        if heads.is_empty() {
+            break;
+        }
+        offset += heads.len();
+        for h in heads {
+            if open.contains(&h.thread) != all_open {
+                for e in store.thread_tree(h.thread, q)? {
+                    if skip > 0 {
+                        skip -= 1;
+                        continue;
+                    }
+                    cells.push(ThreadCell { thread: h.thread, closed: None, glyphs: e.glyphs() });
+                    rows.push(e.summary);
+                }
+            } else if skip > 0 {
+                skip = 0;
+            } else {
+                let closed = Some(ThreadTotals { count: h.count, unread: h.unread, flagged: h.flagged });
+                cells.push(ThreadCell { thread: h.thread, closed, glyphs: String::new() });
+                rows.push(h.newest);
+            }
+            if rows.len() >= len {
+                break;
+            }
+        }
+    }
+    rows.truncate(len);
+    cells.truncate(len);
+    Ok((span.rows, rows, cells))
+}
+
+/// The ids of rows of a threaded list (read by `window`): a closed thread's row stands
+/// for all of its messages the query matches.
+pub(super) fn row_ids(
+    store: &Store,
+    q: &ListQuery,
+    (_, rows, cells): (usize, Vec<Summary>, Vec<ThreadCell>),
+) -> Result<Vec<crate::model::MessageId>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for (row, cell) in rows.iter().zip(&cells) {
+        match cell.closed {
+            Some(t) if t.count > 1 => ids.extend(store.thread_message_ids(cell.thread, q)?),
+            _ => ids.push(row.id),
+        }
+    }
+    Ok(ids)
+}
+
+/// Most messages of a conversation given the first words of their bodies.
+const PREVIEWS: usize = 100;
+
+/// The first words of each read message of a conversation whose body the store has (the
+/// unread ones unfold, with their whole bodies).
+pub(super) fn previews(store: &Store, entries: Vec<ThreadEntry>) -> Vec<(ThreadEntry, Option<String>)> {
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let wanted = i < PREVIEWS && e.summary.cached && e.summary.flags.is_seen();
+            let raw = wanted.then(|| store.body(e.summary.id).ok().flatten()).flatten();
+            let preview = raw.map(|raw| crate::app::conversation::first_words(&crate::mime::render(&raw, 200).body));
+            (e, preview)
+        })
+        .collect()
+}
