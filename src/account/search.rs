@@ -37,7 +37,8 @@ impl Worker {
     /// knows, and whether the server was asked). Never an error: the local results stand.
     pub(super) async fn search(&mut self, request: u64, text: String) {
         let (ids, server) = match crate::query::parse(&text, &chrono::Local::now().fixed_offset()) {
-            Err(e) => (Vec::new(), ServerSearch::Failed(e.to_string())),
+            // the local list says what is wrong with the query; no server is asked
+            Err(_) => (Vec::new(), ServerSearch::NotNeeded),
             Ok(q) if !q.searches_bodies() || self.imap.is_none() => (Vec::new(), ServerSearch::NotNeeded),
             Ok(q) => match tokio::time::timeout(SERVER_SEARCH_TIMEOUT, self.search_server(&q)).await {
                 Ok(answer) => answer,

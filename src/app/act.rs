@@ -6,7 +6,7 @@ use super::state::{AppState, FolderRow, Layer, Pane, PickFor, Picker, Prompt, Se
 use super::update::{ActKind, Effect};
 use crate::account::{self, Command};
 use crate::model::{Flags, Folder, SpecialUse};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 /// What the next message action applies to: the selection, else the message under the
 /// cursor (the open one when reading).
@@ -352,15 +352,10 @@ pub fn prompt_key(state: &mut AppState, p: Prompt, k: KeyEvent, fx: &mut Vec<Eff
                 };
                 fx.push(Effect::Send(account, Command::Act(action)));
             }
-            (_, KeyCode::Backspace) => {
-                input.pop();
+            _ => {
+                super::line::edit(&mut input, &k);
                 state.ask(Prompt::Text { label, input, purpose });
             }
-            (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                input.push(c);
-                state.ask(Prompt::Text { label, input, purpose });
-            }
-            _ => state.ask(Prompt::Text { label, input, purpose }),
         },
     }
 }
@@ -425,15 +420,11 @@ pub fn picker_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         (Some(Action::PickerDown), _) => p.cursor = (p.cursor + 1).min(n.saturating_sub(1)),
         (Some(Action::PickerUp), _) => p.cursor = p.cursor.saturating_sub(1),
-        (_, KeyCode::Backspace) => {
-            p.input.pop();
-            p.cursor = 0;
+        _ => {
+            if super::line::edit(&mut p.input, &k) {
+                p.cursor = 0;
+            }
         }
-        (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            p.input.push(c);
-            p.cursor = 0;
-        }
-        _ => {}
     }
     state.layers.push(Layer::Picker(p));
 }

@@ -10,6 +10,7 @@ mod feedback;
 pub mod folder_tree;
 pub mod keymap;
 pub mod layout;
+mod line;
 mod navigate;
 pub mod newmail;
 pub mod reader;

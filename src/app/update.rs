@@ -7,7 +7,7 @@ use super::state::{AppState, Body, Layer, Pane, Prompt};
 use crate::account::{Command, Event};
 use crate::model::{AccountId, MessageId, Summary};
 use crate::store::ListQuery;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -585,10 +585,7 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             text_changed(state, String::new(), fx);
             return;
         }
-        (_, KeyCode::Backspace) => {
-            text.pop();
-        }
-        (_, KeyCode::Char(c)) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        _ if super::line::edit(text, &k) => {}
         _ => return,
     }
     let t = text.clone();

@@ -66,7 +66,7 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                             .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
                         match loaded {
                             Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
-                            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+                            Err(e) => Msg::ListFailed { seq, query, error: list_error(&e) },
                         }
                     })
                 }
@@ -74,7 +74,7 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                     list_read(env, &mut queue, seq, query, move |store, query| {
                         match super::threads::window(store, &query, &open, all_open, start, len) {
                             Ok((total, rows, cells)) => Msg::ThreadsLoaded { seq, query, total, start, rows, cells },
-                            Err(e) => Msg::ListFailed { seq, query, error: format!("local store: {e}") },
+                            Err(e) => Msg::ListFailed { seq, query, error: list_error(&e) },
                         }
                     })
                 }
@@ -207,6 +207,15 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
         }
     }
     true
+}
+
+/// Why a list could not be read: a query the search language cannot read is the user's
+/// to fix (said as such), anything else is the store's.
+fn list_error(e: &crate::store::StoreError) -> String {
+    match e {
+        crate::store::StoreError::Query(q) => format!("search: {q}"),
+        other => format!("local store: {other}"),
+    }
 }
 
 /// Runs a store read on a blocking thread with a reader of the pool, its answer sent to
