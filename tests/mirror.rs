@@ -170,7 +170,7 @@ async fn a_killed_mirror_resumes_without_duplicates() {
         // killed before the account or its folders were stored: nothing to look at yet
         let store = setup.store();
         let stored = store.accounts().unwrap().first().map(|(id, _)| *id);
-        if !stored.is_some_and(|id| store.find_folder(id, "INBOX").unwrap().is_some()) {
+        if stored.is_none_or(|id| store.find_folder(id, "INBOX").unwrap().is_none()) {
             continue;
         }
         let local = bodies(&setup, "INBOX");
