@@ -4,6 +4,7 @@
 //! Every batch of changes is one transaction, and a message file is fsynced and renamed into
 //! place before the index points at it, so a crash at any moment leaves a consistent store.
 
+mod bodies;
 pub mod folders;
 mod intents;
 mod local;
