@@ -11,6 +11,7 @@ pub mod folder_tree;
 pub mod keymap;
 pub mod layout;
 mod line;
+mod msg;
 mod navigate;
 pub mod newmail;
 pub mod reader;
