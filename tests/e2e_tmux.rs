@@ -223,16 +223,7 @@ async fn reply_with_an_external_editor_and_send() {
     append(&mut a, "INBOX", original.as_bytes()).await;
     let setup = Setup::new(&me, None, "");
     setup.smtp(None, "");
-    // the "editor" writes the answer above the quote, as a person would
-    let editor = setup.dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        "#!/bin/sh\npython3 - \"$1\" <<'PY'\nimport sys\np = sys.argv[1]\nhead, body = open(p).read().split('\\n\\n', 1)\n\
-         open(p, 'w').write(head + '\\n\\nNoon is perfect, see you there.\\n' + body)\nPY\n",
-    )
-    .unwrap();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&editor).unwrap().permissions(), 0o755);
-    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let editor = common::tmux::answering_editor(setup.dir.path(), "Noon is perfect, see you there.");
     let tmux = Tmux::start_env("reply", &setup, &format!("EDITOR={} VISUAL=", editor.display()));
     tmux.wait("Lunch on Friday?", 30);
     tmux.wait("test:online", 30);

@@ -39,15 +39,7 @@ Date: Thu, 05 Nov 2026 10:00:00 +0000\r\nMessage-ID: <sheet@example.com>\r\n\r\n
         ca = s.ca,
     ));
     std::fs::write(&setup.config, text).unwrap();
-    // the "editor" writes the answer above the quote
-    let editor = setup.dir.path().join("editor.sh");
-    std::fs::write(
-        &editor,
-        "#!/bin/sh\npython3 - \"$1\" <<'PY'\nimport sys\np = sys.argv[1]\nhead, body = open(p).read().split('\\n\\n', 1)\n\
-         open(p, 'w').write(head + '\\n\\nYes, 280 is the best offer.\\n' + body)\nPY\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let editor = common::tmux::answering_editor(setup.dir.path(), "Yes, 280 is the best offer.");
     let tmux = Tmux::start_env("search", &setup, &format!("EDITOR={} VISUAL=", editor.display()));
     tmux.wait("test:online", 30);
     tmux.wait("post:online", 30);

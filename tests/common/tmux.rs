@@ -101,3 +101,19 @@ pub fn children(ppid: &str) -> Vec<String> {
     }
     out
 }
+
+/// An "editor" for poste to run on a message: it writes `answer` above the quote, as a
+/// person replying would, and returns; its path goes in `EDITOR`.
+pub fn answering_editor(dir: &std::path::Path, answer: &str) -> std::path::PathBuf {
+    let editor = dir.join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\npython3 - \"$1\" <<'PY'\nimport sys\np = sys.argv[1]\nhead, body = open(p).read().split('\\n\\n', 1)\n\
+             open(p, 'w').write(head + '\\n\\n{answer}\\n' + body)\nPY\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    editor
+}
