@@ -96,14 +96,16 @@ impl Store {
             let mut st = tx.prepare_cached(
                 "UPDATE messages SET path = ?2, has_attachments = (has_attachments OR ?3) WHERE id = ?1",
             )?;
+            let mut index = super::search::Pending::default();
             for ((s, id, _, raw), ok) in staged.iter().zip(&placed) {
                 if *ok {
                     let has_attachments = crate::mime::summarize(raw).has_attachments;
                     st.execute(params![id, s.path.to_string_lossy(), has_attachments])?;
-                    super::search::index(&tx, *id, Some(raw))?;
+                    index.row(*id, Some(raw));
                     done.push((*id, s.path.clone()));
                 }
             }
+            index.write(&tx)?;
         }
         super::intents::settle(
             &tx,

@@ -160,7 +160,9 @@ impl Store {
             let staged = maildir::Staged::published(path);
             let file =
                 Delivered { staged: &staged, head: &head, size: i.size, partial: i.partial, uidl: i.uidl.as_deref() };
-            super::messages::insert_delivered(&tx, i.folder, &file, i.flags, i.date)?;
+            let mut index = super::search::Pending::default();
+            super::messages::insert_delivered(&tx, i.folder, &file, i.flags, i.date, &mut index)?;
+            index.write(&tx)?;
             done.indexed += 1;
         }
         settle(&tx, [i.path.as_path()])?;

@@ -104,7 +104,16 @@ impl Store {
                 .map_or(0, |d| d.as_secs() as i64);
             let staged = maildir::Staged::published(path.clone());
             let file = Delivered { staged: &staged, head: &head, size: meta.len(), partial: false, uidl: None };
-            super::messages::insert_delivered(&tx, folder, &file, name_flags(&path).unwrap_or_default(), date)?;
+            let mut index = super::search::Pending::default();
+            super::messages::insert_delivered(
+                &tx,
+                folder,
+                &file,
+                name_flags(&path).unwrap_or_default(),
+                date,
+                &mut index,
+            )?;
+            index.write(&tx)?;
             done.added += 1;
         }
         tx.commit()?;

@@ -3,6 +3,7 @@
 use super::{Result, Store, StoreError, maildir};
 use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, Summary, Uid};
 use rusqlite::{OptionalExtension, params, params_from_iter};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -130,9 +131,13 @@ impl Store {
     pub fn insert_messages(&self, folder: FolderId, batch: &[NewMessage]) -> Result<()> {
         let tx = self.tx()?;
         let to = super::threads::Target::of(&tx, folder)?;
+        let mut index = super::search::Pending::default();
         for m in batch {
-            insert_row(&tx, &to, m, None, None)?;
+            if let Some(id) = insert_row(&tx, &to, m, None)? {
+                index.new_row(id, Cow::Borrowed(m), None);
+            }
         }
+        index.write(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -200,13 +205,15 @@ impl Store {
         let (placed, failed) = self.publish(files.iter().map(|(f, _, _)| f.staged));
         let tx = self.tx()?;
         let mut ids = Vec::with_capacity(files.len());
+        let mut index = super::search::Pending::default();
         for (i, (file, flags, date)) in files.iter().enumerate() {
             if placed.get(i).copied().unwrap_or(false) {
-                ids.push(insert_delivered(&tx, folder, file, *flags, *date)?);
+                ids.push(insert_delivered(&tx, folder, file, *flags, *date, &mut index)?);
             } else {
                 file.staged.discard();
             }
         }
+        index.write(&tx)?;
         super::intents::settle(&tx, files.iter().map(|(f, _, _)| f.staged.path.as_path()))?;
         tx.commit()?;
         match failed {
@@ -469,12 +476,13 @@ impl Store {
 
 /// Inserts the row of a delivered message with the next UID of its folder, and its POP3
 /// UIDL (downloaded at `fallback_date`, which is then the time of the download).
-pub(super) fn insert_delivered(
+pub(super) fn insert_delivered<'a>(
     tx: &rusqlite::Connection,
     folder: FolderId,
-    file: &Delivered<'_>,
+    file: &Delivered<'a>,
     flags: Flags,
     fallback_date: i64,
+    index: &mut super::search::Pending<'a>,
 ) -> Result<MessageId> {
     let s = crate::mime::summarize(file.head);
     let whole = file.head.len() as u64 == file.size && !file.partial;
@@ -483,14 +491,13 @@ pub(super) fn insert_delivered(
     if !whole {
         m.has_attachments = crate::mime::announces_attachments(file.head);
     }
-    insert_row(
-        tx,
-        &super::threads::Target::of(tx, folder)?,
-        &m,
-        Some(&file.staged.path.to_string_lossy()),
-        whole.then_some(file.head),
-    )?;
-    let id = tx.last_insert_rowid();
+    let to = super::threads::Target::of(tx, folder)?;
+    let id = match insert_row(tx, &to, &m, Some(&file.staged.path.to_string_lossy()))? {
+        Some(id) => id,
+        // a new UID: never there already
+        None => return Err(StoreError::NoMessage(0)),
+    };
+    index.new_row(id, Cow::Owned(m), whole.then_some(file.head));
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
     }
@@ -530,15 +537,14 @@ pub(super) fn new_message(
     }
 }
 
-/// Inserts one message row (indexed for search, with `body` when the whole message is at
-/// hand); a UID already in the folder only gets the new flags.
+/// Inserts one message row and returns its id; a UID already in the folder only gets the
+/// new flags (and `None`). The caller indexes a new row for search (`search::Pending`).
 pub(super) fn insert_row(
     conn: &rusqlite::Connection,
     to: &super::threads::Target,
     m: &NewMessage,
     path: Option<&str>,
-    body: Option<&[u8]>,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Option<MessageId>> {
     let folder = to.folder;
     let thread = super::threads::assign(conn, to, m)?;
     let mut st = conn.prepare_cached(
@@ -566,12 +572,11 @@ pub(super) fn insert_row(
         thread
     ])?;
     if inserted == 1 {
-        super::search::index_new(conn, conn.last_insert_rowid(), m, body)?;
-    } else {
-        conn.prepare_cached(
-            "UPDATE messages SET flags = ?3, thread_id = coalesce(thread_id, ?4) WHERE folder_id = ?1 AND uid = ?2",
-        )?
-        .execute(params![folder, m.uid, m.flags.0, thread])?;
+        return Ok(Some(conn.last_insert_rowid()));
     }
-    Ok(())
+    conn.prepare_cached(
+        "UPDATE messages SET flags = ?3, thread_id = coalesce(thread_id, ?4) WHERE folder_id = ?1 AND uid = ?2",
+    )?
+    .execute(params![folder, m.uid, m.flags.0, thread])?;
+    Ok(None)
 }

@@ -101,14 +101,13 @@ impl Store {
         let committed = (|| {
             let tx = self.tx()?;
             // UID 0 (no message has it) until the row id makes its placeholder UID just below
-            super::messages::insert_row(
-                &tx,
-                &super::threads::Target::of(&tx, folder)?,
-                &m,
-                Some(&staged.path.to_string_lossy()),
-                Some(raw),
-            )?;
-            let id = tx.last_insert_rowid();
+            let to = super::threads::Target::of(&tx, folder)?;
+            // UID 0 is never taken, so the row is new
+            let id = super::messages::insert_row(&tx, &to, &m, Some(&staged.path.to_string_lossy()))?
+                .ok_or(super::StoreError::NoMessage(0))?;
+            let mut index = super::search::Pending::default();
+            index.new_row(id, std::borrow::Cow::Borrowed(&m), Some(raw));
+            index.write(&tx)?;
             tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
             Self::queue_in(&tx, account, &upload(id))?;
             let removed = Self::replace_in(&tx, account, replaces)?;

@@ -12,9 +12,49 @@ use super::{Result, Store};
 use crate::model::{AccountId, MessageId, NewMessage};
 use crate::query::fts_text;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::borrow::Cow;
+
+/// Index entries held back until a batch's row writes are done, then written together
+/// (`write`). FTS5 moves its pending terms to disk at every statement savepoint, and a row
+/// write that fires triggers opens one; interleaved with the rows, the index would be
+/// flushed (and its segments merged) once per row.
+#[derive(Default)]
+pub(super) struct Pending<'a> {
+    entries: Vec<(MessageId, Entry<'a>)>,
+}
+
+enum Entry<'a> {
+    /// A row just inserted from these headers, with its body when at hand.
+    New(Cow<'a, NewMessage>, Option<&'a [u8]>),
+    /// A row whose entry is replaced from its stored headers, with its body when given.
+    Row(Option<&'a [u8]>),
+}
+
+impl<'a> Pending<'a> {
+    /// A message row just inserted.
+    pub(super) fn new_row(&mut self, id: MessageId, m: Cow<'a, NewMessage>, body: Option<&'a [u8]>) {
+        self.entries.push((id, Entry::New(m, body)));
+    }
+
+    /// A row whose entry is replaced (its body arrived, or it was copied).
+    pub(super) fn row(&mut self, id: MessageId, body: Option<&'a [u8]>) {
+        self.entries.push((id, Entry::Row(body)));
+    }
+
+    /// Writes the held entries, in the transaction of their rows.
+    pub(super) fn write(self, conn: &Connection) -> rusqlite::Result<()> {
+        for (id, entry) in self.entries {
+            match entry {
+                Entry::New(m, body) => index_new(conn, id, &m, body)?,
+                Entry::Row(body) => index(conn, id, body)?,
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Indexes a message row just inserted, with its body when the whole message is at hand.
-pub(super) fn index_new(conn: &Connection, id: MessageId, m: &NewMessage, body: Option<&[u8]>) -> rusqlite::Result<()> {
+fn index_new(conn: &Connection, id: MessageId, m: &NewMessage, body: Option<&[u8]>) -> rusqlite::Result<()> {
     let sender = format!("{} {}", m.from_name, m.from_addr);
     write(conn, id, [&sender, &m.to, &m.cc, &m.subject], body)
 }
