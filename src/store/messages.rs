@@ -85,11 +85,11 @@ impl ListQuery {
         let mut args: Vec<Value> = Vec::new();
         if let Some(f) = self.folder {
             conds.push("m.folder_id = ?".to_string());
-            args.push(Value::Integer(f));
+            args.push(Value::Integer(f.0));
         }
         if let Some(a) = self.account {
             conds.push("m.folder_id IN (SELECT id FROM folders WHERE account_id = ?)".to_string());
-            args.push(Value::Integer(a));
+            args.push(Value::Integer(a.0));
         }
         if let Some(role) = self.role {
             // an INBOX is one by its name too, whatever its server calls it
@@ -148,7 +148,7 @@ impl Store {
         fallback_date: i64,
     ) -> Result<MessageId> {
         let ids = self.add_local_messages(folder, &[(raw, flags, fallback_date)])?;
-        ids.first().copied().ok_or(StoreError::NoMessage(0))
+        ids.first().copied().ok_or(StoreError::NoMessage(MessageId(0)))
     }
 
     /// Stores whole messages (each with its flags and fallback date) into a local folder as
@@ -490,7 +490,7 @@ pub(super) fn insert_delivered(
         Some(&file.staged.path.to_string_lossy()),
         whole.then_some(file.head),
     )?;
-    let id = tx.last_insert_rowid();
+    let id = MessageId(tx.last_insert_rowid());
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
     }
@@ -566,7 +566,7 @@ pub(super) fn insert_row(
         thread
     ])?;
     if inserted == 1 {
-        super::search::index_new(conn, conn.last_insert_rowid(), m, body)?;
+        super::search::index_new(conn, MessageId(conn.last_insert_rowid()), m, body)?;
     } else {
         conn.prepare_cached(
             "UPDATE messages SET flags = ?3, thread_id = coalesce(thread_id, ?4) WHERE folder_id = ?1 AND uid = ?2",

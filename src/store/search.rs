@@ -103,7 +103,7 @@ impl Store {
             .conn()
             .prepare_cached("SELECT next, last, done, total FROM search_backlog WHERE account_id = ?1")?
             .query_row([account], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u64>(2)?, r.get::<_, u64>(3)?))
+                Ok((r.get::<_, MessageId>(0)?, r.get::<_, MessageId>(1)?, r.get::<_, u64>(2)?, r.get::<_, u64>(3)?))
             })
             .optional()?
         else {
@@ -131,7 +131,7 @@ impl Store {
             Some((id, _)) if ids.len() == batch && *id < last => {
                 tx.execute(
                     "UPDATE search_backlog SET next = ?2, done = ?3 WHERE account_id = ?1",
-                    params![account, id + 1, progress.done],
+                    params![account, id.0 + 1, progress.done],
                 )?;
             }
             _ => {
