@@ -2,34 +2,55 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A row id of a message in the local store; stable for the life of the cached message.
-pub type MessageId = i64;
-/// A row id of a folder in the local store.
-pub type FolderId = i64;
-/// A row id of an account in the local store.
-pub type AccountId = i64;
-/// A conversation thread of one account in the local store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ThreadId(pub i64);
+/// Defines a store id: a row id kept apart from every other kind by its type, stored in
+/// SQLite and written in JSON as the bare number.
+macro_rules! store_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
 
-impl rusqlite::types::ToSql for ThreadId {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(v).map($name)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
 }
 
-impl rusqlite::types::FromSql for ThreadId {
-    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        i64::column_result(v).map(ThreadId)
-    }
-}
-
-impl std::fmt::Display for ThreadId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+store_id!(
+    /// A row id of a message in the local store; stable for the life of the cached message.
+    MessageId
+);
+store_id!(
+    /// A row id of a folder in the local store.
+    FolderId
+);
+store_id!(
+    /// A row id of an account in the local store.
+    AccountId
+);
+store_id!(
+    /// A conversation thread of one account in the local store.
+    ThreadId
+);
+store_id!(
+    /// A row id of a message in the Outbox of the local store.
+    OutboxId
+);
 
 /// An IMAP UID (or, for local folders, a store-assigned number).
 pub type Uid = u32;
@@ -198,7 +219,7 @@ impl Folder {
 }
 
 /// One line of the message list: what a headers-first sync stores.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub id: MessageId,
     pub folder: FolderId,
@@ -216,6 +237,27 @@ pub struct Summary {
     /// Only the header is stored (a POP3 message over `max_message_size`); `size` is the
     /// whole message's size on the server.
     pub partial: bool,
+}
+
+/// An empty line: ids 0 (no row has them) and every field blank, to fill in field by field.
+impl Default for Summary {
+    fn default() -> Summary {
+        Summary {
+            id: MessageId(0),
+            folder: FolderId(0),
+            uid: 0,
+            date: 0,
+            from_name: String::new(),
+            from_addr: String::new(),
+            to: String::new(),
+            subject: String::new(),
+            flags: Flags::default(),
+            size: 0,
+            has_attachments: false,
+            cached: false,
+            partial: false,
+        }
+    }
 }
 
 impl Summary {

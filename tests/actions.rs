@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use futures::TryStreamExt;
 use poste::account::{Action, Command, Event};
-use poste::model::{Flags, MessageId};
+use poste::model::{Flags, FolderId, MessageId};
 use poste::store::ListQuery;
 use std::collections::HashSet;
 
@@ -81,7 +81,7 @@ impl World {
     async fn act(&mut self, a: Action) -> (usize, Vec<String>) {
         act(&self.h, &mut self.rx, a).await
     }
-    fn folder(&self, name: &str) -> i64 {
+    fn folder(&self, name: &str) -> FolderId {
         self.setup.store().find_folder(self.h.id, name).unwrap().unwrap().id
     }
     /// Store ids of the folder's messages by subject.

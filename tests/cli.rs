@@ -1,7 +1,7 @@
 //! The command line without servers: missing and broken configs, `list` from the store,
 //! `read` of a cached message, and the example config.
 
-use poste::model::Flags;
+use poste::model::{Flags, MessageId};
 use poste::store::Store;
 use poste::store::folders::FolderInfo;
 use std::process::Command;
@@ -98,11 +98,11 @@ fn list_json_and_read_from_the_store_offline() {
     for k in ["id", "account", "folder", "uid", "date", "from", "to", "subject", "flags", "size", "has_attachments"] {
         assert!(v.get(k).is_some(), "missing {k} in {v}");
     }
-    assert_eq!(v["id"], hid, "newest first");
+    assert_eq!(v["id"], hid.0, "newest first");
     let out = poste(&cfg, &["list", "--json", "--folder", "INBOX", "--account", "home"]);
     let all: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let latin = all.iter().find(|v| v["id"] == id).unwrap();
+    let latin = all.iter().find(|v| v["id"] == id.0).unwrap();
     assert_eq!(latin["subject"], "Grüße aus Köln");
     assert_eq!(latin["from"], "Jörg Müller <joerg@example.de>");
     assert_eq!(latin["flags"], serde_json::json!(["\\Seen"]));
@@ -165,7 +165,8 @@ fn list_says_where_each_message_is_marks_it_and_pads_by_display_width() {
     let out = poste(&cfg, &["list"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let line = |id: i64| text.lines().find(|l| l.trim_start().starts_with(&format!("{id} "))).unwrap().to_string();
+    let line =
+        |id: MessageId| text.lines().find(|l| l.trim_start().starts_with(&format!("{id} "))).unwrap().to_string();
     let (plain, cjk, att) = (line(plain), line(cjk), line(att));
     assert!(plain.contains("home/INBOX ") && cjk.contains("home/Archive/2026") && att.contains("work/INBOX"), "{text}");
     assert!(cjk.contains("山田太郎"), "{text}");

@@ -6,6 +6,7 @@ mod common;
 
 use common::tmux::Tmux;
 use common::*;
+use poste::model::MessageId;
 use std::process::Output;
 
 fn said(out: &Output) -> String {
@@ -146,11 +147,11 @@ async fn read_peek_leaves_a_message_unread_and_read_marks_it() {
     let out = said(&setup.poste(&["read", "--peek", id]));
     assert!(out.contains("Body of message 0."), "{out}");
     assert!(!seen_on_server(&mut a, "INBOX", 1).await, "fetched, not marked read");
-    assert!(!setup.store().message(id.parse().unwrap()).unwrap().summary.flags.is_seen());
+    assert!(!setup.store().message(MessageId(id.parse().unwrap())).unwrap().summary.flags.is_seen());
     // now cached: --peek still leaves it, and read without it marks it
     said(&setup.poste(&["read", "--peek", id]));
     assert!(!seen_on_server(&mut a, "INBOX", 1).await);
     said(&setup.poste(&["read", id]));
     assert!(seen_on_server(&mut a, "INBOX", 1).await, "read marks it read, cached or not");
-    assert!(setup.store().message(id.parse().unwrap()).unwrap().summary.flags.is_seen());
+    assert!(setup.store().message(MessageId(id.parse().unwrap())).unwrap().summary.flags.is_seen());
 }

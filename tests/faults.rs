@@ -7,7 +7,7 @@ mod common;
 use common::fake::{Fake, Step};
 use common::*;
 use poste::account::{Action, Command, Event};
-use poste::model::{Flags, NewMessage};
+use poste::model::{Flags, FolderId, MessageId, NewMessage};
 use poste::store::folders::{FolderInfo, SyncState};
 
 fn login() -> Vec<Step> {
@@ -23,7 +23,7 @@ fn login() -> Vec<Step> {
 }
 
 /// A store with INBOX (UIDVALIDITY 7) holding UID 5, and an Archive folder.
-fn seed(setup: &Setup) -> (i64, i64, i64) {
+fn seed(setup: &Setup) -> (MessageId, FolderId, FolderId) {
     let store = setup.store_writer();
     let acct = store.ensure_account("test").unwrap();
     let info = |n: &str| FolderInfo {

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use futures::TryStreamExt;
 use poste::account::{Command, Event};
-use poste::model::{AccountState, Flags, SpecialUse};
+use poste::model::{AccountState, Flags, MessageId, SpecialUse};
 use poste::store::ListQuery;
 
 fn inbox_query(store: &poste::store::Store) -> ListQuery {
@@ -550,7 +550,7 @@ async fn a_message_missing_from_the_store_comes_back_on_the_next_sync() {
     h.shutdown().await;
 }
 
-async fn body(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>, want: i64) -> std::sync::Arc<Vec<u8>> {
+async fn body(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>, want: MessageId) -> std::sync::Arc<Vec<u8>> {
     wait_for(rx, 30, |e| match e {
         Event::Body { id, raw } if *id == want => Some(raw.clone()),
         Event::BodyUnavailable { id, reason, .. } if *id == want => panic!("{reason}"),

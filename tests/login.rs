@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use poste::account::{Command, Event};
-use poste::model::AccountState;
+use poste::model::{AccountState, FolderId};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -40,7 +40,7 @@ async fn a_wrong_password_is_tried_once_and_again_only_when_asked() {
     assert!(text.contains("login failed") && text.contains("uthentication failed"), "the server's words: {text}");
     let first = proxy.connections.load(Ordering::SeqCst);
     // opening a folder (the watch connection), the retry timer and the poll stay quiet
-    h.send(Command::Watch(1));
+    h.send(Command::Watch(FolderId(1)));
     tokio::time::sleep(Duration::from_secs(12)).await;
     assert_eq!(proxy.connections.load(Ordering::SeqCst), first, "no login tried by itself");
     // the user asks (R): once more

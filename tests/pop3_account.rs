@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use poste::account::Event;
+use poste::model::MessageId;
 use poste::store::ListQuery;
 
 fn pop3_config(setup: &Setup, extra: &str) {
@@ -379,7 +380,7 @@ async fn marking_a_local_folder_read_and_undoing_it_renames_the_files_back() {
     let setup = Setup::new(&user, None, "");
     pop3_config(&setup, "");
     assert!(setup.poste(&["sync"]).status.success());
-    let ids: Vec<i64> = setup.store().list(&ListQuery::default(), 0, 10).unwrap().iter().map(|m| m.id).collect();
+    let ids: Vec<MessageId> = setup.store().list(&ListQuery::default(), 0, 10).unwrap().iter().map(|m| m.id).collect();
     let inbox = setup.store().message(ids[0]).unwrap().summary.folder;
     let files = || -> Vec<String> {
         let store = setup.store();

@@ -114,7 +114,7 @@ impl Worker {
                         }
                     }
                     Some(f) => {
-                        tracing::warn!(account = self.id, error = %f.text, retry = ?f.retry, "sync failed");
+                        tracing::warn!(account = self.id.0, error = %f.text, retry = ?f.retry, "sync failed");
                         self.online = false;
                         if let Ok(folders) = self.store.folders(self.id)
                             && folders.is_empty()

@@ -161,7 +161,7 @@ async fn supervise(
             Ok(()) => return events.close(),
             Err(panic) => {
                 let error = format!("internal error: {}", panic_text(panic.as_ref()));
-                tracing::error!(account = id, %error, "account worker panicked");
+                tracing::error!(account = id.0, %error, "account worker panicked");
                 restarts += 1;
                 let last = restarts >= MAX_RESTARTS;
                 let error = if last { format!("{error}; the account is stopped until poste restarts") } else { error };

@@ -114,7 +114,7 @@ impl Worker {
             return Ok(());
         }
         let total = left.len() as u64;
-        tracing::info!(account = self.id, total, ?scope, "downloading bodies for the offline mirror");
+        tracing::info!(account = self.id.0, total, ?scope, "downloading bodies for the offline mirror");
         self.state(AccountState::Downloading { done: 0, total, bytes: 0 });
         let ops = self.ops_tx.clone();
         let task = super::handle::spawn_guarded(mirror_task::run(cfg, pw, work, ops.clone()), move |e| {
@@ -169,7 +169,7 @@ impl Worker {
                 }
             }
             Some(f) => {
-                tracing::warn!(account = self.id, error = %f.text, "the offline mirror stopped");
+                tracing::warn!(account = self.id.0, error = %f.text, "the offline mirror stopped");
                 match f.retry {
                     Retry::WhenAsked => self.login_refused(f.text.clone()),
                     Retry::Later => {
@@ -227,11 +227,12 @@ impl Worker {
 mod tests {
     use super::*;
     use crate::config::ByteSize;
+    use crate::model::AccountId;
 
     fn folder(id: FolderId, display: &str) -> Folder {
         Folder {
             id,
-            account: 1,
+            account: AccountId(1),
             name: display.into(),
             display: display.into(),
             delimiter: Some("/".into()),
@@ -259,8 +260,8 @@ mod tests {
     fn candidates(n: i64) -> Vec<MirrorCandidate> {
         (0..n)
             .map(|i| MirrorCandidate {
-                id: i,
-                folder: 1 + i % 2,
+                id: MessageId(i),
+                folder: FolderId(1 + i % 2),
                 uid: i as u32 + 1,
                 size: 1000,
                 date: NOW - i * DAY,
@@ -269,13 +270,13 @@ mod tests {
             .collect()
     }
 
-    fn ids(work: &[FolderWork]) -> Vec<(String, Vec<MessageId>)> {
-        work.iter().map(|w| (w.folder.display.clone(), w.items.iter().map(|i| i.0).collect())).collect()
+    fn ids(work: &[FolderWork]) -> Vec<(String, Vec<i64>)> {
+        work.iter().map(|w| (w.folder.display.clone(), w.items.iter().map(|i| i.0.0).collect())).collect()
     }
 
     #[test]
     fn all_keeps_everything_missing_inbox_first() {
-        let folders = [folder(2, "Archive"), folder(1, "INBOX")];
+        let folders = [folder(FolderId(2), "Archive"), folder(FolderId(1), "INBOX")];
         let work = plan(&candidates(6), &folders, &cfg("offline = \"all\"\n"), NOW);
         assert_eq!(ids(&work), vec![("INBOX".into(), vec![0, 2, 4]), ("Archive".into(), vec![1, 5])]);
         assert!(plan(&candidates(6), &folders, &cfg(""), NOW).is_empty(), "\"opened\" downloads nothing");
@@ -283,7 +284,7 @@ mod tests {
 
     #[test]
     fn recent_and_per_folder_modes() {
-        let folders = [folder(1, "INBOX"), folder(2, "Archive")];
+        let folders = [folder(FolderId(1), "INBOX"), folder(FolderId(2), "Archive")];
         let c = cfg("offline = \"recent:2d\"\n[accounts.imap.folders.Archive]\noffline = \"all\"\n");
         let work = plan(&candidates(8), &folders, &c, NOW);
         assert_eq!(ids(&work), vec![("INBOX".into(), vec![0, 2]), ("Archive".into(), vec![1, 5, 7])]);
@@ -291,7 +292,7 @@ mod tests {
 
     #[test]
     fn the_budget_keeps_the_newest_and_counts_what_is_kept() {
-        let folders = [folder(1, "INBOX"), folder(2, "Archive")];
+        let folders = [folder(FolderId(1), "INBOX"), folder(FolderId(2), "Archive")];
         let c = cfg("offline = \"all\"\noffline_max_size = 5000\n");
         assert_eq!(c.offline_max_size, Some(ByteSize(5000)));
         // 0..=4 fit (3 is on disk already and counts), 5 does not

@@ -107,12 +107,14 @@ async fn stored(rx: oneshot::Receiver<Result<(), String>>) -> imap::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::MessageId;
+
     #[test]
     fn batches_are_bounded_by_count_and_bytes() {
-        let small: Vec<_> = (0..250).map(|i| (i, i as u32, 1000)).collect();
+        let small: Vec<_> = (0..250).map(|i| (MessageId(i), i as u32, 1000)).collect();
         let b = super::batches(&small);
         assert_eq!(b.iter().map(|b| b.len()).collect::<Vec<_>>(), vec![100, 100, 50]);
-        let big: Vec<_> = (0..5).map(|i| (i, i as u32, 5 << 20)).collect();
+        let big: Vec<_> = (0..5).map(|i| (MessageId(i), i as u32, 5 << 20)).collect();
         assert!(super::batches(&big).iter().all(|b| b.len() == 1), "a large body goes alone");
         assert!(super::batches(&[]).is_empty());
     }

@@ -23,7 +23,7 @@ pub use crate::store::outbox::OutboxItem;
 pub use handle::{AccountHandle, AccountPort, spawn};
 pub use reconfigure::watch_config;
 
-use crate::model::{AccountId, AccountState, Flags, Folder, FolderId, MessageId};
+use crate::model::{AccountId, AccountState, Flags, Folder, FolderId, MessageId, OutboxId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -57,9 +57,9 @@ pub enum Command {
         replaces: Option<MessageId>,
     },
     /// Try a failed or uncertain Outbox message again (the user checked).
-    RetryOutgoing(i64),
+    RetryOutgoing(OutboxId),
     /// Remove a message from the Outbox without sending it.
-    DiscardOutgoing(i64),
+    DiscardOutgoing(OutboxId),
     /// The account's settings changed in the config file: use these from now on. Only
     /// within the process that read the file (it carries passwords), never over the socket.
     #[serde(skip)]
@@ -94,7 +94,7 @@ pub enum ServerSearch {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Replaces {
     /// An Outbox message, edited.
-    Outgoing(i64),
+    Outgoing(OutboxId),
     /// A stored draft, resumed.
     Draft(MessageId),
 }
@@ -213,7 +213,7 @@ pub enum Event {
     /// A send attempt of Outbox message `id` ended in `state` (Sent once saved and flagged).
     SendDone {
         account: AccountId,
-        id: i64,
+        id: OutboxId,
         state: crate::store::outbox::OutState,
         error: Option<String>,
     },

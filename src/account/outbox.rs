@@ -8,7 +8,7 @@ use super::ops::Op;
 use super::sync_task::StoreOp;
 use super::worker::{Worker, clock_now};
 use super::{Action, Event, Replaces};
-use crate::model::{Flags, Folder, SpecialUse};
+use crate::model::{Flags, Folder, OutboxId, SpecialUse};
 use crate::store::StoreError;
 use crate::store::outbox::{OutState, Outgoing, Replacing};
 use tokio::sync::oneshot;
@@ -49,7 +49,7 @@ impl Worker {
         };
         match self.store.queue_outgoing_replacing(self.id, &m, replacing) {
             Ok(id) => {
-                tracing::info!(id, "message queued in the Outbox");
+                tracing::info!(id = id.0, "message queued in the Outbox");
                 self.emit_outbox();
                 if let Some(folder) = draft_folder {
                     self.changed_folder(folder);
@@ -63,7 +63,7 @@ impl Worker {
             Err(e) => {
                 let error = Some(format!("the message could not be stored, and was not sent: {e}"));
                 self.notice(error.clone().unwrap_or_default());
-                self.emit(Event::SendDone { account: self.id, id: 0, state: OutState::Failed, error });
+                self.emit(Event::SendDone { account: self.id, id: OutboxId(0), state: OutState::Failed, error });
             }
         }
     }
@@ -126,7 +126,7 @@ impl Worker {
     }
 
     /// The end of a send attempt.
-    pub(super) async fn outbox_done(&mut self, id: i64, result: SendResult) {
+    pub(super) async fn outbox_done(&mut self, id: OutboxId, result: SendResult) {
         self.sending = false;
         let Some((state, error)) = self.record_send(id, &result) else {
             // withdrawn: its row is gone (ids are never reused); on to what is queued
@@ -143,7 +143,7 @@ impl Worker {
 
     /// Records how a send attempt ended (its state, the retry timer, what the user is told);
     /// None for a message withdrawn before it went.
-    pub(super) fn record_send(&mut self, id: i64, result: &SendResult) -> Option<(OutState, Option<String>)> {
+    pub(super) fn record_send(&mut self, id: OutboxId, result: &SendResult) -> Option<(OutState, Option<String>)> {
         let (state, error) = match result {
             SendResult::Sent => (OutState::Sent, None),
             SendResult::NotSent { text, transient: true } => (OutState::Queued, Some(text.clone())),

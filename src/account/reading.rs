@@ -78,7 +78,7 @@ impl Worker {
             return;
         };
         if let Err(e) = self.download(id).await {
-            tracing::debug!(id, error = %e, "prefetch failed");
+            tracing::debug!(id = id.0, error = %e, "prefetch failed");
             self.connection_failed(&e);
             if e.is_transient() {
                 self.prefetch.clear();

@@ -49,7 +49,7 @@ impl Worker {
         if s.imap == self.imap && s.pop3 == self.pop3 && s.smtp == self.smtp {
             return;
         }
-        tracing::info!(account = self.id, "new settings from the config file");
+        tracing::info!(account = self.id.0, "new settings from the config file");
         (self.imap, self.pop3, self.password, self.smtp, self.smtp_password) =
             (s.imap, s.pop3, s.password, s.smtp, s.smtp_password);
         self.conn = None;
@@ -111,7 +111,7 @@ pub fn watch_config(
                     continue;
                 };
                 if new != old && !w.send(Command::Reconfigure(Box::new(new.clone()))) {
-                    tracing::debug!(account = w.id, "worker gone; not reconfigured");
+                    tracing::debug!(account = w.id.0, "worker gone; not reconfigured");
                 }
             }
             let added = config.accounts.iter().any(|a| !workers.iter().any(|w| w.name == a.name));

@@ -37,9 +37,9 @@ pub enum StoreOp {
     Pop3Missing(Vec<MessageId>),
     /// The Outbox message is about to be handed to the server: mark it, then answer
     /// whether it may go (not when it was discarded meanwhile).
-    OutboxSending(i64, oneshot::Sender<bool>),
+    OutboxSending(crate::model::OutboxId, oneshot::Sender<bool>),
     /// A send attempt ended.
-    OutboxDone(i64, super::outbox::SendResult),
+    OutboxDone(crate::model::OutboxId, super::outbox::SendResult),
     Pop3Progress {
         done: u64,
         total: u64,

@@ -385,7 +385,7 @@ impl Worker {
         }
     }
 
-    pub(super) fn start_sync(&mut self, first: Option<i64>) {
+    pub(super) fn start_sync(&mut self, first: Option<FolderId>) {
         self.start_scope(Scope::All { first });
     }
 
@@ -468,7 +468,7 @@ impl Worker {
     /// by itself any more, so a wrong password is not tried again and again (which gets
     /// accounts locked and addresses banned); the user's next sync tries once more.
     pub(super) fn login_refused(&mut self, text: String) {
-        tracing::warn!(account = self.id, error = %text, "login refused; not trying again until asked");
+        tracing::warn!(account = self.id.0, error = %text, "login refused; not trying again until asked");
         self.login_refused = Some(text.clone());
         self.online = false;
         self.retry_at = None;
@@ -500,7 +500,7 @@ impl Worker {
     }
 
     /// Applies a store change from the sync task and tells the UI.
-    pub(super) fn changed(&self, folder: i64) -> Result<(), StoreError> {
+    pub(super) fn changed(&self, folder: FolderId) -> Result<(), StoreError> {
         self.emit(Event::Changed { account: self.id, folder });
         let f = self.store.folder(folder)?;
         self.emit(Event::FolderCounts { account: self.id, folder: f });

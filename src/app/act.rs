@@ -5,7 +5,7 @@ use super::keymap::{Action, Context};
 use super::state::{AppState, FolderRow, Layer, Pane, PickFor, Picker, Prompt, Selection, Targets, TextPurpose};
 use super::update::{ActKind, Effect};
 use crate::account::{self, Command};
-use crate::model::{Flags, Folder, SpecialUse};
+use crate::model::{AccountId, Flags, Folder, SpecialUse};
 use crossterm::event::KeyEvent;
 
 /// What the next message action applies to: the selection, else the message under the
@@ -13,20 +13,20 @@ use crossterm::event::KeyEvent;
 /// In a list over several accounts (All inboxes, a search) the account is the owner of
 /// the one message, or none for several (`Targets::Mixed`, `Targets::Query`: each goes to
 /// its own account's worker).
-fn targets(state: &AppState) -> Option<(i64, Targets)> {
+fn targets(state: &AppState) -> Option<(AccountId, Targets)> {
     if !state.list_open() {
         return None;
     }
     let current = state.current.map(|c| c.0);
     let s = &state.selection;
     if s.all {
-        return Some((current.unwrap_or(0), Targets::Query(state.list.query.clone())));
+        return Some((current.unwrap_or(AccountId(0)), Targets::Query(state.list.query.clone())));
     }
     if !s.ids.is_empty() {
         let ids: Vec<_> = s.ids.iter().copied().collect();
         return Some(match current {
             Some(a) => (a, Targets::Ids(ids)),
-            None => (0, Targets::Mixed(ids)),
+            None => (AccountId(0), Targets::Mixed(ids)),
         });
     }
     let (account, id) = match (&state.reader, state.focus) {
@@ -54,7 +54,7 @@ fn count(state: &AppState, t: &Targets) -> usize {
 }
 
 /// The accounts an action on `t` goes to, as far as the state knows them.
-fn acted_on(state: &AppState, account: i64, t: &Targets) -> Vec<i64> {
+fn acted_on(state: &AppState, account: AccountId, t: &Targets) -> Vec<AccountId> {
     match t {
         Targets::Ids(_) | Targets::Thread { .. } => vec![account],
         Targets::Query(_) | Targets::Mixed(_) if state.current.is_some() => vec![account],
@@ -78,7 +78,7 @@ fn in_trash(state: &AppState, t: &Targets) -> bool {
 }
 
 /// The folder pane's folder under the cursor.
-fn folder_under_cursor(state: &AppState) -> Option<(i64, Folder)> {
+fn folder_under_cursor(state: &AppState) -> Option<(AccountId, Folder)> {
     let rows = state.folder_rows();
     let (a, f) = state.folder_at(*rows.get(state.folder_cursor)?)?;
     Some((a.id, f.clone()))
@@ -89,7 +89,7 @@ fn current_folder(state: &AppState) -> Option<&Folder> {
     state.accounts.iter().find(|x| x.id == a)?.folders.iter().find(|x| x.id == f)
 }
 
-fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: i64, targets: Targets, kind: ActKind) {
+fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: AccountId, targets: Targets, kind: ActKind) {
     // should the message under the cursor come back (the server refused), the cursor goes
     // back to it
     if let Targets::Ids(ids) = &targets
@@ -251,7 +251,7 @@ fn mark_folder_read(state: &mut AppState, in_folders: bool) {
     let yes = state.keymap.key_of(Action::Yes);
     let filtered = !in_folders && (state.list.query.filter.is_some() || state.open_virtual.is_some());
     if filtered && state.list_open() {
-        let account = state.current.map_or(0, |c| c.0);
+        let account = state.current.map_or(AccountId(0), |c| c.0);
         let n = state.list.total;
         if n == 0 {
             state.status = Some("the filter shows no messages".into());
@@ -276,7 +276,7 @@ fn mark_folder_read(state: &mut AppState, in_folders: bool) {
     let folder = if in_folders {
         folder_under_cursor(state)
     } else {
-        current_folder(state).map(|f| (state.current.map(|c| c.0).unwrap_or(0), f.clone()))
+        current_folder(state).map(|f| (state.current.map_or(AccountId(0), |c| c.0), f.clone()))
     };
     let Some((account, f)) = folder else { return };
     let name = crate::sanitize::line(&f.display);

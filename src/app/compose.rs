@@ -7,7 +7,7 @@ use super::keymap::{Action, Context};
 use super::state::{AppState, Layer, Prompt, TextPurpose};
 use super::update::Effect;
 use crate::compose::{Attachment, Draft};
-use crate::model::{AccountId, MessageId, SpecialUse};
+use crate::model::{AccountId, MessageId, OutboxId, SpecialUse};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// A message being written.
@@ -20,7 +20,7 @@ pub struct Composer {
     /// The stored draft this continues: replaced when saved again, removed once sent.
     pub resumed: Option<MessageId>,
     /// The Outbox message this is an edit of: removed once this one is sent.
-    pub outgoing: Option<i64>,
+    pub outgoing: Option<OutboxId>,
     /// Why the last edit, attachment or send did not work.
     pub error: Option<String>,
     /// The user's text when it does not read as a message yet, with the line (from 0) of the
@@ -53,7 +53,7 @@ pub enum ComposeKind {
     Resume(MessageId),
     Mailto(String),
     /// An Outbox message, edited before it is sent again.
-    EditOutgoing(i64),
+    EditOutgoing(OutboxId),
 }
 
 /// Starts composing for one of the compose keys; false when `action` is not one.
@@ -106,7 +106,7 @@ pub fn begin(
     account: AccountId,
     draft: Draft,
     resumed: Option<MessageId>,
-    outgoing: Option<i64>,
+    outgoing: Option<OutboxId>,
 ) {
     state.close(|l| matches!(l, Layer::Outbox { .. }));
     let autosave = super::autosave::next_file(state, account);
@@ -354,7 +354,7 @@ fn dirs_home() -> String {
 /// movement keys of the panes.
 pub fn outbox_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(cursor) = state.outbox_cursor() else { return };
-    let items: Vec<(AccountId, i64, String)> =
+    let items: Vec<(AccountId, OutboxId, String)> =
         state.outbox_items().into_iter().map(|(a, o)| (a, o.id, o.subject.clone())).collect();
     let last = items.len().saturating_sub(1);
     let here = items.get(cursor.min(last)).cloned();

@@ -6,11 +6,13 @@ use super::state::{AppState, Prompt, UiSettings};
 use super::update::{Effect, Msg, update};
 use crate::compose::Draft;
 use crate::compose::autosave::{Kept, Meta};
+use crate::model::{AccountId, MessageId};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn state(editor: Option<&str>) -> AppState {
     let settings = UiSettings { editor: editor.map(str::to_string), ..Default::default() };
-    let mut s = AppState::new(vec![(1, "work".into()), (2, "home".into())], Keymap::default(), settings);
+    let mut s =
+        AppState::new(vec![(AccountId(1), "work".into()), (AccountId(2), "home".into())], Keymap::default(), settings);
     update(&mut s, Msg::Resize(100, 30));
     s
 }
@@ -26,7 +28,7 @@ fn typed(s: &mut AppState, text: &str) {
 }
 
 fn compose(s: &mut AppState, draft: Draft) -> Vec<Effect> {
-    update(s, Msg::Composing { account: 1, draft: Box::new(draft), resumed: None, outgoing: None })
+    update(s, Msg::Composing { account: AccountId(1), draft: Box::new(draft), resumed: None, outgoing: None })
 }
 
 fn old_draft() -> Draft {
@@ -107,7 +109,7 @@ fn the_builtin_editor_stays_open_at_the_wrong_line_until_it_reads() {
 #[test]
 fn the_text_is_kept_while_it_changes_and_forgotten_once_sent_or_discarded() {
     let mut s = state(None);
-    compose(&mut s, Draft { from: "me@x.org".into(), answers: Some(42), ..Default::default() });
+    compose(&mut s, Draft { from: "me@x.org".into(), answers: Some(MessageId(42)), ..Default::default() });
     assert!(autosaves(&update(&mut s, Msg::Tick)).is_empty(), "nothing written yet");
     typed(&mut s, "bob@x.org");
     let saved = autosaves(&update(&mut s, Msg::Tick));
@@ -116,7 +118,7 @@ fn the_text_is_kept_while_it_changes_and_forgotten_once_sent_or_discarded() {
     assert_eq!(file, "work-1.eml");
     let kept = crate::compose::autosave::parse(file, content).unwrap();
     assert_eq!(kept.account, "work");
-    assert_eq!(kept.meta.answers, Some(42));
+    assert_eq!(kept.meta.answers, Some(MessageId(42)));
     assert!(kept.text.contains("To: bob@x.org"), "{}", kept.text);
     assert!(autosaves(&update(&mut s, Msg::Tick)).is_empty(), "unchanged: not written again");
     // leaving the editor writes what changed at once
@@ -152,7 +154,7 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     let mut s = state(None);
     let first = Kept {
         meta: Meta {
-            answers: Some(7),
+            answers: Some(MessageId(7)),
             in_reply_to: Some("<m1@y.org>".into()),
             attachments: vec!["map.pdf".into()],
             ..Default::default()
@@ -173,8 +175,8 @@ fn what_a_crash_left_is_offered_and_resumed_in_its_own_file() {
     // r: the composer opens on the text, for the same account, answering the same message
     key(&mut s, KeyCode::Char('r'));
     let c = s.compose().unwrap();
-    assert_eq!((c.account, c.autosave.as_str()), (2, "home-4.eml"));
-    assert_eq!(c.draft.answers, Some(7));
+    assert_eq!((c.account, c.autosave.as_str()), (AccountId(2), "home-4.eml"));
+    assert_eq!(c.draft.answers, Some(MessageId(7)));
     assert_eq!(c.draft.in_reply_to.as_deref(), Some("<m1@y.org>"));
     assert_eq!(c.writing.as_ref().unwrap().area.lines().last().unwrap(), "half a thought");
     assert!(s.status.as_deref().unwrap().contains("map.pdf"), "{:?}", s.status);

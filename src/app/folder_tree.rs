@@ -55,11 +55,12 @@ pub fn container_name(f: &Folder, depth: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{AccountId, FolderId};
 
     fn folder(id: i64, name: &str, delimiter: Option<&str>) -> Folder {
         Folder {
-            id,
-            account: 1,
+            id: FolderId(id),
+            account: AccountId(1),
             name: name.into(),
             display: name.into(),
             delimiter: delimiter.map(str::to_string),

@@ -7,6 +7,7 @@ use super::tests::{folder, key, opened, opened_with, reread};
 use super::update::{Effect, Msg, update};
 use crate::account::{Command, Event, OutboxItem};
 use crate::config::KeyBinding;
+use crate::model::{AccountId, FolderId, MessageId, OutboxId};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -21,6 +22,7 @@ fn ctrl(s: &mut super::AppState, c: char) -> Vec<Effect> {
 }
 
 fn outbox_item(id: i64) -> OutboxItem {
+    let id = OutboxId(id);
     OutboxItem { id, subject: format!("out{id}"), state: crate::store::outbox::OutState::Failed, error: None }
 }
 
@@ -39,7 +41,7 @@ fn the_review_the_prompts_the_picker_and_the_outbox_take_their_keys_from_the_con
     let mut s = opened_with(5, km, UiSettings::default());
     // the built-in editor: Esc is text now, C-g finishes
     let draft = Box::new(crate::compose::Draft { subject: "keys".into(), ..Default::default() });
-    update(&mut s, Msg::Composing { account: 1, draft, resumed: None, outgoing: None });
+    update(&mut s, Msg::Composing { account: AccountId(1), draft, resumed: None, outgoing: None });
     key(&mut s, KeyCode::Esc);
     assert!(s.compose().unwrap().writing.is_some(), "Esc is no longer write_done");
     ctrl(&mut s, 'g');
@@ -61,18 +63,18 @@ fn the_review_the_prompts_the_picker_and_the_outbox_take_their_keys_from_the_con
     update(
         &mut s,
         Msg::Worker(Event::Folders {
-            account: 1,
+            account: AccountId(1),
             folders: vec![folder(10, "INBOX"), folder(11, "Sent"), folder(12, "Archive")],
         }),
     );
     key(&mut s, KeyCode::Char('m'));
     ctrl(&mut s, 'j');
     let fx = key(&mut s, KeyCode::Tab);
-    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: 12 }, .. })), "{fx:?}");
+    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: FolderId(12) }, .. })), "{fx:?}");
     assert!(s.layers.is_empty());
 
     // the Outbox: q is nothing there now, x closes; the movement keys are the panes'
-    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![outbox_item(1), outbox_item(2)] }));
+    update(&mut s, Msg::Worker(Event::Outbox { account: AccountId(1), items: vec![outbox_item(1), outbox_item(2)] }));
     key(&mut s, KeyCode::Char('O'));
     key(&mut s, KeyCode::Char('j'));
     assert_eq!(s.outbox_cursor(), Some(1));
@@ -88,7 +90,7 @@ fn the_review_the_prompts_the_picker_and_the_outbox_take_their_keys_from_the_con
 #[test]
 fn the_top_layer_gets_the_key_and_closing_it_shows_the_one_below() {
     let mut s = opened(5);
-    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![outbox_item(1)] }));
+    update(&mut s, Msg::Worker(Event::Outbox { account: AccountId(1), items: vec![outbox_item(1)] }));
     key(&mut s, KeyCode::Char('O'));
     // help over the Outbox: the next key closes the help only
     key(&mut s, KeyCode::Char('?'));
@@ -96,13 +98,16 @@ fn the_top_layer_gets_the_key_and_closing_it_shows_the_one_below() {
     key(&mut s, KeyCode::Char('y'));
     assert!(matches!(s.layers.as_slice(), [Layer::Outbox { .. }]), "{:?}", s.layers);
     // a question from the worker goes on top, and the Outbox is there after it
-    let action = crate::account::Action::ExpungeMarked { folder: 10, uids: vec![1] };
-    update(&mut s, Msg::Worker(Event::Ask { account: 1, question: "expunge? (y/n)".into(), action: action.clone() }));
+    let action = crate::account::Action::ExpungeMarked { folder: FolderId(10), uids: vec![1] };
+    update(
+        &mut s,
+        Msg::Worker(Event::Ask { account: AccountId(1), question: "expunge? (y/n)".into(), action: action.clone() }),
+    );
     let fx = key(&mut s, KeyCode::Char('y'));
-    assert_eq!(fx, [Effect::Send(1, Command::Act(action))]);
+    assert_eq!(fx, [Effect::Send(AccountId(1), Command::Act(action))]);
     assert!(matches!(s.layers.as_slice(), [Layer::Outbox { .. }]), "{:?}", s.layers);
     // the Outbox closes itself when it empties
-    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![] }));
+    update(&mut s, Msg::Worker(Event::Outbox { account: AccountId(1), items: vec![] }));
     assert!(s.layers.is_empty());
 }
 
@@ -149,28 +154,34 @@ fn a_refusal_stays_until_a_key_and_the_cursor_goes_back_to_the_message_that_came
     let mut s = opened(5);
     update(
         &mut s,
-        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(12, "Archive")] }),
+        Msg::Worker(Event::Folders {
+            account: AccountId(1),
+            folders: vec![folder(10, "INBOX"), folder(12, "Archive")],
+        }),
     );
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.list.selected().unwrap().id, 1002);
+    assert_eq!(s.list.selected().unwrap().id, MessageId(1002));
     key(&mut s, KeyCode::Char('m'));
     let fx = key(&mut s, KeyCode::Enter);
     assert!(matches!(fx.first(), Some(Effect::Act { .. })), "{fx:?}");
     // the list without it: the cursor is on the next one
-    let without: Vec<_> = rows(0, 5).into_iter().filter(|r| r.id != 1002).collect();
+    let without: Vec<_> = rows(0, 5).into_iter().filter(|r| r.id != MessageId(1002)).collect();
     reread(&mut s, 4, without);
-    assert_eq!(s.list.selected().unwrap().id, 1003);
+    assert_eq!(s.list.selected().unwrap().id, MessageId(1003));
     // the server refuses; a sync ends after it: the reason stays
     let why = "the server refused to move 1 message to Archive: [OVERQUOTA] Quota exceeded (mailbox for user is full)";
-    update(&mut s, Msg::Worker(Event::Notice { account: 1, text: why.into() }));
-    update(&mut s, Msg::Worker(Event::SyncDone { account: 1, error: None }));
+    update(&mut s, Msg::Worker(Event::Notice { account: AccountId(1), text: why.into() }));
+    update(&mut s, Msg::Worker(Event::SyncDone { account: AccountId(1), error: None }));
     assert_eq!(s.notice.as_deref(), Some(format!("work: {why}").as_str()));
     // it comes back, with a new message above it: the cursor goes back to it
     let mut back = rows(0, 5);
-    back.insert(0, crate::model::Summary { id: 999, folder: 10, subject: "new".into(), ..Default::default() });
+    back.insert(
+        0,
+        crate::model::Summary { id: MessageId(999), folder: FolderId(10), subject: "new".into(), ..Default::default() },
+    );
     reread(&mut s, 6, back);
-    assert_eq!(s.list.selected().unwrap().id, 1002);
+    assert_eq!(s.list.selected().unwrap().id, MessageId(1002));
     assert_eq!(s.list.cursor, 3);
     // a key: the notice goes, into the log, which I shows
     key(&mut s, KeyCode::Char('I'));
@@ -186,7 +197,10 @@ fn each_mailbox_action_says_what_it_did_with_the_right_plural() {
     trash.special_use = Some(crate::model::SpecialUse::Trash);
     update(
         &mut s,
-        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(12, "Archive"), trash] }),
+        Msg::Worker(Event::Folders {
+            account: AccountId(1),
+            folders: vec![folder(10, "INBOX"), folder(12, "Archive"), trash],
+        }),
     );
     let said = |s: &super::AppState| s.status.clone().unwrap_or_default();
     for _ in 0..3 {
@@ -213,8 +227,8 @@ fn each_mailbox_action_says_what_it_did_with_the_right_plural() {
 #[test]
 fn quitting_with_mail_not_sent_or_changes_not_on_the_server_asks_first() {
     let mut s = opened(5);
-    update(&mut s, Msg::Worker(Event::Outbox { account: 1, items: vec![outbox_item(1)] }));
-    update(&mut s, Msg::Worker(Event::Pending { account: 1, count: 2, settled: true }));
+    update(&mut s, Msg::Worker(Event::Outbox { account: AccountId(1), items: vec![outbox_item(1)] }));
+    update(&mut s, Msg::Worker(Event::Pending { account: AccountId(1), count: 2, settled: true }));
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('q'));
     assert!(!s.quit);
@@ -233,7 +247,7 @@ fn quitting_with_mail_not_sent_or_changes_not_on_the_server_asks_first() {
 
     // Ctrl-C asks too; a second one quits
     let mut s = opened(5);
-    update(&mut s, Msg::Worker(Event::Pending { account: 1, count: 1, settled: false }));
+    update(&mut s, Msg::Worker(Event::Pending { account: AccountId(1), count: 1, settled: false }));
     update(&mut s, Msg::Interrupt);
     assert_eq!(s.prompt(), Some(&Prompt::Quit));
     update(&mut s, Msg::Interrupt);
@@ -244,7 +258,7 @@ fn quitting_with_mail_not_sent_or_changes_not_on_the_server_asks_first() {
     key(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
     let mut s = opened(5);
-    update(&mut s, Msg::Worker(Event::Pending { account: 1, count: 1, settled: false }));
+    update(&mut s, Msg::Worker(Event::Pending { account: AccountId(1), count: 1, settled: false }));
     update(&mut s, Msg::Quit);
     assert!(s.quit);
 }

@@ -66,7 +66,7 @@ pub enum Msg {
         draft: Box<crate::compose::Draft>,
         resumed: Option<crate::model::MessageId>,
         /// The Outbox message this edits.
-        outgoing: Option<i64>,
+        outgoing: Option<crate::model::OutboxId>,
     },
     /// Run this effect (at start: a `mailto:` URL to compose).
     Start(Box<Effect>),

@@ -4,8 +4,8 @@ use super::layout::areas;
 use super::state::{AppState, Body, FolderRow, Pane, ReaderView};
 use super::update::Effect;
 use crate::account::Command;
-use crate::model::FolderId;
 use crate::model::Summary;
+use crate::model::{AccountId, FolderId};
 use crate::store::ListQuery;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -191,7 +191,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
 }
 
 /// Shows a folder's messages in the list.
-pub fn open_folder(state: &mut AppState, account: i64, folder: FolderId, fx: &mut Vec<Effect>) {
+pub fn open_folder(state: &mut AppState, account: AccountId, folder: FolderId, fx: &mut Vec<Effect>) {
     if state.current == Some((account, folder)) {
         return;
     }
@@ -311,12 +311,12 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
 }
 
 /// The folder under the folder cursor, to keep it selected when the list changes.
-pub fn cursor_folder(state: &AppState) -> Option<(i64, FolderId)> {
+pub fn cursor_folder(state: &AppState) -> Option<(AccountId, FolderId)> {
     let rows = state.folder_rows();
     rows.get(state.folder_cursor).and_then(|r| state.folder_at(*r)).map(|(a, f)| (a.id, f.id))
 }
 
-pub fn restore_folder_cursor(state: &mut AppState, keep: Option<(i64, FolderId)>) {
+pub fn restore_folder_cursor(state: &mut AppState, keep: Option<(AccountId, FolderId)>) {
     let rows = state.folder_rows();
     let found = keep
         .and_then(|(a, f)| rows.iter().position(|r| state.folder_at(*r).is_some_and(|(x, y)| x.id == a && y.id == f)));

@@ -7,7 +7,7 @@ use super::state::{Layer, Pane, Prompt, TextPurpose};
 use super::tests::{body, folder, key, opened, rows};
 use super::update::{Effect, Msg, update};
 use crate::account::{Command, Event};
-use crate::model::Flags;
+use crate::model::{AccountId, Flags, FolderId, MessageId};
 use crossterm::event::KeyCode;
 use std::sync::Arc;
 
@@ -51,8 +51,8 @@ fn space_pages_down_then_opens_the_next_unread_message() {
     // message 1 is read: on to message 2, still full screen
     assert_eq!(s.list.cursor, 2);
     let r = s.reader.as_ref().unwrap();
-    assert!(r.id == 1002 && r.fullscreen && r.scroll == 0);
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1002, mark_seen: true }));
+    assert!(r.id == MessageId(1002) && r.fullscreen && r.scroll == 0);
+    assert_eq!(fx[0], Effect::Send(AccountId(1), Command::Open { id: MessageId(1002), mark_seen: true }));
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn a_message_that_fits_does_not_scroll_and_space_moves_on() {
     key(&mut s, KeyCode::Char('G'));
     assert_eq!(scroll(&s), 0, "j and G keep the headers in view");
     key(&mut s, KeyCode::Char(' '));
-    assert_eq!(s.reader.as_ref().unwrap().id, 1001);
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1001));
     // and in the list, Space still selects
     key(&mut s, KeyCode::Esc);
     key(&mut s, KeyCode::Char(' '));
@@ -84,9 +84,9 @@ fn the_next_unread_beyond_the_loaded_rows_is_asked_of_the_store() {
     let row = rows(300, 1).remove(0);
     let fx = update(&mut s, Msg::Reading(Answer::UnreadFound { query: query.clone(), found: Some((300, row)) }));
     assert_eq!(s.list.cursor, 300);
-    assert_eq!(s.reader.as_ref().unwrap().id, 1300);
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1300));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadList { .. })), "the rows around it are loaded");
-    assert!(fx.contains(&Effect::Send(1, Command::Open { id: 1300, mark_seen: true })));
+    assert!(fx.contains(&Effect::Send(AccountId(1), Command::Open { id: MessageId(1300), mark_seen: true })));
     // none left
     update(&mut s, Msg::Reading(Answer::UnreadFound { query, found: None }));
     assert_eq!(s.status.as_deref(), Some("no more unread messages here"));
@@ -96,35 +96,35 @@ fn the_next_unread_beyond_the_loaded_rows_is_asked_of_the_store() {
 fn shift_j_and_k_move_between_messages_in_the_full_screen_reader() {
     let mut s = reading(5, &long(3));
     let fx = key(&mut s, KeyCode::Char('J'));
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: true }));
+    assert_eq!(fx[0], Effect::Send(AccountId(1), Command::Open { id: MessageId(1001), mark_seen: true }));
     assert!(s.reader.as_ref().unwrap().fullscreen && s.focus == Pane::Reader);
     key(&mut s, KeyCode::Char('J'));
     key(&mut s, KeyCode::Char('K'));
-    assert_eq!((s.list.cursor, s.reader.as_ref().unwrap().id), (1, 1001));
+    assert_eq!((s.list.cursor, s.reader.as_ref().unwrap().id), (1, MessageId(1001)));
 }
 
 #[test]
 fn answering_a_message_not_downloaded_fetches_it_first_without_marking_it_read() {
     let mut s = opened(5);
     let fx = key(&mut s, KeyCode::Char('r'));
-    assert_eq!(fx, vec![Effect::Send(1, Command::Open { id: 1000, mark_seen: false })]);
+    assert_eq!(fx, vec![Effect::Send(AccountId(1), Command::Open { id: MessageId(1000), mark_seen: false })]);
     // another message's body does not start it
-    assert!(update(&mut s, Msg::Worker(Event::Body { id: 1003, raw: Arc::new(long(1)) })).is_empty());
-    let fx = update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(long(1)) }));
-    assert_eq!(fx, vec![Effect::StartCompose { account: 1, kind: ComposeKind::Reply(1000) }]);
+    assert!(update(&mut s, Msg::Worker(Event::Body { id: MessageId(1003), raw: Arc::new(long(1)) })).is_empty());
+    let fx = update(&mut s, Msg::Worker(Event::Body { id: MessageId(1000), raw: Arc::new(long(1)) }));
+    assert_eq!(fx, vec![Effect::StartCompose { account: AccountId(1), kind: ComposeKind::Reply(MessageId(1000)) }]);
     assert!(s.resume_after_body.is_none());
     // a message that cannot be had says why
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('f'));
     let reason = "the server cannot be reached".to_string();
-    let fx = update(&mut s, Msg::Worker(Event::BodyUnavailable { id: 1001, reason, offline: true }));
+    let fx = update(&mut s, Msg::Worker(Event::BodyUnavailable { id: MessageId(1001), reason, offline: true }));
     assert!(fx.is_empty());
     assert_eq!(s.notice.as_deref(), Some("cannot write from that message: the server cannot be reached"));
     // one that is here is answered at once
     s.list.window.rows[2].cached = true;
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Char('a'));
-    assert_eq!(fx, vec![Effect::StartCompose { account: 1, kind: ComposeKind::ReplyAll(1002) }]);
+    assert_eq!(fx, vec![Effect::StartCompose { account: AccountId(1), kind: ComposeKind::ReplyAll(MessageId(1002)) }]);
 }
 
 #[test]
@@ -168,7 +168,7 @@ fn only_web_links_go_to_the_opener_and_mailto_is_written_here() {
     key(&mut s, KeyCode::Char('2'));
     let fx = key(&mut s, KeyCode::Enter);
     let url = "mailto:ann@x.org?subject=hi".to_string();
-    assert_eq!(fx, vec![Effect::StartCompose { account: 1, kind: ComposeKind::Mailto(url) }]);
+    assert_eq!(fx, vec![Effect::StartCompose { account: AccountId(1), kind: ComposeKind::Mailto(url) }]);
     key(&mut s, KeyCode::Char('L'));
     key(&mut s, KeyCode::Char('3'));
     assert!(key(&mut s, KeyCode::Enter).is_empty());
@@ -199,7 +199,7 @@ fn new_mail_elsewhere_is_counted_until_its_folder_is_opened() {
     let mut s = opened(5);
     let mut sent = folder(11, "Sent");
     let counts = |s: &mut super::AppState, f: &crate::model::Folder| {
-        update(s, Msg::Worker(Event::FolderCounts { account: 1, folder: f.clone() }))
+        update(s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: f.clone() }))
     };
     sent.unread = 3;
     counts(&mut s, &sent);
@@ -218,7 +218,7 @@ fn new_mail_elsewhere_is_counted_until_its_folder_is_opened() {
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Enter);
-    assert_eq!(s.current, Some((1, 11)));
+    assert_eq!(s.current, Some((AccountId(1), FolderId(11))));
     assert_eq!(super::newmail::summary(&s), None);
 }
 
@@ -228,12 +228,12 @@ fn new_mail_rings_and_runs_the_command_when_asked_to() {
     let mut sent = folder(11, "Sent");
     sent.unread = 2;
     // by default: counted, nothing rung
-    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent.clone() }));
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: sent.clone() }));
     assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
     s.settings.new_mail_bell = true;
     s.settings.new_mail_command = Some("notify".into());
     sent.unread = 3;
-    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent.clone() }));
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: sent.clone() }));
     let want = Effect::NewMail {
         bell: true,
         command: Some("notify".into()),
@@ -244,7 +244,7 @@ fn new_mail_rings_and_runs_the_command_when_asked_to() {
     assert!(fx.contains(&want), "{fx:?}");
     // fewer unread (read elsewhere) is no news
     sent.unread = 1;
-    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: sent }));
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: sent }));
     assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
 }
 
@@ -253,10 +253,13 @@ fn what_the_user_puts_in_trash_is_not_new_mail() {
     let mut s = opened(5);
     let mut trash = folder(12, "Trash");
     trash.special_use = Some(crate::model::SpecialUse::Trash);
-    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), trash.clone()] }));
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder(10, "INBOX"), trash.clone()] }),
+    );
     s.settings.new_mail_bell = true;
     trash.unread = 1;
-    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: 1, folder: trash }));
+    let fx = update(&mut s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: trash }));
     assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
     assert_eq!(super::newmail::summary(&s), None);
 }

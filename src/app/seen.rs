@@ -75,23 +75,25 @@ mod tests {
     use super::super::tests::{key, opened, opened_with};
     use super::super::update::{Effect, Msg, Timer, update};
     use crate::account::{Action, Command};
-    use crate::model::Flags;
+    use crate::model::{AccountId, Flags, MessageId};
     use crossterm::event::KeyCode;
     use std::time::Duration;
 
-    fn marks(fx: &[Effect]) -> Vec<i64> {
+    fn marks(fx: &[Effect]) -> Vec<MessageId> {
         fx.iter()
             .filter_map(|e| match e {
-                Effect::Send(1, Command::Act(Action::Flags { ids, add, .. })) if add.has(Flags::SEEN) => Some(ids[0]),
+                Effect::Send(AccountId(1), Command::Act(Action::Flags { ids, add, .. })) if add.has(Flags::SEEN) => {
+                    Some(ids[0])
+                }
                 _ => None,
             })
             .collect()
     }
 
-    fn opens(fx: &[Effect]) -> Vec<(i64, bool)> {
+    fn opens(fx: &[Effect]) -> Vec<(MessageId, bool)> {
         fx.iter()
             .filter_map(|e| match e {
-                Effect::Send(1, Command::Open { id, mark_seen }) => Some((*id, *mark_seen)),
+                Effect::Send(AccountId(1), Command::Open { id, mark_seen }) => Some((*id, *mark_seen)),
                 _ => None,
             })
             .collect()
@@ -108,18 +110,18 @@ mod tests {
     fn skimming_with_the_reader_open_marks_nothing_until_a_message_stays() {
         let mut s = opened(10);
         let fx = key(&mut s, KeyCode::Enter);
-        assert_eq!(opens(&fx), [(1000, false)]);
+        assert_eq!(opens(&fx), [(MessageId(1000), false)]);
         let (after, first) = timer(&fx).expect("a timer for the delay");
         assert_eq!(after, Duration::from_secs(2));
         // j, j: each message is shown, none is marked
         key(&mut s, KeyCode::Char('j'));
         let fx = key(&mut s, KeyCode::Char('j'));
-        assert_eq!(opens(&fx), [(1002, false)]);
+        assert_eq!(opens(&fx), [(MessageId(1002), false)]);
         let (_, last) = timer(&fx).unwrap();
         // the timers of the messages passed do nothing
         assert!(marks(&update(&mut s, Msg::Timer(first))).is_empty());
         // the one that stayed is marked when its time is up, once
-        assert_eq!(marks(&update(&mut s, Msg::Timer(last))), [1002]);
+        assert_eq!(marks(&update(&mut s, Msg::Timer(last))), [MessageId(1002)]);
         assert!(marks(&update(&mut s, Msg::Timer(last))).is_empty());
     }
 
@@ -128,7 +130,7 @@ mod tests {
         let mut s = opened(10);
         let (_, t) = timer(&key(&mut s, KeyCode::Enter)).unwrap();
         // Enter again: full screen, read now
-        assert_eq!(marks(&key(&mut s, KeyCode::Enter)), [1000]);
+        assert_eq!(marks(&key(&mut s, KeyCode::Enter)), [MessageId(1000)]);
         assert!(marks(&update(&mut s, Msg::Timer(t))).is_empty(), "not twice");
         // closed before its time: not marked
         key(&mut s, KeyCode::Esc);
@@ -146,24 +148,24 @@ mod tests {
         let no_delay = UiSettings { mark_read_delay: Duration::ZERO, ..Default::default() };
         let mut s = opened_with(5, Default::default(), no_delay);
         let fx = key(&mut s, KeyCode::Enter);
-        assert_eq!((opens(&fx), timer(&fx)), (vec![(1000, true)], None));
+        assert_eq!((opens(&fx), timer(&fx)), (vec![(MessageId(1000), true)], None));
 
         let full = UiSettings { reader_fullscreen: true, ..Default::default() };
         let mut s = opened_with(5, Default::default(), full);
         let fx = key(&mut s, KeyCode::Enter);
         assert!(s.reader.as_ref().unwrap().fullscreen);
-        assert_eq!(marks(&fx), [1000]);
+        assert_eq!(marks(&fx), [MessageId(1000)]);
 
         let never = UiSettings { mark_read_on_open: false, ..Default::default() };
         let mut s = opened_with(5, Default::default(), never);
         let fx = key(&mut s, KeyCode::Enter);
-        assert_eq!((opens(&fx), timer(&fx)), (vec![(1000, false)], None));
+        assert_eq!((opens(&fx), timer(&fx)), (vec![(MessageId(1000), false)], None));
         assert!(marks(&key(&mut s, KeyCode::Enter)).is_empty());
 
         // a message already read needs no timer
         let mut s = opened(5);
         s.list.window.rows[0].flags = Flags(Flags::SEEN);
         let fx = key(&mut s, KeyCode::Enter);
-        assert_eq!((opens(&fx), timer(&fx)), (vec![(1000, false)], None));
+        assert_eq!((opens(&fx), timer(&fx)), (vec![(MessageId(1000), false)], None));
     }
 }

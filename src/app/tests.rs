@@ -4,14 +4,14 @@ use super::keymap::Keymap;
 use super::state::{AppState, Pane, UiSettings};
 use super::update::{Effect, Msg, update};
 use crate::account::{Command, Event};
-use crate::model::{Folder, SpecialUse, Summary};
+use crate::model::{AccountId, Folder, FolderId, MessageId, SpecialUse, Summary};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
 pub(super) fn folder(id: i64, name: &str) -> Folder {
     Folder {
-        id,
-        account: 1,
+        id: FolderId(id),
+        account: AccountId(1),
         name: name.into(),
         display: name.into(),
         delimiter: Some("/".into()),
@@ -26,8 +26,8 @@ pub(super) fn folder(id: i64, name: &str) -> Folder {
 pub(super) fn rows(start: usize, n: usize) -> Vec<Summary> {
     (start..start + n)
         .map(|i| Summary {
-            id: i as i64 + 1000,
-            folder: 10,
+            id: MessageId(i as i64 + 1000),
+            folder: FolderId(10),
             uid: i as u32,
             subject: format!("m{i}"),
             ..Default::default()
@@ -52,22 +52,22 @@ pub(super) fn opened(total: usize) -> AppState {
 
 /// A state with one account whose INBOX (id 10) is opened with these settings, not read.
 pub(super) fn opened_with_threads(settings: UiSettings) -> AppState {
-    let mut s = AppState::new(vec![(1, "work".into())], Keymap::default(), settings);
+    let mut s = AppState::new(vec![(AccountId(1), "work".into())], Keymap::default(), settings);
     update(&mut s, Msg::Resize(100, 30));
-    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX")] }));
+    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder(10, "INBOX")] }));
     s
 }
 
 /// The same, with these keys and settings.
 pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) -> AppState {
-    let mut s = AppState::new(vec![(1, "work".into())], keymap, settings);
+    let mut s = AppState::new(vec![(AccountId(1), "work".into())], keymap, settings);
     update(&mut s, Msg::Resize(100, 30));
     let fx = update(
         &mut s,
-        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }),
+        Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }),
     );
     let Some(Effect::LoadList { seq, query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
-    assert_eq!(query.folder, Some(10));
+    assert_eq!(query.folder, Some(FolderId(10)));
     let n = len.min(total.saturating_sub(start));
     update(&mut s, Msg::ListLoaded { seq, query, total, start, rows: rows(start, n) });
     s
@@ -76,7 +76,7 @@ pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) ->
 #[test]
 fn first_folder_list_opens_the_inbox() {
     let s = opened(500);
-    assert_eq!(s.current, Some((1, 10)));
+    assert_eq!(s.current, Some((AccountId(1), FolderId(10))));
     assert_eq!(s.focus, Pane::List);
     assert_eq!(s.list.total, 500);
     assert_eq!(s.list.selected().unwrap().subject, "m0");
@@ -99,7 +99,7 @@ fn moving_far_loads_only_a_window() {
 
 /// A body arrives and its rendering, asked for off the UI task, comes back.
 pub(super) fn body(s: &mut AppState, id: i64, raw: &[u8]) {
-    let fx = update(s, Msg::Worker(Event::Body { id, raw: Arc::new(raw.to_vec()) }));
+    let fx = update(s, Msg::Worker(Event::Body { id: MessageId(id), raw: Arc::new(raw.to_vec()) }));
     let Some(Effect::Render { id, raw, width }) = fx.into_iter().find(|e| matches!(e, Effect::Render { .. })) else {
         panic!("no rendering asked for")
     };
@@ -111,21 +111,24 @@ pub(super) fn body(s: &mut AppState, id: i64, raw: &[u8]) {
 fn a_rendering_that_comes_back_late_is_shown_only_if_it_still_fits() {
     let mut s = opened(5);
     key(&mut s, KeyCode::Enter);
-    let fx = update(&mut s, Msg::Worker(Event::Body { id: 1000, raw: Arc::new(b"Subject: a\r\n\r\nfirst".to_vec()) }));
+    let fx = update(
+        &mut s,
+        Msg::Worker(Event::Body { id: MessageId(1000), raw: Arc::new(b"Subject: a\r\n\r\nfirst".to_vec()) }),
+    );
     let Some(Effect::Render { width, .. }) = fx.into_iter().find(|e| matches!(e, Effect::Render { .. })) else {
         panic!()
     };
     let stale =
         |id, w| Msg::Rendered { id, width: w, rendered: Box::new(crate::mime::render(b"Subject: a\r\n\r\nold", w)) };
     // another message's, or one made for another width (the window was resized meanwhile)
-    update(&mut s, stale(1001, width));
-    update(&mut s, stale(1000, width + 7));
+    update(&mut s, stale(MessageId(1001), width));
+    update(&mut s, stale(MessageId(1000), width + 7));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Rendering { .. }));
-    update(&mut s, stale(1000, width));
+    update(&mut s, stale(MessageId(1000), width));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Ready { .. }));
     // a resize asks again, and the old rendering shows meanwhile
     let fx = update(&mut s, Msg::Resize(90, 30));
-    assert!(fx.iter().any(|e| matches!(e, Effect::Render { id: 1000, .. })));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Render { id: MessageId(1000), .. })));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Ready { .. }));
 }
 
@@ -133,18 +136,18 @@ fn a_rendering_that_comes_back_late_is_shown_only_if_it_still_fits() {
 fn opening_a_message_asks_the_worker_and_prefetches() {
     let mut s = opened(50);
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1000, mark_seen: false }));
-    assert_eq!(fx[1], Effect::Send(1, Command::Prefetch(vec![1001, 1002])));
+    assert_eq!(fx[0], Effect::Send(AccountId(1), Command::Open { id: MessageId(1000), mark_seen: false }));
+    assert_eq!(fx[1], Effect::Send(AccountId(1), Command::Prefetch(vec![MessageId(1001), MessageId(1002)])));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
     // a body for another message (a stale fetch) is ignored
-    update(&mut s, Msg::Worker(Event::Body { id: 1001, raw: Arc::new(b"Subject: x\r\n\r\nno".to_vec()) }));
+    update(&mut s, Msg::Worker(Event::Body { id: MessageId(1001), raw: Arc::new(b"Subject: x\r\n\r\nno".to_vec()) }));
     assert!(matches!(s.reader.as_ref().unwrap().body, super::Body::Loading));
     body(&mut s, 1000, b"Subject: hello\r\n\r\nbody text");
     let super::Body::Ready { rendered, .. } = &s.reader.as_ref().unwrap().body else { panic!() };
     assert!(rendered.body.contains("body text"));
     // with the reader open, moving the cursor follows with the reader
     let fx = key(&mut s, KeyCode::Char('j'));
-    assert_eq!(fx[0], Effect::Send(1, Command::Open { id: 1001, mark_seen: false }));
+    assert_eq!(fx[0], Effect::Send(AccountId(1), Command::Open { id: MessageId(1001), mark_seen: false }));
 }
 
 #[test]
@@ -190,23 +193,23 @@ fn folders_pane_moves_and_opens() {
     assert_eq!(s.focus, Pane::Folders);
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(s.current, Some((1, 11)));
-    assert!(matches!(fx.first(), Some(Effect::LoadList { query, .. }) if query.folder == Some(11)));
+    assert_eq!(s.current, Some((AccountId(1), FolderId(11))));
+    assert!(matches!(fx.first(), Some(Effect::LoadList { query, .. }) if query.folder == Some(FolderId(11))));
 }
 
 #[test]
 fn sync_key_asks_every_account() {
     let mut s = opened(5);
     let fx = key(&mut s, KeyCode::Char('R'));
-    assert_eq!(fx, vec![Effect::Send(1, Command::Sync { first: Some(10) })]);
+    assert_eq!(fx, vec![Effect::Send(AccountId(1), Command::Sync { first: Some(FolderId(10)) })]);
 }
 
 #[test]
 fn changes_to_the_open_folder_reload_it() {
     let mut s = opened(5);
-    let fx = update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 }));
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(10) }));
     assert!(matches!(fx.first(), Some(Effect::LoadList { .. })));
-    assert!(update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 11 })).is_empty());
+    assert!(update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(11) })).is_empty());
 }
 
 #[test]
@@ -230,10 +233,10 @@ fn selection_and_bulk_actions() {
     assert_eq!(s.selection.ids.len(), 2);
     assert_eq!(s.list.cursor, 2);
     let fx = key(&mut s, KeyCode::Char('N'));
-    let Some(Effect::Act { account: 1, targets: super::state::Targets::Ids(ids), kind }) = fx.first() else {
+    let Some(Effect::Act { account: AccountId(1), targets: super::state::Targets::Ids(ids), kind }) = fx.first() else {
         panic!("{fx:?}")
     };
-    assert_eq!(ids, &vec![1000, 1001]);
+    assert_eq!(ids, &vec![MessageId(1000), MessageId(1001)]);
     assert_eq!(
         *kind,
         super::ActKind::Flags { add: crate::model::Flags(crate::model::Flags::SEEN), remove: crate::model::Flags(0) }
@@ -243,7 +246,7 @@ fn selection_and_bulk_actions() {
     key(&mut s, KeyCode::Char('*'));
     let fx = key(&mut s, KeyCode::Char('d'));
     assert!(
-        matches!(fx.first(), Some(Effect::Act { targets: super::state::Targets::Query(q), kind: super::ActKind::Delete { expunge: false }, .. }) if q.folder == Some(10))
+        matches!(fx.first(), Some(Effect::Act { targets: super::state::Targets::Query(q), kind: super::ActKind::Delete { expunge: false }, .. }) if q.folder == Some(FolderId(10)))
     );
     // v … v asks the store for the rows in between
     key(&mut s, KeyCode::Char('v'));
@@ -252,7 +255,10 @@ fn selection_and_bulk_actions() {
     let fx = key(&mut s, KeyCode::Char('v'));
     assert!(matches!(fx.first(), Some(Effect::SelectRange { from: 2, len: 3, .. })), "{fx:?}");
     let query = s.list.query.clone();
-    update(&mut s, Msg::Selected { query, ids: vec![1002, 1003, 1004], unselect: false });
+    update(
+        &mut s,
+        Msg::Selected { query, ids: vec![MessageId(1002), MessageId(1003), MessageId(1004)], unselect: false },
+    );
     assert_eq!(s.selection.ids.len(), 3);
     key(&mut s, KeyCode::Esc);
     assert!(s.selection.is_empty());
@@ -265,7 +271,10 @@ fn delete_in_trash_asks_first() {
     trash.special_use = Some(SpecialUse::Trash);
     update(
         &mut s,
-        Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent"), trash] }),
+        Msg::Worker(Event::Folders {
+            account: AccountId(1),
+            folders: vec![folder(10, "INBOX"), folder(11, "Sent"), trash],
+        }),
     );
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('G'));
@@ -288,7 +297,7 @@ fn move_picker_filters_fuzzily() {
     update(
         &mut s,
         Msg::Worker(Event::Folders {
-            account: 1,
+            account: AccountId(1),
             folders: vec![folder(10, "INBOX"), folder(11, "Sent"), folder(12, "Trash"), archive],
         }),
     );
@@ -301,11 +310,11 @@ fn move_picker_filters_fuzzily() {
     let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
     assert_eq!(names, ["Archive/2026"]);
     let fx = key(&mut s, KeyCode::Enter);
-    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: 13 }, .. })), "{fx:?}");
+    assert!(matches!(fx.first(), Some(Effect::Act { kind: super::ActKind::Move { to: FolderId(13) }, .. })), "{fx:?}");
     assert!(s.picker().is_none());
     // undo goes to the worker
     let fx = key(&mut s, KeyCode::Char('u'));
-    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::Undo))]);
+    assert_eq!(fx, vec![Effect::Send(AccountId(1), Command::Act(crate::account::Action::Undo))]);
 }
 
 #[test]
@@ -317,7 +326,10 @@ fn folder_pane_creates_renames_and_refuses_inbox() {
         key(&mut s, KeyCode::Char(c));
     }
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::CreateFolder { name: "Work".into() }))]);
+    assert_eq!(
+        fx,
+        vec![Effect::Send(AccountId(1), Command::Act(crate::account::Action::CreateFolder { name: "Work".into() }))]
+    );
     key(&mut s, KeyCode::Char('g'));
     key(&mut s, KeyCode::Char('d'));
     assert_eq!(s.notice.as_deref(), Some("INBOX cannot be deleted"));
@@ -327,7 +339,10 @@ fn folder_pane_creates_renames_and_refuses_inbox() {
     let fx = key(&mut s, KeyCode::Enter);
     assert_eq!(
         fx,
-        vec![Effect::Send(1, Command::Act(crate::account::Action::RenameFolder { folder: 11, to: "Sen".into() }))]
+        vec![Effect::Send(
+            AccountId(1),
+            Command::Act(crate::account::Action::RenameFolder { folder: FolderId(11), to: "Sen".into() })
+        )]
     );
 }
 
@@ -336,7 +351,7 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     let mut s = opened(5);
     let mut inbox = folder(10, "INBOX");
     inbox.unread = 3;
-    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![inbox, folder(11, "Sent")] }));
+    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![inbox, folder(11, "Sent")] }));
     // the whole folder: asked first, `n` does nothing
     assert!(key(&mut s, KeyCode::Char('M')).is_empty());
     let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
@@ -345,7 +360,10 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     assert!(s.prompt().is_none());
     key(&mut s, KeyCode::Char('M'));
     let fx = key(&mut s, KeyCode::Char('y'));
-    assert_eq!(fx, vec![Effect::Send(1, Command::Act(crate::account::Action::MarkFolderRead { folder: 10 }))]);
+    assert_eq!(
+        fx,
+        vec![Effect::Send(AccountId(1), Command::Act(crate::account::Action::MarkFolderRead { folder: FolderId(10) }))]
+    );
     assert_eq!(s.status.as_deref(), Some("3 messages in INBOX marked read (u undoes)"));
     // with a filter on, only what it shows, and the question says so
     key(&mut s, KeyCode::Char('/'));
@@ -373,7 +391,10 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     assert_eq!(s.status.as_deref(), Some("the filter shows no messages"));
     // nothing unread: nothing to ask
     key(&mut s, KeyCode::Esc);
-    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }));
+    update(
+        &mut s,
+        Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }),
+    );
     assert!(key(&mut s, KeyCode::Char('M')).is_empty());
     assert!(s.prompt().is_none());
     assert_eq!(s.status.as_deref(), Some("INBOX has no unread messages"));
@@ -384,16 +405,19 @@ fn the_reader_goes_on_when_its_message_leaves_the_list() {
     let mut s = opened(3);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Enter);
-    assert_eq!(s.reader.as_ref().unwrap().id, 1001);
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1001));
     // deleted (here, or by another client): the list comes back without it
-    let without: Vec<_> = rows(0, 3).into_iter().filter(|r| r.id != 1001).collect();
+    let without: Vec<_> = rows(0, 3).into_iter().filter(|r| r.id != MessageId(1001)).collect();
     let fx = reread(&mut s, 2, without);
-    assert_eq!(s.list.selected().unwrap().id, 1002);
-    assert_eq!(s.reader.as_ref().unwrap().id, 1002, "the reader shows the message at the cursor");
-    assert!(fx.iter().any(|e| matches!(e, Effect::Send(1, Command::Open { id: 1002, .. }))), "{fx:?}");
+    assert_eq!(s.list.selected().unwrap().id, MessageId(1002));
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1002), "the reader shows the message at the cursor");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Send(AccountId(1), Command::Open { id: MessageId(1002), .. }))),
+        "{fx:?}"
+    );
     // other messages coming and going leave it alone
     let fx = reread(&mut s, 3, rows(0, 3));
-    assert_eq!(s.reader.as_ref().unwrap().id, 1002);
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1002));
     assert!(!fx.iter().any(|e| matches!(e, Effect::Send(_, Command::Open { .. }))), "{fx:?}");
     // the last one gone: the reader closes
     reread(&mut s, 0, vec![]);
@@ -405,14 +429,17 @@ fn the_reader_goes_on_when_its_message_leaves_the_list() {
 fn a_body_unavailable_offline_is_fetched_when_the_account_is_back() {
     use crate::model::AccountState;
     let mut s = opened(3);
-    update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Offline("no route".into()) }));
+    update(
+        &mut s,
+        Msg::Worker(Event::State { account: AccountId(1), state: AccountState::Offline("no route".into()) }),
+    );
     key(&mut s, KeyCode::Enter);
     let reason = "not downloaded yet, and the server cannot be reached".to_string();
-    update(&mut s, Msg::Worker(Event::BodyUnavailable { id: 1000, reason, offline: true }));
-    let fx = update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Online }));
-    assert_eq!(fx, vec![Effect::Send(1, Command::Open { id: 1000, mark_seen: false })]);
+    update(&mut s, Msg::Worker(Event::BodyUnavailable { id: MessageId(1000), reason, offline: true }));
+    let fx = update(&mut s, Msg::Worker(Event::State { account: AccountId(1), state: AccountState::Online }));
+    assert_eq!(fx, vec![Effect::Send(AccountId(1), Command::Open { id: MessageId(1000), mark_seen: false })]);
     // online again after the next pass: asked once, not again
-    let fx = update(&mut s, Msg::Worker(Event::State { account: 1, state: AccountState::Online }));
+    let fx = update(&mut s, Msg::Worker(Event::State { account: AccountId(1), state: AccountState::Online }));
     assert!(fx.is_empty(), "{fx:?}");
 }
 
@@ -424,14 +451,14 @@ fn the_list_cursor_stays_with_the_message_the_reader_went_on_to() {
     assert!(s.reader.as_ref().unwrap().fullscreen);
     key(&mut s, KeyCode::Char('J'));
     key(&mut s, KeyCode::Char('J'));
-    assert_eq!(s.reader.as_ref().unwrap().id, 1002);
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1002));
     // the list reloads (the message was marked read): the cursor stays on it
     reread(&mut s, 6, rows(0, 6));
-    assert_eq!(s.list.selected().unwrap().id, 1002);
+    assert_eq!(s.list.selected().unwrap().id, MessageId(1002));
     key(&mut s, KeyCode::Char('J'));
-    assert_eq!(s.reader.as_ref().unwrap().id, 1003, "one message at a time");
+    assert_eq!(s.reader.as_ref().unwrap().id, MessageId(1003), "one message at a time");
     // what the keys act on is what is on screen
-    assert_eq!(s.message_in_hand().unwrap().1.id, 1003);
+    assert_eq!(s.message_in_hand().unwrap().1.id, MessageId(1003));
 }
 
 /// The list read's effect among `fx`.
@@ -446,11 +473,12 @@ fn list_read(fx: &[Effect]) -> (u64, crate::store::ListQuery, usize) {
 fn an_answer_for_a_folder_the_user_left_is_dropped() {
     let mut s = opened(5);
     // a read of INBOX is under way when the user opens Sent, and comes back after
-    let (old_seq, old_query, _) = list_read(&update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 })));
+    let (old_seq, old_query, _) =
+        list_read(&update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(10) })));
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('j'));
     let (seq, query, start) = list_read(&key(&mut s, KeyCode::Enter));
-    assert_eq!(query.folder, Some(11));
+    assert_eq!(query.folder, Some(FolderId(11)));
     update(&mut s, Msg::ListLoaded { seq: old_seq, query: old_query.clone(), total: 9, start: 0, rows: rows(0, 9) });
     assert_eq!((s.list.total, s.list.window.rows.len()), (0, 0), "INBOX's rows do not show in Sent");
     update(&mut s, Msg::ListLoaded { seq, query, total: 1, start, rows: rows(50, 1) });
@@ -471,17 +499,19 @@ fn an_answer_overtaken_by_a_later_one_is_dropped_and_the_cursor_keeps_its_messag
     let mut s = opened(5);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.list.selected().unwrap().id, 1002);
-    let (first, query, _) = list_read(&update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 })));
-    let (second, _, _) = list_read(&update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 10 })));
+    assert_eq!(s.list.selected().unwrap().id, MessageId(1002));
+    let (first, query, _) =
+        list_read(&update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(10) })));
+    let (second, _, _) =
+        list_read(&update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(10) })));
     // the later read comes back first: a new message above, the cursor stays on its own
     let mut newer = rows(0, 5);
-    newer.insert(0, Summary { id: 999, folder: 10, subject: "new".into(), ..Default::default() });
+    newer.insert(0, Summary { id: MessageId(999), folder: FolderId(10), subject: "new".into(), ..Default::default() });
     update(&mut s, Msg::ListLoaded { seq: second, query: query.clone(), total: 6, start: 0, rows: newer });
-    assert_eq!((s.list.cursor, s.list.selected().unwrap().id), (3, 1002));
+    assert_eq!((s.list.cursor, s.list.selected().unwrap().id), (3, MessageId(1002)));
     // the earlier one, late, changes nothing
     update(&mut s, Msg::ListLoaded { seq: first, query: query.clone(), total: 5, start: 0, rows: rows(0, 5) });
-    assert_eq!((s.list.total, s.list.cursor, s.list.selected().unwrap().id), (6, 3, 1002));
+    assert_eq!((s.list.total, s.list.cursor, s.list.selected().unwrap().id), (6, 3, MessageId(1002)));
     let failed = Msg::ListFailed { seq: first, query, error: "local store: interrupted".into() };
     update(&mut s, failed);
     assert!(s.list.error.is_none() && s.notice.is_none(), "a stale failure is not shown");
@@ -530,6 +560,6 @@ fn a_range_selection_for_a_list_the_user_left_is_dropped() {
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::Selected { query, ids: vec![1000, 1001], unselect: false });
+    update(&mut s, Msg::Selected { query, ids: vec![MessageId(1000), MessageId(1001)], unselect: false });
     assert!(s.selection.ids.is_empty());
 }

@@ -4,7 +4,7 @@
 use super::state::{AppState, Targets, ThreadCell, ThreadTotals};
 use super::tests::{key, opened, rows};
 use super::update::{ActKind, Effect, Msg, update};
-use crate::model::{Flags, ThreadId};
+use crate::model::{AccountId, Flags, FolderId, MessageId, ThreadId};
 use crossterm::event::KeyCode;
 use std::sync::Arc;
 
@@ -50,10 +50,10 @@ fn t_threads_a_list_and_each_list_keeps_its_shape_for_the_session() {
     assert_eq!(s.list.total, 3);
     assert_eq!(s.status.as_deref(), Some("threaded"));
     // another folder is flat (the default); back in INBOX, threaded again
-    super::navigate::open_folder(&mut s, 1, 11, &mut Vec::new());
+    super::navigate::open_folder(&mut s, AccountId(1), FolderId(11), &mut Vec::new());
     assert!(!s.list.threaded);
     let mut fx = Vec::new();
-    super::navigate::open_folder(&mut s, 1, 10, &mut fx);
+    super::navigate::open_folder(&mut s, AccountId(1), FolderId(10), &mut fx);
     assert!(s.list.threaded && matches!(fx.first(), Some(Effect::LoadThreads { .. })), "{fx:?}");
     // and T again: flat
     threads_loaded(&mut s, &[]);
@@ -103,8 +103,8 @@ fn actions_on_a_closed_thread_are_on_all_its_messages() {
     let mut s = threaded();
     key(&mut s, KeyCode::Char('j'));
     let thread_of = |fx: &[Effect]| match fx {
-        [Effect::Act { account: 1, targets: Targets::Thread { thread, query, count }, kind }] => {
-            assert_eq!((*thread, *count, query.folder), (ThreadId(2), 5, Some(10)));
+        [Effect::Act { account: AccountId(1), targets: Targets::Thread { thread, query, count }, kind }] => {
+            assert_eq!((*thread, *count, query.folder), (ThreadId(2), 5, Some(FolderId(10))));
             *kind
         }
         _ => panic!("{fx:?}"),
@@ -125,7 +125,7 @@ fn actions_on_a_closed_thread_are_on_all_its_messages() {
         key(&mut s, KeyCode::Char(c));
     }
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(thread_of(&fx), ActKind::Move { to: 11 });
+    assert_eq!(thread_of(&fx), ActKind::Move { to: FolderId(11) });
     assert!(s.status.as_deref().unwrap().starts_with("5 messages moved to Sent"), "{:?}", s.status);
     // a thread of one message is that message
     key(&mut s, KeyCode::Char('j'));
@@ -148,16 +148,16 @@ fn a_conversation_asks_for_its_unread_bodies_one_at_a_time() {
         .enumerate()
         .map(|(i, mut summary)| {
             summary.flags = if i < 2 { Flags(Flags::SEEN) } else { Flags(0) };
-            summary.folder = if i == 3 { 11 } else { 10 };
+            summary.folder = if i == 3 { FolderId(11) } else { FolderId(10) };
             (ThreadEntry { summary, depth: i.min(1), more: vec![false; i.min(1)] }, Some(format!("words {i}")))
         })
         .collect();
     let ids: Vec<_> = entries.iter().map(|(e, _)| e.summary.id).collect();
     let fx = update(&mut s, Msg::Conversation { thread: ThreadId(2), entries });
-    let opens = |fx: &[Effect]| -> Vec<i64> {
+    let opens = |fx: &[Effect]| -> Vec<MessageId> {
         fx.iter()
             .filter_map(|e| match e {
-                Effect::Send(1, Command::Open { id, mark_seen: false }) => Some(*id),
+                Effect::Send(AccountId(1), Command::Open { id, mark_seen: false }) => Some(*id),
                 _ => None,
             })
             .collect()
@@ -169,7 +169,7 @@ fn a_conversation_asks_for_its_unread_bodies_one_at_a_time() {
     };
     let marked = update(&mut s, Msg::Timer(timer));
     let want = crate::account::Action::Flags { ids: ids[2..].to_vec(), add: Flags(Flags::SEEN), remove: Flags(0) };
-    assert_eq!(marked, [Effect::Send(1, Command::Act(want))]);
+    assert_eq!(marked, [Effect::Send(AccountId(1), Command::Act(want))]);
     let r = s.reader.as_ref().unwrap();
     assert_eq!((r.id, r.conversation.as_ref().unwrap().cursor), (ids[2], 2));
     let raw = Arc::new(b"Subject: x\r\n\r\nbody\r\n".to_vec());

@@ -6,12 +6,12 @@ use super::tests::{folder, key};
 use super::update::{ActKind, Effect, Msg, update};
 use super::views::Virtual;
 use crate::account::{Command, Event};
-use crate::model::{Folder, SpecialUse, Summary};
+use crate::model::{AccountId, Folder, FolderId, MessageId, SpecialUse, Summary};
 use crossterm::event::KeyCode;
 
 fn folder_of(account: i64, id: i64, name: &str) -> Folder {
     let mut f = folder(id, name);
-    f.account = account;
+    f.account = AccountId(account);
     if name == "Trash" {
         f.special_use = Some(SpecialUse::Trash);
     }
@@ -19,24 +19,37 @@ fn folder_of(account: i64, id: i64, name: &str) -> Folder {
 }
 
 fn row(id: i64, folder: i64) -> Summary {
-    Summary { id, folder, subject: format!("m{id}"), from_name: format!("from {id}"), ..Default::default() }
+    Summary {
+        id: MessageId(id),
+        folder: FolderId(folder),
+        subject: format!("m{id}"),
+        from_name: format!("from {id}"),
+        ..Default::default()
+    }
 }
 
 /// Two accounts, `work` (INBOX 10, Archive 11) and `home` (INBOX 20, Trash 21), and All
 /// inboxes open with rows of both: 100 of work, 200 of home, 101 of work.
 fn unified() -> AppState {
-    let mut s = AppState::new(vec![(1, "work".into()), (2, "home".into())], Default::default(), UiSettings::default());
+    let mut s = AppState::new(
+        vec![(AccountId(1), "work".into()), (AccountId(2), "home".into())],
+        Default::default(),
+        UiSettings::default(),
+    );
     update(&mut s, Msg::Resize(100, 30));
     let f1 = vec![folder_of(1, 10, "INBOX"), folder_of(1, 11, "Archive")];
     let f2 = vec![folder_of(2, 20, "INBOX"), folder_of(2, 21, "Trash")];
-    update(&mut s, Msg::Worker(Event::Folders { account: 1, folders: f1 }));
-    update(&mut s, Msg::Worker(Event::Folders { account: 2, folders: f2 }));
+    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: f1 }));
+    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(2), folders: f2 }));
     assert_eq!(s.folder_rows()[0], FolderRow::Virtual(0));
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('g'));
     let fx = key(&mut s, KeyCode::Enter);
     assert_eq!(s.open_virtual, Some(Virtual::Role(SpecialUse::Inbox)));
-    assert!(fx.contains(&Effect::Send(1, Command::Watch(10))) && fx.contains(&Effect::Send(2, Command::Watch(20))));
+    assert!(
+        fx.contains(&Effect::Send(AccountId(1), Command::Watch(FolderId(10))))
+            && fx.contains(&Effect::Send(AccountId(2), Command::Watch(FolderId(20))))
+    );
     let Some(Effect::LoadList { seq, query, start, .. }) =
         fx.into_iter().find(|e| matches!(e, Effect::LoadList { .. }))
     else {
@@ -56,15 +69,15 @@ fn all_inboxes_shows_with_two_accounts_and_counts_their_unread() {
     let mut s = unified();
     let mut f = folder_of(2, 20, "INBOX");
     f.unread = 4;
-    update(&mut s, Msg::Worker(Event::FolderCounts { account: 2, folder: f }));
+    update(&mut s, Msg::Worker(Event::FolderCounts { account: AccountId(2), folder: f }));
     assert_eq!(s.virtual_unread(&Virtual::Role(SpecialUse::Inbox)), Some(4));
     // a change in an inbox reads the list again; one elsewhere does not
-    let fx = update(&mut s, Msg::Worker(Event::Changed { account: 2, folder: 20 }));
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: AccountId(2), folder: FolderId(20) }));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadList { .. })), "{fx:?}");
-    let fx = update(&mut s, Msg::Worker(Event::Changed { account: 1, folder: 11 }));
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(11) }));
     assert!(!fx.iter().any(|e| matches!(e, Effect::LoadList { .. })), "{fx:?}");
     // one account alone: no unified folder
-    let one = AppState::new(vec![(1, "work".into())], Default::default(), UiSettings::default());
+    let one = AppState::new(vec![(AccountId(1), "work".into())], Default::default(), UiSettings::default());
     assert!(one.virtual_rows().is_empty());
 }
 
@@ -73,22 +86,34 @@ fn opening_flagging_and_deleting_go_to_the_owning_account() {
     let mut s = unified();
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Enter);
-    assert!(fx.iter().any(|e| matches!(e, Effect::Send(2, Command::Open { id: 200, .. }))), "{fx:?}");
     assert!(
-        !fx.iter().any(|e| matches!(e, Effect::Send(2, Command::Prefetch(ids)) if ids.contains(&101))),
+        fx.iter().any(|e| matches!(e, Effect::Send(AccountId(2), Command::Open { id: MessageId(200), .. }))),
+        "{fx:?}"
+    );
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Send(AccountId(2), Command::Prefetch(ids)) if ids.contains(&MessageId(101)))),
         "work's message is not prefetched through home: {fx:?}"
     );
-    assert_eq!(s.message_in_hand().unwrap().0, 2);
+    assert_eq!(s.message_in_hand().unwrap().0, AccountId(2));
     let fx = key(&mut s, KeyCode::Char('!'));
-    assert!(matches!(&fx[..], [Effect::Act { account: 2, targets: Targets::Ids(ids), .. }] if ids == &vec![200]));
+    assert!(
+        matches!(&fx[..], [Effect::Act { account: AccountId(2), targets: Targets::Ids(ids), .. }] if ids == &vec![MessageId(200)])
+    );
     let fx = key(&mut s, KeyCode::Char('d'));
-    assert!(matches!(&fx[..], [Effect::Act { account: 2, kind: ActKind::Delete { expunge: false }, .. }]), "{fx:?}");
+    assert!(
+        matches!(&fx[..], [Effect::Act { account: AccountId(2), kind: ActKind::Delete { expunge: false }, .. }]),
+        "{fx:?}"
+    );
     // u undoes where the delete went
-    assert_eq!(key(&mut s, KeyCode::Char('u')), vec![Effect::Send(2, Command::Act(crate::account::Action::Undo))]);
+    assert_eq!(
+        key(&mut s, KeyCode::Char('u')),
+        vec![Effect::Send(AccountId(2), Command::Act(crate::account::Action::Undo))]
+    );
     // a reply is written from the account that received the message
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('r'));
-    assert_eq!(s.resume_after_body.as_ref().map(|(a, _)| *a), Some(2));
+    assert_eq!(s.resume_after_body.as_ref().map(|(a, _)| *a), Some(AccountId(2)));
 }
 
 #[test]
@@ -98,11 +123,17 @@ fn a_selection_over_two_accounts_is_split_and_a_move_of_it_refused() {
     key(&mut s, KeyCode::Char(' '));
     let fx = key(&mut s, KeyCode::Char('N'));
     let Some(Effect::Act { targets: Targets::Mixed(ids), kind, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
-    assert_eq!(ids, vec![100, 200]);
+    assert_eq!(ids, vec![MessageId(100), MessageId(200)]);
     // the store says whose they are: each account's worker gets its own
-    let fx = update(&mut s, Msg::Resolved { kind, ids: vec![(1, vec![100]), (2, vec![200])] });
-    assert!(matches!(&fx[..], [Effect::Send(1, Command::Act(_)), Effect::Send(2, Command::Act(_))]), "{fx:?}");
-    assert_eq!(s.last_acted, vec![1, 2]);
+    let fx = update(
+        &mut s,
+        Msg::Resolved { kind, ids: vec![(AccountId(1), vec![MessageId(100)]), (AccountId(2), vec![MessageId(200)])] },
+    );
+    assert!(
+        matches!(&fx[..], [Effect::Send(AccountId(1), Command::Act(_)), Effect::Send(AccountId(2), Command::Act(_))]),
+        "{fx:?}"
+    );
+    assert_eq!(s.last_acted, vec![AccountId(1), AccountId(2)]);
     key(&mut s, KeyCode::Char('k'));
     key(&mut s, KeyCode::Char('k'));
     key(&mut s, KeyCode::Char(' '));
@@ -118,11 +149,14 @@ fn a_move_offers_the_owning_accounts_folders() {
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('m'));
     let p = s.picker().unwrap().clone();
-    assert_eq!(p.account, 2);
+    assert_eq!(p.account, AccountId(2));
     let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
     assert_eq!(names, vec!["Trash"]);
     let fx = key(&mut s, KeyCode::Enter);
-    assert!(matches!(&fx[..], [Effect::Act { account: 2, kind: ActKind::Move { to: 21 }, .. }]), "{fx:?}");
+    assert!(
+        matches!(&fx[..], [Effect::Act { account: AccountId(2), kind: ActKind::Move { to: FolderId(21) }, .. }]),
+        "{fx:?}"
+    );
 }
 
 #[test]
@@ -171,19 +205,22 @@ fn a_search_asks_every_server_and_takes_what_they_find() {
             _ => None,
         })
         .collect();
-    assert_eq!(asked, vec![(1, 1, "budget".to_string()), (2, 1, "budget".to_string())]);
+    assert_eq!(asked, vec![(AccountId(1), 1, "budget".to_string()), (AccountId(2), 1, "budget".to_string())]);
     let title = |s: &AppState| s.virtual_name(s.open_virtual.as_ref().unwrap());
     assert!(title(&s).ends_with("asking servers…"), "{}", title(&s));
 
     // one server finds a message whose body is not here: it joins the list
     let searched = |account, request, ids, server| Msg::Worker(Event::Searched { account, request, ids, server });
-    let fx = update(&mut s, searched(1, 1, vec![100], crate::account::ServerSearch::Asked));
-    assert_eq!(s.list.query.found, vec![100]);
-    assert!(fx.iter().any(|e| matches!(e, Effect::LoadList { query, .. } if query.found == vec![100])), "{fx:?}");
+    let fx = update(&mut s, searched(AccountId(1), 1, vec![MessageId(100)], crate::account::ServerSearch::Asked));
+    assert_eq!(s.list.query.found, vec![MessageId(100)]);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadList { query, .. } if query.found == vec![MessageId(100)])),
+        "{fx:?}"
+    );
     // the other is offline: the title says its server was not asked
-    update(&mut s, searched(2, 1, vec![], crate::account::ServerSearch::Offline("no connection".into())));
+    update(&mut s, searched(AccountId(2), 1, vec![], crate::account::ServerSearch::Offline("no connection".into())));
     assert_eq!(title(&s), "search: budget · home: server not asked (no connection)");
     // an answer to an earlier search is dropped
-    update(&mut s, searched(1, 0, vec![555], crate::account::ServerSearch::Asked));
-    assert_eq!(s.list.query.found, vec![100]);
+    update(&mut s, searched(AccountId(1), 0, vec![MessageId(555)], crate::account::ServerSearch::Asked));
+    assert_eq!(s.list.query.found, vec![MessageId(100)]);
 }

@@ -3,6 +3,7 @@
 //! JSON lines.
 
 use super::Loaded;
+use crate::model::{AccountId, FolderId};
 use crate::store::{ListQuery, Store};
 use crate::width::fit;
 use anyhow::{Result, bail};
@@ -38,7 +39,7 @@ pub fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>, how: Ho
     let store = Store::open_reader(&loaded.data_dir)?;
     let chosen = accounts(loaded, &store, account)?;
     // folder id → (account, folder display name)
-    let mut names: HashMap<i64, (String, String)> = HashMap::new();
+    let mut names: HashMap<FolderId, (String, String)> = HashMap::new();
     let mut queries = Vec::new();
     for (id, name) in &chosen {
         let folders = store.folders(*id)?;
@@ -81,7 +82,7 @@ pub fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>, how: Ho
 
 /// The accounts a command reads: the one named (it must be in the config and the
 /// store), else every account in the store.
-pub(super) fn accounts(loaded: &Loaded, store: &Store, account: Option<&str>) -> Result<Vec<(i64, String)>> {
+pub(super) fn accounts(loaded: &Loaded, store: &Store, account: Option<&str>) -> Result<Vec<(AccountId, String)>> {
     let accounts = store.accounts()?;
     Ok(match account {
         Some(n) => match accounts.iter().find(|(_, name)| name == n) {
@@ -103,7 +104,7 @@ pub(super) fn accounts(loaded: &Loaded, store: &Store, account: Option<&str>) ->
 pub(super) fn print_rows(
     loaded: &Loaded,
     rows: &[Line],
-    names: &HashMap<i64, (String, String)>,
+    names: &HashMap<FolderId, (String, String)>,
     place: impl Fn(&crate::model::Summary) -> String,
     json: bool,
 ) -> Result<i32> {

@@ -13,6 +13,7 @@ mod sync;
 mod transfer;
 
 use crate::config::Config;
+use crate::model::MessageId;
 use crate::paths::Paths;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -104,7 +105,7 @@ pub enum CliCommand {
     Flag {
         /// The messages' ids, as `poste list` shows them.
         #[arg(required = true, value_parser = message_id)]
-        ids: Vec<i64>,
+        ids: Vec<MessageId>,
         /// Mark them read.
         #[arg(long)]
         seen: bool,
@@ -122,7 +123,7 @@ pub enum CliCommand {
     Move {
         /// The messages' ids, as `poste list` shows them.
         #[arg(required = true, value_parser = moved_id)]
-        ids: Vec<i64>,
+        ids: Vec<MessageId>,
         /// The folder to move them to.
         #[arg(long, value_name = "FOLDER")]
         to: String,
@@ -132,7 +133,7 @@ pub enum CliCommand {
     Delete {
         /// The messages' ids, as `poste list` shows them.
         #[arg(required = true, value_parser = message_id)]
-        ids: Vec<i64>,
+        ids: Vec<MessageId>,
         /// Delete them for good instead of moving them to Trash.
         #[arg(long)]
         expunge: bool,
@@ -258,16 +259,16 @@ pub struct Loaded {
 
 /// Finds and loads the config; without one, says where it looked and how to start.
 /// A message id on the command line: a positive number, as `poste list` shows it.
-fn message_id(text: &str) -> std::result::Result<i64, String> {
+fn message_id(text: &str) -> std::result::Result<MessageId, String> {
     match text.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
+        Ok(id) if id > 0 => Ok(MessageId(id)),
         _ => Err("not a message id (ids are the numbers `poste list` shows)".to_string()),
     }
 }
 
 /// A message id of `poste move`: a word there is most likely the folder given without
 /// `--to`, and the error says how to write it.
-fn moved_id(text: &str) -> std::result::Result<i64, String> {
+fn moved_id(text: &str) -> std::result::Result<MessageId, String> {
     message_id(text).map_err(|e| match text.parse::<i64>() {
         Err(_) => format!("{e}; the folder goes after --to: poste move ID... --to {text}"),
         Ok(_) => e,
@@ -338,7 +339,7 @@ pub async fn run(cmd: CliCommand, explicit_config: Option<&Path>) -> Result<i32>
         CliCommand::Search { query, json, limit, account, local_only } => {
             search::run(&load(explicit_config)?, &query, account.as_deref(), limit, json, local_only).await
         }
-        CliCommand::Read { id, raw, peek } => read::run(&load(explicit_config)?, id, raw, peek).await,
+        CliCommand::Read { id, raw, peek } => read::run(&load(explicit_config)?, MessageId(id), raw, peek).await,
         CliCommand::Flag { ids, seen, unseen, flagged, unflagged } => {
             let change = act::FlagChange { seen, unseen, flagged, unflagged };
             act::flag(&load(explicit_config)?, &ids, change).await

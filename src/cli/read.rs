@@ -2,13 +2,14 @@
 
 use super::Loaded;
 use crate::account::{Command, Event};
+use crate::model::MessageId;
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 
 /// Asks the message's account worker for its body with `cmd`; the answer is the body, or
 /// why it cannot be had.
-async fn from_worker(loaded: &Loaded, account: &str, id: i64, cmd: Command) -> Result<Result<Vec<u8>, String>> {
+async fn from_worker(loaded: &Loaded, account: &str, id: MessageId, cmd: Command) -> Result<Result<Vec<u8>, String>> {
     let Some(acct) = loaded.config.account(account) else {
         bail!("message {id} belongs to account {account:?}, which is not in the config");
     };
@@ -30,7 +31,7 @@ async fn from_worker(loaded: &Loaded, account: &str, id: i64, cmd: Command) -> R
 }
 
 /// `poste read ID`: marks the message read as opening it in the UI does (unless `peek`).
-pub async fn run(loaded: &Loaded, id: i64, raw: bool, peek: bool) -> Result<i32> {
+pub async fn run(loaded: &Loaded, id: MessageId, raw: bool, peek: bool) -> Result<i32> {
     let store = Store::open_reader(&loaded.data_dir)?;
     let m = store.message(id)?;
     let mark_seen = loaded.config.ui.mark_read_on_open && !peek;

@@ -3,7 +3,7 @@
 
 use super::Loaded;
 use crate::account::{Command, Event, ServerSearch};
-use crate::model::Summary;
+use crate::model::{FolderId, MessageId, Summary};
 use crate::store::{ListQuery, Store};
 use anyhow::Result;
 use std::collections::{HashMap, HashSet};
@@ -27,7 +27,7 @@ pub async fn run(
     let store = Store::open_reader(&loaded.data_dir)?;
     let chosen = super::list::accounts(loaded, &store, account)?;
     let limit = limit.unwrap_or(usize::MAX);
-    let mut names: HashMap<i64, (String, String)> = HashMap::new();
+    let mut names: HashMap<FolderId, (String, String)> = HashMap::new();
     let mut rows = Vec::new();
     for (id, name) in &chosen {
         for f in store.folders(*id)? {
@@ -38,7 +38,7 @@ pub async fn run(
     }
     // only words in bodies can be missed here: header terms, flags and dates are all local
     if !local_only && parsed.searches_bodies() {
-        let mut seen: HashSet<i64> = rows.iter().map(|m| m.id).collect();
+        let mut seen: HashSet<MessageId> = rows.iter().map(|m| m.id).collect();
         for (id, name) in &chosen {
             let Some(acct) = loaded.config.account(name).filter(|a| a.imap.is_some()) else { continue };
             if store.folders_without_all_bodies(*id)?.is_empty() {
@@ -72,7 +72,11 @@ pub async fn run(
 }
 
 /// The server's matches for a query in one account, and whether it was asked.
-async fn ask_server(loaded: &Loaded, account: &crate::config::AccountConfig, query: &str) -> (Vec<i64>, ServerSearch) {
+async fn ask_server(
+    loaded: &Loaded,
+    account: &crate::config::AccountConfig,
+    query: &str,
+) -> (Vec<MessageId>, ServerSearch) {
     let request = std::process::id() as u64;
     let cmd = Command::Search { request, query: query.to_string() };
     let answer = super::ask_worker(loaded, account, cmd, |ev| match ev {

@@ -4,7 +4,7 @@
 
 use super::{Loaded, select_accounts};
 use crate::account::{Command, Event};
-use crate::model::AccountState;
+use crate::model::{AccountId, AccountState};
 use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::HashMap;
@@ -37,10 +37,10 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
         handles.push(h);
     }
     drop(tx);
-    let names: HashMap<i64, String> = handles.iter().map(|h| (h.id, h.name.clone())).collect();
+    let names: HashMap<AccountId, String> = handles.iter().map(|h| (h.id, h.name.clone())).collect();
     let tty = std::io::stderr().is_terminal();
     let multi = MultiProgress::new();
-    let bars: HashMap<i64, ProgressBar> = if tty {
+    let bars: HashMap<AccountId, ProgressBar> = if tty {
         let style = ProgressStyle::with_template("{prefix:.bold} {wide_bar} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         names
@@ -54,16 +54,16 @@ pub async fn run(loaded: &Loaded, account: Option<&str>, folder: Option<&str>) -
         HashMap::new()
     };
     // the accounts whose sync (and then Outbox) is still to come
-    let mut pending: std::collections::HashSet<i64> = handles.iter().map(|h| h.id).collect();
-    let mut last_line: HashMap<i64, (u64, u64)> = HashMap::new();
-    let smtp: std::collections::HashSet<i64> = handles
+    let mut pending: std::collections::HashSet<AccountId> = handles.iter().map(|h| h.id).collect();
+    let mut last_line: HashMap<AccountId, (u64, u64)> = HashMap::new();
+    let smtp: std::collections::HashSet<AccountId> = handles
         .iter()
         .filter(|h| accounts.iter().any(|a| a.name == h.name && a.smtp.is_some()))
         .map(|h| h.id)
         .collect();
     let mut outbox_wait = std::collections::HashSet::new();
     // the accounts whose offline mirror follows their sync
-    let mirrors: std::collections::HashSet<i64> = handles
+    let mirrors: std::collections::HashSet<AccountId> = handles
         .iter()
         .filter(|h| accounts.iter().any(|a| a.name == h.name && a.imap.as_ref().is_some_and(|i| i.mirrors())))
         .map(|h| h.id)

@@ -4,7 +4,7 @@
 //! account it is for and what it answers, forwards or continues, then a blank line, then
 //! the text exactly as the editor has it (which may not read as a message yet).
 
-use crate::model::MessageId;
+use crate::model::{MessageId, OutboxId};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,7 @@ pub struct Meta {
     pub forwards: Option<MessageId>,
     /// The stored draft it continues, or the Outbox message it is an edit of.
     pub resumed: Option<MessageId>,
-    pub outgoing: Option<i64>,
+    pub outgoing: Option<OutboxId>,
     pub in_reply_to: Option<String>,
     pub references: Option<String>,
     pub message_id: Option<String>,
@@ -61,10 +61,10 @@ fn one_line(s: &str) -> String {
 pub fn render(account: &str, meta: &Meta, text: &str) -> String {
     let mut out = format!("{MAGIC}\nAccount: {}\n", one_line(account));
     let ids = [
-        ("Answers", meta.answers),
-        ("Forwards", meta.forwards),
-        ("Resumes", meta.resumed),
-        ("Outgoing", meta.outgoing),
+        ("Answers", meta.answers.map(|id| id.0)),
+        ("Forwards", meta.forwards.map(|id| id.0)),
+        ("Resumes", meta.resumed.map(|id| id.0)),
+        ("Outgoing", meta.outgoing.map(|id| id.0)),
     ];
     for (name, id) in ids {
         if let Some(id) = id {
@@ -101,10 +101,10 @@ pub fn parse(file: &str, content: &str) -> Option<Kept> {
         let id = || value.parse::<i64>().ok();
         match name {
             "Account" => account = Some(value.clone()),
-            "Answers" => meta.answers = id(),
-            "Forwards" => meta.forwards = id(),
-            "Resumes" => meta.resumed = id(),
-            "Outgoing" => meta.outgoing = id(),
+            "Answers" => meta.answers = id().map(MessageId),
+            "Forwards" => meta.forwards = id().map(MessageId),
+            "Resumes" => meta.resumed = id().map(MessageId),
+            "Outgoing" => meta.outgoing = id().map(OutboxId),
             "In-Reply-To" => meta.in_reply_to = Some(value),
             "References" => meta.references = Some(value),
             "Message-ID" => meta.message_id = Some(value),
@@ -163,8 +163,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().join("autosave");
         let meta = Meta {
-            answers: Some(7),
-            resumed: Some(9),
+            answers: Some(MessageId(7)),
+            resumed: Some(MessageId(9)),
             in_reply_to: Some("<m1@y.org>".into()),
             attachments: vec!["map.pdf".into()],
             ..Default::default()

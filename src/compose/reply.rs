@@ -174,7 +174,7 @@ References: <m0@y.org> <m1@y.org>\r\n\r\nLine one\r\n\r\n> earlier\r\n";
 
     #[test]
     fn reply_threads_quotes_and_answers_from_the_alias() {
-        let d = reply(ORIGINAL, 7, &account(), ReplyKind::Sender);
+        let d = reply(ORIGINAL, MessageId(7), &account(), ReplyKind::Sender);
         assert_eq!(d.from, "Me Myself <me@alias.org>");
         assert_eq!(d.to, "Ann <ann@y.org>");
         assert_eq!(d.cc, "");
@@ -186,12 +186,12 @@ References: <m0@y.org> <m1@y.org>\r\n\r\nLine one\r\n\r\n> earlier\r\n";
             "{}",
             d.body
         );
-        assert_eq!(d.answers, Some(7));
+        assert_eq!(d.answers, Some(MessageId(7)));
     }
 
     #[test]
     fn reply_all_drops_own_addresses_and_duplicates() {
-        let d = reply(ORIGINAL, 7, &account(), ReplyKind::All);
+        let d = reply(ORIGINAL, MessageId(7), &account(), ReplyKind::All);
         assert_eq!(d.to, "Ann <ann@y.org>");
         assert_eq!(d.cc, "Bob <bob@y.org>, carl@y.org");
     }
@@ -199,7 +199,7 @@ References: <m0@y.org> <m1@y.org>\r\n\r\nLine one\r\n\r\n> earlier\r\n";
     #[test]
     fn reply_to_is_honoured() {
         let raw = b"From: ann@y.org\r\nReply-To: list@y.org\r\nTo: me@x.org\r\nSubject: s\r\n\r\nb\r\n";
-        let d = reply(raw, 1, &account(), ReplyKind::All);
+        let d = reply(raw, MessageId(1), &account(), ReplyKind::All);
         assert_eq!(d.to, "list@y.org");
         assert_eq!(d.cc, "");
         assert_eq!(d.from, "Me Myself <me@x.org>");
@@ -207,12 +207,12 @@ References: <m0@y.org> <m1@y.org>\r\n\r\nLine one\r\n\r\n> earlier\r\n";
 
     #[test]
     fn forwards_inline_or_attached() {
-        let d = forward(ORIGINAL, 3, &account(), false);
+        let d = forward(ORIGINAL, MessageId(3), &account(), false);
         assert_eq!(d.subject, "Fwd: Re: Re: plans");
         assert!(d.body.contains("---------- Forwarded message ----------") && d.body.contains("Line one"));
-        let d = forward(ORIGINAL, 3, &account(), true);
+        let d = forward(ORIGINAL, MessageId(3), &account(), true);
         assert_eq!(d.attachments[0].content_type, "message/rfc822");
         assert_eq!(d.attachments[0].data, ORIGINAL);
-        assert_eq!(d.forwards, Some(3));
+        assert_eq!(d.forwards, Some(MessageId(3)));
     }
 }

@@ -89,7 +89,7 @@ impl Store {
             .collect();
         if failed.is_some() && lost.len() == staged.len() {
             self.finish_removals(&lost)?;
-            return Err(failed.unwrap_or(StoreError::NoMessage(0)));
+            return Err(failed.unwrap_or(StoreError::NoMessage(MessageId(0))));
         }
         let tx = self.tx()?;
         {

@@ -141,7 +141,7 @@ impl Store {
         }
         if done != Recovered::default() {
             tracing::info!(
-                account,
+                account = account.0,
                 indexed = done.indexed,
                 removed = done.removed,
                 "finished interrupted file changes"

@@ -118,7 +118,7 @@ impl Store {
         }
         tx.commit()?;
         if done.any() {
-            tracing::info!(folder, ?done, "followed changes made by another Maildir tool");
+            tracing::info!(folder = folder.0, ?done, "followed changes made by another Maildir tool");
         }
         Ok(done)
     }

@@ -86,11 +86,11 @@ impl ListQuery {
         let mut args: Vec<Value> = Vec::new();
         if let Some(f) = self.folder {
             conds.push("m.folder_id = ?".to_string());
-            args.push(Value::Integer(f));
+            args.push(Value::Integer(f.0));
         }
         if let Some(a) = self.account {
             conds.push("m.folder_id IN (SELECT id FROM folders WHERE account_id = ?)".to_string());
-            args.push(Value::Integer(a));
+            args.push(Value::Integer(a.0));
         }
         if let Some(role) = self.role {
             // an INBOX is one by its name too, whatever its server calls it
@@ -153,7 +153,7 @@ impl Store {
         fallback_date: i64,
     ) -> Result<MessageId> {
         let ids = self.add_local_messages(folder, &[(raw, flags, fallback_date)])?;
-        ids.first().copied().ok_or(StoreError::NoMessage(0))
+        ids.first().copied().ok_or(StoreError::NoMessage(MessageId(0)))
     }
 
     /// Stores whole messages (each with its flags and fallback date) into a local folder as
@@ -495,7 +495,7 @@ pub(super) fn insert_delivered<'a>(
     let id = match insert_row(tx, &to, &m, Some(&file.staged.path.to_string_lossy()))? {
         Some(id) => id,
         // a new UID: never there already
-        None => return Err(StoreError::NoMessage(0)),
+        None => return Err(StoreError::NoMessage(MessageId(0))),
     };
     index.new_row(id, Cow::Owned(m), whole.then_some(file.head));
     if file.partial {
@@ -572,7 +572,7 @@ pub(super) fn insert_row(
         thread
     ])?;
     if inserted == 1 {
-        return Ok(Some(conn.last_insert_rowid()));
+        return Ok(Some(MessageId(conn.last_insert_rowid())));
     }
     conn.prepare_cached(
         "UPDATE messages SET flags = ?3, thread_id = coalesce(thread_id, ?4) WHERE folder_id = ?1 AND uid = ?2",

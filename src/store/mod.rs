@@ -41,7 +41,7 @@ pub enum StoreError {
     #[error("the store at {path} was written by a newer poste (schema {found}, this one knows {known})")]
     TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("no message with id {0} in the store")]
-    NoMessage(i64),
+    NoMessage(crate::model::MessageId),
     #[error("no folder {0}")]
     NoFolder(String),
     /// A search or filter that could not be read; the error names the term and its place.

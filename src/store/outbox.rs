@@ -2,7 +2,7 @@
 //! where each stands, so that a message is never lost and never sent twice.
 
 use super::{Result, Store, StoreError};
-use crate::model::{AccountId, MessageId};
+use crate::model::{AccountId, MessageId, OutboxId};
 use crate::smtp::Envelope;
 use rusqlite::{OptionalExtension, params};
 
@@ -50,7 +50,7 @@ impl OutState {
 /// A message in the Outbox.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outgoing {
-    pub id: i64,
+    pub id: OutboxId,
     pub state: OutState,
     pub error: Option<String>,
     pub envelope: Envelope,
@@ -71,7 +71,7 @@ impl Outgoing {
         let created =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
         Outgoing {
-            id: 0,
+            id: OutboxId(0),
             state: OutState::Queued,
             error: None,
             envelope,
@@ -89,7 +89,7 @@ impl Outgoing {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Replacing {
     Nothing,
-    Outgoing(i64),
+    Outgoing(OutboxId),
     /// A draft, and the queued action that expunges it on the server (none for a local
     /// account, or a draft the server does not have yet).
     Draft {
@@ -101,7 +101,7 @@ pub enum Replacing {
 /// One line of the Outbox, without the message itself.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxItem {
-    pub id: i64,
+    pub id: OutboxId,
     pub subject: String,
     pub state: OutState,
     pub error: Option<String>,
@@ -127,11 +127,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Outgoing> {
 
 impl Store {
     /// Puts a message in the Outbox, durably, before any attempt to send it.
-    pub fn queue_outgoing(&self, account: AccountId, m: &Outgoing) -> Result<i64> {
+    pub fn queue_outgoing(&self, account: AccountId, m: &Outgoing) -> Result<OutboxId> {
         Self::insert_outgoing(self.conn(), account, m)
     }
 
-    fn insert_outgoing(conn: &rusqlite::Connection, account: AccountId, m: &Outgoing) -> Result<i64> {
+    fn insert_outgoing(conn: &rusqlite::Connection, account: AccountId, m: &Outgoing) -> Result<OutboxId> {
         let envelope = serde_json::to_string(&m.envelope).unwrap_or_default();
         conn.execute(
             "INSERT INTO outbox(account_id, created, state, error, envelope, subject, sent, saved, answers, forwards)
@@ -149,14 +149,14 @@ impl Store {
                 m.forwards
             ],
         )?;
-        Ok(conn.last_insert_rowid())
+        Ok(OutboxId(conn.last_insert_rowid()))
     }
 
     /// Puts a message in the Outbox in place of what it replaces, in one transaction: an
     /// Outbox message it is an edit of (refused while that one is being handed over), or a
     /// draft it was written from (its row and file go, with the queued expunge `expunge`).
     /// Returns the new id.
-    pub fn queue_outgoing_replacing(&self, account: AccountId, m: &Outgoing, replaces: Replacing) -> Result<i64> {
+    pub fn queue_outgoing_replacing(&self, account: AccountId, m: &Outgoing, replaces: Replacing) -> Result<OutboxId> {
         let tx = self.tx()?;
         let removed = Self::replace_in(&tx, account, replaces)?;
         let new = Self::insert_outgoing(&tx, account, m)?;
@@ -199,7 +199,7 @@ impl Store {
 
     /// Puts a message that failed, or whose handover is uncertain, back in the queue (the
     /// user checked). False when it is not in such a state (it is being sent already).
-    pub fn retry_outgoing(&self, id: i64) -> Result<bool> {
+    pub fn retry_outgoing(&self, id: OutboxId) -> Result<bool> {
         Ok(self.conn().execute(
             "UPDATE outbox SET state = 'queued', error = NULL WHERE id = ?1 AND state IN ('failed', 'unknown', 'queued')",
             [id],
@@ -208,7 +208,7 @@ impl Store {
 
     /// Removes a message from the Outbox unless it is being handed to the server (then it
     /// may arrive, and its Sent copy is still to come). False when it was not removed.
-    pub fn discard_outgoing(&self, id: i64) -> Result<bool> {
+    pub fn discard_outgoing(&self, id: OutboxId) -> Result<bool> {
         Ok(self.conn().execute("DELETE FROM outbox WHERE id = ?1 AND state != 'sending'", [id])? == 1)
     }
 
@@ -236,18 +236,18 @@ impl Store {
         Ok(st.query_row(params![account, state.as_str()], row).optional()?)
     }
 
-    pub fn outgoing(&self, id: i64) -> Result<Option<Outgoing>> {
+    pub fn outgoing(&self, id: OutboxId) -> Result<Option<Outgoing>> {
         let mut st = self.conn().prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"))?;
         Ok(st.query_row([id], row).optional()?)
     }
 
-    pub fn set_outgoing_state(&self, id: i64, state: OutState, error: Option<&str>) -> Result<()> {
+    pub fn set_outgoing_state(&self, id: OutboxId, state: OutState, error: Option<&str>) -> Result<()> {
         self.conn()
             .execute("UPDATE outbox SET state = ?2, error = ?3 WHERE id = ?1", params![id, state.as_str(), error])?;
         Ok(())
     }
 
-    pub fn remove_outgoing(&self, id: i64) -> Result<()> {
+    pub fn remove_outgoing(&self, id: OutboxId) -> Result<()> {
         self.conn().execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         Ok(())
     }
@@ -267,7 +267,7 @@ impl Store {
     /// Marks a claimed message as being handed over, just before the server can take it.
     /// False when it is no longer claimed (discarded or replaced meanwhile): then it must
     /// not go.
-    pub fn start_handover(&self, id: i64) -> Result<bool> {
+    pub fn start_handover(&self, id: OutboxId) -> Result<bool> {
         Ok(self.conn().execute("UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'claimed'", [id])? == 1)
     }
 
@@ -302,7 +302,7 @@ mod tests {
         let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
         let acct = store.ensure_account("a").unwrap();
         let m = Outgoing {
-            id: 0,
+            id: OutboxId(0),
             state: OutState::Queued,
             error: None,
             envelope: Envelope { from: "a@x.org".into(), to: vec!["b@x.org".into()] },

@@ -104,11 +104,11 @@ impl Store {
             let to = super::threads::Target::of(&tx, folder)?;
             // UID 0 is never taken, so the row is new
             let id = super::messages::insert_row(&tx, &to, &m, Some(&staged.path.to_string_lossy()))?
-                .ok_or(super::StoreError::NoMessage(0))?;
+                .ok_or(super::StoreError::NoMessage(MessageId(0)))?;
             let mut index = super::search::Pending::default();
             index.new_row(id, std::borrow::Cow::Borrowed(&m), Some(raw));
             index.write(&tx)?;
-            tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id])?;
+            tx.execute("UPDATE messages SET uid = ?2 WHERE id = ?1", params![id, PLACEHOLDER_BASE + id.0])?;
             Self::queue_in(&tx, account, &upload(id))?;
             let removed = Self::replace_in(&tx, account, replaces)?;
             super::intents::settle(&tx, [staged.path.as_path()])?;
@@ -187,7 +187,7 @@ impl Store {
                 else {
                     continue;
                 };
-                up.execute(params![id, to, PLACEHOLDER_BASE + id])?;
+                up.execute(params![id, to, PLACEHOLDER_BASE + id.0])?;
                 origins.push(Origin { id, folder, uid: u32::try_from(uid).unwrap_or(0) });
             }
         }
@@ -201,7 +201,7 @@ impl Store {
         {
             let mut up = tx.prepare_cached("UPDATE OR IGNORE messages SET folder_id = ?2, uid = ?3 WHERE id = ?1")?;
             for o in origins {
-                let uid = if o.uid == 0 { PLACEHOLDER_BASE + o.id } else { o.uid as i64 };
+                let uid = if o.uid == 0 { PLACEHOLDER_BASE + o.id.0 } else { o.uid as i64 };
                 up.execute(params![o.id, o.folder, uid])?;
             }
         }
@@ -224,8 +224,8 @@ impl Store {
             let mut fix = tx.prepare_cached("UPDATE messages SET uid = ?2 WHERE id = ?1")?;
             for &id in ids {
                 if ins.execute(params![id, to])? == 1 {
-                    let new = tx.last_insert_rowid();
-                    fix.execute(params![new, PLACEHOLDER_BASE + new])?;
+                    let new = MessageId(tx.last_insert_rowid());
+                    fix.execute(params![new, PLACEHOLDER_BASE + new.0])?;
                     super::search::index(&tx, new, None)?;
                     out.push((new, id));
                 }

@@ -32,7 +32,7 @@ impl Store {
                 self.conn().execute("UPDATE folders SET special_use = ?2 WHERE id = ?1", params![id, use_.as_str()])?;
             }
         }
-        Ok(self.find_folder(account, "INBOX")?.map(|f| f.id).unwrap_or_default())
+        Ok(self.find_folder(account, "INBOX")?.map(|f| f.id).unwrap_or(FolderId(0)))
     }
 
     pub fn pop3_downloaded(&self, account: AccountId) -> Result<Vec<Downloaded>> {

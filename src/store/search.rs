@@ -20,43 +20,45 @@ use std::borrow::Cow;
 /// flushed (and its segments merged) once per row.
 #[derive(Default)]
 pub(super) struct Pending<'a> {
-    entries: Vec<(MessageId, Entry<'a>)>,
+    entries: Vec<Entry<'a>>,
 }
 
-enum Entry<'a> {
-    /// A row just inserted from these headers, with its body when at hand.
-    New(Cow<'a, NewMessage>, Option<&'a [u8]>),
-    /// A row whose entry is replaced from its stored headers, with its body when given.
-    Row(Option<&'a [u8]>),
+struct Entry<'a> {
+    id: MessageId,
+    /// The sender, recipients, cc and subject of a row just inserted; `None` for a row
+    /// whose entry is made from its stored headers.
+    headers: Option<[Cow<'a, str>; 4]>,
+    body: Option<&'a [u8]>,
 }
 
 impl<'a> Pending<'a> {
-    /// A message row just inserted.
+    /// A message row just inserted, with its body when the whole message is at hand.
     pub(super) fn new_row(&mut self, id: MessageId, m: Cow<'a, NewMessage>, body: Option<&'a [u8]>) {
-        self.entries.push((id, Entry::New(m, body)));
+        let sender = Cow::Owned(format!("{} {}", m.from_name, m.from_addr));
+        let headers = match m {
+            Cow::Borrowed(m) => {
+                [sender, Cow::Borrowed(&m.to[..]), Cow::Borrowed(&m.cc[..]), Cow::Borrowed(&m.subject[..])]
+            }
+            Cow::Owned(m) => [sender, Cow::Owned(m.to), Cow::Owned(m.cc), Cow::Owned(m.subject)],
+        };
+        self.entries.push(Entry { id, headers: Some(headers), body });
     }
 
     /// A row whose entry is replaced (its body arrived, or it was copied).
     pub(super) fn row(&mut self, id: MessageId, body: Option<&'a [u8]>) {
-        self.entries.push((id, Entry::Row(body)));
+        self.entries.push(Entry { id, headers: None, body });
     }
 
     /// Writes the held entries, in the transaction of their rows.
     pub(super) fn write(self, conn: &Connection) -> rusqlite::Result<()> {
-        for (id, entry) in self.entries {
-            match entry {
-                Entry::New(m, body) => index_new(conn, id, &m, body)?,
-                Entry::Row(body) => index(conn, id, body)?,
+        for e in self.entries {
+            match &e.headers {
+                Some([sender, to, cc, subject]) => write(conn, e.id, [sender, to, cc, subject], e.body)?,
+                None => index(conn, e.id, e.body)?,
             }
         }
         Ok(())
     }
-}
-
-/// Indexes a message row just inserted, with its body when the whole message is at hand.
-fn index_new(conn: &Connection, id: MessageId, m: &NewMessage, body: Option<&[u8]>) -> rusqlite::Result<()> {
-    let sender = format!("{} {}", m.from_name, m.from_addr);
-    write(conn, id, [&sender, &m.to, &m.cc, &m.subject], body)
 }
 
 /// Indexes a message from its row, with its body when given (replacing what was there).
@@ -143,7 +145,7 @@ impl Store {
             .conn()
             .prepare_cached("SELECT next, last, done, total FROM search_backlog WHERE account_id = ?1")?
             .query_row([account], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u64>(2)?, r.get::<_, u64>(3)?))
+                Ok((r.get::<_, MessageId>(0)?, r.get::<_, MessageId>(1)?, r.get::<_, u64>(2)?, r.get::<_, u64>(3)?))
             })
             .optional()?
         else {
@@ -171,7 +173,7 @@ impl Store {
             Some((id, _)) if ids.len() == batch && *id < last => {
                 tx.execute(
                     "UPDATE search_backlog SET next = ?2, done = ?3 WHERE account_id = ?1",
-                    params![account, id + 1, progress.done],
+                    params![account, id.0 + 1, progress.done],
                 )?;
             }
             _ => {

@@ -2,7 +2,7 @@
 //! errors, and the background pass over an older store (resumed after a stop).
 
 use super::super::{ListQuery, Store, StoreError};
-use crate::model::{Flags, FolderId, NewMessage};
+use crate::model::{Flags, FolderId, MessageId, NewMessage};
 
 fn open(dir: &std::path::Path) -> Store {
     Store::open(&crate::instance::DataDir::lock(dir).unwrap()).unwrap()
@@ -16,7 +16,7 @@ fn setup() -> (tempfile::TempDir, Store, FolderId) {
     (dir, store, inbox)
 }
 
-fn ids(store: &Store, filter: &str) -> Vec<i64> {
+fn ids(store: &Store, filter: &str) -> Vec<MessageId> {
     let q = ListQuery { filter: Some(filter.into()), ..Default::default() };
     let mut v = store.ids(&q).unwrap_or_else(|e| panic!("{filter}: {e}"));
     v.sort();
@@ -47,8 +47,8 @@ fn words_fields_and_flags_find_messages() {
     assert_eq!(ids(&store, "lunch OR quarterly"), vec![a, b]);
     assert_eq!(ids(&store, "\"report is\""), vec![b]);
     assert_eq!(ids(&store, "in:inbox account:pop numbers"), vec![a]);
-    assert_eq!(ids(&store, "in:Trash numbers"), Vec::<i64>::new());
-    assert_eq!(ids(&store, "before:2026-03-02"), Vec::<i64>::new());
+    assert_eq!(ids(&store, "in:Trash numbers"), Vec::<MessageId>::new());
+    assert_eq!(ids(&store, "before:2026-03-02"), Vec::<MessageId>::new());
     assert_eq!(ids(&store, "date:2026-03-02 smaller:1M"), vec![a, b]);
     let q = ListQuery { folder: Some(inbox), filter: Some("report".into()), ..Default::default() };
     assert_eq!(store.count(&q).unwrap(), 2);
@@ -90,12 +90,12 @@ fn diacritics_are_folded_and_unspaced_scripts_are_found() {
     assert_eq!(ids(&store, "muller"), vec![a]);
     assert_eq!(ids(&store, "from:müll"), vec![a]);
     assert_eq!(ids(&store, "cafe creme koln"), vec![a]);
-    assert_eq!(ids(&store, "GRUSSE"), Vec::<i64>::new(), "ß is a letter of its own, not ss");
+    assert_eq!(ids(&store, "GRUSSE"), Vec::<MessageId>::new(), "ß is a letter of its own, not ss");
     assert_eq!(ids(&store, "grüße"), vec![a]);
     assert_eq!(ids(&store, "東京"), vec![b]);
     assert_eq!(ids(&store, "会議"), vec![b]);
     assert_eq!(ids(&store, "subject:会議"), vec![b]);
-    assert_eq!(ids(&store, "京東"), Vec::<i64>::new(), "characters in another order are another word");
+    assert_eq!(ids(&store, "京東"), Vec::<MessageId>::new(), "characters in another order are another word");
     assert_eq!(ids(&store, "北京"), vec![c]);
     assert_eq!(ids(&store, "明天 OR 明日"), vec![b, c]);
 }
@@ -275,7 +275,7 @@ fn messages_a_server_found_are_listed_with_the_local_matches_in_scope() {
     assert_eq!(got, vec![a, b]);
     assert_eq!(store.count(&q).unwrap(), 2);
     // the scope still holds: a folder the found message is not in lists none of it
-    let q = ListQuery { folder: Some(inbox + 1000), ..q };
+    let q = ListQuery { folder: Some(FolderId(inbox.0 + 1000)), ..q };
     assert!(store.ids(&q).unwrap().is_empty());
     assert!(!ids(&store, "budget").contains(&c));
 }

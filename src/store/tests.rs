@@ -1,7 +1,7 @@
 //! Store tests: migrations, folder and message bookkeeping, bodies and counts.
 
 use super::*;
-use crate::model::{Flags, NewMessage, SpecialUse};
+use crate::model::{Flags, FolderId, NewMessage, SpecialUse};
 use folders::FolderInfo;
 
 pub(super) fn info(name: &str, special: Option<SpecialUse>) -> FolderInfo {
@@ -64,7 +64,7 @@ fn old_schema_is_migrated_with_data_kept() {
     }
     let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
-    let f = store.folder(1).unwrap();
+    let f = store.folder(FolderId(1)).unwrap();
     assert_eq!((f.total, f.unread), (2, 1));
 }
 

@@ -4,7 +4,7 @@
 use super::tests::info;
 use super::threads::base_subject;
 use super::*;
-use crate::model::{Flags, FolderId, MessageId, NewMessage, SpecialUse, ThreadId};
+use crate::model::{AccountId, Flags, FolderId, MessageId, NewMessage, SpecialUse, ThreadId};
 
 /// A message `id` (Message-ID `<id@x>`) answering `parent` (with References `refs`).
 fn mail(uid: u32, date: i64, id: &str, parent: Option<&str>, refs: &[&str]) -> NewMessage {
@@ -301,17 +301,17 @@ fn rows_stored_before_threads_are_threaded_by_the_backlog_pass() {
         }
     }
     let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
-    assert_eq!(store.thread_count(&folder_q(1)).unwrap(), 0);
-    assert_eq!(store.thread_backlog(1).unwrap(), threads::BACKLOG_BATCH);
+    assert_eq!(store.thread_count(&folder_q(FolderId(1))).unwrap(), 0);
+    assert_eq!(store.thread_backlog(AccountId(1)).unwrap(), threads::BACKLOG_BATCH);
     // a new message meanwhile is threaded as it comes, with its old parent
-    store.insert_messages(1, &[mail(5000, 5000, "new", Some("m1200"), &[])]).unwrap();
+    store.insert_messages(FolderId(1), &[mail(5000, 5000, "new", Some("m1200"), &[])]).unwrap();
     let mut passes = 1;
-    while store.thread_backlog(1).unwrap() > 0 {
+    while store.thread_backlog(AccountId(1)).unwrap() > 0 {
         passes += 1;
     }
     assert_eq!(passes, 3);
-    assert_eq!(store.thread_count(&folder_q(1)).unwrap(), 600);
-    let rows = store.thread_window(&folder_q(1), 0, 2).unwrap();
+    assert_eq!(store.thread_count(&folder_q(FolderId(1))).unwrap(), 600);
+    let rows = store.thread_window(&folder_q(FolderId(1)), 0, 2).unwrap();
     assert_eq!((rows[0].count, rows[0].latest, rows[1].count), (3, 5000, 2));
 }
 

@@ -123,6 +123,7 @@ impl Drop for Autosaver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::MessageId;
 
     #[test]
     fn ids_that_no_longer_name_the_same_message_are_dropped() {
@@ -158,7 +159,11 @@ mod tests {
         let other = checked(&store, kept(meta("other@x.org", "else@x.org"))).meta;
         assert_eq!((other.resumed, other.answers, other.outgoing, other.forwards), (None, None, None, Some(id)));
         // gone altogether
-        let gone = autosave::Meta { resumed: Some(999_999), forwards: Some(999_999), ..meta(&mid, &mid) };
+        let gone = autosave::Meta {
+            resumed: Some(MessageId(999_999)),
+            forwards: Some(MessageId(999_999)),
+            ..meta(&mid, &mid)
+        };
         let gone = checked(&store, kept(gone)).meta;
         assert_eq!((gone.resumed, gone.forwards), (None, None));
     }

@@ -6,6 +6,7 @@ use crate::account::{AccountHandle, Command};
 use super::readers::Readers;
 use crate::app::{self, AppState, Effect, Msg};
 use crate::config::AccountConfig;
+use crate::model::AccountId;
 use crate::store::{ListQuery, Store};
 use std::sync::Arc;
 
@@ -28,13 +29,13 @@ pub(crate) struct Env<'a> {
 }
 
 impl Env<'_> {
-    pub fn send(&self, account: i64, cmd: Command) {
+    pub fn send(&self, account: AccountId, cmd: Command) {
         if let Some(h) = self.handles.iter().find(|h| h.id == account) {
             h.send(cmd);
         }
     }
 
-    pub fn account(&self, id: i64) -> Option<&AccountConfig> {
+    pub fn account(&self, id: AccountId) -> Option<&AccountConfig> {
         let name = &self.handles.iter().find(|h| h.id == id)?.name;
         self.accounts.iter().find(|a| &a.name == name)
     }

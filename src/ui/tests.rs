@@ -3,7 +3,7 @@
 use crate::account::Event;
 use crate::app::keymap::Keymap;
 use crate::app::{AppState, Msg, UiSettings};
-use crate::model::AccountState;
+use crate::model::{AccountState, OutboxId};
 use crate::store::Store;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -204,13 +204,13 @@ fn outbox_overlay_shows_what_waits_and_why() {
     let account = state.accounts[1].id;
     let items = vec![
         OutboxItem {
-            id: 1,
+            id: OutboxId(1),
             subject: "Minutes".into(),
             state: OutState::Queued,
             error: Some("cannot reach smtp.work.example:465: connection refused".into()),
         },
         OutboxItem {
-            id: 2,
+            id: OutboxId(2),
             subject: "Invoice".into(),
             state: OutState::Failed,
             error: Some("the server rejected the recipient x@y: 550 no such user".into()),
@@ -438,7 +438,7 @@ fn the_question_before_quitting_is_shown_whole() {
     let (_d, store, mut state) = demo();
     let account = state.accounts[1].id;
     let items = vec![crate::account::OutboxItem {
-        id: 1,
+        id: OutboxId(1),
         subject: "Minutes".into(),
         state: crate::store::outbox::OutState::Queued,
         error: None,
