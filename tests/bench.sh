@@ -3,8 +3,10 @@
 # messages and measures
 #   1. `poste sync` of that INBOX against the protocol floor (examples/imap_floor.rs:
 #      the same UID FETCH over TLS, data discarded), with poste's peak RSS;
-#   2. start to the first frame showing the folder from the store, offline, with peak RSS;
-#   3. keypress to frame while scrolling through the 100,000 messages.
+#   2. start to the first frame showing the folder from the store, offline, threaded and
+#      flat, with peak RSS;
+#   3. keypress to frame while scrolling through the 100,000 messages, threaded and flat;
+#   4. typing in the quick filter and the search, and (up to 200,000) the offline mirror.
 # usage: tests/bench.sh [COUNT]      (default 100000; past 200,000 the messages are small)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,32 +92,44 @@ ids=$("$bin" --config "$dir/config.toml" list --limit 10000 --json | python3 -c 
 read -r mark_t _ < <(measure "$bin" --config "$dir/config.toml" flag $ids --unseen)
 read -r mark_t _ < <(measure "$bin" --config "$dir/config.toml" flag $ids --seen)
 
-# reopen offline: a closed port, the UI in tmux, timings from the log
-config "$dir/data" 1
-first=(); rss_open=0
-for i in $(seq $runs); do
-  rm -f "$dir/cache/poste/poste.log"
-  tmux -L poste-bench new-session -d -s b -x 120 -y 40 \
-    "env XDG_CACHE_HOME=$dir/cache POSTE_LOG=poste::timing=debug,info $bin --config $dir/config.toml"
-  pid=$(tmux -L poste-bench list-panes -t b -F '#{pane_pid}')
-  for _ in $(seq 100); do grep -q "first frame" "$dir/cache/poste/poste.log" 2>/dev/null && break; sleep 0.1; done
-  first+=("$(grep -o 'first frame with messages after [0-9.]*' "$dir/cache/poste/poste.log" | awk '{print $NF}')")
-  if [ "$i" = "$runs" ]; then
-    # scroll: single steps, half pages, pages, and jumps to both ends
-    for _ in $(seq 300); do tmux -L poste-bench send-keys -t b j; done
-    for _ in $(seq 50); do tmux -L poste-bench send-keys -t b C-d; done
-    for _ in $(seq 50); do tmux -L poste-bench send-keys -t b PageDown; done
-    for _ in $(seq 10); do tmux -L poste-bench send-keys -t b G; tmux -L poste-bench send-keys -t b g; done
-    for _ in $(seq 100); do tmux -L poste-bench send-keys -t b k; done
-    sleep 2
-  fi
-  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-  [ "$rss" -gt "$rss_open" ] && rss_open=$rss
-  tmux -L poste-bench send-keys -t b q q q
-  sleep 0.5
-  tmux -L poste-bench kill-server 2>/dev/null || true
-done
-first_med=$(printf '%s\n' "${first[@]}" | median)
+# reopen offline: a closed port, the UI in tmux, timings from the log; the last run
+# scrolls, and its log is kept as $dir/scroll-LABEL.log
+# usage: reopen LABEL (flat or threaded: the `[ui] threaded` default); sets first_med
+reopen() {
+  local label=$1
+  config "$dir/data" 1
+  [ "$label" = threaded ] && printf '[ui]\nthreaded = true\n' >> "$dir/config.toml"
+  first=()
+  for i in $(seq $runs); do
+    rm -f "$dir/cache/poste/poste.log"
+    tmux -L poste-bench new-session -d -s b -x 120 -y 40 \
+      "env XDG_CACHE_HOME=$dir/cache POSTE_LOG=poste::timing=debug,info $bin --config $dir/config.toml"
+    pid=$(tmux -L poste-bench list-panes -t b -F '#{pane_pid}')
+    for _ in $(seq 100); do grep -q "first frame" "$dir/cache/poste/poste.log" 2>/dev/null && break; sleep 0.1; done
+    first+=("$(grep -o 'first frame with messages after [0-9.]*' "$dir/cache/poste/poste.log" | awk '{print $NF}')")
+    if [ "$i" = "$runs" ]; then
+      # scroll: single steps, half pages, pages, and jumps to both ends
+      for _ in $(seq 300); do tmux -L poste-bench send-keys -t b j; done
+      for _ in $(seq 50); do tmux -L poste-bench send-keys -t b C-d; done
+      for _ in $(seq 50); do tmux -L poste-bench send-keys -t b PageDown; done
+      for _ in $(seq 10); do tmux -L poste-bench send-keys -t b G; tmux -L poste-bench send-keys -t b g; done
+      for _ in $(seq 100); do tmux -L poste-bench send-keys -t b k; done
+      sleep 2
+      cp "$dir/cache/poste/poste.log" "$dir/scroll-$label.log"
+    fi
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    [ "$rss" -gt "$rss_open" ] && rss_open=$rss
+    tmux -L poste-bench send-keys -t b q q q
+    sleep 0.5
+    tmux -L poste-bench kill-server 2>/dev/null || true
+  done
+  first_med=$(printf '%s\n' "${first[@]}" | median)
+  first_runs="${first[*]}"
+}
+rss_open=0
+reopen threaded
+threaded_first_med=$first_med; threaded_first_runs=$first_runs
+reopen flat
 
 # typing in the UI, offline, a key every 150 ms as a person types: the quick filter `/`
 # with a header word and a from:, then a search of every folder (`\`); the log gives the
@@ -167,11 +181,13 @@ if [ "$count" -le 200000 ]; then
   read -r body_read_med body_read_max < <(reads_of "$dir/typing-body.log")
   body_line="typing body terms ($bodies bodies): key to frame median ${body_key_med} us, max ${body_key_max} us; filtered reads median ${body_read_med} us, max ${body_read_max} us"
 fi
-keys=$(grep -o 'key to frame [0-9]*' "$dir/cache/poste/poste.log" | awk '{print $4}' | sort -n)
-nkeys=$(echo "$keys" | wc -l)
-key_med=$(echo "$keys" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-key_p99=$(echo "$keys" | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i]}')
-key_max=$(echo "$keys" | tail -1)
+# "count median p99 max" of the key-to-frame times (us) of a scrolling log
+scroll_keys() {
+  grep -o 'key to frame [0-9]*' "$1" | awk '{print $4}' | sort -n |
+    awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%s %s %s %s\n", NR, a[int((NR+1)/2)], a[i], a[NR]}'
+}
+read -r nkeys key_med key_p99 key_max < <(scroll_keys "$dir/scroll-flat.log")
+read -r tnkeys tkey_med tkey_p99 tkey_max < <(scroll_keys "$dir/scroll-threaded.log")
 
 ratio=$(awk -v s="$sync_med" -v f="$floor_med" 'BEGIN {printf "%.2f", s/f}')
 cat <<OUT
@@ -183,9 +199,11 @@ unchanged full sync, command:  ${resync_med} s (median of $runs: ${resync[*]}; s
 unchanged INBOX resync:        ${inbox_med} ms (median of $runs: ${inbox_ms[*]}; the folder's SELECT with QRESYNC)
   the whole command:           ${inbox_run_med} s (median of $runs: ${inbox_run[*]})
 mark 10,000 read (poste flag): ${mark_t} s
-start to first frame, offline: ${first_med} ms (median of $runs: ${first[*]})
+start to first frame, offline: ${first_med} ms (median of $runs: ${first_runs})
+  threaded:                    ${threaded_first_med} ms (median of $runs: ${threaded_first_runs})
 peak RSS reopened + scrolling: $((rss_open / 1024)) MB
 keypress to frame ($nkeys keys): median ${key_med} us, p99 ${key_p99} us, max ${key_max} us
+  threaded ($tnkeys keys):       median ${tkey_med} us, p99 ${tkey_p99} us, max ${tkey_max} us
 typing in / and \\ (headers):    key to frame median ${type_key_med} us, max ${type_key_max} us; filtered reads median ${type_read_med} us, max ${type_read_max} us
 $mirror_line
 $body_line
