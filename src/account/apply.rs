@@ -5,7 +5,7 @@ use super::Event;
 use super::sync_task::{Retry, Scope, StoreOp};
 use super::worker::{BACKOFF_MAX, BACKOFF_START, Worker, jitter};
 use crate::imap::LocalState;
-use crate::model::AccountState;
+use crate::model::{AccountState, FolderId, Uid};
 use crate::store::StoreError;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -42,13 +42,16 @@ impl Worker {
                 let mut flags = self.store.uid_flags(folder)?;
                 // what the user moved or deleted here and the queue has not yet told the
                 // server: known, so the pass neither brings it back nor counts it missing
-                let name = self.store.folder(folder)?.name;
-                for (_, op) in self.store.pending_ops(account)? {
-                    for uid in super::ops::Op::from_json(&op).map(|o| o.leaving(&name)).unwrap_or_default() {
-                        flags.entry(uid).or_insert(crate::model::Flags(crate::model::Flags::SEEN));
-                    }
+                for uid in self.leaving(folder)? {
+                    flags.entry(uid).or_insert(crate::model::Flags(crate::model::Flags::SEEN));
                 }
                 let _ = reply.send(LocalState { sync: self.store.sync_state(folder)?, flags });
+            }
+            StoreOp::Tally(folder, reply) => {
+                let (mut messages, unseen) = self.store.uid_tally(folder)?;
+                let leaving = self.leaving(folder)?;
+                messages += self.store.uids_absent(folder, &leaving)?;
+                let _ = reply.send(super::sync_task::Tally { sync: self.store.sync_state(folder)?, messages, unseen });
             }
             StoreOp::Reset(folder) => {
                 self.store.reset_folder(folder)?;
@@ -155,5 +158,18 @@ impl Worker {
             StoreOp::LoginFailed(text) => self.login_refused(text),
         }
         Ok(())
+    }
+
+    /// The UIDs of a folder that the user moved or deleted here and the queue has not yet
+    /// told the server about.
+    fn leaving(&self, folder: FolderId) -> Result<Vec<Uid>, StoreError> {
+        let name = self.store.folder(folder)?.name;
+        let mut out = Vec::new();
+        for (_, op) in self.store.pending_ops(self.id)? {
+            out.extend(super::ops::Op::from_json(&op).map(|o| o.leaving(&name)).unwrap_or_default());
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
     }
 }

@@ -13,6 +13,9 @@ use tokio::sync::{mpsc, oneshot};
 pub enum StoreOp {
     Folders(Vec<ListedFolder>, oneshot::Sender<Vec<Folder>>),
     Snapshot(FolderId, oneshot::Sender<LocalState>),
+    /// What the store holds of a folder, counted: enough to tell that it needs no SELECT
+    /// without reading every UID.
+    Tally(FolderId, oneshot::Sender<Tally>),
     Reset(FolderId),
     Remove(FolderId, Vec<Uid>),
     Flags(FolderId, Vec<(Uid, Flags)>),
@@ -154,12 +157,20 @@ pub async fn run(cfg: ImapConfig, password: PasswordSource, scope: Scope, ops: m
     let _ = ops.send(StoreOp::Done(result.err().map(Failure::from)));
 }
 
+/// A folder's messages as the store has them, counted as a `LocalState` would hold them
+/// (with what the queue has yet to move away, as seen).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub sync: SyncState,
+    pub messages: u32,
+    pub unseen: u32,
+}
+
 /// True when STATUS shows the folder exactly as the store has it, so it needs no SELECT.
-fn unchanged(status: Option<imap::Status>, local: &LocalState) -> bool {
+fn unchanged(status: Option<imap::Status>, local: &Tally) -> bool {
     let Some(st) = status else { return false };
-    let unseen = local.flags.values().filter(|f| !f.is_seen()).count() as u32;
-    st.messages as usize == local.flags.len()
-        && st.unseen == unseen
+    st.messages == local.messages
+        && st.unseen == local.unseen
         && st.uidnext.is_some()
         && st.uidnext == local.sync.uidnext
         && st.uidvalidity.is_some()
@@ -199,13 +210,18 @@ async fn pass(
     };
     let mut sink = ChannelSink(ops.clone());
     for folder in &folders {
+        let status = statuses.iter().find(|(n, _)| *n == folder.name).and_then(|(_, s)| *s);
+        if Some(folder.id) != first && status.is_some() {
+            // counted first: a folder the server shows unchanged costs no read of its UIDs
+            let (tx, rx) = oneshot::channel();
+            sink.send(StoreOp::Tally(folder.id, tx))?;
+            if unchanged(status, &rx.await.map_err(|_| ImapError::WorkerGone)?) {
+                continue;
+            }
+        }
         let (tx, rx) = oneshot::channel();
         sink.send(StoreOp::Snapshot(folder.id, tx))?;
         let local = rx.await.map_err(|_| ImapError::WorkerGone)?;
-        let status = statuses.iter().find(|(n, _)| *n == folder.name).and_then(|(_, s)| *s);
-        if Some(folder.id) != first && unchanged(status, &local) {
-            continue;
-        }
         let started = std::time::Instant::now();
         match imap::sync_folder(&mut conn, &mut sink, folder, local).await {
             Ok(outcome) => {

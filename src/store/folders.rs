@@ -1,7 +1,7 @@
 //! Folder rows: the folder tree of an account, its sync state and its counts.
 
 use super::{Result, Store};
-use crate::model::{AccountId, Folder, FolderId, SpecialUse};
+use crate::model::{AccountId, Folder, FolderId, SpecialUse, Uid};
 use rusqlite::{OptionalExtension, params};
 
 /// What the store remembers of a folder between syncs.
@@ -55,6 +55,27 @@ fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Folder> {
 }
 
 impl Store {
+    /// How many messages with server UIDs a folder has, and how many of them are unseen:
+    /// what `uid_flags` would hold, counted along the folder's UID index.
+    pub fn uid_tally(&self, folder: FolderId) -> Result<(u32, u32)> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT count(*), coalesce(sum((flags & 1) = 0), 0) FROM messages WHERE folder_id = ?1 AND uid < ?2",
+        )?;
+        Ok(st.query_row(params![folder, super::pending::PLACEHOLDER_BASE], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    /// How many of these UIDs the folder has no message with.
+    pub fn uids_absent(&self, folder: FolderId, uids: &[Uid]) -> Result<u32> {
+        let mut st = self.conn().prepare_cached("SELECT 1 FROM messages WHERE folder_id = ?1 AND uid = ?2")?;
+        let mut absent = 0;
+        for uid in uids {
+            if !st.exists(params![folder, uid])? {
+                absent += 1;
+            }
+        }
+        Ok(absent)
+    }
+
     /// Replaces an account's folder list with `list`: new folders are added, changed
     /// attributes updated, and folders gone from the server dropped with their messages.
     pub fn set_folders(&self, account: AccountId, list: &[FolderInfo]) -> Result<Vec<Folder>> {

@@ -204,3 +204,15 @@ fn every_inbox_of_every_account_lists_together_and_actions_find_their_owners() {
     let owners = store.owners(&all).unwrap();
     assert_eq!(owners.iter().map(|(a, ids)| (*a, ids.len())).collect::<Vec<_>>(), vec![(home, 2), (work, 2)]);
 }
+
+#[test]
+fn a_tally_counts_what_the_uid_snapshot_holds() {
+    let (_d, store, inbox) = setup();
+    store.insert_messages(inbox, &[msg(1, 10, "a", true), msg(2, 20, "b", false), msg(5, 30, "c", false)]).unwrap();
+    let flags = store.uid_flags(inbox).unwrap();
+    let unseen = flags.values().filter(|f| !f.is_seen()).count() as u32;
+    assert_eq!(store.uid_tally(inbox).unwrap(), (flags.len() as u32, unseen));
+    assert_eq!(store.uid_tally(inbox).unwrap(), (3, 2));
+    // UIDs on their way out that the folder no longer has count once; those it has, not
+    assert_eq!(store.uids_absent(inbox, &[2, 3, 4]).unwrap(), 2);
+}
