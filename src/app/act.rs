@@ -97,6 +97,8 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: AccountId, targets: 
     {
         state.list.anchor = Some(s.id);
     }
+    // the user acted: a message that leaves the list now is followed by the next one
+    state.seen.marked = None;
     state.last_acted = acted_on(state, account, &targets);
     state.status = Some(super::feedback::after(state, account, count(state, &targets), kind));
     fx.push(Effect::Act { account, targets, kind });

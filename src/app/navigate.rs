@@ -409,6 +409,8 @@ pub(super) fn loaded(
         // (deleted, moved, here or elsewhere), the reader goes on to the next
         let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);
         let gone = state.reader.as_ref().is_some_and(|r| !window.rows.iter().any(|s| s.id == r.id));
+        // one that left because the reader marked it read stays in the reader
+        let read_here = state.reader.as_ref().is_some_and(|r| state.seen.marked == Some(r.id));
         state.list.total = total;
         state.list.window = window;
         super::threads::follow(state);
@@ -430,7 +432,7 @@ pub(super) fn loaded(
         }
         // a conversation holds messages of other folders: it stays
         let conversation = state.reader.as_ref().is_some_and(|r| r.conversation.is_some());
-        if reading_cursor && gone && !conversation {
+        if reading_cursor && gone && !conversation && !read_here {
             state.list.anchor = state.list.selected().map(|s| s.id);
             if state.list.anchor.is_some() {
                 open_message(state, fx);

@@ -14,6 +14,10 @@ pub struct SeenWait {
     /// Numbers timers so that one set for an earlier opening does nothing.
     pub timer: u64,
     pub waiting: Option<(AccountId, Vec<MessageId>)>,
+    /// The message the reader last marked read. When that takes it out of a filtered
+    /// list (`is:unread`), the reader keeps it rather than going on to the next row, which
+    /// it would mark read in turn.
+    pub marked: Option<MessageId>,
 }
 
 /// The reader has just been given a message: whether the worker is to mark it read as it
@@ -25,6 +29,7 @@ pub fn on_open(state: &mut AppState) -> (bool, Option<Effect>) {
         return (false, None);
     }
     if r.fullscreen || state.settings.mark_read_delay.is_zero() {
+        state.seen.marked = Some(r.id);
         return (true, None);
     }
     let (account, id) = (r.account, r.id);
@@ -53,6 +58,7 @@ pub fn now(state: &mut AppState, fx: &mut Vec<Effect>) {
         None => ids == [r.id],
     };
     if shown {
+        state.seen.marked = Some(r.id);
         mark(account, ids, fx);
     }
 }
@@ -167,5 +173,27 @@ mod tests {
         s.list.window.rows[0].flags = Flags(Flags::SEEN);
         let fx = key(&mut s, KeyCode::Enter);
         assert_eq!((opens(&fx), timer(&fx)), (vec![(MessageId(1000), false)], None));
+    }
+
+    #[test]
+    fn a_message_the_reader_marked_read_stays_when_it_leaves_an_unread_list() {
+        use super::super::tests::{reread, rows};
+        let mut s = opened(10);
+        let (_, t) = timer(&key(&mut s, KeyCode::Enter)).unwrap();
+        assert_eq!(marks(&update(&mut s, Msg::Timer(t))), [MessageId(1000)]);
+        // read, it leaves a list of unread mail: the reader keeps it and opens nothing
+        // (the next one would be marked read in turn, and so on down the list)
+        let fx = reread(&mut s, 9, rows(1, 9));
+        assert!(opens(&fx).is_empty(), "{fx:?}");
+        assert_eq!(s.reader.as_ref().map(|r| r.id), Some(MessageId(1000)));
+        // deleted by the user, a message the reader shows is followed by the next
+        let (_, t) = timer(&key(&mut s, KeyCode::Char('j'))).unwrap();
+        update(&mut s, Msg::Timer(t));
+        let shown = s.reader.as_ref().map(|r| r.id).unwrap();
+        key(&mut s, KeyCode::Char('d'));
+        let left: Vec<_> = rows(1, 9).into_iter().filter(|r| r.id != shown).collect();
+        let fx = reread(&mut s, 8, left);
+        assert_eq!(opens(&fx).len(), 1, "{fx:?}");
+        assert_ne!(s.reader.as_ref().map(|r| r.id), Some(shown));
     }
 }

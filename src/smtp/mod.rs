@@ -134,7 +134,16 @@ async fn open(s: &SmtpSettings, password: Option<&PasswordSource>) -> Result<(As
     )
     .await?
     .map_err(|e| {
-        if e.is_tls() { tls_error(e) } else { SmtpError::Connect { addr: addr.clone(), text: error_chain(&e) } }
+        let mut text = error_chain(&e);
+        if s.tls == TlsMode::Implicit && text.contains("wrong version number") {
+            // a TLS hello answered in plain text: a STARTTLS port
+            text.push_str(" (the server answered in plain text: this port may want tls = \"starttls\")");
+        }
+        if e.is_tls() {
+            SmtpError::Tls { host: s.host.clone(), text }
+        } else {
+            SmtpError::Connect { addr: addr.clone(), text }
+        }
     })?;
     if s.tls == TlsMode::Starttls {
         if !conn.can_starttls() {
