@@ -47,6 +47,9 @@ impl Worker {
                 }
                 let _ = reply.send(LocalState { sync: self.store.sync_state(folder)?, flags });
             }
+            StoreOp::Applied(reply) => {
+                let _ = reply.send(());
+            }
             StoreOp::Tally(folder, reply) => {
                 let (mut messages, unseen) = self.store.uid_tally(folder)?;
                 let leaving = self.leaving(folder)?;

@@ -16,6 +16,8 @@ pub enum StoreOp {
     /// What the store holds of a folder, counted: enough to tell that it needs no SELECT
     /// without reading every UID.
     Tally(FolderId, oneshot::Sender<Tally>),
+    /// Answered once every op sent before it has been applied (the sync's backpressure).
+    Applied(oneshot::Sender<()>),
     Reset(FolderId),
     Remove(FolderId, Vec<Uid>),
     Flags(FolderId, Vec<(Uid, Flags)>),
@@ -139,6 +141,11 @@ impl SyncSink for ChannelSink {
     }
     fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> imap::Result<()> {
         self.send(StoreOp::Finish(folder, state, exists))
+    }
+    fn applied(&mut self) -> Option<oneshot::Receiver<()>> {
+        let (tx, rx) = oneshot::channel();
+        // a worker that is gone fails the next send
+        self.send(StoreOp::Applied(tx)).ok().map(|()| rx)
     }
 }
 

@@ -103,6 +103,34 @@ pub trait SyncSink {
     /// A batch of new headers, with how far the folder's sync has come.
     fn insert(&mut self, folder: FolderId, batch: Vec<NewMessage>, progress: SyncProgress) -> Result<()>;
     fn finish(&mut self, folder: FolderId, state: SyncState, exists: u32) -> Result<()>;
+    /// A signal for when everything sent so far has been applied; `None` when it already
+    /// has (a sink that writes as it is called).
+    fn applied(&mut self) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        None
+    }
+}
+
+/// At most this many fetched batches wait to be stored at once: a store slower than the
+/// server holds the fetch back, rather than the headers piling up in memory.
+const IN_FLIGHT: usize = 2;
+
+/// The batches a sync has sent and the sink has not yet applied.
+#[derive(Default)]
+struct Flow(std::collections::VecDeque<tokio::sync::oneshot::Receiver<()>>);
+
+impl Flow {
+    /// A batch was sent: waits while more than `IN_FLIGHT` are still to be applied.
+    async fn sent(&mut self, sink: &mut (dyn SyncSink + Send)) -> Result<()> {
+        if let Some(rx) = sink.applied() {
+            self.0.push_back(rx);
+        }
+        while self.0.len() > IN_FLIGHT {
+            if let Some(rx) = self.0.pop_front() {
+                rx.await.map_err(|_| ImapError::WorkerGone)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl SyncSink for Store {
@@ -235,6 +263,7 @@ pub async fn sync_folder(
     let total = new_uids.len() as u64;
     let mut done = 0u64;
     let mut start = 0;
+    let mut flow = Flow::default();
     while start < new_uids.len() {
         let size = if start == 0 { FIRST_BATCH } else { BATCH };
         let chunk = &new_uids[start..(start + size).min(new_uids.len())];
@@ -244,6 +273,7 @@ pub async fn sync_folder(
         done += chunk.len() as u64;
         out.new += batch.len();
         sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total })?;
+        flow.sent(sink).await?;
     }
 
     let state = SyncState { uidvalidity: sel.uidvalidity, uidnext: sel.uidnext, highestmodseq: sel.highestmodseq };
@@ -274,12 +304,14 @@ async fn initial_fetch(
     let mut done = 0u64;
     let mut stored = 0;
     let mut size = FIRST_BATCH as u32;
+    let mut flow = Flow::default();
     while hi >= 1 {
         let lo = hi.saturating_sub(size - 1).max(1);
         let batch = fetch_headers(conn, folder, &format!("{lo}:{hi}"), false).await?;
         done += u64::from(hi - lo + 1);
         stored += batch.len();
         sink.insert(folder.id, batch, SyncProgress { folder: folder.id, done, total })?;
+        flow.sent(sink).await?;
         hi = lo - 1;
         size = BATCH as u32;
     }
