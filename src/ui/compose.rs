@@ -114,14 +114,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, c: &Composer) {
     for l in d.body.lines() {
         lines.push(Line::from(line(l)));
     }
-    let hints = format!(
-        " {} send · {} edit · {} attach · {} remove attachment · {} save draft · {} cancel ",
+    // the remove hint only with something to remove; the short words when the long ones
+    // would not fit the box's border
+    let remove = match d.attachments.is_empty() {
+        true => String::new(),
+        false => format!(" · {} remove attachment", k(Action::RemoveAttachment)),
+    };
+    let mut hints = format!(
+        " {} send · {} edit · {} attach{remove} · {} save draft · {} cancel ",
         k(Action::Send),
         k(Action::EditAgain),
         k(Action::Attach),
-        k(Action::RemoveAttachment),
         k(Action::SaveDraft),
         k(Action::CancelMessage)
     );
+    if unicode_width::UnicodeWidthStr::width(hints.as_str()) + 4 > usize::from(w) {
+        hints = hints.replace(" remove attachment", " remove").replace(" save draft", " draft");
+    }
     show(frame, lines, " Review ", &hints, Color::Cyan);
 }

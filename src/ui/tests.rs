@@ -161,6 +161,8 @@ fn compose_review_screen() {
     assert!(text.starts_with("From: Robin Example <robin@personal.example>\nTo: Jörg"));
     crate::tui::apply(&mut state, Msg::Edited(Ok(text.replace("Gerne!", "Gerne, bis dann!"))), &store, &[]);
     snap!("compose_review_100x30", screen(&mut state, &store, 100, 30));
+    let narrow = screen(&mut state, &store, 80, 24);
+    assert!(narrow.contains("D remove · d draft · q cancel"), "every key is shown at 80 columns:\n{narrow}");
     key(&mut state, &store, KeyCode::Char('q'));
     assert!(state.compose().is_some(), "q asks first");
     key(&mut state, &store, KeyCode::Char('y'));
