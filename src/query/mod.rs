@@ -12,7 +12,7 @@ mod tests;
 
 pub use imap::{Scope, to_imap};
 pub use parse::parse;
-pub use sql::{Compiled, FTS_COLUMNS, FTS_TABLE, fts_text, to_sql};
+pub use sql::{Compiled, FTS_COLUMNS, FTS_TABLE, fts_text, split_text, to_sql};
 pub use values::{DateRange, Now};
 
 use thiserror::Error;

@@ -61,6 +61,26 @@ pub fn to_sql(q: &Query) -> Compiled {
     out
 }
 
+/// A query split for a read driven by the full-text index: the FTS5 expression every
+/// match must satisfy, and the condition on `messages m` left for the rest. `None` when
+/// the query's text terms are not all required (under OR or NOT), or it has none.
+pub fn split_text(q: &Query) -> Option<(String, Compiled)> {
+    let q = simplify(q);
+    if let Some(expr) = fts(&q) {
+        return Some((expr, Compiled { sql: "1".into(), args: Vec::new() }));
+    }
+    let Query::And(v) = &q else { return None };
+    let (text, rest): (Vec<Query>, Vec<Query>) = v.iter().cloned().partition(|c| fts(c).is_some());
+    let expr = match text.len() {
+        0 => return None,
+        1 => fts(&text[0])?,
+        _ => fts(&Query::And(text))?,
+    };
+    let mut out = Compiled { sql: String::new(), args: Vec::new() };
+    out.sql = cond(&Query::And(rest), &mut out.args);
+    Some((expr, out))
+}
+
 /// Drops text terms with nothing to search for (only punctuation), as true; And([]) is
 /// true and Or([]) false.
 pub(super) fn simplify(q: &Query) -> Query {

@@ -82,6 +82,29 @@ impl ListQuery {
     /// index.
     pub(super) fn where_clause(&self) -> Result<(String, Vec<rusqlite::types::Value>)> {
         use rusqlite::types::Value;
+        let (mut conds, mut args) = self.location();
+        if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
+            // SQLite walks the folder by date and probes the index's matches (a bloom
+            // filter): a window stops after its rows, so this beats reading each match
+            let q = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
+            let c = crate::query::to_sql(&q);
+            if !self.found.is_empty() {
+                let ids = serde_json::to_string(&self.found).unwrap_or_else(|_| "[]".into());
+                conds.push(format!("(({}) OR m.id IN (SELECT value FROM json_each(?)))", c.sql));
+                args.extend(c.args);
+                args.push(Value::Text(ids));
+            } else if c.sql != "1" {
+                conds.push(c.sql);
+                args.extend(c.args);
+            }
+        }
+        let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        Ok((clause, args))
+    }
+
+    /// The conditions on where messages `m` are (folder, account, role).
+    fn location(&self) -> (Vec<String>, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
         let mut conds = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         if let Some(f) = self.folder {
@@ -98,23 +121,45 @@ impl ListQuery {
             conds.push(format!("m.folder_id IN (SELECT id FROM folders WHERE special_use = ?{inbox})"));
             args.push(Value::Text(role.as_str().into()));
         }
-        if let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) {
-            // SQLite walks the folder by date and probes the index's matches (a bloom
-            // filter): measured faster at 100,000 messages than reading each match's row
-            let q = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
-            let c = crate::query::to_sql(&q);
-            if !self.found.is_empty() {
-                let ids = serde_json::to_string(&self.found).unwrap_or_else(|_| "[]".into());
-                conds.push(format!("(({}) OR m.id IN (SELECT value FROM json_each(?)))", c.sql));
-                args.extend(c.args);
-                args.push(Value::Text(ids));
-            } else if c.sql != "1" {
-                conds.push(c.sql);
-                args.extend(c.args);
-            }
+        (conds, args)
+    }
+
+    /// The FROM and WHERE of a read that must see every match (a count): from the
+    /// full-text index's matches when it can, else the messages. It always has a WHERE.
+    pub(super) fn count_from(&self) -> Result<(String, Vec<rusqlite::types::Value>)> {
+        if let Some(from) = self.matches_source()? {
+            return Ok(from);
         }
-        let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-        Ok((clause, args))
+        let (clause, args) = self.where_clause()?;
+        let clause = if clause.is_empty() { "WHERE 1".to_string() } else { clause };
+        Ok((format!("FROM messages m {clause}"), args))
+    }
+
+    /// For a count: the FROM and WHERE of the query read from the full-text index's
+    /// matches, each joined to its row, when every match must have its text terms (none
+    /// under OR or NOT, and no server results to add). A count must see every match, and
+    /// at a million messages this is several times quicker than walking the folder.
+    pub(super) fn matches_source(&self) -> Result<Option<(String, Vec<rusqlite::types::Value>)>> {
+        use rusqlite::types::Value;
+        let Some(text) = self.filter.as_deref().filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+        if !self.found.is_empty() {
+            return Ok(None);
+        }
+        let q = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
+        let Some((expr, rest)) = crate::query::split_text(&q) else { return Ok(None) };
+        let (conds, location) = self.location();
+        let mut args = vec![Value::Text(expr)];
+        args.extend(location);
+        args.extend(rest.args);
+        let mut sql = format!(
+            "FROM {fts} s CROSS JOIN messages m ON m.id = s.rowid WHERE s.{fts} MATCH ?",
+            fts = crate::query::FTS_TABLE
+        );
+        for c in conds.iter().chain((rest.sql != "1").then_some(&rest.sql)) {
+            sql.push_str(" AND ");
+            sql.push_str(c);
+        }
+        Ok(Some((sql, args)))
     }
 }
 
@@ -343,17 +388,36 @@ impl Store {
             let mut st = self.conn().prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
             return Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) as usize);
         }
-        let (clause, args) = q.where_clause()?;
-        let sql = format!("SELECT count(*) FROM messages m {clause}");
+        if let (Some(folder), None, None, Some(f)) = (q.folder, q.account, q.role, filter)
+            && q.found.is_empty()
+        {
+            use crate::query::{FlagTerm, Query, Term};
+            // `is:unread` or `is:read` of a whole folder: the kept counts too
+            let read = match crate::query::parse(f, &chrono::Local::now().fixed_offset())? {
+                Query::Term(Term::Is(FlagTerm::Unread)) => Some(false),
+                Query::Term(Term::Is(FlagTerm::Read)) => Some(true),
+                _ => None,
+            };
+            if let Some(read) = read {
+                let mut st =
+                    self.conn().prepare_cached("SELECT total, unread FROM folder_counts WHERE folder_id = ?1")?;
+                let (total, unread) = st
+                    .query_row([folder], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                    .optional()?
+                    .unwrap_or((0, 0));
+                return Ok(if read { total - unread } else { unread }.max(0) as usize);
+            }
+        }
+        let (from, args) = q.count_from()?;
+        let sql = format!("SELECT count(*) {from}");
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// How many of a query's messages are unread.
     pub fn count_unread(&self, q: &ListQuery) -> Result<usize> {
-        let (clause, mut args) = q.where_clause()?;
-        let cond = if clause.is_empty() { "WHERE" } else { " AND" };
-        let sql = format!("SELECT count(*) FROM messages m {clause}{cond} (m.flags & ?) = 0");
+        let (from, mut args) = q.count_from()?;
+        let sql = format!("SELECT count(*) {from} AND (m.flags & ?) = 0");
         args.push(rusqlite::types::Value::Integer(i64::from(Flags::SEEN)));
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)

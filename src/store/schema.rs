@@ -312,6 +312,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
         SELECT f.account_id, min(m.id), max(m.id), count(*) FROM messages m JOIN folders f ON f.id = m.folder_id
         GROUP BY f.account_id;
     "#,
+    // 12: each folder's number of threads, kept by triggers on its thread summaries, so a
+    //     threaded list's length (and which end a window is nearer) is one row read.
+    //     An upsert that updates a summary fires no insert trigger: only new rows count.
+    r#"
+    ALTER TABLE folder_counts ADD COLUMN threads INTEGER NOT NULL DEFAULT 0;
+    UPDATE folder_counts SET threads = (SELECT count(*) FROM thread_folders t WHERE t.folder_id = folder_counts.folder_id);
+    CREATE TRIGGER thread_folders_count_insert AFTER INSERT ON thread_folders BEGIN
+        UPDATE folder_counts SET threads = threads + 1 WHERE folder_id = new.folder_id;
+    END;
+    CREATE TRIGGER thread_folders_count_delete AFTER DELETE ON thread_folders BEGIN
+        UPDATE folder_counts SET threads = threads - 1 WHERE folder_id = old.folder_id;
+    END;
+    "#,
 ];
 
 /// Brings the database up to the latest schema.

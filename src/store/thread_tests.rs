@@ -54,6 +54,23 @@ fn folder_q(f: FolderId) -> ListQuery {
     ListQuery { folder: Some(f), ..Default::default() }
 }
 
+/// Every folder's kept thread count is the number of its thread summaries.
+fn assert_thread_counts(s: &Store) {
+    let wrong: Vec<(i64, i64, i64)> = s
+        .conn()
+        .prepare(
+            "SELECT c.folder_id, c.threads, (SELECT count(*) FROM thread_folders t WHERE t.folder_id = c.folder_id)
+             FROM folder_counts c",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .filter(|(_, kept, real): &(i64, i64, i64)| kept != real)
+        .collect();
+    assert!(wrong.is_empty(), "folder, kept, real: {wrong:?}");
+}
+
 /// The tree as `depth:subject` lines.
 fn tree(s: &Store, t: ThreadId) -> Vec<String> {
     s.thread_tree(t, &ListQuery::default())
@@ -97,6 +114,7 @@ fn a_thread_spans_inbox_and_sent() {
     let q = ListQuery { folder: Some(s.inbox), filter: Some("about".into()), ..Default::default() };
     assert_eq!(s.store.thread_count(&q).unwrap(), 2);
     assert_eq!(s.store.thread_window(&q, 0, 1).unwrap()[0].count, 2);
+    assert_thread_counts(&s.store);
 }
 
 #[test]
@@ -145,6 +163,7 @@ fn two_threads_joined_by_a_later_message_merge() {
     s.store.insert_messages(s.inbox, &[mail(3, 130, "e", Some("a"), &["a"])]).unwrap();
     assert_eq!(thread(&s.store, s.inbox, 3), t);
     assert_eq!(tree(&s.store, t), ["About b", "About c", "└─About d", "About e"]);
+    assert_thread_counts(&s.store);
 }
 
 #[test]
@@ -164,6 +183,7 @@ fn a_deleted_parent_that_comes_back_keeps_the_thread_whole() {
     assert_eq!(thread(&s.store, s.inbox, 4), t);
     assert_eq!(tree(&s.store, t), ["About a", "├─About b", "└─About c"]);
     assert_eq!(s.store.thread_count(&folder_q(s.inbox)).unwrap(), 1);
+    assert_thread_counts(&s.store);
 }
 
 #[test]
@@ -277,6 +297,7 @@ fn summaries_follow_flags_moves_and_deletes() {
     let all = s.store.thread_window(&ListQuery::default(), 0, 10).unwrap();
     let left: Vec<_> = all.iter().filter(|r| r.thread == t).map(|r| (r.count, r.unread)).collect();
     assert_eq!(left, [(1, 1)], "the copy in Sent is left");
+    assert_thread_counts(&s.store);
 }
 
 #[test]
@@ -313,6 +334,7 @@ fn rows_stored_before_threads_are_threaded_by_the_backlog_pass() {
     assert_eq!(store.thread_count(&folder_q(FolderId(1))).unwrap(), 600);
     let rows = store.thread_window(&folder_q(FolderId(1)), 0, 2).unwrap();
     assert_eq!((rows[0].count, rows[0].latest, rows[1].count), (3, 5000, 2));
+    assert_thread_counts(&store);
 }
 
 /// `cargo test --release --lib thread_insert_cost -- --ignored --nocapture`: 100,000 header
@@ -451,4 +473,79 @@ fn a_threaded_list_row_is_found_through_the_open_threads() {
     // a filter groups what it matches
     let f = ListQuery { folder: Some(s.inbox), filter: Some("subject:c".into()), ..Default::default() };
     assert_eq!(s.store.thread_span(&f, &[c], false, 1).unwrap(), ThreadSpan { rows: 3, thread: 0, skip: 1 });
+}
+
+#[test]
+fn thread_windows_read_from_either_end_and_filtered_match_the_grouped_read() {
+    let s = setup();
+    // 40 threads of one to three messages, some of them sharing their latest date
+    let mut batch = Vec::new();
+    for t in 0..40u32 {
+        let root = format!("t{t}");
+        let date = 1000 + i64::from(t / 3) * 10;
+        batch.push(mail(t * 10 + 1, date - 5, &root, None, &[]));
+        for r in 0..t % 3 {
+            let id = format!("t{t}r{r}");
+            batch.push(mail(t * 10 + 2 + r, date + i64::from(r), &id, Some(&root), &[&root]));
+        }
+    }
+    s.store.insert_messages(s.inbox, &batch).unwrap();
+    // a reply elsewhere does not add to the Inbox's threads
+    s.store.insert_messages(s.sent, &[mail(9001, 5000, "s", Some("t1"), &["t1"])]).unwrap();
+    assert_thread_counts(&s.store);
+    let q = folder_q(s.inbox);
+    let total = s.store.thread_count(&q).unwrap();
+    assert_eq!(total, 40);
+    let ids =
+        |rows: Vec<ThreadRow>| rows.into_iter().map(|r| (r.thread, r.latest, r.count, r.newest.id)).collect::<Vec<_>>();
+    let all = ids(s.store.thread_window(&q, 0, total).unwrap());
+    for offset in 0..=total {
+        for len in [1, 7] {
+            let end = (offset + len).min(total);
+            assert_eq!(ids(s.store.thread_window(&q, offset, len).unwrap()), all[offset..end], "at {offset}+{len}");
+        }
+    }
+    // a filter: its walk by date gives what grouping every match gives
+    for filter in ["about", "subject:t1", "is:unread", "about -subject:t1", "t2r0 OR t5r1 OR t3"] {
+        let f = ListQuery { folder: Some(s.inbox), filter: Some(filter.into()), ..Default::default() };
+        let grouped = |offset, len| -> Vec<_> {
+            s.store
+                .heads(&f, offset, len, false)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.0, h.1, h.2, s.store.thread_newest(&f, h.0).unwrap().unwrap().id))
+                .collect()
+        };
+        let n = s.store.thread_count(&f).unwrap();
+        assert!(n > 0, "{filter}");
+        for offset in 0..=n {
+            for len in [1, 5, 50] {
+                assert_eq!(
+                    ids(s.store.thread_window(&f, offset, len).unwrap()),
+                    grouped(offset, len),
+                    "{filter} at {offset}+{len}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_store_from_before_kept_thread_counts_counts_its_threads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        schema::migrate_to(&conn, &db, 11).unwrap();
+        conn.execute_batch(
+            "INSERT INTO accounts(id, name) VALUES (1, 'a');
+             INSERT INTO folders(id, account_id, name, display) VALUES (1, 1, 'INBOX', 'INBOX'), (2, 1, 'Sent', 'Sent');
+             INSERT INTO thread_folders VALUES (1, 7, 10, 1, 1, 0, 0), (1, 8, 20, 2, 0, 0, 0), (2, 7, 30, 1, 0, 0, 0);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&crate::instance::DataDir::lock(dir.path()).unwrap()).unwrap();
+    assert_eq!(store.thread_count(&folder_q(FolderId(1))).unwrap(), 2);
+    assert_eq!(store.thread_count(&folder_q(FolderId(2))).unwrap(), 1);
+    assert_thread_counts(&store);
 }

@@ -36,6 +36,9 @@ pub struct ThreadRow {
     pub newest: Summary,
 }
 
+/// A kept thread summary: thread, latest, count, unread, flagged, attachments.
+type Head = (ThreadId, i64, u32, u32, u32, u32);
+
 /// Where a row of a threaded list falls (`Store::thread_span`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThreadSpan {
@@ -353,20 +356,27 @@ impl Store {
 
     /// A window of a query's threads, the latest activity first. Counts and the newest
     /// message are of the messages the query matches; a whole folder (or a set of folders
-    /// without a filter) is read from the kept summaries, a filtered query groups its
-    /// matching messages. Messages not threaded yet are left out until the background
-    /// pass reaches them.
+    /// without a filter) is read from the kept summaries, a filtered query from its
+    /// matching messages by date. Messages not threaded yet are left out until the
+    /// background pass reaches them.
     pub fn thread_window(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<ThreadRow>> {
-        let (heads, mut args) = heads_sql(q)?;
-        let sql = format!("SELECT * FROM ({heads}) ORDER BY 2 DESC, 1 DESC LIMIT ? OFFSET ?");
-        args.push(rusqlite::types::Value::Integer(limit as i64));
-        args.push(rusqlite::types::Value::Integer(offset as i64));
-        let heads: Vec<(ThreadId, i64, u32, u32, u32, u32)> = {
-            let mut st = self.conn().prepare_cached(&sql)?;
-            let rows = st.query_map(params_from_iter(args), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
+        if q.has_filter() {
+            return self.filtered_thread_window(q, offset, limit);
+        }
+        let heads = match q.folder {
+            // a whole folder along its index, from the nearer end
+            Some(folder) if q.account.is_none() && q.role.is_none() => {
+                let total = self.folder_threads(folder)?;
+                let end = (offset + limit).min(total);
+                if offset > total / 2 && end > offset {
+                    let mut rows = self.heads(q, total - end, end - offset, true)?;
+                    rows.reverse();
+                    rows
+                } else {
+                    self.heads(q, offset, limit, false)?
+                }
+            }
+            _ => self.heads(q, offset, limit, false)?,
         };
         let mut out = Vec::with_capacity(heads.len());
         for (thread, latest, count, unread, flagged, attachments) in heads {
@@ -376,8 +386,102 @@ impl Store {
         Ok(out)
     }
 
+    /// A window of the kept thread summaries, latest first (or oldest first).
+    pub(super) fn heads(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Head>> {
+        let (heads, mut args) = heads_sql(q)?;
+        let order = if oldest_first { "2 ASC, 1 ASC" } else { "2 DESC, 1 DESC" };
+        let sql = format!("SELECT * FROM ({heads}) ORDER BY {order} LIMIT ? OFFSET ?");
+        args.push(rusqlite::types::Value::Integer(limit as i64));
+        args.push(rusqlite::types::Value::Integer(offset as i64));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many threads a folder has messages of (trigger-kept).
+    fn folder_threads(&self, folder: FolderId) -> Result<usize> {
+        let mut st = self.conn().prepare_cached("SELECT threads FROM folder_counts WHERE folder_id = ?1")?;
+        Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0).max(0) as usize)
+    }
+
+    /// A window of a filtered query's threads: its matching messages are walked newest
+    /// first (along the date index, as a flat list is) until the window's threads are
+    /// seen, so the window costs about what the flat list's does; then the totals and the
+    /// newest match of just those threads are read in one statement each (along the
+    /// thread index: left to itself, SQLite reads every text match's row instead).
+    fn filtered_thread_window(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<ThreadRow>> {
+        let (clause, mut args) = q.where_clause()?;
+        let and = if clause.is_empty() { "WHERE" } else { "AND" };
+        let want = offset.saturating_add(limit);
+        // each thread at the date of its newest match, in walk order (dates never rise)
+        let mut seen: Vec<(ThreadId, i64)> = Vec::new();
+        {
+            let sql = format!(
+                "SELECT m.thread_id, m.date FROM messages m {clause} {and} m.thread_id IS NOT NULL
+                 ORDER BY m.date DESC, m.id DESC"
+            );
+            let mut st = self.conn().prepare_cached(&sql)?;
+            let mut rows = st.query(params_from_iter(args.iter()))?;
+            let mut known = std::collections::HashSet::new();
+            while let Some(r) = rows.next()? {
+                let (t, date): (ThreadId, i64) = (r.get(0)?, r.get(1)?);
+                // past the window, only threads tied with its last one can still fall in it
+                if seen.len() >= want && seen.last().is_some_and(|(_, d)| *d != date) {
+                    break;
+                }
+                if known.insert(t) {
+                    seen.push((t, date));
+                }
+            }
+        }
+        // the order of the kept summaries: latest first, then the higher thread id
+        seen.sort_by_key(|(t, d)| (std::cmp::Reverse(*d), std::cmp::Reverse(*t)));
+        let window: Vec<ThreadId> = seen.into_iter().skip(offset).take(limit).map(|(t, _)| t).collect();
+        if window.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; window.len()].join(",");
+        let sql = format!(
+            "SELECT m.thread_id, max(m.date), m.id, count(*), sum((m.flags & 1) = 0), sum((m.flags & 4) != 0),
+                sum(m.has_attachments != 0)
+             FROM messages m INDEXED BY messages_by_thread {clause} {and} m.thread_id IN ({marks})
+             GROUP BY m.thread_id"
+        );
+        args.extend(window.iter().map(|t| rusqlite::types::Value::Integer(t.0)));
+        let totals: std::collections::HashMap<ThreadId, (i64, MessageId, u32, u32, u32, u32)> = {
+            let mut st = self.conn().prepare_cached(&sql)?;
+            let rows = st.query_map(params_from_iter(args), |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let ids: Vec<MessageId> = window.iter().filter_map(|t| totals.get(t).map(|v| v.1)).collect();
+        let newest = self.summaries(&ids)?;
+        let mut out = Vec::with_capacity(window.len());
+        for thread in window {
+            let Some(&(latest, id, count, unread, flagged, attachments)) = totals.get(&thread) else { continue };
+            let Some(newest) = newest.get(&id).cloned() else { continue };
+            out.push(ThreadRow { thread, latest, count, unread, flagged, attachments, newest });
+        }
+        Ok(out)
+    }
+
+    /// The summaries of some messages, by id.
+    fn summaries(&self, ids: &[MessageId]) -> Result<std::collections::HashMap<MessageId, Summary>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let marks = vec!["?"; ids.len()].join(",");
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages m WHERE m.id IN ({marks})");
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(ids.iter().map(|i| i.0)), |r| summary_row(r).map(|s| (s.id, s)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The newest message of a thread that a query matches.
-    fn thread_newest(&self, q: &ListQuery, thread: ThreadId) -> Result<Option<Summary>> {
+    pub(super) fn thread_newest(&self, q: &ListQuery, thread: ThreadId) -> Result<Option<Summary>> {
         let (clause, mut args) = q.where_clause()?;
         let and = if clause.is_empty() { "WHERE" } else { "AND" };
         let sql = format!(
@@ -391,15 +495,15 @@ impl Store {
 
     /// How many threads a query's messages make.
     pub fn thread_count(&self, q: &ListQuery) -> Result<usize> {
-        let (clause, args) = q.where_clause()?;
-        let sql = if q.has_filter() {
-            let and = if clause.is_empty() { "WHERE" } else { "AND" };
-            format!("SELECT count(DISTINCT m.thread_id) FROM messages m {clause} {and} m.thread_id IS NOT NULL")
-        } else if q.folder.is_some() {
-            // one row per thread in a folder: counted along the index
-            format!("SELECT count(*) FROM thread_folders m {clause}")
+        if let (Some(folder), None, None, false) = (q.folder, q.account, q.role, q.has_filter()) {
+            return self.folder_threads(folder);
+        }
+        let (sql, args) = if q.has_filter() {
+            let (from, args) = q.count_from()?;
+            (format!("SELECT count(DISTINCT m.thread_id) {from} AND m.thread_id IS NOT NULL"), args)
         } else {
-            format!("SELECT count(DISTINCT m.thread_id) FROM thread_folders m {clause}")
+            let (clause, args) = q.where_clause()?;
+            (format!("SELECT count(DISTINCT m.thread_id) FROM thread_folders m {clause}"), args)
         };
         let mut st = self.conn().prepare_cached(&sql)?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
