@@ -8,6 +8,7 @@
 #   3. keypress to frame while scrolling through the 100,000 messages, threaded and flat;
 #   4. typing in the quick filter and the search, and (up to 200,000) the offline mirror.
 # usage: tests/bench.sh [COUNT]      (default 100000; past 200,000 the messages are small)
+#        POSTE_BENCH_KEEP=DIR keeps the synced data dir in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
@@ -21,7 +22,15 @@ floor=$PWD/target/release/examples/imap_floor
 
 dir=$(mktemp -d /tmp/poste-bench.XXXXXX)
 chmod 755 "$dir"  # the mail daemons run as their own users and must reach the servers dir
-cleanup() { tmux -L poste-bench kill-server 2>/dev/null || true; tests/servers.sh stop "$dir/servers" || true; rm -rf "$dir"; }
+# copies, so that a build during the run does not change what is measured
+cp "$bin" "$dir/poste"; cp "$floor" "$dir/imap_floor"; bin=$dir/poste; floor=$dir/imap_floor
+# POSTE_BENCH_KEEP=DIR keeps the synced data dir there, to time queries on it afterwards
+cleanup() {
+  tmux -L poste-bench kill-server 2>/dev/null || true
+  tests/servers.sh stop "$dir/servers" || true
+  if [ -n "${POSTE_BENCH_KEEP:-}" ] && [ -d "$dir/data" ]; then rm -rf "$POSTE_BENCH_KEEP"; mv "$dir/data" "$POSTE_BENCH_KEEP"; fi
+  rm -rf "$dir"
+}
 trap cleanup EXIT
 tests/servers.sh start "$dir/servers" >/dev/null
 . "$dir/servers/env"
@@ -161,9 +170,12 @@ typing() {
 # "median max" of the key-to-frame times (us) and the filtered list reads (us) of a log
 keys_of() { grep -o 'key to frame [0-9]*' "$1" | awk '{print $4}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s\n", a[int((NR+1)/2)], a[NR]}'; }
 reads_of() { grep 'filtered=true' "$1" | grep -o 'list read [0-9]*' | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%s %s\n", a[int((NR+1)/2)], a[NR]}'; }
+# the same for the counts that follow the rows of a large result ("- -" when none did)
+counts_of() { grep 'filtered=true' "$1" | grep -o 'list counted [0-9]*' | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "- -"; else printf "%s %s\n", a[int((NR+1)/2)], a[NR]}'; }
 typing "$dir/typing.log" "/invoice" esc "/from:alice" esc '\budget'
 read -r type_key_med type_key_max < <(keys_of "$dir/typing.log")
 read -r type_read_med type_read_max < <(reads_of "$dir/typing.log")
+read -r type_count_med type_count_max < <(counts_of "$dir/typing.log")
 
 # the offline mirror (at most 200,000 messages): every body of the INBOX downloaded and
 # indexed by `poste sync`, then a body term typed in `/` over the stored bodies
@@ -179,7 +191,8 @@ if [ "$count" -le 200000 ]; then
   typing "$dir/typing-body.log" "/body:budget" esc "/budget"
   read -r body_key_med body_key_max < <(keys_of "$dir/typing-body.log")
   read -r body_read_med body_read_max < <(reads_of "$dir/typing-body.log")
-  body_line="typing body terms ($bodies bodies): key to frame median ${body_key_med} us, max ${body_key_max} us; filtered reads median ${body_read_med} us, max ${body_read_max} us"
+  read -r body_count_med body_count_max < <(counts_of "$dir/typing-body.log")
+  body_line="typing body terms ($bodies bodies): key to frame median ${body_key_med} us, max ${body_key_max} us; filtered reads median ${body_read_med} us, max ${body_read_max} us; their counts median ${body_count_med} us, max ${body_count_max} us"
 fi
 # "count median p99 max" of the key-to-frame times (us) of a scrolling log
 scroll_keys() {
@@ -205,6 +218,7 @@ peak RSS reopened + scrolling: $((rss_open / 1024)) MB
 keypress to frame ($nkeys keys): median ${key_med} us, p99 ${key_p99} us, max ${key_max} us
   threaded ($tnkeys keys):       median ${tkey_med} us, p99 ${tkey_p99} us, max ${tkey_max} us
 typing in / and \\ (headers):    key to frame median ${type_key_med} us, max ${type_key_max} us; filtered reads median ${type_read_med} us, max ${type_read_max} us
+  the counts after the rows:   median ${type_count_med} us, max ${type_count_max} us
 $mirror_line
 $body_line
 OUT

@@ -128,6 +128,8 @@ fn forget_search_index(data: &std::path::Path) {
     let conn = rusqlite::Connection::open(data.join(poste::store::DB_FILE)).unwrap();
     conn.execute_batch(
         "DROP TRIGGER messages_search_delete; DROP TABLE search; DROP TABLE search_backlog;
+         DROP TRIGGER thread_folders_count_insert; DROP TRIGGER thread_folders_count_delete;
+         ALTER TABLE folder_counts DROP COLUMN threads;
          PRAGMA user_version = 10;",
     )
     .unwrap();

@@ -23,10 +23,10 @@ fn run(state: &mut AppState, msg: Msg, store: &Store, handles: &[&AccountHandle]
         for e in update(state, m) {
             match e {
                 Effect::Send(account, cmd) => send(account, cmd),
-                Effect::LoadList { seq, query, start, len } => {
-                    let total = store.count(&query).unwrap();
+                Effect::LoadList { seq, query, start, len, total } => {
+                    let total = total.unwrap_or_else(|| store.count(&query).unwrap());
                     let rows = store.list_window(&query, total, start, len).unwrap();
-                    queue.push(Msg::ListLoaded { seq, query, total, start, rows });
+                    queue.push(Msg::ListLoaded { seq, query, total, start, rows, counting: false });
                 }
                 Effect::Act { account, targets: Targets::Ids(ids), kind } => {
                     send(account, poste::account::Command::Act(kind.with_ids(ids)))

@@ -15,13 +15,16 @@ pub enum Msg {
     Mouse(MouseEvent),
     Resize(u16, u16),
     Worker(Event),
-    /// The answer to list read `seq` (`Effect::LoadList`).
+    /// The answer to list read `seq` (`Effect::LoadList`). With `counting`, the rows came
+    /// first and `total` counts only the rows up to them: the count follows, in this answer
+    /// again.
     ListLoaded {
         seq: u64,
         query: ListQuery,
         total: usize,
         start: usize,
         rows: Vec<Summary>,
+        counting: bool,
     },
     /// The answer to `Effect::LoadThreads`: rows of a threaded list, and what each stands
     /// for.
@@ -32,6 +35,7 @@ pub enum Msg {
         start: usize,
         rows: Vec<Summary>,
         cells: Vec<super::state::ThreadCell>,
+        counting: bool,
     },
     /// The answer to `Effect::LoadConversation`: the thread's messages in tree order, each
     /// read one with the first words of its body.
@@ -112,12 +116,14 @@ pub enum Msg {
 pub enum Effect {
     Send(AccountId, Command),
     /// Count the query's messages and read `len` rows from `start` (off the UI task); the
-    /// answer, `Msg::ListLoaded` or `Msg::ListFailed`, carries `seq`.
+    /// answer, `Msg::ListLoaded` or `Msg::ListFailed`, carries `seq`. With `total`, the count
+    /// is known still (the list only scrolled) and is not read again.
     LoadList {
         seq: u64,
         query: ListQuery,
         start: usize,
         len: usize,
+        total: Option<usize>,
     },
     /// As `LoadList`, for a threaded list: `len` rows from row `start`, the threads in
     /// `open` (with `all_open`, all but those) showing their messages; the answer is
@@ -129,6 +135,7 @@ pub enum Effect {
         all_open: bool,
         start: usize,
         len: usize,
+        total: Option<usize>,
     },
     /// Read every message of a thread, in every folder of its account, as a tree (off the
     /// UI task); the answer is `Msg::Conversation`.

@@ -229,8 +229,15 @@ pub fn open_account(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Loads the rows around the visible part of the list.
+/// Reads the list again, counting it: its messages may have changed.
 pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
+    load_rows(state, false, fx)
+}
+
+/// Loads the rows around the visible part of the list; with `scrolled`, the count known is
+/// kept (unless a count is still coming, or threads are open: their rows are counted with
+/// the window).
+fn load_rows(state: &mut AppState, scrolled: bool, fx: &mut Vec<Effect>) {
     if !state.list_open() {
         return;
     }
@@ -238,9 +245,16 @@ pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     let start = state.list.top.saturating_sub(h);
     let seq = state.next_request();
     let (query, len) = (state.list.query.clone(), h * 3);
-    match super::threads::shape(state) {
-        Some((open, all_open)) => fx.push(Effect::LoadThreads { seq, query, open, all_open, start, len }),
-        None => fx.push(Effect::LoadList { seq, query, start, len }),
+    let shape = super::threads::shape(state);
+    let all_closed = shape.as_ref().is_none_or(|(open, all)| open.is_empty() && !all);
+    let l = &mut state.list;
+    let total = (scrolled && all_closed && l.loaded && l.counting.is_none()).then_some(l.total);
+    if total.is_none() {
+        l.counting = Some(seq);
+    }
+    match shape {
+        Some((open, all_open)) => fx.push(Effect::LoadThreads { seq, query, open, all_open, start, len, total }),
+        None => fx.push(Effect::LoadList { seq, query, start, len, total }),
     }
 }
 
@@ -259,7 +273,7 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
     if !l.window.covers(l.top, l.top + h, l.total) && state.list_open() {
         let already = fx.iter().any(|e| matches!(e, Effect::LoadList { .. } | Effect::LoadThreads { .. }));
         if !already {
-            load(state, fx);
+            load_rows(state, true, fx);
         }
     }
 }
@@ -394,7 +408,7 @@ pub fn folder_scroll_top(state: &AppState, height: u16) -> usize {
 /// and not stale.
 pub(super) fn loaded(
     state: &mut AppState,
-    (seq, threaded): (u64, bool),
+    (seq, threaded, counting): (u64, bool, bool),
     query: ListQuery,
     total: usize,
     window: super::state::Window,
@@ -405,6 +419,10 @@ pub(super) fn loaded(
         state.list.fresh_from = seq;
         state.list.error = None;
         state.list.loaded = true;
+        if !counting && state.list.counting.is_some_and(|c| seq >= c) {
+            state.list.counting = None;
+        }
+        state.list.partial = counting;
         // the reader shows the message at the cursor: when that one left the list
         // (deleted, moved, here or elsewhere), the reader goes on to the next
         let reading_cursor = state.reader.as_ref().is_some_and(|r| Some(r.id) == state.list.anchor);

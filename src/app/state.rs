@@ -129,6 +129,11 @@ pub struct ListView {
     pub anchor_thread: Option<ThreadId>,
     /// Which list this is, for remembering whether it is threaded (`AppState::threaded_in`).
     pub key: String,
+    /// The list read asked for that counts the list (`Effect::LoadList` without a total),
+    /// until its count comes: `total` may be out of date or only a lower bound till then.
+    pub counting: Option<u64>,
+    /// `total` counts only the rows read so far: the list's count is on its way.
+    pub partial: bool,
 }
 
 impl ListView {

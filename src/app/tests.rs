@@ -38,7 +38,7 @@ pub(super) fn rows(start: usize, n: usize) -> Vec<Summary> {
 /// The open list read again (the latest read's answer): `total` messages, `rows` from 0.
 pub(super) fn reread(s: &mut AppState, total: usize, rows: Vec<Summary>) -> Vec<Effect> {
     let (seq, query) = (s.requests, s.list.query.clone());
-    update(s, Msg::ListLoaded { seq, query, total, start: 0, rows })
+    update(s, Msg::ListLoaded { seq, query, total, start: 0, rows, counting: false })
 }
 
 pub(super) fn key(state: &mut AppState, c: KeyCode) -> Vec<Effect> {
@@ -66,10 +66,10 @@ pub(super) fn opened_with(total: usize, keymap: Keymap, settings: UiSettings) ->
         &mut s,
         Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder(10, "INBOX"), folder(11, "Sent")] }),
     );
-    let Some(Effect::LoadList { seq, query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::LoadList { seq, query, start, len, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert_eq!(query.folder, Some(FolderId(10)));
     let n = len.min(total.saturating_sub(start));
-    update(&mut s, Msg::ListLoaded { seq, query, total, start, rows: rows(start, n) });
+    update(&mut s, Msg::ListLoaded { seq, query, total, start, rows: rows(start, n), counting: false });
     s
 }
 
@@ -88,13 +88,44 @@ fn moving_far_loads_only_a_window() {
     assert!(s.list.window.rows.len() < 200);
     let fx = key(&mut s, KeyCode::Char('G'));
     assert_eq!(s.list.cursor, 99_999);
-    let Some(Effect::LoadList { seq, query, start, len }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::LoadList { seq, query, start, len, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert!(start > 99_000 && len < 200, "{start} {len}");
-    update(&mut s, Msg::ListLoaded { seq, query, total: 100_000, start, rows: rows(start, 100_000 - start) });
+    update(
+        &mut s,
+        Msg::ListLoaded { seq, query, total: 100_000, start, rows: rows(start, 100_000 - start), counting: false },
+    );
     assert_eq!(s.list.selected().unwrap().subject, "m99999");
     // moving within the window needs no load
     assert!(key(&mut s, KeyCode::Char('k')).is_empty());
     assert_eq!(s.list.cursor, 99_998);
+}
+
+#[test]
+fn a_scroll_keeps_the_count_a_refresh_counts_again_and_rows_may_come_before_their_count() {
+    let mut s = opened(100_000);
+    let fx = key(&mut s, KeyCode::Char('G'));
+    let Some(Effect::LoadList { seq, query, start, total, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    assert_eq!(total, Some(100_000), "a scroll does not count again");
+    update(
+        &mut s,
+        Msg::ListLoaded { seq, query, total: 100_000, start, rows: rows(start, 100_000 - start), counting: false },
+    );
+    // new mail: counted again; a scroll meanwhile counts too (the refresh's answer is
+    // overtaken by the scroll's)
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(10) }));
+    assert!(matches!(fx.first(), Some(Effect::LoadList { total: None, .. })), "{fx:?}");
+    let fx = key(&mut s, KeyCode::Char('g'));
+    assert!(matches!(fx.first(), Some(Effect::LoadList { total: None, start: 0, .. })), "{fx:?}");
+    // rows first, with a count of at least what came, then the count
+    let (seq, query) = (s.requests, s.list.query.clone());
+    update(
+        &mut s,
+        Msg::ListLoaded { seq, query: query.clone(), total: 87, start: 0, rows: rows(0, 87), counting: true },
+    );
+    assert_eq!((s.list.total, s.list.partial, s.list.counting), (87, true, Some(seq)));
+    update(&mut s, Msg::ListLoaded { seq, query, total: 100_001, start: 0, rows: rows(0, 87), counting: false });
+    assert_eq!((s.list.total, s.list.partial, s.list.counting), (100_001, false, None));
+    assert!(matches!(key(&mut s, KeyCode::Char('G')).first(), Some(Effect::LoadList { total: Some(100_001), .. })));
 }
 
 /// A body arrives and its rendering, asked for off the UI task, comes back.
@@ -280,7 +311,7 @@ fn delete_in_trash_asks_first() {
     key(&mut s, KeyCode::Char('G'));
     let fx = key(&mut s, KeyCode::Enter);
     let Some(Effect::LoadList { seq, query, start, .. }) = fx.first().cloned() else { panic!() };
-    update(&mut s, Msg::ListLoaded { seq, query, total: 3, start, rows: rows(0, 3) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 3, start, rows: rows(0, 3), counting: false });
     assert!(key(&mut s, KeyCode::Char('d')).is_empty());
     assert!(matches!(s.prompt(), Some(super::state::Prompt::Confirm { .. })));
     assert!(key(&mut s, KeyCode::Char('n')).is_empty());
@@ -370,7 +401,7 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     let fx = key(&mut s, KeyCode::Char('b'));
     let Some(Effect::LoadList { seq, query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows: rows(0, 2) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows: rows(0, 2), counting: false });
     key(&mut s, KeyCode::Char('M'));
     let Some(super::state::Prompt::Confirm { question, .. }) = s.prompt() else { panic!("{:?}", s.prompt()) };
     assert!(question.contains("the 2 messages the filter shows"), "{question}");
@@ -385,7 +416,7 @@ fn mark_folder_read_asks_and_a_filter_limits_it() {
     let fx = key(&mut s, KeyCode::Char('z'));
     let Some(Effect::LoadList { seq, query, start, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::ListLoaded { seq, query, total: 0, start, rows: vec![] });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 0, start, rows: vec![], counting: false });
     assert!(key(&mut s, KeyCode::Char('M')).is_empty());
     assert!(s.prompt().is_none());
     assert_eq!(s.status.as_deref(), Some("the filter shows no messages"));
@@ -479,18 +510,31 @@ fn an_answer_for_a_folder_the_user_left_is_dropped() {
     key(&mut s, KeyCode::Char('j'));
     let (seq, query, start) = list_read(&key(&mut s, KeyCode::Enter));
     assert_eq!(query.folder, Some(FolderId(11)));
-    update(&mut s, Msg::ListLoaded { seq: old_seq, query: old_query.clone(), total: 9, start: 0, rows: rows(0, 9) });
+    update(
+        &mut s,
+        Msg::ListLoaded {
+            seq: old_seq,
+            query: old_query.clone(),
+            total: 9,
+            start: 0,
+            rows: rows(0, 9),
+            counting: false,
+        },
+    );
     assert_eq!((s.list.total, s.list.window.rows.len()), (0, 0), "INBOX's rows do not show in Sent");
-    update(&mut s, Msg::ListLoaded { seq, query, total: 1, start, rows: rows(50, 1) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 1, start, rows: rows(50, 1), counting: false });
     assert_eq!(s.list.selected().unwrap().subject, "m50");
     // back in INBOX: the answer of the read from its first visit is stale too
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('k'));
     let (seq, query, start) = list_read(&key(&mut s, KeyCode::Enter));
     assert_eq!(query, old_query);
-    update(&mut s, Msg::ListLoaded { seq: old_seq, query: old_query, total: 9, start: 0, rows: rows(0, 9) });
+    update(
+        &mut s,
+        Msg::ListLoaded { seq: old_seq, query: old_query, total: 9, start: 0, rows: rows(0, 9), counting: false },
+    );
     assert_eq!(s.list.total, 0);
-    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows: rows(0, 2) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows: rows(0, 2), counting: false });
     assert_eq!(s.list.total, 2);
 }
 
@@ -507,10 +551,16 @@ fn an_answer_overtaken_by_a_later_one_is_dropped_and_the_cursor_keeps_its_messag
     // the later read comes back first: a new message above, the cursor stays on its own
     let mut newer = rows(0, 5);
     newer.insert(0, Summary { id: MessageId(999), folder: FolderId(10), subject: "new".into(), ..Default::default() });
-    update(&mut s, Msg::ListLoaded { seq: second, query: query.clone(), total: 6, start: 0, rows: newer });
+    update(
+        &mut s,
+        Msg::ListLoaded { seq: second, query: query.clone(), total: 6, start: 0, rows: newer, counting: false },
+    );
     assert_eq!((s.list.cursor, s.list.selected().unwrap().id), (3, MessageId(1002)));
     // the earlier one, late, changes nothing
-    update(&mut s, Msg::ListLoaded { seq: first, query: query.clone(), total: 5, start: 0, rows: rows(0, 5) });
+    update(
+        &mut s,
+        Msg::ListLoaded { seq: first, query: query.clone(), total: 5, start: 0, rows: rows(0, 5), counting: false },
+    );
     assert_eq!((s.list.total, s.list.cursor, s.list.selected().unwrap().id), (6, 3, MessageId(1002)));
     let failed = Msg::ListFailed { seq: first, query, error: "local store: interrupted".into() };
     update(&mut s, failed);
@@ -526,16 +576,22 @@ fn typing_a_filter_asks_again_at_each_key_and_only_the_last_text_counts() {
     assert!(b > a);
     assert_eq!(s.list.typing.as_deref(), Some("ab"), "the text shows before any answer");
     // the answer for "a" comes after "ab" was typed: dropped
-    update(&mut s, Msg::ListLoaded { seq: a, query: qa.clone(), total: 4, start: 0, rows: rows(0, 4) });
+    update(
+        &mut s,
+        Msg::ListLoaded { seq: a, query: qa.clone(), total: 4, start: 0, rows: rows(0, 4), counting: false },
+    );
     assert_eq!(s.list.total, 5, "nothing of the answer for \"a\" shows");
     assert!(s.list.window.rows.is_empty());
     // back to "a": the old answer for the same text is still stale
     let (a2, qa2, _) = list_read(&key(&mut s, KeyCode::Backspace));
     assert_eq!(qa2, qa);
-    update(&mut s, Msg::ListLoaded { seq: b, query: qb, total: 1, start: 0, rows: rows(0, 1) });
-    update(&mut s, Msg::ListLoaded { seq: a, query: qa.clone(), total: 4, start: 0, rows: rows(0, 4) });
+    update(&mut s, Msg::ListLoaded { seq: b, query: qb, total: 1, start: 0, rows: rows(0, 1), counting: false });
+    update(
+        &mut s,
+        Msg::ListLoaded { seq: a, query: qa.clone(), total: 4, start: 0, rows: rows(0, 4), counting: false },
+    );
     assert!(s.list.window.rows.is_empty());
-    update(&mut s, Msg::ListLoaded { seq: a2, query: qa2, total: 3, start: 0, rows: rows(0, 3) });
+    update(&mut s, Msg::ListLoaded { seq: a2, query: qa2, total: 3, start: 0, rows: rows(0, 3), counting: false });
     assert_eq!(s.list.total, 3);
 }
 
@@ -549,7 +605,7 @@ fn a_list_read_that_fails_says_why_in_the_list() {
     assert_eq!(s.list.error.as_ref(), Some(&error));
     assert_eq!(s.notice.as_ref(), Some(&error));
     let (seq, query, _) = list_read(&key(&mut s, KeyCode::Backspace));
-    update(&mut s, Msg::ListLoaded { seq, query, total: 5, start: 0, rows: rows(0, 5) });
+    update(&mut s, Msg::ListLoaded { seq, query, total: 5, start: 0, rows: rows(0, 5), counting: false });
     assert!(s.list.error.is_none());
 }
 

@@ -28,7 +28,7 @@ fn threads_loaded(s: &mut AppState, open: &[i64]) -> Vec<Effect> {
         }
     }
     let (seq, query) = (s.requests, s.list.query.clone());
-    update(s, Msg::ThreadsLoaded { seq, query, total: n, start: 0, rows: summaries, cells })
+    update(s, Msg::ThreadsLoaded { seq, query, total: n, start: 0, rows: summaries, cells, counting: false })
 }
 
 fn threaded() -> AppState {

@@ -28,12 +28,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Worker(e) => super::events::worker(state, e, &mut fx),
         Msg::Rendered { id, width, rendered: r } => super::render::rendered(state, id, width, *r),
-        Msg::ListLoaded { seq, query, total, start, rows } => {
+        Msg::ListLoaded { seq, query, total, start, rows, counting } => {
             let window = super::state::Window { start, rows, cells: Vec::new() };
-            navigate::loaded(state, (seq, false), query, total, window, &mut fx)
+            navigate::loaded(state, (seq, false, counting), query, total, window, &mut fx)
         }
-        Msg::ThreadsLoaded { seq, query, total, start, rows, cells } => {
-            navigate::loaded(state, (seq, true), query, total, super::state::Window { start, rows, cells }, &mut fx)
+        Msg::ThreadsLoaded { seq, query, total, start, rows, cells, counting } => {
+            let window = super::state::Window { start, rows, cells };
+            navigate::loaded(state, (seq, true, counting), query, total, window, &mut fx)
         }
         Msg::Conversation { thread, entries } => super::conversation::loaded(state, thread, entries, &mut fx),
         Msg::Saved(Ok(paths)) => {
@@ -45,6 +46,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if query == state.list.query && seq >= state.list.fresh_from {
                 state.list.fresh_from = seq;
                 state.list.loaded = true;
+                state.list.counting = None;
+                state.list.partial = false;
                 state.notify(error.clone());
                 state.list.error = Some(error);
             }

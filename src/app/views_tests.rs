@@ -58,7 +58,14 @@ fn unified() -> AppState {
     assert_eq!((query.account, query.folder, query.role), (None, None, Some(SpecialUse::Inbox)));
     update(
         &mut s,
-        Msg::ListLoaded { seq, query, total: 3, start, rows: vec![row(100, 10), row(200, 20), row(101, 10)] },
+        Msg::ListLoaded {
+            seq,
+            query,
+            total: 3,
+            start,
+            rows: vec![row(100, 10), row(200, 20), row(101, 10)],
+            counting: false,
+        },
     );
     assert_eq!(s.focus, Pane::List);
     s

@@ -60,21 +60,28 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
         for effect in app::update(state, msg) {
             match effect {
                 Effect::Send(account, cmd) => env.send(account, cmd),
-                Effect::LoadList { seq, query, start, len } => {
-                    list_read(env, &mut queue, seq, query, move |store, query| {
-                        let loaded = store
-                            .count(&query)
-                            .and_then(|total| Ok((total, store.list_window(&query, total, start, len)?)));
-                        match loaded {
-                            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows },
+                Effect::LoadList { seq, query, start, len, total } => {
+                    list_read(env, &mut queue, seq, query, move |store, query, early| {
+                        let mut first = |total, rows| {
+                            early(Msg::ListLoaded { seq, query: query.clone(), total, start, rows, counting: true })
+                        };
+                        match super::lists::flat(store, &query, (start, len), total, &mut first) {
+                            Ok((total, rows)) => Msg::ListLoaded { seq, query, total, start, rows, counting: false },
                             Err(e) => Msg::ListFailed { seq, query, error: list_error(&e) },
                         }
                     })
                 }
-                Effect::LoadThreads { seq, query, open, all_open, start, len } => {
-                    list_read(env, &mut queue, seq, query, move |store, query| {
-                        match super::threads::window(store, &query, &open, all_open, start, len) {
-                            Ok((total, rows, cells)) => Msg::ThreadsLoaded { seq, query, total, start, rows, cells },
+                Effect::LoadThreads { seq, query, open, all_open, start, len, total } => {
+                    list_read(env, &mut queue, seq, query, move |store, query, early| {
+                        let mut first = |total, rows, cells| {
+                            let query = query.clone();
+                            early(Msg::ThreadsLoaded { seq, query, total, start, rows, cells, counting: true })
+                        };
+                        let shape = super::threads::Shape { open: &open, all_open, start, len, total };
+                        match super::threads::window_with(store, &query, shape, &mut first) {
+                            Ok((total, rows, cells)) => {
+                                Msg::ThreadsLoaded { seq, query, total, start, rows, cells, counting: false }
+                            }
                             Err(e) => Msg::ListFailed { seq, query, error: list_error(&e) },
                         }
                     })
@@ -241,7 +248,7 @@ fn list_read(
     queue: &mut Vec<Msg>,
     seq: u64,
     query: ListQuery,
-    read: impl FnOnce(&Store, ListQuery) -> Msg + Send + 'static,
+    read: impl FnOnce(&Store, ListQuery, &mut dyn FnMut(Msg)) -> Msg + Send + 'static,
 ) {
     let asked = std::time::Instant::now();
     match (env.later, env.readers) {
@@ -255,18 +262,29 @@ fn list_read(
                     return;
                 }
                 let q = query.clone();
-                let msg = readers.list_read(seq, &q, |store| read(store, query)).unwrap_or_else(|e| Msg::ListFailed {
-                    seq,
-                    query: q,
-                    error: format!("local store: {e}"),
-                });
-                // for the benchmark (tests/bench.sh reads it from the log)
-                let filtered = matches!(&msg, Msg::ListLoaded { query, .. } if query.filter.is_some());
-                tracing::debug!(target: "poste::timing", filtered, "list read {} us after it was asked",
-                    asked.elapsed().as_micros());
+                let filtered = query.filter.is_some();
+                let mut first = true;
+                let mut early = |msg: Msg| {
+                    // for the benchmark (tests/bench.sh reads it from the log)
+                    tracing::debug!(target: "poste::timing", filtered, "list read {} us after it was asked",
+                        asked.elapsed().as_micros());
+                    first = false;
+                    let _ = later.send(msg);
+                };
+                let msg = readers
+                    .list_read(seq, &q, |store| read(store, query, &mut early))
+                    .unwrap_or_else(|e| Msg::ListFailed { seq, query: q, error: format!("local store: {e}") });
+                if first {
+                    tracing::debug!(target: "poste::timing", filtered, "list read {} us after it was asked",
+                        asked.elapsed().as_micros());
+                } else {
+                    tracing::debug!(target: "poste::timing", filtered, "list counted {} us after it was asked",
+                        asked.elapsed().as_micros());
+                }
                 let _ = later.send(msg);
             });
         }
-        _ => queue.push(read(env.store, query)),
+        // at once: the rows come with their count, in one answer
+        _ => queue.push(read(env.store, query, &mut |_| {})),
     }
 }

@@ -5,6 +5,7 @@ mod autosave;
 mod compose;
 mod effects;
 mod handover;
+mod lists;
 mod mailcap;
 mod notify;
 mod open;

@@ -16,9 +16,58 @@ pub(super) fn window(
     start: usize,
     len: usize,
 ) -> Result<(usize, Vec<Summary>, Vec<ThreadCell>)> {
-    let span = store.thread_span(q, open, all_open, start)?;
+    let shape = Shape { open, all_open, start, len, total: None };
+    window_with(store, q, shape, &mut |_, _, _| {})
+}
+
+/// What a threaded list read asks for: the open threads (with `all_open`, the closed
+/// ones), `len` rows from `start`, and the list's rows in all when they are known still.
+pub(super) struct Shape<'a> {
+    pub open: &'a [ThreadId],
+    pub all_open: bool,
+    pub start: usize,
+    pub len: usize,
+    pub total: Option<usize>,
+}
+
+/// As `window`; with every thread closed, a known total is not counted again, and for a
+/// filtered or virtual list `early` gets the rows before they are counted.
+pub(super) fn window_with(
+    store: &Store,
+    q: &ListQuery,
+    s: Shape<'_>,
+    early: &mut dyn FnMut(usize, Vec<Summary>, Vec<ThreadCell>),
+) -> Result<(usize, Vec<Summary>, Vec<ThreadCell>)> {
+    // every thread closed: a row each, so row `start` is thread `start`
+    if s.open.is_empty() && !s.all_open {
+        if let Some(total) = s.total {
+            let (rows, cells) = rows_from(store, q, &s, s.start.min(total), 0)?;
+            return Ok((total, rows, cells));
+        }
+        if super::lists::rows_first(q, s.start) {
+            let (rows, cells) = rows_from(store, q, &s, s.start, 0)?;
+            if let Some(total) = super::lists::counted_by(s.start, s.len, rows.len()) {
+                return Ok((total, rows, cells));
+            }
+            early(s.start + rows.len(), rows.clone(), cells.clone());
+            return Ok((store.thread_count(q)?, rows, cells));
+        }
+    }
+    let span = store.thread_span(q, s.open, s.all_open, s.start)?;
+    let (rows, cells) = rows_from(store, q, &s, span.thread, span.skip)?;
+    Ok((span.rows, rows, cells))
+}
+
+/// `s.len` rows from the thread at `offset`, after the first `skip` rows of that thread.
+fn rows_from(
+    store: &Store,
+    q: &ListQuery,
+    s: &Shape<'_>,
+    mut offset: usize,
+    mut skip: usize,
+) -> Result<(Vec<Summary>, Vec<ThreadCell>)> {
+    let (len, open, all_open) = (s.len, s.open, s.all_open);
     let (mut rows, mut cells) = (Vec::with_capacity(len), Vec::with_capacity(len));
-    let (mut offset, mut skip) = (span.thread, span.skip);
     while rows.len() < len {
         let heads = store.thread_window(q, offset, len)?;
         if heads.is_empty() {
@@ -49,7 +98,7 @@ pub(super) fn window(
     }
     rows.truncate(len);
     cells.truncate(len);
-    Ok((span.rows, rows, cells))
+    Ok((rows, cells))
 }
 
 /// The ids of rows of a threaded list (read by `window`): a closed thread's row stands

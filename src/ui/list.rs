@@ -28,7 +28,8 @@ fn title(state: &AppState) -> String {
         // being read
         " …".into()
     } else if l.total > 0 {
-        format!(" {}/{}", l.cursor + 1, l.total)
+        // rows shown before their count: at least this many, counting
+        format!(" {}/{}{}", l.cursor + 1, l.total, if l.partial { "+" } else { "" })
     } else {
         " empty".into()
     };
@@ -238,5 +239,15 @@ mod tests {
         assert_eq!(who("ann@x.org", false), "Robin");
         // nobody to name: the sender, as elsewhere
         assert_eq!(who("", true), "Robin");
+    }
+
+    #[test]
+    fn rows_shown_before_their_count_say_so() {
+        let mut s = crate::app::AppState::new(vec![], Default::default(), Default::default());
+        s.list.loaded = true;
+        s.list.total = 87;
+        assert!(super::title(&s).ends_with(" 1/87 "), "{}", super::title(&s));
+        s.list.partial = true;
+        assert!(super::title(&s).ends_with(" 1/87+ "), "{}", super::title(&s));
     }
 }
