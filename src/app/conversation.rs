@@ -14,6 +14,8 @@ use crate::store::ThreadEntry;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     pub thread: ThreadId,
+    /// The folder it was opened from (`Effect::LoadConversation`).
+    pub shown: crate::model::FolderId,
     /// Empty until the store has answered.
     pub messages: Vec<Message>,
     pub cursor: usize,
@@ -51,8 +53,10 @@ pub fn open(state: &mut AppState, thread: ThreadId, fx: &mut Vec<Effect>) {
     let Some(account) = state.owner(&newest) else { return };
     state.list.anchor = Some(newest.id);
     let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen) || state.settings.reader_fullscreen;
+    let shown = newest.folder;
     let conversation = Some(Box::new(Conversation {
         thread,
+        shown,
         messages: Vec::new(),
         cursor: 0,
         wanted: Default::default(),
@@ -69,7 +73,7 @@ pub fn open(state: &mut AppState, thread: ThreadId, fx: &mut Vec<Effect>) {
         conversation,
     });
     state.seen.waiting = None;
-    fx.push(Effect::LoadConversation { thread });
+    fx.push(Effect::LoadConversation { thread, shown });
 }
 
 /// The thread's messages came: the unread ones unfold (their bodies asked for, and marked
@@ -83,7 +87,10 @@ pub fn loaded(
 ) {
     let (mark, at_once) = (state.settings.mark_read_on_open, super::seen::at_once(state));
     let Some(r) = &mut state.reader else { return };
-    let Some(c) = r.conversation.as_mut().filter(|c| c.thread == thread && c.messages.is_empty()) else { return };
+    let Some(c) = r.conversation.as_mut().filter(|c| c.thread == thread) else { return };
+    if !c.messages.is_empty() {
+        return reloaded(state, entries, fx);
+    }
     c.messages = entries
         .into_iter()
         .map(|(e, preview)| {
@@ -105,6 +112,38 @@ pub fn loaded(
     if mark && !at_once && !ids.is_empty() {
         fx.push(super::seen::wait(state, account, ids));
     }
+    ask_next(state, fx);
+    follow_cursor(state);
+}
+
+/// The open conversation read again (its messages changed): those still in it keep how
+/// they are shown, new unread ones unfold, and the cursor stays on its message while it is
+/// there; the reader closes when none is left.
+fn reloaded(state: &mut AppState, entries: Vec<(ThreadEntry, Option<String>)>, fx: &mut Vec<Effect>) {
+    let Some(c) = state.reader.as_mut().and_then(|r| r.conversation.as_mut()) else { return };
+    let old = std::mem::take(&mut c.messages);
+    let at = old.get(c.cursor).map(|m| m.summary.id);
+    c.messages = entries
+        .into_iter()
+        .map(|(e, preview)| match old.iter().find(|m| m.summary.id == e.summary.id) {
+            Some(m) => Message { summary: e.summary, depth: e.depth, ..m.clone() },
+            None => {
+                let unfolded = !e.summary.flags.is_seen();
+                if unfolded {
+                    c.wanted.push_back(e.summary.id);
+                }
+                Message { summary: e.summary, depth: e.depth, unfolded, body: Body::Loading, preview }
+            }
+        })
+        .collect();
+    if c.messages.is_empty() {
+        state.reader = None;
+        state.focus = Pane::List;
+        state.status = Some("the conversation has no messages here any more".into());
+        return;
+    }
+    let kept = at.and_then(|id| c.messages.iter().position(|m| m.summary.id == id));
+    c.cursor = kept.unwrap_or(c.cursor.min(c.messages.len() - 1));
     ask_next(state, fx);
     follow_cursor(state);
 }

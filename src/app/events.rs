@@ -64,9 +64,16 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 *f = folder;
             }
         }
-        Event::Changed { folder, .. } => {
+        Event::Changed { account, folder } => {
             if state.current.is_some_and(|c| c.1 == folder) || super::views::shows(state, folder) {
                 navigate::load(state, fx);
+            }
+            // an open conversation spans the account's folders: read it again
+            if let Some(r) = state.reader.as_ref().filter(|r| r.account == account)
+                && let Some(c) = &r.conversation
+                && !c.messages.is_empty()
+            {
+                fx.push(super::update::Effect::LoadConversation { thread: c.thread, shown: c.shown });
             }
             super::views::count(state, fx);
         }

@@ -137,10 +137,13 @@ pub enum Effect {
         len: usize,
         total: Option<usize>,
     },
-    /// Read every message of a thread, in every folder of its account, as a tree (off the
-    /// UI task); the answer is `Msg::Conversation`.
+    /// Read the messages of a thread, in the folders of its account but Trash and Junk, as
+    /// a tree (off the UI task); the answer is `Msg::Conversation`.
     LoadConversation {
         thread: crate::model::ThreadId,
+        /// The folder it was opened from: its messages there are shown even in Trash or
+        /// Junk, whose others are left out.
+        shown: crate::model::FolderId,
     },
     SaveAttachments {
         raw: Arc<Vec<u8>>,

@@ -140,7 +140,7 @@ fn a_conversation_asks_for_its_unread_bodies_one_at_a_time() {
     let mut s = threaded();
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Enter);
-    assert_eq!(fx, [Effect::LoadConversation { thread: ThreadId(2) }]);
+    assert_eq!(fx, [Effect::LoadConversation { thread: ThreadId(2), shown: FolderId(10) }]);
     assert!(s.reader.as_ref().is_some_and(|r| r.conversation.is_some()));
     // five messages, the last three unread (one of them in Sent)
     let entries: Vec<_> = rows(100, 5)
@@ -188,4 +188,42 @@ fn a_conversation_asks_for_its_unread_bodies_one_at_a_time() {
     // the list reloading around it leaves the conversation open
     threads_loaded(&mut s, &[]);
     assert!(s.reader.as_ref().is_some_and(|r| r.conversation.is_some() && r.id == ids[1]));
+}
+
+#[test]
+fn a_conversation_is_read_again_when_its_messages_change_and_closes_when_none_is_left() {
+    use crate::account::Event;
+    use crate::store::ThreadEntry;
+    let mut s = threaded();
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Enter);
+    let entries = |ids: &[i64]| -> Vec<(ThreadEntry, Option<String>)> {
+        rows(100, 3)
+            .into_iter()
+            .filter(|m| ids.contains(&m.id.0))
+            .map(|mut summary| {
+                summary.flags = Flags(Flags::SEEN);
+                (ThreadEntry { summary, depth: 0, more: vec![] }, None)
+            })
+            .collect()
+    };
+    let all = [1100, 1101, 1102];
+    update(&mut s, Msg::Conversation { thread: ThreadId(2), entries: entries(&all) });
+    let c = |s: &AppState| s.reader.as_ref().and_then(|r| r.conversation.clone());
+    s.reader.as_mut().unwrap().conversation.as_mut().unwrap().cursor = 1;
+    // a change in the account's folders reads the conversation again
+    let fx = update(&mut s, Msg::Worker(Event::Changed { account: AccountId(1), folder: FolderId(12) }));
+    assert!(fx.contains(&Effect::LoadConversation { thread: ThreadId(2), shown: FolderId(10) }), "{fx:?}");
+    // the message under the cursor went to Trash: the cursor stays in the conversation
+    update(&mut s, Msg::Conversation { thread: ThreadId(2), entries: entries(&[all[0], all[2]]) });
+    let now = c(&s).unwrap();
+    assert_eq!(now.messages.iter().map(|m| m.summary.id.0).collect::<Vec<_>>(), [all[0], all[2]]);
+    assert_eq!(now.cursor, 1);
+    // a message of the conversation that stays keeps the cursor on it
+    update(&mut s, Msg::Conversation { thread: ThreadId(2), entries: entries(&all) });
+    assert_eq!(c(&s).unwrap().messages[c(&s).unwrap().cursor].summary.id.0, all[2]);
+    // none left: the reader closes and says why
+    update(&mut s, Msg::Conversation { thread: ThreadId(2), entries: vec![] });
+    assert!(s.reader.is_none());
+    assert!(s.status.as_deref().is_some_and(|t| t.contains("no messages")), "{:?}", s.status);
 }

@@ -549,3 +549,26 @@ fn a_store_from_before_kept_thread_counts_counts_its_threads_once() {
     assert_eq!(store.thread_count(&folder_q(FolderId(2))).unwrap(), 1);
     assert_thread_counts(&store);
 }
+
+#[test]
+fn a_conversation_leaves_out_trash_unless_it_was_opened_there() {
+    let s = setup();
+    let folders = s
+        .store
+        .set_folders(
+            s.account,
+            &[info("INBOX", None), info("Sent", Some(SpecialUse::Sent)), info("Trash", Some(SpecialUse::Trash))],
+        )
+        .unwrap();
+    let trash = folders.iter().find(|f| f.name == "Trash").unwrap().id;
+    s.store.insert_messages(s.inbox, &[mail(1, 100, "a", None, &[])]).unwrap();
+    s.store.insert_messages(s.sent, &[mail(1, 200, "b", Some("a"), &["a"])]).unwrap();
+    s.store.insert_messages(trash, &[mail(1, 300, "c", Some("b"), &["a", "b"])]).unwrap();
+    let t = thread(&s.store, s.inbox, 1);
+    let subjects = |shown| -> Vec<String> {
+        s.store.conversation(t, shown).unwrap().into_iter().map(|e| e.summary.subject).collect()
+    };
+    assert_eq!(subjects(Some(s.inbox)), ["About a", "About b"]);
+    assert_eq!(subjects(None), ["About a", "About b"]);
+    assert_eq!(subjects(Some(trash)), ["About a", "About b", "About c"]);
+}

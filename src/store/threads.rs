@@ -569,7 +569,26 @@ impl Store {
     /// whole conversation across the account's folders; with a folder's query, messages
     /// elsewhere (a reply in Sent) are left out and their replies take their place.
     pub fn thread_tree(&self, thread: ThreadId, q: &ListQuery) -> Result<Vec<ThreadEntry>> {
-        let (clause, mut args) = q.where_clause()?;
+        let (clause, args) = q.where_clause()?;
+        self.tree_where(thread, clause, args)
+    }
+
+    /// A thread as a conversation: its messages in every folder of its account but Trash
+    /// and Junk (deleted, or not mail of the conversation), except `shown`, the folder it
+    /// was opened from.
+    pub fn conversation(&self, thread: ThreadId, shown: Option<FolderId>) -> Result<Vec<ThreadEntry>> {
+        let clause = "WHERE m.folder_id NOT IN (SELECT id FROM folders WHERE special_use IN ('trash', 'junk') \
+                      AND id IS NOT ?)"
+            .to_string();
+        self.tree_where(thread, clause, vec![shown.map_or(rusqlite::types::Value::Null, |f| f.0.into())])
+    }
+
+    fn tree_where(
+        &self,
+        thread: ThreadId,
+        clause: String,
+        mut args: Vec<rusqlite::types::Value>,
+    ) -> Result<Vec<ThreadEntry>> {
         let and = if clause.is_empty() { "WHERE" } else { "AND" };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, m.message_id, m.in_reply_to, m.refs FROM messages m

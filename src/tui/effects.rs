@@ -119,8 +119,8 @@ pub(crate) fn apply_env(state: &mut AppState, msg: Msg, env: Env<'_>) -> bool {
                         })
                     }
                 },
-                Effect::LoadConversation { thread } => {
-                    read_later(env, &mut queue, move |store| match store.thread_tree(thread, &ListQuery::default()) {
+                Effect::LoadConversation { thread, shown } => {
+                    read_later(env, &mut queue, move |store| match store.conversation(thread, Some(shown)) {
                         Ok(entries) => Msg::Conversation { thread, entries: super::threads::previews(store, entries) },
                         Err(e) => Msg::Failed(format!("local store: {e}")),
                     })
