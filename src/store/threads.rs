@@ -167,6 +167,9 @@ pub(super) struct Target {
     pub folder: FolderId,
     account: AccountId,
     by_subject: bool,
+    /// The threads of the Message-IDs looked up or recorded in this batch: the ids a
+    /// thread's replies name again and again are read once per batch. Cleared on a merge.
+    seen: std::cell::RefCell<std::collections::HashMap<String, ThreadId>>,
 }
 
 impl Target {
@@ -178,7 +181,7 @@ impl Target {
                  WHERE f.id = ?1",
             )?
             .query_row([folder], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(Target { folder, account, by_subject })
+        Ok(Target { folder, account, by_subject, seen: Default::default() })
     }
 }
 
@@ -206,7 +209,14 @@ pub(super) fn assign(conn: &rusqlite::Connection, to: &Target, m: &NewMessage) -
             "SELECT i.thread_id, t.merged_into FROM thread_ids i LEFT JOIN threads t ON t.id = i.thread_id
              WHERE i.account_id = ?1 AND i.message_id = ?2",
         )?;
+        let seen = to.seen.borrow();
         for id in own.into_iter().chain(ancestors.iter().copied()) {
+            if let Some(&t) = seen.get(id) {
+                if !found.contains(&t) {
+                    found.push(t);
+                }
+                continue;
+            }
             let hit = look
                 .query_row(params![account, id], |r| Ok((r.get::<_, ThreadId>(0)?, r.get::<_, Option<ThreadId>>(1)?)))
                 .optional()?;
@@ -237,12 +247,19 @@ pub(super) fn assign(conn: &rusqlite::Connection, to: &Target, m: &NewMessage) -
             }
         }
         1 => found[0],
-        _ => merge(conn, &found)?,
+        _ => {
+            to.seen.borrow_mut().clear();
+            merge(conn, account, &found)?
+        }
     };
     let mut put =
         conn.prepare_cached("INSERT OR IGNORE INTO thread_ids(account_id, message_id, thread_id) VALUES (?1, ?2, ?3)")?;
     for id in missing {
         put.execute(params![account, id, thread])?;
+    }
+    let mut seen = to.seen.borrow_mut();
+    for id in own.into_iter().chain(ancestors.iter().copied()) {
+        seen.insert(id.to_string(), thread);
     }
     Ok(thread)
 }
@@ -284,13 +301,19 @@ fn by_subject_key(
     .optional()
 }
 
-/// Merges threads into the one with the most messages; returns it.
-fn merge(conn: &rusqlite::Connection, threads: &[ThreadId]) -> rusqlite::Result<ThreadId> {
+/// Merges threads of `account` into the one with the most messages; returns it.
+fn merge(conn: &rusqlite::Connection, account: AccountId, threads: &[ThreadId]) -> rusqlite::Result<ThreadId> {
     let mut sized = Vec::with_capacity(threads.len());
     {
-        let mut st = conn.prepare_cached("SELECT count(*) FROM messages WHERE thread_id = ?1")?;
+        // the sizes from the summaries, one row per folder: counting a thread's messages
+        // made each message joining a long thread cost as much as the thread
+        let mut st = conn.prepare_cached(
+            "SELECT coalesce(sum(t.total), 0) FROM folders f JOIN thread_folders t
+                 ON t.folder_id = f.id AND t.thread_id = ?2
+             WHERE f.account_id = ?1",
+        )?;
         for &t in threads {
-            sized.push((st.query_row([t], |r| r.get::<_, i64>(0))?, t));
+            sized.push((st.query_row(params![account, t], |r| r.get::<_, i64>(0))?, t));
         }
     }
     // the largest, and of equals the oldest
