@@ -139,7 +139,8 @@ fn reloaded(state: &mut AppState, entries: Vec<(ThreadEntry, Option<String>)>, f
     if c.messages.is_empty() {
         state.reader = None;
         state.focus = Pane::List;
-        state.status = Some("the conversation has no messages here any more".into());
+        // after the user's own delete or move, its note (with its undo) stays
+        state.status.get_or_insert_with(|| "the conversation has no messages here any more".into());
         return;
     }
     let kept = at.and_then(|id| c.messages.iter().position(|m| m.summary.id == id));

@@ -619,3 +619,13 @@ fn a_range_selection_for_a_list_the_user_left_is_dropped() {
     update(&mut s, Msg::Selected { query, ids: vec![MessageId(1000), MessageId(1001)], unselect: false });
     assert!(s.selection.ids.is_empty());
 }
+
+#[test]
+fn slash_on_a_filtered_list_refines_it_after_a_space() {
+    let mut s = opened(5);
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Char('x'));
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('/'));
+    assert_eq!(s.list.typing.as_deref(), Some("x "));
+}

@@ -223,6 +223,7 @@ fn a_conversation_is_read_again_when_its_messages_change_and_closes_when_none_is
     update(&mut s, Msg::Conversation { thread: ThreadId(2), entries: entries(&all) });
     assert_eq!(c(&s).unwrap().messages[c(&s).unwrap().cursor].summary.id.0, all[2]);
     // none left: the reader closes and says why
+    s.status = None;
     update(&mut s, Msg::Conversation { thread: ThreadId(2), entries: vec![] });
     assert!(s.reader.is_none());
     assert!(s.status.as_deref().is_some_and(|t| t.contains("no messages")), "{:?}", s.status);

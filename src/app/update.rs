@@ -228,7 +228,12 @@ fn main_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         Action::Filter if state.list_open() => {
-            state.list.typing = Some(state.list.query.filter.clone().unwrap_or_default());
+            // what is there already is refined: the next word starts after a space
+            let mut text = state.list.query.filter.clone().unwrap_or_default();
+            if !text.is_empty() && !text.ends_with(' ') {
+                text.push(' ');
+            }
+            state.list.typing = Some(text);
             state.focus = Pane::List;
             state.layers.push(Layer::Filter);
         }

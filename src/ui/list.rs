@@ -159,6 +159,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let mut lines = Vec::with_capacity(inner.height as usize);
     for pos in l.top..(l.top + inner.height as usize).min(l.total) {
         let Some(s) = l.window.get(pos) else {
+            // after a failed read, only what was there: no rows still to come
+            if l.error.is_some() {
+                continue;
+            }
             lines.push(Line::from(Span::styled(fit("…", width), Style::default().fg(Color::DarkGray))));
             continue;
         };
@@ -249,5 +253,17 @@ mod tests {
         assert!(super::title(&s).ends_with(" 1/87 "), "{}", super::title(&s));
         s.list.partial = true;
         assert!(super::title(&s).ends_with(" 1/87+ "), "{}", super::title(&s));
+    }
+
+    #[test]
+    fn a_failed_read_shows_its_error_without_rows_to_come() {
+        let mut s = crate::app::AppState::new(vec![], Default::default(), Default::default());
+        (s.list.loaded, s.list.total) = (true, 31);
+        s.list.error = Some("search: from: needs a value".into());
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 6)).unwrap();
+        term.draw(|f| super::draw(f, f.area(), &s)).unwrap();
+        let text: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("from: needs a value"), "{text}");
+        assert!(!text.contains('…'), "{text}");
     }
 }
