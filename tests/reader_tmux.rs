@@ -70,6 +70,8 @@ fn attachments_and_links_go_to_the_system_opener_from_a_private_copy() {
     let env = format!("PATH={}:{path} TMPDIR={} HOME={}", bin.display(), tmp.display(), dir.path().display());
     let ui = Tmux::start_args("open", &env, "--demo");
     ui.wait("personal: INBOX", 20);
+    // the rows are there (a move before they come has nothing to move over)
+    ui.wait("Weihnachtsmarkt", 20);
     // the invoice, with a PDF and a PNG
     for _ in 0..5 {
         ui.keys(&["j"]);

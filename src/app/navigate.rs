@@ -184,6 +184,9 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
                 r.fullscreen = !r.fullscreen;
                 if r.fullscreen {
                     super::seen::now(state, fx);
+                } else {
+                    // the list is on screen again: its rows are read if it has none there
+                    keep_cursor_visible(state, fx);
                 }
             }
         }
@@ -431,6 +434,14 @@ pub(super) fn loaded(
         let read_here = state.reader.as_ref().is_some_and(|r| state.seen.marked == Some(r.id));
         state.list.total = total;
         state.list.window = window;
+        // a conversation's row is its thread's: when the message the cursor had left it (a
+        // delete in the conversation), the cursor goes with the thread, wherever it moved
+        if state.list.threaded
+            && let Some(c) = state.reader.as_ref().and_then(|r| r.conversation.as_ref())
+            && state.list.anchor.is_none_or(|id| state.list.window.position(id).is_none())
+        {
+            state.list.anchor_thread = Some(c.thread);
+        }
         super::threads::follow(state);
         // the cursor stays with its message when others came or went around it
         if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {

@@ -228,3 +228,34 @@ fn a_conversation_is_read_again_when_its_messages_change_and_closes_when_none_is
     assert!(s.reader.is_none());
     assert!(s.status.as_deref().is_some_and(|t| t.contains("no messages")), "{:?}", s.status);
 }
+
+#[test]
+fn the_cursor_stays_on_the_conversations_thread_when_its_row_changes() {
+    let mut s = threaded();
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Enter);
+    assert!(s.reader.as_ref().is_some_and(|r| r.conversation.is_some()));
+    // the thread's newest message went: its row is another message, further down
+    let cells = [1, 3, 2]
+        .map(|t| ThreadCell {
+            thread: ThreadId(t),
+            closed: Some(ThreadTotals { count: 1, unread: 0, flagged: 0 }),
+            glyphs: String::new(),
+        })
+        .to_vec();
+    let (seq, query) = (s.requests, s.list.query.clone());
+    update(&mut s, Msg::ThreadsLoaded { seq, query, total: 3, start: 0, rows: rows(10, 3), cells, counting: false });
+    assert_eq!(s.list.cursor, 2);
+    assert_eq!(s.list.window.cell(2).map(|c| c.thread), Some(ThreadId(2)));
+}
+
+#[test]
+fn leaving_the_full_screen_reader_reads_the_rows_the_list_has_room_for() {
+    let mut s = threaded();
+    key(&mut s, KeyCode::Enter);
+    s.list.window = Default::default();
+    s.focus = super::state::Pane::Reader;
+    s.reader.as_mut().unwrap().fullscreen = true;
+    let fx = key(&mut s, KeyCode::Esc);
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadThreads { .. })), "{fx:?}");
+}

@@ -307,11 +307,12 @@ fn back(state: &mut AppState, quit: bool, fx: &mut Vec<Effect>) {
     if let Some(r) = &mut state.reader {
         if r.fullscreen {
             r.fullscreen = false;
-            state.focus = Pane::List;
         } else {
             state.reader = None;
-            state.focus = Pane::List;
         }
+        state.focus = Pane::List;
+        // the list has more room now: the rows it shows are read if it has none there
+        navigate::keep_cursor_visible(state, fx);
     } else if quit {
         // as in mutt: q leaves the reader, and from the list or the folders quits
         quit_or_ask(state, fx);
