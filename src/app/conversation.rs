@@ -175,8 +175,13 @@ fn follow_cursor(state: &mut AppState) {
     r.summary = m.summary.clone();
     r.body = m.body.clone();
     let line = crate::ui::reader::message_line(state, state.reader.as_ref().map_or(0, cursor_of));
+    let height = state.reader_height();
     if let Some(r) = &mut state.reader {
-        r.scroll = line.min(u16::MAX as usize) as u16;
+        // the messages above stay in sight while the cursor's first lines fit below them
+        let scroll = r.scroll as usize;
+        if line < scroll || line + 2 > scroll + height {
+            r.scroll = line.min(u16::MAX as usize) as u16;
+        }
     }
 }
 

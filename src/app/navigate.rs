@@ -283,8 +283,9 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Opens the message under the list cursor in the reader, and prefetches its neighbours.
 pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
-    // a closed thread opens as one conversation
-    if let Some((thread, _)) = state.list.closed_thread() {
+    // a closed thread opens as one conversation; so does one whose only message here has
+    // replies elsewhere (in Sent), which the conversation shows
+    if let Some(thread) = state.list.window.cell(state.list.cursor).filter(|c| c.closed.is_some()).map(|c| c.thread) {
         return super::conversation::open(state, thread, fx);
     }
     if let Some(sel) = state.list.selected().cloned() {

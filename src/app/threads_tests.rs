@@ -259,3 +259,10 @@ fn leaving_the_full_screen_reader_reads_the_rows_the_list_has_room_for() {
     let fx = key(&mut s, KeyCode::Esc);
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadThreads { .. })), "{fx:?}");
 }
+
+#[test]
+fn a_thread_with_one_message_here_opens_as_a_conversation_for_its_replies_elsewhere() {
+    let mut s = threaded();
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, [Effect::LoadConversation { thread: ThreadId(1), shown: FolderId(10) }]);
+}
