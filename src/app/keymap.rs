@@ -173,7 +173,7 @@ pub const ACTIONS: &[Binding] = &[
     b(Main, Action::Open, "open", "open the folder or message; again: full screen", &["Enter", "l"]),
     b(Main, Action::Back, "back", "back: full screen, reader, list, folders", &["Esc", "h"]),
     b(Main, Action::NextPane, "next_pane", "next pane", &["Tab"]),
-    b(Main, Action::Filter, "filter", "filter the list by sender and subject", &["/"]),
+    b(Main, Action::Filter, "filter", "filter the list (the search language)", &["/"]),
     b(Main, Action::Search, "search", "search every folder of every account", &["\\"]),
     b(Main, Action::SaveSearch, "save_search", "keep the search as a folder of its own", &["W"]),
     b(Main, Action::Sync, "sync", "sync now", &["R"]),
