@@ -62,13 +62,24 @@ pub async fn run(
         }
     }
     rows.sort_by(|a: &Summary, b: &Summary| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+    let more = rows.len() > limit;
     rows.truncate(limit);
     let place = |m: &Summary| {
         let (acct, folder) = names.get(&m.folder).cloned().unwrap_or_default();
         format!("{acct}/{folder}")
     };
     let rows = rows.into_iter().map(|m| super::list::Line::flat(&store, m)).collect::<Result<Vec<_>>>()?;
-    super::list::print_rows(loaded, &rows, &names, place, json)
+    let code = super::list::print_rows(loaded, &rows, &names, place, json)?;
+    // the notes go to stderr: the rows on stdout stay what a script reads
+    if code != 0 {
+        return Ok(code);
+    }
+    if rows.is_empty() {
+        eprintln!("poste: no message matches {}", crate::sanitize::line(query));
+    } else if more {
+        eprintln!("poste: more messages match than the {limit} shown (--limit N shows more)");
+    }
+    Ok(0)
 }
 
 /// The server's matches for a query in one account, and whether it was asked.
