@@ -89,6 +89,19 @@ fn body_lines(state: &AppState, summary: &Summary, body: &Body, width: usize) ->
     match body {
         Body::Loading | Body::Rendering { .. } => push(&[Span::styled("loading…", dim)], &[]),
         Body::Unavailable(reason) => {
+            // the stored header says what the message is, even when its body cannot come
+            let date = chrono::DateTime::from_timestamp(summary.date, 0)
+                .map(|d| d.with_timezone(&chrono::Local).to_rfc2822())
+                .unwrap_or_default();
+            let from = crate::compose::mailbox(Some(&summary.from_name), &summary.from_addr);
+            for (k, v) in
+                [("From", from), ("To", summary.to.clone()), ("Date", date), ("Subject", summary.subject.clone())]
+            {
+                if !v.is_empty() {
+                    push(&[Span::styled(format!("{k}: "), key), Span::raw(crate::sanitize::line(&v))], &[]);
+                }
+            }
+            push(&[], &[]);
             push(&[Span::styled("This message's body is not available.", yellow)], &[]);
             push(&[], &[]);
             push(&[Span::raw(reason.as_str())], &[]);
