@@ -604,6 +604,7 @@ fn a_list_read_that_fails_says_why_in_the_list() {
     update(&mut s, Msg::ListFailed { seq, query, error: error.clone() });
     assert_eq!(s.list.error.as_ref(), Some(&error));
     assert_eq!(s.notice.as_ref(), Some(&error));
+    assert_eq!((s.list.total, s.list.cursor), (0, 0));
     let (seq, query, _) = list_read(&key(&mut s, KeyCode::Backspace));
     update(&mut s, Msg::ListLoaded { seq, query, total: 5, start: 0, rows: rows(0, 5), counting: false });
     assert!(s.list.error.is_none());

@@ -48,6 +48,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 state.list.loaded = true;
                 state.list.counting = None;
                 state.list.partial = false;
+                // the rows of the text before are gone: none to move over
+                if state.list.window.rows.is_empty() {
+                    (state.list.total, state.list.cursor, state.list.top) = (0, 0, 0);
+                }
                 state.notify(error.clone());
                 state.list.error = Some(error);
             }
