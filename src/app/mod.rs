@@ -49,3 +49,6 @@ mod views_tests;
 
 #[cfg(test)]
 mod threads_tests;
+
+#[cfg(test)]
+mod list_tests;

@@ -7,6 +7,7 @@
 mod bodies;
 pub mod folders;
 mod intents;
+mod list_reads;
 mod local;
 pub mod maildir;
 mod maildir_sync;
@@ -17,6 +18,7 @@ pub mod pending;
 pub mod pop3;
 mod schema;
 mod search;
+mod thread_assign;
 pub mod threads;
 mod tree;
 

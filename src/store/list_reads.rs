@@ -1,0 +1,161 @@
+//! Reading the message list: counts, windows of rows in date order, the owners and ids
+//! of a query's messages, one message, and address completion.
+
+use super::messages::{ListQuery, SUMMARY_COLUMNS, summary_row};
+use super::{Result, Store, StoreError, StoredMessage};
+use crate::model::{AccountId, Flags, MessageId, Summary};
+use rusqlite::{OptionalExtension, params, params_from_iter};
+use std::path::PathBuf;
+
+impl Store {
+    /// How many messages a query matches.
+    pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        let filter = q.filter.as_deref().filter(|f| !f.trim().is_empty());
+        if let (Some(folder), None, None, None) = (q.folder, q.account, filter, q.role) {
+            // a whole folder: the trigger-maintained count, not a scan
+            let mut st = self.conn().prepare_cached("SELECT total FROM folder_counts WHERE folder_id = ?1")?;
+            return Ok(st.query_row([folder], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0) as usize);
+        }
+        if let (Some(folder), None, None, Some(f)) = (q.folder, q.account, q.role, filter)
+            && q.found.is_empty()
+        {
+            use crate::query::{FlagTerm, Query, Term};
+            // `is:unread` or `is:read` of a whole folder: the kept counts too
+            let read = match crate::query::parse(f, &chrono::Local::now().fixed_offset())? {
+                Query::Term(Term::Is(FlagTerm::Unread)) => Some(false),
+                Query::Term(Term::Is(FlagTerm::Read)) => Some(true),
+                _ => None,
+            };
+            if let Some(read) = read {
+                let mut st =
+                    self.conn().prepare_cached("SELECT total, unread FROM folder_counts WHERE folder_id = ?1")?;
+                let (total, unread) = st
+                    .query_row([folder], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                    .optional()?
+                    .unwrap_or((0, 0));
+                return Ok(if read { total - unread } else { unread }.max(0) as usize);
+            }
+        }
+        let (from, args) = q.count_from()?;
+        let sql = format!("SELECT count(*) {from}");
+        let mut st = self.conn().prepare_cached(&sql)?;
+        Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// How many of a query's messages are unread.
+    pub fn count_unread(&self, q: &ListQuery) -> Result<usize> {
+        let (from, mut args) = q.count_from()?;
+        let sql = format!("SELECT count(*) {from} AND (m.flags & ?) = 0");
+        args.push(rusqlite::types::Value::Integer(i64::from(Flags::SEEN)));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// The accounts owning these messages, each with its messages among them.
+    pub fn owners(&self, ids: &[MessageId]) -> Result<Vec<(AccountId, Vec<MessageId>)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT f.account_id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
+        )?;
+        let mut out: Vec<(AccountId, Vec<MessageId>)> = Vec::new();
+        for id in ids {
+            let Some(account) = st.query_row([id], |r| r.get::<_, AccountId>(0)).optional()? else { continue };
+            match out.iter_mut().find(|(a, _)| *a == account) {
+                Some((_, v)) => v.push(*id),
+                None => out.push((account, vec![*id])),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A window of a query's messages, newest first.
+    pub fn list(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<Summary>> {
+        self.list_ordered(q, offset, limit, false)
+    }
+
+    /// Like `list`, for a query known to match `total` messages: a window in the older half
+    /// is read from the oldest end, so both ends of a 100,000-message folder are quick.
+    pub fn list_window(&self, q: &ListQuery, total: usize, offset: usize, limit: usize) -> Result<Vec<Summary>> {
+        let end = (offset + limit).min(total);
+        if offset <= total / 2 || end <= offset {
+            return self.list(q, offset, limit);
+        }
+        let mut rows = self.list_ordered(q, total - end, end - offset, true)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    fn list_ordered(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Summary>> {
+        let (clause, mut args) = q.where_clause()?;
+        let order = if oldest_first { "m.date ASC, m.id ASC" } else { "m.date DESC, m.id DESC" };
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?");
+        args.push(rusqlite::types::Value::Integer(limit as i64));
+        args.push(rusqlite::types::Value::Integer(offset as i64));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The ids of a query's messages, newest first, grouped by the account that owns them
+    /// (an action on them goes to each account's worker).
+    pub fn ids_by_account(&self, q: &ListQuery) -> Result<Vec<(AccountId, Vec<MessageId>)>> {
+        let (clause, args) = q.where_clause()?;
+        let sql = format!(
+            "SELECT f.account_id, m.id FROM messages m JOIN folders f ON f.id = m.folder_id {clause}
+             ORDER BY m.date DESC, m.id DESC"
+        );
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows =
+            st.query_map(params_from_iter(args), |r| Ok((r.get::<_, AccountId>(0)?, r.get::<_, MessageId>(1)?)))?;
+        let mut out: Vec<(AccountId, Vec<MessageId>)> = Vec::new();
+        for row in rows {
+            let (account, id) = row?;
+            match out.iter_mut().find(|(a, _)| *a == account) {
+                Some((_, ids)) => ids.push(id),
+                None => out.push((account, vec![id])),
+            }
+        }
+        Ok(out)
+    }
+
+    /// One message with its account and folder.
+    pub fn message(&self, id: MessageId) -> Result<StoredMessage> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, a.name, a.id, f.name, f.display, m.message_id, m.cc_addrs, m.path
+             FROM messages m JOIN folders f ON f.id = m.folder_id JOIN accounts a ON a.id = f.account_id
+             WHERE m.id = ?1"
+        );
+        let mut st = self.conn().prepare_cached(&sql)?;
+        st.query_row([id], |r| {
+            Ok(StoredMessage {
+                summary: summary_row(r)?,
+                account: r.get(13)?,
+                account_id: r.get(14)?,
+                folder_name: r.get(15)?,
+                folder_display: r.get(16)?,
+                message_id: r.get(17)?,
+                cc: r.get(18)?,
+                path: r.get::<_, Option<String>>(19)?.map(PathBuf::from),
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::NoMessage(id))
+    }
+
+    /// Addresses for completion: senders whose address or name starts with `prefix` (a
+    /// name at any word), most frequent first, as `Name <address>`.
+    pub fn addresses(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let p = prefix.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        if p.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut st = self.conn().prepare_cached(
+            "SELECT from_name, from_addr FROM messages
+             WHERE from_addr LIKE ?1 ESCAPE '\\' OR from_name LIKE ?1 ESCAPE '\\' OR from_name LIKE ?2 ESCAPE '\\'
+             GROUP BY lower(from_addr) ORDER BY count(*) DESC, max(date) DESC LIMIT ?3",
+        )?;
+        let rows = st.query_map(params![format!("{p}%"), format!("% {p}%"), limit as i64], |r| {
+            Ok(crate::compose::mailbox(Some(&r.get::<_, String>(0)?), &r.get::<_, String>(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
