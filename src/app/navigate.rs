@@ -285,7 +285,7 @@ pub fn keep_cursor_visible(state: &mut AppState, fx: &mut Vec<Effect>) {
 pub fn open_message(state: &mut AppState, fx: &mut Vec<Effect>) {
     // a closed thread opens as one conversation; so does one whose only message here has
     // replies elsewhere (in Sent), which the conversation shows
-    if let Some(thread) = state.list.window.cell(state.list.cursor).filter(|c| c.closed.is_some()).map(|c| c.thread) {
+    if let Some(thread) = state.list.thread_row() {
         return super::conversation::open(state, thread, fx);
     }
     if let Some(sel) = state.list.selected().cloned() {
@@ -440,8 +440,9 @@ pub(super) fn loaded(
         if state.list.threaded
             && let Some(c) = state.reader.as_ref().and_then(|r| r.conversation.as_ref())
             && state.list.anchor.is_none_or(|id| state.list.window.position(id).is_none())
+            && let Some(i) = state.list.window.cells.iter().position(|cell| cell.thread == c.thread)
         {
-            state.list.anchor_thread = Some(c.thread);
+            state.list.anchor = state.list.window.rows.get(i).map(|s| s.id);
         }
         super::threads::follow(state);
         // the cursor stays with its message when others came or went around it

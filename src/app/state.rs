@@ -141,6 +141,12 @@ impl ListView {
         self.window.get(self.cursor)
     }
 
+    /// The thread whose row the cursor is on (closed, or a thread of one message in this
+    /// list), not a message of an open thread.
+    pub fn thread_row(&self) -> Option<ThreadId> {
+        self.window.cell(self.cursor).filter(|c| c.closed.is_some()).map(|c| c.thread)
+    }
+
     /// The closed thread of more than one message under the cursor: an action there is on
     /// all of them.
     pub fn closed_thread(&self) -> Option<(ThreadId, ThreadTotals)> {

@@ -165,9 +165,12 @@ pub(super) fn assign(conn: &rusqlite::Connection, to: &Target, m: &NewMessage) -
     for id in missing {
         put.execute(params![account, id, thread])?;
     }
+    // the ids already there are of this thread (a merge cleared the others)
     let mut seen = to.seen.borrow_mut();
     for id in own.into_iter().chain(ancestors.iter().copied()) {
-        seen.insert(id.to_string(), thread);
+        if !seen.contains_key(id) {
+            seen.insert(id.to_string(), thread);
+        }
     }
     Ok(thread)
 }
