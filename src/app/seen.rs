@@ -2,7 +2,7 @@
 //! `mark_read_delay` in the reader pane, so skimming the list with the reader open marks
 //! nothing. The delay is a timer the event loop runs (`Effect::Timer`); no sleeping here.
 
-use super::state::AppState;
+use super::state::{AppState, Body};
 use super::update::{Effect, Timer};
 use crate::account::{self, Command};
 use crate::model::{AccountId, Flags, MessageId};
@@ -50,14 +50,21 @@ pub fn wait(state: &mut AppState, account: AccountId, ids: Vec<MessageId>) -> Ef
 
 /// The reader went full screen: the message waiting for its delay is read now.
 pub fn now(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some((account, ids)) = state.seen.waiting.take() else { return };
+    let Some((account, mut ids)) = state.seen.waiting.take() else { return };
     let Some(r) = &state.reader else { return };
-    // still in the reader: the open message, or the conversation they are of
+    // still in the reader: the open message, or the conversation they are of; one whose
+    // body could not come (offline, never downloaded) has not been read
+    let unavailable = |body: &Body| matches!(body, Body::Unavailable(_));
     let shown = match &r.conversation {
-        Some(c) => ids.iter().all(|id| c.messages.iter().any(|m| m.summary.id == *id)),
-        None => ids == [r.id],
+        Some(c) => {
+            let at = |id: &MessageId| c.messages.iter().find(|m| m.summary.id == *id);
+            let all = ids.iter().all(|id| at(id).is_some());
+            ids.retain(|id| at(id).is_some_and(|m| !unavailable(&m.body)));
+            all
+        }
+        None => ids == [r.id] && !unavailable(&r.body),
     };
-    if shown {
+    if shown && !ids.is_empty() {
         state.seen.marked = Some(r.id);
         mark(account, ids, fx);
     }
@@ -110,6 +117,19 @@ mod tests {
             Effect::Timer { after, timer } => Some((*after, *timer)),
             _ => None,
         })
+    }
+
+    #[test]
+    fn a_message_whose_body_could_not_come_is_not_marked_read() {
+        let mut s = opened(10);
+        let fx = key(&mut s, KeyCode::Enter);
+        let (_, t) = timer(&fx).unwrap();
+        let reason = "not downloaded yet, and the server cannot be reached".to_string();
+        update(
+            &mut s,
+            Msg::Worker(crate::account::Event::BodyUnavailable { id: MessageId(1000), reason, offline: true }),
+        );
+        assert!(marks(&update(&mut s, Msg::Timer(t))).is_empty());
     }
 
     #[test]
