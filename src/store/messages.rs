@@ -182,6 +182,7 @@ impl Store {
                 index.new_row(id, Cow::Borrowed(m), None);
             }
         }
+        to.write_tally(&tx)?;
         index.write(&tx)?;
         tx.commit()?;
         Ok(())
@@ -410,6 +411,7 @@ pub(super) fn insert_delivered<'a>(
         // a new UID: never there already
         None => return Err(StoreError::NoMessage(MessageId(0))),
     };
+    to.write_tally(tx)?;
     index.new_row(id, Cow::Owned(m), whole.then_some(file.head));
     if file.partial {
         tx.execute("UPDATE messages SET partial = 1 WHERE id = ?1", [id])?;
@@ -451,7 +453,8 @@ pub(super) fn new_message(
 }
 
 /// Inserts one message row and returns its id; a UID already in the folder only gets the
-/// new flags (and `None`). The caller indexes a new row for search (`search::Pending`).
+/// new flags (and `None`). The caller indexes a new row for search (`search::Pending`),
+/// and writes the counts of the rows it stored (`Target::write_tally`) before it commits.
 pub(super) fn insert_row(
     conn: &rusqlite::Connection,
     to: &super::threads::Target,
@@ -485,8 +488,11 @@ pub(super) fn insert_row(
         thread
     ])?;
     if inserted == 1 {
+        to.stored(thread, m);
         return Ok(Some(MessageId(conn.last_insert_rowid())));
     }
+    // the update's triggers change the summaries: they must hold every row stored before
+    to.write_tally(conn)?;
     conn.prepare_cached(
         "UPDATE messages SET flags = ?3, thread_id = coalesce(thread_id, ?4) WHERE folder_id = ?1 AND uid = ?2",
     )?

@@ -18,6 +18,7 @@ pub mod pending;
 pub mod pop3;
 mod schema;
 mod search;
+mod tally;
 mod thread_assign;
 pub mod threads;
 mod tree;

@@ -105,6 +105,7 @@ impl Store {
             // UID 0 is never taken, so the row is new
             let id = super::messages::insert_row(&tx, &to, &m, Some(&staged.path.to_string_lossy()))?
                 .ok_or(super::StoreError::NoMessage(MessageId(0)))?;
+            to.write_tally(&tx)?;
             let mut index = super::search::Pending::default();
             index.new_row(id, std::borrow::Cow::Borrowed(&m), Some(raw));
             index.write(&tx)?;
@@ -226,6 +227,7 @@ impl Store {
                 if ins.execute(params![id, to])? == 1 {
                     let new = MessageId(tx.last_insert_rowid());
                     fix.execute(params![new, PLACEHOLDER_BASE + new.0])?;
+                    super::tally::count_row(&tx, new)?;
                     super::search::index(&tx, new, None)?;
                     out.push((new, id));
                 }

@@ -9,6 +9,7 @@
 //! joins two threads merges them: the smaller one's rows move to the larger, and its
 //! thread row points to the larger (`merged_into`) for the placeholders that named it.
 
+use super::tally::Tally;
 use super::threads::{BACKLOG_BATCH, MAX_REFERENCES, SUBJECT_WINDOW};
 use super::{Result, Store};
 use crate::model::{AccountId, FolderId, MessageId, NewMessage, ThreadId};
@@ -78,6 +79,8 @@ pub(super) struct Target {
     /// The threads of the Message-IDs looked up or recorded in this batch: the ids a
     /// thread's replies name again and again are read once per batch. Cleared on a merge.
     seen: std::cell::RefCell<std::collections::HashMap<String, ThreadId>>,
+    /// The counts and summaries of the rows stored so far, not written yet.
+    tally: std::cell::RefCell<Tally>,
 }
 
 impl Target {
@@ -89,7 +92,18 @@ impl Target {
                  WHERE f.id = ?1",
             )?
             .query_row([folder], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(Target { folder, account, by_subject, seen: Default::default() })
+        Ok(Target { folder, account, by_subject, seen: Default::default(), tally: Default::default() })
+    }
+
+    /// A row of `thread` was stored: it counts when the tally is written.
+    pub(super) fn stored(&self, thread: ThreadId, m: &NewMessage) {
+        self.tally.borrow_mut().add(thread, m);
+    }
+
+    /// Writes the counts and summaries of the rows stored so far: before a merge or an
+    /// update reads or changes them, and before the transaction commits.
+    pub(super) fn write_tally(&self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+        self.tally.borrow_mut().write(conn, self.folder)
     }
 }
 
@@ -157,6 +171,8 @@ pub(super) fn assign(conn: &rusqlite::Connection, to: &Target, m: &NewMessage) -
         1 => found[0],
         _ => {
             to.seen.borrow_mut().clear();
+            // the merge sizes threads from their summaries and moves rows out of them
+            to.write_tally(conn)?;
             merge(conn, account, &found)?
         }
     };
