@@ -32,10 +32,13 @@ impl Worker {
     /// Applies and queues an action without sending the queue yet: its local effect and
     /// its queued entry commit together, or neither does.
     pub(super) fn act_quietly(&mut self, action: Action) {
+        // an undo says what it put back, once it has
+        let undone = matches!(action, Action::Undo).then(|| self.undo_note()).flatten();
         if self.local() {
             // no queue: the files are the mail, and each change to them stands alone
-            if let Err(text) = self.plan(action) {
-                self.notice(text);
+            match self.plan(action) {
+                Err(text) => self.notice(text),
+                Ok(()) => undone.into_iter().for_each(|t| self.notice(t)),
             }
             return;
         }
@@ -52,10 +55,29 @@ impl Worker {
             (Err(text), _) => Err(text),
             (Ok(()), Err(e)) => Err(format!("nothing was changed: local store: {e}")),
         };
-        if let Err(text) = outcome {
-            // nothing of it happened: nothing of it to undo
-            self.undo.truncate(undo);
-            self.notice(text);
+        match outcome {
+            Err(text) => {
+                // nothing of it happened: nothing of it to undo
+                self.undo.truncate(undo);
+                self.notice(text);
+            }
+            Ok(()) => undone.into_iter().for_each(|t| self.notice(t)),
+        }
+    }
+
+    /// What an undo now would put back, as its note says it.
+    fn undo_note(&self) -> Option<String> {
+        let count = |n: usize| format!("{n} {}", crate::format::plural(n as u64, "message", "messages"));
+        match self.undo.last()? {
+            UndoEntry::MarkedRead { ids } => Some(format!("undone: {} unread again", count(ids.len()))),
+            UndoEntry::Moved { origins, .. } => {
+                let first = origins.first()?.folder;
+                let place = match origins.iter().all(|o| o.folder == first) {
+                    true => self.folder(first).map(|f| f.display).unwrap_or_else(|_| "their folder".into()),
+                    false => "their folders".into(),
+                };
+                Some(format!("undone: {} back in {place}", count(origins.len())))
+            }
         }
     }
 

@@ -145,3 +145,31 @@ fn slash_on_a_filtered_list_refines_it_after_a_space() {
     key(&mut s, KeyCode::Char('/'));
     assert_eq!(s.list.typing.as_deref(), Some("x "));
 }
+
+#[test]
+fn a_filter_on_bodies_says_it_searched_only_those_stored_here() {
+    let mut s = opened(5);
+    s.accounts[0].bodies_on_server = true;
+    key(&mut s, KeyCode::Char('/'));
+    for c in "budget".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.status.as_deref(), Some("only bodies stored here were searched; \\ asks the server too"));
+    // a header term looks in no body
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Esc);
+    s.status = None;
+    key(&mut s, KeyCode::Char('/'));
+    for c in "from:ann".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.status, None);
+    // a query that cannot be read keeps its error on screen past the Enter
+    key(&mut s, KeyCode::Char('/'));
+    let (seq, query, _) = list_read(&key(&mut s, KeyCode::Char('(')));
+    update(&mut s, Msg::ListFailed { seq, query, error: "bad query".into() });
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.notice.as_deref(), Some("bad query"));
+}

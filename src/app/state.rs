@@ -29,6 +29,8 @@ pub struct AccountView {
     pub outbox: Vec<crate::account::OutboxItem>,
     /// `d` deletes for good in this account (`delete = "expunge"`), so it asks first.
     pub delete_expunges: bool,
+    /// An IMAP account that does not keep every body here: `/` cannot look in the rest.
+    pub bodies_on_server: bool,
 }
 
 /// One row of the folder pane.
@@ -403,6 +405,7 @@ impl AppState {
                     pending: 0,
                     outbox: Vec::new(),
                     delete_expunges: false,
+                    bodies_on_server: false,
                 })
                 .collect(),
             focus: Pane::Folders,

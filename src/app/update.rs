@@ -336,6 +336,7 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         (Some(Action::Submit), _) => {
             state.list.typing = None;
             state.close(|l| matches!(l, Layer::Filter));
+            stored_bodies_note(state);
             return;
         }
         (Some(Action::Cancel), _) => {
@@ -349,6 +350,28 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
     let t = text.clone();
     text_changed(state, t, fx);
+}
+
+/// After a filter that looks in bodies, in an account whose bodies are not all here: says
+/// that only the stored ones were searched, and which key asks the server. A query that
+/// could not be read keeps its error in the status line.
+fn stored_bodies_note(state: &mut AppState) {
+    if let Some(e) = &state.list.error {
+        // the Enter that closed the prompt would clear the query's error from the status line
+        state.notice = Some(e.clone());
+        return;
+    }
+    let Some(filter) = &state.list.query.filter else { return };
+    let Some((account, _)) = state.current else { return };
+    if !state.accounts.iter().any(|a| a.id == account && a.bodies_on_server) {
+        return;
+    }
+    // (whether it looks in bodies does not depend on the day)
+    let now = chrono::DateTime::UNIX_EPOCH.fixed_offset();
+    if crate::query::parse(filter, &now).is_ok_and(|q| q.searches_bodies()) {
+        let key = state.keymap.key_of(Action::Search);
+        state.status = Some(format!("only bodies stored here were searched; {key} asks the server too"));
+    }
 }
 
 fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {

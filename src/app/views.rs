@@ -76,12 +76,18 @@ impl AppState {
             Virtual::Role(SpecialUse::Sent) => "All sent".into(),
             Virtual::Role(SpecialUse::Drafts) => "All drafts".into(),
             Virtual::Role(r) => format!("All {}", r.as_str()),
-            Virtual::Search(q) => match &self.server_search {
-                Some(s) if !s.waiting.is_empty() => format!("search: {q} · asking servers…"),
-                Some(s) if !s.notes.is_empty() => format!("search: {q} · {}", s.notes.join("; ")),
-                _ => format!("search: {q}"),
-            },
+            Virtual::Search(q) => format!("search: {q}"),
             Virtual::Saved(i) => self.views.get(*i).map(|s| s.name.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// How the open search's servers answered, when that is still to be said: the list's
+    /// title gives it after the position, so that a long note never hides the count.
+    pub fn search_note(&self) -> Option<String> {
+        match &self.server_search {
+            Some(s) if !s.waiting.is_empty() => Some("asking servers…".into()),
+            Some(s) if !s.notes.is_empty() => Some(s.notes.join("; ")),
+            _ => None,
         }
     }
 

@@ -213,7 +213,9 @@ fn a_search_asks_every_server_and_takes_what_they_find() {
         })
         .collect();
     assert_eq!(asked, vec![(AccountId(1), 1, "budget".to_string()), (AccountId(2), 1, "budget".to_string())]);
-    let title = |s: &AppState| s.virtual_name(s.open_virtual.as_ref().unwrap());
+    let title = |s: &AppState| {
+        format!("{} · {}", s.virtual_name(s.open_virtual.as_ref().unwrap()), s.search_note().unwrap_or_default())
+    };
     assert!(title(&s).ends_with("asking servers…"), "{}", title(&s));
 
     // one server finds a message whose body is not here: it joins the list

@@ -23,14 +23,15 @@ pub struct How {
 pub(super) struct Line {
     pub m: crate::model::Summary,
     pub thread: Option<crate::model::ThreadId>,
-    pub depth: usize,
+    /// Its depth in the tree of a threaded list (`--threads`); `None` in a flat one.
+    pub depth: Option<usize>,
     pub glyphs: String,
 }
 
 impl Line {
     /// A message outside any tree (a flat list), with its thread.
     pub(super) fn flat(store: &Store, m: crate::model::Summary) -> Result<Line> {
-        Ok(Line { thread: store.thread_of(m.id)?, m, depth: 0, glyphs: String::new() })
+        Ok(Line { thread: store.thread_of(m.id)?, m, depth: None, glyphs: String::new() })
     }
 }
 
@@ -115,7 +116,7 @@ pub(super) fn print_rows(
     for Line { m, thread, depth, glyphs } in rows {
         let r = if json {
             let (acct, fname) = names.get(&m.folder).cloned().unwrap_or_default();
-            let v = serde_json::json!({
+            let mut v = serde_json::json!({
                 "id": m.id,
                 "account": acct,
                 "folder": fname,
@@ -128,8 +129,10 @@ pub(super) fn print_rows(
                 "size": m.size,
                 "has_attachments": m.has_attachments,
                 "thread": thread,
-                "depth": depth,
             });
+            if let (Some(d), Some(o)) = (depth, v.as_object_mut()) {
+                o.insert("depth".into(), (*d).into());
+            }
             writeln!(out, "{v}")
         } else {
             let date = crate::format::list_date(m.date, now, &loaded.config.ui.date_format);
@@ -177,7 +180,7 @@ fn threaded(store: &Store, queries: &[ListQuery], limit: usize) -> Result<Vec<Li
     for (i, head) in heads {
         for e in store.thread_tree(head.thread, &queries[i])? {
             let glyphs = e.glyphs();
-            lines.push(Line { m: e.summary, thread: Some(head.thread), depth: e.depth, glyphs });
+            lines.push(Line { m: e.summary, thread: Some(head.thread), depth: Some(e.depth), glyphs });
         }
     }
     Ok(lines)

@@ -23,9 +23,18 @@ fn decode_text(raw: &[u8]) -> String {
         .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned())
 }
 
+/// The hosts servers put in an ENVELOPE for an address that had none (`To: me`):
+/// Dovecot's, and the c-client servers' (UW, Panda).
+const NO_HOST: [&[u8]; 2] = [b"MISSING_DOMAIN", b".MISSING-HOST-NAME."];
+
+/// `mailbox@host`, or the mailbox alone when the message gave no host.
 fn addr_spec(a: &Address<'_>) -> Option<String> {
     let (mailbox, host) = (a.mailbox.as_deref()?, a.host.as_deref()?);
-    Some(format!("{}@{}", String::from_utf8_lossy(mailbox), String::from_utf8_lossy(host)))
+    let mailbox = String::from_utf8_lossy(mailbox);
+    if NO_HOST.contains(&host) || host.is_empty() {
+        return Some(mailbox.into_owned());
+    }
+    Some(format!("{mailbox}@{}", String::from_utf8_lossy(host)))
 }
 
 /// `Name <addr>, ...` of an ENVELOPE address list (group markers skipped), sanitised.
@@ -211,6 +220,20 @@ mod tests {
         let two = b"Content-Type: multipart/mixed;\r\n boundary=x\r\nReferences: <a@b>\r\n\r\n";
         assert_eq!(references(two), Some("<a@b>".into()));
         assert_eq!(references(b"Content-Type: text/plain\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn an_address_without_a_host_is_its_mailbox_alone() {
+        let a = |host: Option<&'static [u8]>| Address {
+            name: None,
+            adl: None,
+            mailbox: Some(std::borrow::Cow::Borrowed(b"me")),
+            host: host.map(std::borrow::Cow::Borrowed),
+        };
+        assert_eq!(addr_spec(&a(Some(b"MISSING_DOMAIN"))).as_deref(), Some("me"));
+        assert_eq!(addr_spec(&a(Some(b".MISSING-HOST-NAME."))).as_deref(), Some("me"));
+        assert_eq!(addr_spec(&a(Some(b"example.com"))).as_deref(), Some("me@example.com"));
+        assert_eq!(addr_spec(&a(None)), None);
     }
 
     #[test]

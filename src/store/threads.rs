@@ -118,8 +118,13 @@ impl Store {
             // a whole folder along its index, from the nearer end
             Some(folder) if q.account.is_none() && q.role.is_none() => {
                 let total = self.folder_threads(folder)?;
+                if offset >= total {
+                    // past the end (a window that ends with the list asks once more): an
+                    // OFFSET from the front would walk every thread to find nothing
+                    return Ok(Vec::new());
+                }
                 let end = (offset + limit).min(total);
-                if offset > total / 2 && end > offset {
+                if offset > total / 2 {
                     let mut rows = self.heads(q, total - end, end - offset, true)?;
                     rows.reverse();
                     rows

@@ -145,6 +145,7 @@ async fn session(
     }
     for (view, cfg) in state.accounts.iter_mut().zip(accounts) {
         view.delete_expunges = cfg.imap.as_ref().is_some_and(|i| i.delete == crate::config::DeleteMode::Expunge);
+        view.bodies_on_server = cfg.imap.as_ref().is_some_and(|i| i.offline != crate::config::Offline::All);
     }
 
     let (mut terminal, guard) = setup()?;

@@ -36,9 +36,10 @@ fn title(state: &AppState) -> String {
     // in a search the filter is the search, which the title names already
     let searching = matches!(state.open_virtual, Some(Virtual::Search(_) | Virtual::Saved(_)));
     if searching {
+        let note = state.search_note().map(|n| format!(" · {n}")).unwrap_or_default();
         return match &l.typing {
             Some(t) => format!(" search: {t}▏{pos} "),
-            None => format!(" {folder}{pos} "),
+            None => format!(" {folder}{pos}{note} "),
         };
     }
     match (&l.typing, &l.query.filter) {
@@ -150,11 +151,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let now = chrono::Local::now();
     let is_sent =
         |folder| state.folder_by_id(folder).is_some_and(|(_, f)| f.special_use == Some(crate::model::SpecialUse::Sent));
-    // a list over several accounts shows each row's account (and, for a search, folder)
+    // a list over several accounts shows each row's account (and, for a search with room
+    // for it, folder: below 90 columns the subject needs the room more)
     let place_w = match &state.open_virtual {
         None => 0,
         Some(Virtual::Role(_)) => 9,
-        Some(_) => 16,
+        Some(_) if width >= 90 => 16,
+        Some(_) => 9,
     };
     let mut lines = Vec::with_capacity(inner.height as usize);
     for pos in l.top..(l.top + inner.height as usize).min(l.total) {
