@@ -336,7 +336,11 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
         (Some(Action::Submit), _) => {
             state.list.typing = None;
             state.close(|l| matches!(l, Layer::Filter));
-            stored_bodies_note(state);
+            match &state.list.error {
+                // the Enter that closed the prompt cleared the query's error from the status line
+                Some(e) => state.notice = Some(e.clone()),
+                None => stored_bodies_note(state),
+            }
             return;
         }
         (Some(Action::Cancel), _) => {
@@ -353,14 +357,8 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 /// After a filter that looks in bodies, in an account whose bodies are not all here: says
-/// that only the stored ones were searched, and which key asks the server. A query that
-/// could not be read keeps its error in the status line.
+/// that only the stored ones were searched, and which key asks the server.
 fn stored_bodies_note(state: &mut AppState) {
-    if let Some(e) = &state.list.error {
-        // the Enter that closed the prompt would clear the query's error from the status line
-        state.notice = Some(e.clone());
-        return;
-    }
     let Some(filter) = &state.list.query.filter else { return };
     let Some((account, _)) = state.current else { return };
     if !state.accounts.iter().any(|a| a.id == account && a.bodies_on_server) {

@@ -2,8 +2,8 @@
 //! and written once per batch: per-row insert triggers cost a statement journal and two
 //! summary updates for every message of a sync.
 //!
-//! Every path that inserts message rows adds them here (`Target::insert_row` does) and
-//! writes the tally before anything reads or changes the summaries of those rows: before
+//! Every path that inserts message rows adds them here (`messages::insert_row` does,
+//! through `Target::stored`; a copy made by SQL uses `count_row`) and writes the tally before anything reads or changes the summaries of those rows: before
 //! a thread merge, before a row already stored is updated, and before its commit. Deletes,
 //! moves and flag changes still keep the summaries by triggers (migration 13).
 
