@@ -155,7 +155,7 @@ fn a_filter_on_bodies_says_it_searched_only_those_stored_here() {
         key(&mut s, KeyCode::Char(c));
     }
     key(&mut s, KeyCode::Enter);
-    assert_eq!(s.status.as_deref(), Some("only bodies stored here were searched; \\ asks the server too"));
+    assert_eq!(s.status.as_deref(), Some("stored bodies only (\\ asks the server)"));
     // a header term looks in no body
     key(&mut s, KeyCode::Char('/'));
     key(&mut s, KeyCode::Esc);

@@ -368,7 +368,7 @@ fn stored_bodies_note(state: &mut AppState) {
     let now = chrono::DateTime::UNIX_EPOCH.fixed_offset();
     if crate::query::parse(filter, &now).is_ok_and(|q| q.searches_bodies()) {
         let key = state.keymap.key_of(Action::Search);
-        state.status = Some(format!("only bodies stored here were searched; {key} asks the server too"));
+        state.status = Some(format!("stored bodies only ({key} asks the server)"));
     }
 }
 

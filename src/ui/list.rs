@@ -151,13 +151,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let now = chrono::Local::now();
     let is_sent =
         |folder| state.folder_by_id(folder).is_some_and(|(_, f)| f.special_use == Some(crate::model::SpecialUse::Sent));
-    // a list over several accounts shows each row's account (and, for a search with room
-    // for it, folder: below 90 columns the subject needs the room more)
+    // a list over several accounts shows each row's account (and, for a search, folder:
+    // narrower below 90 columns, where the subject needs the room)
     let place_w = match &state.open_virtual {
         None => 0,
         Some(Virtual::Role(_)) => 9,
         Some(_) if width >= 90 => 16,
-        Some(_) => 9,
+        Some(_) => 12,
     };
     let mut lines = Vec::with_capacity(inner.height as usize);
     for pos in l.top..(l.top + inner.height as usize).min(l.total) {
