@@ -411,13 +411,14 @@ async fn undo_of_mark_read_marks_unread_only_what_was_unread() {
     // the whole folder (`M`), then back
     w.act(Action::MarkFolderRead { folder: inbox }).await;
     assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0", "m1", "m2", "m3"]);
-    assert_eq!(w.act(Action::Undo).await, (0, vec![]));
+    // the undo says what it put back
+    assert_eq!(w.act(Action::Undo).await, (0, vec!["undone: 3 messages unread again".to_string()]));
     assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0"]);
     assert_eq!(w.setup.store().folder(inbox).unwrap().unread, 3);
     // what a filter shows (`M` with a filter on), then back
     w.act(Action::MarkRead { ids: w.ids("INBOX", &["m0", "m1", "m2"]) }).await;
     assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0", "m1", "m2"]);
-    assert_eq!(w.act(Action::Undo).await, (0, vec![]));
+    assert_eq!(w.act(Action::Undo).await, (0, vec!["undone: 2 messages unread again".to_string()]));
     assert_eq!(seen_on_server(&server_view(&mut w.a, "INBOX").await), ["m0"]);
     assert_eq!(w.setup.store().folder(inbox).unwrap().unread, 3);
     // nothing left to take back
