@@ -80,7 +80,7 @@ fn sigterm_restores_the_terminal() {
         bin = env!("CARGO_BIN_EXE_poste"),
     );
     tmux.run(&["new-session", "-d", "-s", "poste", "-x", "100", "-y", "30", &cmd]);
-    tmux.wait("personal: INBOX", 20);
+    tmux.wait("All inboxes", 20);
     let status = Command::new("kill").args(["-TERM", &tmux.poste_pid()]).status().unwrap();
     assert!(status.success());
     let s = tmux.wait("POSTE-EXIT=", 10);
@@ -347,7 +347,7 @@ fn a_paste_into_the_builtin_editor_arrives_whole_and_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_first_accounts_inbox_opens_first_on_a_new_store() {
+async fn all_inboxes_opens_first_with_two_accounts_on_a_new_store() {
     let imap_user = user("firstimap");
     let pop_user = user("firstpop");
     let mut a = admin(&imap_user).await;
@@ -364,8 +364,13 @@ async fn the_first_accounts_inbox_opens_first_on_a_new_store() {
     ));
     std::fs::write(&setup.config, cfg).unwrap();
     let ui = Tmux::start("firstacct", &setup);
-    let screen = ui.wait("in the first account", 20);
-    assert!(screen.contains("test: INBOX"), "{screen}");
+    // both accounts' mail in one list, each row with its account
+    let screen = ui.wait_until("both accounts' mail", 30, |s| {
+        s.contains("in the first account") && s.contains("in the second account")
+    });
+    assert!(screen.contains("All inboxes"), "{screen}");
+    // each row names its account
+    assert!(screen.contains("test     N") && screen.contains("second   N"), "{screen}");
     ui.keys(&["q", "q"]);
 }
 

@@ -1,9 +1,11 @@
 //! Reading the message list: counts, windows of rows in date order, the owners and ids
 //! of a query's messages, one message, and address completion.
 
+use super::anchors::{self, Seek};
 use super::messages::{ListQuery, SUMMARY_COLUMNS, summary_row};
 use super::{Result, Store, StoreError, StoredMessage};
 use crate::model::{AccountId, Flags, MessageId, Summary};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::path::PathBuf;
 
@@ -69,27 +71,44 @@ impl Store {
 
     /// A window of a query's messages, newest first.
     pub fn list(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<Summary>> {
-        self.list_ordered(q, offset, limit, false)
+        self.window(q, None, offset, limit)
     }
 
     /// Like `list`, for a query known to match `total` messages: a window in the older half
     /// is read from the oldest end, so both ends of a 100,000-message folder are quick.
     pub fn list_window(&self, q: &ListQuery, total: usize, offset: usize, limit: usize) -> Result<Vec<Summary>> {
-        let end = (offset + limit).min(total);
-        if offset <= total / 2 || end <= offset {
-            return self.list(q, offset, limit);
+        self.window(q, Some(total), offset, limit)
+    }
+
+    /// A window read from the nearest known place: either end, or a row already read
+    /// next to it (`anchors.rs`).
+    fn window(&self, q: &ListQuery, total: Option<usize>, offset: usize, limit: usize) -> Result<Vec<Summary>> {
+        let (clause, args) = q.where_clause()?;
+        let name = anchors::list_name(&clause, &args);
+        let seek = self.anchors()?.seek(&name, total, offset, limit);
+        let count = match (seek, total) {
+            (Seek::Back { .. }, Some(t)) => offset.saturating_add(limit).min(t).saturating_sub(offset),
+            _ => limit,
+        };
+        let mut rows = self.list_seek(&clause, args, seek, count)?;
+        if seek.upward() {
+            rows.reverse();
         }
-        let mut rows = self.list_ordered(q, total - end, end - offset, true)?;
-        rows.reverse();
+        let key = |s: &Summary| (s.date, s.id.0);
+        self.anchors()?.note(&name, offset, rows.first().map(key), rows.last().map(key), rows.len());
         Ok(rows)
     }
 
-    fn list_ordered(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Summary>> {
-        let (clause, mut args) = q.where_clause()?;
-        let order = if oldest_first { "m.date ASC, m.id ASC" } else { "m.date DESC, m.id DESC" };
+    fn list_seek(&self, clause: &str, mut args: Vec<Value>, seek: Seek, limit: usize) -> Result<Vec<Summary>> {
+        let order = if seek.upward() { "m.date ASC, m.id ASC" } else { "m.date DESC, m.id DESC" };
+        let mut clause = clause.to_string();
+        if let Some((cond, key)) = seek.condition("m.date, m.id") {
+            clause = if clause.is_empty() { format!("WHERE {cond}") } else { format!("{clause} AND {cond}") };
+            args.extend(key);
+        }
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages m {clause} ORDER BY {order} LIMIT ? OFFSET ?");
-        args.push(rusqlite::types::Value::Integer(limit as i64));
-        args.push(rusqlite::types::Value::Integer(offset as i64));
+        args.push(Value::Integer(limit as i64));
+        args.push(Value::Integer(seek.skip() as i64));
         let mut st = self.conn().prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), summary_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -4,6 +4,7 @@
 //! Every batch of changes is one transaction, and a message file is fsynced and renamed into
 //! place before the index points at it, so a crash at any moment leaves a consistent store.
 
+mod anchors;
 mod bodies;
 pub mod folders;
 mod intents;
@@ -65,6 +66,8 @@ pub struct Store {
     _lock: Option<DataDir>,
     /// While a batch (`begin_batch`) is open: the files its changes remove once it commits.
     batch: std::cell::RefCell<Option<Vec<PathBuf>>>,
+    /// Keys of rows seen at known places of the lists read (`anchors.rs`).
+    anchors: std::cell::RefCell<anchors::Anchors>,
 }
 
 /// A transaction of one store change, or, inside a batch, a part of the batch's.
@@ -144,7 +147,13 @@ impl Store {
         for suffix in ["-wal", "-shm"] {
             restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));
         }
-        Ok(Store { conn, data_dir: data_dir.to_path_buf(), _lock: None, batch: Default::default() })
+        Ok(Store {
+            conn,
+            data_dir: data_dir.to_path_buf(),
+            _lock: None,
+            batch: Default::default(),
+            anchors: Default::default(),
+        })
     }
 
     /// A transaction for one change; inside a batch, part of the batch's.
@@ -190,6 +199,14 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The list anchors, dropped first if the database changed since they were noted.
+    fn anchors(&self) -> Result<std::cell::RefMut<'_, anchors::Anchors>> {
+        let version: i64 = self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let mut anchors = self.anchors.borrow_mut();
+        anchors.refresh((version, self.conn.total_changes() as i64));
+        Ok(anchors)
     }
 
     /// The schema version of the open database.

@@ -522,7 +522,7 @@ fn thread_windows_read_from_either_end_and_filtered_match_the_grouped_read() {
         let f = ListQuery { folder: Some(s.inbox), filter: Some(filter.into()), ..Default::default() };
         let grouped = |offset, len| -> Vec<_> {
             s.store
-                .heads(&f, offset, len, false)
+                .heads(&f, None, offset, len)
                 .unwrap()
                 .into_iter()
                 .map(|h| (h.0, h.1, h.2, s.store.thread_newest(&f, h.0).unwrap().unwrap().id))

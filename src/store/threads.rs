@@ -2,6 +2,7 @@
 //! list's length and spans, and the tree of one thread (or a conversation) when it is
 //! shown. How each stored message gets its thread is `thread_assign.rs`.
 
+use super::anchors::{self, Seek};
 use super::messages::{SUMMARY_COLUMNS, summary_row};
 use super::{ListQuery, Result, Store};
 use crate::model::{FolderId, MessageId, Summary, ThreadId};
@@ -52,18 +53,19 @@ fn heads_sql(q: &ListQuery) -> Result<(String, Vec<rusqlite::types::Value>)> {
     let sql = if q.has_filter() {
         let and = if clause.is_empty() { "WHERE" } else { "AND" };
         format!(
-            "SELECT m.thread_id, max(m.date), count(*), sum((m.flags & 1) = 0), sum((m.flags & 4) != 0),
-                sum(m.has_attachments != 0)
+            "SELECT m.thread_id AS thread, max(m.date) AS latest, count(*), sum((m.flags & 1) = 0),
+                sum((m.flags & 4) != 0), sum(m.has_attachments != 0)
              FROM messages m {clause} {and} m.thread_id IS NOT NULL GROUP BY m.thread_id"
         )
     } else if q.folder.is_some() {
         format!(
-            "SELECT m.thread_id, m.latest, m.total, m.unread, m.flagged, m.attachments
+            "SELECT m.thread_id AS thread, m.latest AS latest, m.total, m.unread, m.flagged, m.attachments
              FROM thread_folders m {clause}"
         )
     } else {
         format!(
-            "SELECT m.thread_id, max(m.latest), sum(m.total), sum(m.unread), sum(m.flagged), sum(m.attachments)
+            "SELECT m.thread_id AS thread, max(m.latest) AS latest, sum(m.total), sum(m.unread), sum(m.flagged),
+                sum(m.attachments)
              FROM thread_folders m {clause} GROUP BY m.thread_id"
         )
     };
@@ -114,26 +116,17 @@ impl Store {
         if q.has_filter() {
             return self.filtered_thread_window(q, offset, limit);
         }
-        let heads = match q.folder {
-            // a whole folder along its index, from the nearer end
-            Some(folder) if q.account.is_none() && q.role.is_none() => {
-                let total = self.folder_threads(folder)?;
-                if offset >= total {
-                    // past the end (a window that ends with the list asks once more): an
-                    // OFFSET from the front would walk every thread to find nothing
-                    return Ok(Vec::new());
-                }
-                let end = (offset + limit).min(total);
-                if offset > total / 2 {
-                    let mut rows = self.heads(q, total - end, end - offset, true)?;
-                    rows.reverse();
-                    rows
-                } else {
-                    self.heads(q, offset, limit, false)?
-                }
-            }
-            _ => self.heads(q, offset, limit, false)?,
+        // a whole folder's length is one kept row; other lists are read from the top
+        let total = match q.folder {
+            Some(folder) if q.account.is_none() && q.role.is_none() => Some(self.folder_threads(folder)?),
+            _ => None,
         };
+        if total.is_some_and(|t| offset >= t) {
+            // past the end (a window that ends with the list asks once more): an OFFSET
+            // from the front would walk every thread to find nothing
+            return Ok(Vec::new());
+        }
+        let heads = self.heads(q, total, offset, limit)?;
         let mut out = Vec::with_capacity(heads.len());
         for (thread, latest, count, unread, flagged, attachments) in heads {
             let Some(newest) = self.thread_newest(q, thread)? else { continue };
@@ -142,18 +135,38 @@ impl Store {
         Ok(out)
     }
 
-    /// A window of the kept thread summaries, latest first (or oldest first).
-    pub(super) fn heads(&self, q: &ListQuery, offset: usize, limit: usize, oldest_first: bool) -> Result<Vec<Head>> {
+    /// A window of the kept thread summaries, latest first, read from the nearest known
+    /// place of the list (either end, or a thread already read next to it: `anchors.rs`).
+    pub(super) fn heads(&self, q: &ListQuery, total: Option<usize>, offset: usize, limit: usize) -> Result<Vec<Head>> {
         let (heads, mut args) = heads_sql(q)?;
-        let order = if oldest_first { "2 ASC, 1 ASC" } else { "2 DESC, 1 DESC" };
-        let sql = format!("SELECT * FROM ({heads}) ORDER BY {order} LIMIT ? OFFSET ?");
-        args.push(rusqlite::types::Value::Integer(limit as i64));
-        args.push(rusqlite::types::Value::Integer(offset as i64));
+        let name = anchors::list_name(&heads, &args);
+        let seek = self.anchors()?.seek(&name, total, offset, limit);
+        let count = match (seek, total) {
+            (Seek::Back { .. }, Some(t)) => offset.saturating_add(limit).min(t).saturating_sub(offset),
+            _ => limit,
+        };
+        let order = if seek.upward() { "latest ASC, thread ASC" } else { "latest DESC, thread DESC" };
+        let start = match seek.condition("latest, thread") {
+            Some((cond, key)) => {
+                args.extend(key);
+                format!("WHERE {cond}")
+            }
+            None => String::new(),
+        };
+        let sql = format!("SELECT * FROM ({heads}) {start} ORDER BY {order} LIMIT ? OFFSET ?");
+        args.push(rusqlite::types::Value::Integer(count as i64));
+        args.push(rusqlite::types::Value::Integer(seek.skip() as i64));
         let mut st = self.conn().prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows: Vec<Head> = rows.collect::<rusqlite::Result<_>>()?;
+        if seek.upward() {
+            rows.reverse();
+        }
+        let key = |h: &Head| (h.1, h.0.0);
+        self.anchors()?.note(&name, offset, rows.first().map(key), rows.last().map(key), rows.len());
+        Ok(rows)
     }
 
     /// How many threads a folder has messages of (trigger-kept).
