@@ -5,8 +5,9 @@ use super::navigate;
 use super::render::reader_width;
 use super::state::{AppState, Body, Layer, Prompt};
 use super::update::Effect;
+use super::views::{Virtual, has_role};
 use crate::account::{Command, Event};
-use crate::model::AccountId;
+use crate::model::{AccountId, SpecialUse};
 
 pub(super) fn account_name(state: &AppState, id: AccountId) -> String {
     state.account_index(id).map(|i| state.accounts[i].name.clone()).unwrap_or_default()
@@ -39,13 +40,31 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
             navigate::restore_folder_cursor(state, keep);
             super::views::count(state, fx);
-            // at start, open the first account's INBOX, in config order, once the accounts
-            // before it are known to have no folders
+            // at start, open All inboxes when there is one, else the first account's INBOX
+            // (in config order, once the accounts before it are known to have no folders)
+            let unified = Virtual::Role(SpecialUse::Inbox);
             let first = state.accounts.iter().take_while(|a| a.folders_known).position(|a| !a.folders.is_empty());
-            if !state.list_open()
+            let has_inbox =
+                |a: &crate::app::state::AccountView| a.folders.iter().any(|f| has_role(f, SpecialUse::Inbox));
+            if !state.list_open() && state.virtual_rows().contains(&unified) && state.accounts.iter().any(has_inbox) {
+                super::views::open(state, unified, fx);
+            } else if !state.list_open()
                 && let Some(i) = first
             {
                 navigate::open_account(state, i, fx);
+            } else if let Some(Virtual::Role(role)) = state.open_virtual
+                && state.current.is_none()
+            {
+                // an account's folders that come after the unified list opened join it
+                if let Some(f) = state
+                    .accounts
+                    .iter()
+                    .find(|a| a.id == account)
+                    .and_then(|a| a.folders.iter().find(|f| has_role(f, role)))
+                {
+                    fx.push(Effect::Send(account, Command::Watch(f.id)));
+                }
+                navigate::load(state, fx);
             } else if let Some((a, f)) = state.current
                 && !state.accounts.iter().any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
             {

@@ -153,6 +153,8 @@ pub fn has_role(f: &Folder, role: SpecialUse) -> bool {
 /// Opens a virtual folder in the list.
 pub fn open(state: &mut AppState, v: Virtual, fx: &mut Vec<Effect>) {
     if state.open_virtual.as_ref() == Some(&v) && state.current.is_none() {
+        // already open: Enter on it goes to its list
+        state.focus = super::state::Pane::List;
         return;
     }
     // a search asks the servers too, for the bodies not stored here; their answers add to

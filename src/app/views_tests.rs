@@ -39,17 +39,18 @@ fn unified() -> AppState {
     update(&mut s, Msg::Resize(100, 30));
     let f1 = vec![folder_of(1, 10, "INBOX"), folder_of(1, 11, "Archive")];
     let f2 = vec![folder_of(2, 20, "INBOX"), folder_of(2, 21, "Trash")];
-    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: f1 }));
-    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(2), folders: f2 }));
-    assert_eq!(s.folder_rows()[0], FolderRow::Virtual(0));
-    key(&mut s, KeyCode::Tab);
-    key(&mut s, KeyCode::Char('g'));
-    let fx = key(&mut s, KeyCode::Enter);
+    // All inboxes opens at start, from the first account's folders; the second's join it
+    let mut fx = update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: f1 }));
     assert_eq!(s.open_virtual, Some(Virtual::Role(SpecialUse::Inbox)));
+    fx.extend(update(&mut s, Msg::Worker(Event::Folders { account: AccountId(2), folders: f2 })));
+    assert_eq!(s.folder_rows()[0], FolderRow::Virtual(0));
+    assert_eq!(s.folder_cursor, 0);
     assert!(
         fx.contains(&Effect::Send(AccountId(1), Command::Watch(FolderId(10))))
             && fx.contains(&Effect::Send(AccountId(2), Command::Watch(FolderId(20))))
     );
+    // the last read asked for is the one whose answer counts
+    let fx: Vec<_> = fx.into_iter().rev().collect();
     let Some(Effect::LoadList { seq, query, start, .. }) =
         fx.into_iter().find(|e| matches!(e, Effect::LoadList { .. }))
     else {
@@ -232,4 +233,17 @@ fn a_search_asks_every_server_and_takes_what_they_find() {
     // an answer to an earlier search is dropped
     update(&mut s, searched(AccountId(1), 0, vec![MessageId(555)], crate::account::ServerSearch::Asked));
     assert_eq!(s.list.query.found, vec![MessageId(100)]);
+}
+
+#[test]
+fn without_all_inboxes_the_first_accounts_inbox_opens_first() {
+    let settings = UiSettings { unified: Vec::new(), ..UiSettings::default() };
+    let mut s =
+        AppState::new(vec![(AccountId(1), "work".into()), (AccountId(2), "home".into())], Default::default(), settings);
+    update(&mut s, Msg::Resize(100, 30));
+    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder_of(1, 10, "INBOX")] }));
+    assert_eq!((s.open_virtual.clone(), s.current), (None, Some((AccountId(1), FolderId(10)))));
+    // the second account's folders leave the open INBOX where it is
+    update(&mut s, Msg::Worker(Event::Folders { account: AccountId(2), folders: vec![folder_of(2, 20, "INBOX")] }));
+    assert_eq!(s.current, Some((AccountId(1), FolderId(10))));
 }
