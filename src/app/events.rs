@@ -22,6 +22,9 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 back = matches!(state.accounts[i].state, crate::model::AccountState::Online)
                     && !matches!(was, crate::model::AccountState::Online);
             }
+            if back {
+                state.account_back(account);
+            }
             // a body that could not be had offline is fetched once the account is back
             if back
                 && let Some(r) = &mut state.reader
@@ -138,8 +141,11 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         Event::SyncDone { account, error } => {
             let name = account_name(state, account);
             match error {
-                Some(e) => state.notify(format!("{name}: {e}")),
-                None => state.status = Some(format!("{name}: up to date")),
+                Some(e) => state.notify_sync_failed(account, format!("{name}: {e}")),
+                None => {
+                    state.account_back(account);
+                    state.status = Some(format!("{name}: up to date"));
+                }
             }
         }
         Event::MirrorDone { account, downloaded, error, .. } => {

@@ -191,6 +191,33 @@ fn a_refusal_stays_until_a_key_and_the_cursor_goes_back_to_the_message_that_came
 }
 
 #[test]
+fn a_failed_sync_is_told_until_the_account_is_back() {
+    let mut s = opened(5);
+    let (work, other) = (AccountId(1), AccountId(2));
+    update(&mut s, Msg::Worker(Event::SyncDone { account: work, error: Some("cannot connect: refused".into()) }));
+    assert_eq!(s.notice.as_deref(), Some("work: cannot connect: refused"));
+    // another account's good sync says nothing of this one
+    update(&mut s, Msg::Worker(Event::SyncDone { account: other, error: None }));
+    assert!(s.notice.is_some());
+    // back online: the failure is no longer so, and the notice goes (it stays in the log)
+    update(
+        &mut s,
+        Msg::Worker(Event::State { account: work, state: crate::model::AccountState::Offline("refused".into()) }),
+    );
+    update(&mut s, Msg::Worker(Event::State { account: work, state: crate::model::AccountState::Online }));
+    assert!(s.notice.is_none());
+    assert_eq!(s.log.last().map(String::as_str), Some("work: cannot connect: refused"));
+    // a good sync takes it away too; a notice of something else stays
+    update(&mut s, Msg::Worker(Event::SyncDone { account: work, error: Some("timed out".into()) }));
+    update(&mut s, Msg::Worker(Event::SyncDone { account: work, error: None }));
+    assert!(s.notice.is_none());
+    update(&mut s, Msg::Worker(Event::SyncDone { account: work, error: Some("timed out".into()) }));
+    update(&mut s, Msg::Worker(Event::Notice { account: work, text: "the server refused the move".into() }));
+    update(&mut s, Msg::Worker(Event::SyncDone { account: work, error: None }));
+    assert_eq!(s.notice.as_deref(), Some("work: the server refused the move"));
+}
+
+#[test]
 fn each_mailbox_action_says_what_it_did_with_the_right_plural() {
     let mut s = opened(10);
     let mut trash = folder(13, "Bin");

@@ -353,6 +353,9 @@ pub struct AppState {
     pub status: Option<String>,
     /// Something refused or failed: it stays on screen until the next key or click.
     pub notice: Option<String>,
+    /// The account whose failed sync the notice tells of: once it is back online the
+    /// notice is out of date and goes.
+    pub notice_account: Option<AccountId>,
     /// The last notices, oldest first, at most `LOG_MAX`.
     pub log: Vec<String>,
     pub selection: Selection,
@@ -416,6 +419,7 @@ impl AppState {
             seen: Default::default(),
             status: None,
             notice: None,
+            notice_account: None,
             log: Vec::new(),
             selection: Selection::default(),
             layers: Vec::new(),
@@ -556,6 +560,21 @@ impl AppState {
         }
         self.log.push(text.clone());
         self.notice = Some(text);
+        self.notice_account = None;
+    }
+
+    /// Tells that an account's sync failed: like `notify`, until the account is back.
+    pub fn notify_sync_failed(&mut self, account: AccountId, text: impl Into<String>) {
+        self.notify(text);
+        self.notice_account = Some(account);
+    }
+
+    /// An account is back online: a notice of its failed sync is out of date.
+    pub fn account_back(&mut self, account: AccountId) {
+        if self.notice_account == Some(account) {
+            self.notice = None;
+            self.notice_account = None;
+        }
     }
 
     /// Asks a question in the status line, over whatever is open (the same question is

@@ -187,7 +187,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         let sent = is_sent(s.folder);
         let mut text = row_text(s, sent, width.saturating_sub(1 + place_w), now, &state.settings.date_format);
         if place_w > 0 {
-            text.insert_str(0, &format!("{} ", fit(&place(state, s, place_w > 9), place_w - 1)));
+            text.insert_str(0, &format!("{} ", place(state, s, place_w > 9, place_w - 1)));
         }
         text.insert(0, if marked { '*' } else { ' ' });
         lines.push(Line::from(Span::styled(text, style)));
@@ -204,18 +204,28 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Where a row of a list over several accounts lives: its account, and with `folder` the
-/// folder too (`work/Archive`).
-fn place(state: &AppState, s: &Summary, folder: bool) -> String {
-    let Some((account, f)) = state.folder_by_id(s.folder) else { return String::new() };
+/// Where a row of a list over several accounts lives, in `w` columns: its account, and
+/// with `folder` the folder too (`work/Archive`). When both do not fit, the account is cut
+/// first (`pers…/INBOX`): the folder is what tells rows of one account apart.
+fn place(state: &AppState, s: &Summary, folder: bool, w: usize) -> String {
+    let Some((account, f)) = state.folder_by_id(s.folder) else { return fit("", w) };
     let name = state.accounts.iter().find(|a| a.id == account).map(|a| a.name.as_str()).unwrap_or_default();
-    let text = if folder { format!("{name}/{}", f.display) } else { name.to_string() };
-    crate::sanitize::line(&text)
+    let name = crate::sanitize::line(name);
+    if !folder {
+        return fit(&name, w);
+    }
+    let display = crate::sanitize::line(&f.display);
+    let whole = format!("{name}/{display}");
+    let room = w.saturating_sub(crate::ui::text::width(&display) + 1);
+    if crate::ui::text::width(&whole) <= w || room < 2 {
+        return fit(&whole, w);
+    }
+    fit(&format!("{}/{display}", fit(&name, room).trim_end()), w)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::row_text;
+    use super::{place, row_text};
     use crate::model::Summary;
     use crate::ui::text::width;
 
@@ -268,5 +278,35 @@ mod tests {
         let text: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
         assert!(text.contains("from: needs a value"), "{text}");
         assert!(!text.contains('…'), "{text}");
+    }
+
+    #[test]
+    fn a_place_too_long_cuts_the_account_before_the_folder() {
+        use crate::app::{AppState, UiSettings};
+        use crate::model::{AccountId, Folder, FolderId};
+        let mut state =
+            AppState::new(vec![(AccountId(1), "personal".into())], Default::default(), UiSettings::default());
+        for (id, name) in [(1, "INBOX"), (2, "Lists/rust-announcements")] {
+            let f = Folder {
+                id: FolderId(id),
+                account: AccountId(1),
+                name: name.into(),
+                display: name.into(),
+                delimiter: Some("/".into()),
+                special_use: None,
+                unread: 0,
+                total: 0,
+                subscribed: true,
+                noselect: false,
+            };
+            state.accounts[0].folders.push(f);
+        }
+        let row = |folder| Summary { folder: FolderId(folder), ..Default::default() };
+        assert_eq!(place(&state, &row(1), true, 15), "personal/INBOX ");
+        assert_eq!(place(&state, &row(1), true, 11), "pers…/INBOX");
+        assert_eq!(place(&state, &row(1), false, 8), "personal");
+        // a folder that leaves the account no room is cut itself
+        assert_eq!(place(&state, &row(2), true, 11), "personal/L…");
+        assert_eq!(width(&place(&state, &row(2), true, 11)), 11);
     }
 }
