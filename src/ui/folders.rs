@@ -30,6 +30,21 @@ pub fn state_label(s: &AccountState) -> (String, Color) {
     }
 }
 
+/// The label in fewer columns, for an account row whose name would be cut by the whole
+/// one (the status bar still says it whole).
+fn short_label(s: &AccountState, label: String) -> String {
+    match s {
+        AccountState::Online => "on".into(),
+        AccountState::Connecting => "…".into(),
+        AccountState::Offline(_) => "off".into(),
+        AccountState::LoginFailed(_) => "login!".into(),
+        AccountState::Local => label,
+        AccountState::Downloading { .. } | AccountState::Syncing { .. } => {
+            label.split_once(' ').map_or(label.clone(), |(_, pct)| pct.to_string())
+        }
+    }
+}
+
 /// A row that holds folders and no messages.
 fn container_style() -> Style {
     Style::default().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
@@ -64,8 +79,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             }
             FolderRow::Account(ai) => {
                 let a = &state.accounts[ai];
-                let (label, color) = state_label(&a.state);
-                let name_w = width.saturating_sub(label.len() + 1);
+                let (mut label, color) = state_label(&a.state);
+                if super::text::width(&a.name) + 1 + label.len() > width {
+                    label = short_label(&a.state, label);
+                }
+                let name_w = width.saturating_sub(super::text::width(&label) + 1);
                 lines.push(Line::from(vec![
                     Span::styled(fit(&a.name, name_w), Style::default().add_modifier(Modifier::BOLD)),
                     Span::raw(" "),

@@ -66,3 +66,5 @@ pub(crate) fn cursor_style(focused: bool) -> Style {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod views_tests;
