@@ -134,3 +134,44 @@ fn forget_search_index(data: &std::path::Path) {
     )
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_search_cut_off_takes_nothing_down_and_opening_goes_on_meanwhile() {
+    use poste::account::{Command, Event, ServerSearch};
+    // plain text on loopback, so the proxy can see the search go by
+    let proxy = proxy::Proxy::start(servers().imap).await;
+    let user = user("search-cut");
+    let mut admin = admin(&user).await;
+    append(&mut admin, "INBOX", &mail(1, "one", "a zeppelin")).await;
+    append(&mut admin, "INBOX", &mail(2, "two", "another zeppelin")).await;
+    let s = Setup::new(&user, Some(proxy.port), "tls = \"none\"\nallow_plaintext_auth = true");
+    let (h, mut rx) = s.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let store = s.store();
+    let first = store.list(&poste::store::ListQuery::default(), 0, 10).unwrap()[0].id;
+    // the search's connection is cut once it asks; a body is opened meanwhile
+    proxy.cut_after("UID SEARCH");
+    h.send(Command::Search { request: 1, query: "zeppelin".into() });
+    h.send(Command::Open { id: first, mark_seen: false });
+    let (mut body, mut searched, mut offline) = (false, None, false);
+    while !body || searched.is_none() {
+        let e = wait_for(&mut rx, 30, |e| Some(e.clone())).await;
+        match e {
+            Event::Body { id, .. } if id == first => body = true,
+            Event::Searched { request: 1, server, .. } => searched = Some(server),
+            Event::State { state: poste::model::AccountState::Offline(_), .. } => offline = true,
+            _ => {}
+        }
+    }
+    assert!(matches!(searched, Some(ServerSearch::Offline(_) | ServerSearch::Failed(_))), "{searched:?}");
+    assert!(!offline, "a search's own connection failing does not take the account offline");
+    // the next search is answered
+    h.send(Command::Search { request: 2, query: "zeppelin".into() });
+    let (ids, server) = wait_for(&mut rx, 30, |e| match e {
+        Event::Searched { request: 2, ids, server, .. } => Some((ids.clone(), server.clone())),
+        _ => None,
+    })
+    .await;
+    assert_eq!((ids.len(), server), (2, ServerSearch::Asked));
+    h.shutdown().await;
+}

@@ -50,7 +50,7 @@ Date: Thu, 05 Nov 2026 10:00:00 +0000\r\nMessage-ID: <sheet@example.com>\r\n\r\n
     tmux.keys(&["-l", "budget"]);
     tmux.keys(&["Enter"]);
     let s = tmux.wait_until("results of both accounts", 20, |s| {
-        s.contains("Budget for the trip") && s.contains("The budget spreadsheet")
+        s.contains("search: budget") && s.contains("Budget for the trip") && s.contains("The budget spreadsheet")
     });
     assert!(s.contains("test/INBOX") && s.contains("post/INBOX"), "{s}");
     assert!(!s.contains("Unrelated news"), "{s}");

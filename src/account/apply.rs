@@ -106,6 +106,7 @@ impl Worker {
             StoreOp::OutboxDone(..) => {}
             StoreOp::MirrorBodies { folder, asked, bodies, reply } => self.mirror_bodies(folder, asked, bodies, reply),
             StoreOp::MirrorEnd(failure) => self.mirror_end(failure),
+            StoreOp::Searched { request, found, outcome } => self.searched(request, found, outcome),
             StoreOp::Done(result) => {
                 self.syncing = false;
                 let good = result.is_none();

@@ -15,6 +15,7 @@ mod reading;
 mod reconfigure;
 mod replay;
 mod search;
+mod search_task;
 mod sync_task;
 mod watch;
 mod worker;

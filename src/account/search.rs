@@ -2,9 +2,10 @@
 //! store had a search index, a batch at a time between other work; and searches on the
 //! server for folders whose bodies are not all stored.
 
+use super::search_task;
+use super::sync_task::StoreOp;
 use super::worker::Worker;
 use super::{Event, ServerSearch};
-use crate::model::MessageId;
 
 /// Messages indexed per step of the background pass (bodies are read and parsed).
 const INDEX_BATCH: usize = 200;
@@ -27,81 +28,71 @@ impl Worker {
     }
 }
 
-/// How long a server search may take, all folders together, before the local results
-/// are given without it.
-const SERVER_SEARCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
-
 impl Worker {
-    /// `Command::Search`: asks the server to search the folders whose bodies are not all
-    /// stored here, and answers with `Event::Searched` (the ids of the matches the store
-    /// knows, and whether the server was asked). Never an error: the local results stand.
-    pub(super) async fn search(&mut self, request: u64, text: String) {
-        let (ids, server) = match crate::query::parse(&text, &chrono::Local::now().fixed_offset()) {
+    /// `Command::Search`: asks the server, on a connection of its own, to search the
+    /// folders whose bodies are not all stored here; `searched` answers with
+    /// `Event::Searched`. A newer search stops the one before. Never an error: the local
+    /// results stand.
+    pub(super) fn search(&mut self, request: u64, text: String) {
+        if let Some((_, task)) = self.search_task.take() {
+            task.abort();
+        }
+        let work = match crate::query::parse(&text, &chrono::Local::now().fixed_offset()) {
             // the local list says what is wrong with the query; no server is asked
-            Err(_) => (Vec::new(), ServerSearch::NotNeeded),
-            Ok(q) if !q.searches_bodies() || self.imap.is_none() => (Vec::new(), ServerSearch::NotNeeded),
-            Ok(q) => match tokio::time::timeout(SERVER_SEARCH_TIMEOUT, self.search_server(&q)).await {
-                Ok(answer) => answer,
-                Err(_) => {
-                    // cut off mid-command: the connection cannot be trusted any more
-                    self.conn = None;
-                    let secs = SERVER_SEARCH_TIMEOUT.as_secs();
-                    (Vec::new(), ServerSearch::Failed(format!("the server did not answer within {secs} s")))
-                }
-            },
+            Err(_) => Ok(Vec::new()),
+            Ok(q) if !q.searches_bodies() || self.imap.is_none() => Ok(Vec::new()),
+            Ok(q) => self.search_work(&q),
         };
-        self.emit(Event::Searched { account: self.id, request, ids, server });
+        let answer = |outcome| Event::Searched { account: self.id, request, ids: Vec::new(), server: outcome };
+        let work = match work {
+            Ok(w) if w.is_empty() => return self.emit(answer(ServerSearch::NotNeeded)),
+            Ok(w) => w,
+            Err(e) => return self.emit(answer(ServerSearch::Failed(format!("local store: {e}")))),
+        };
+        if let Some(text) = &self.login_refused {
+            let why = format!("{text} (R tries again)");
+            return self.emit(answer(ServerSearch::Offline(why)));
+        }
+        let (Some(cfg), Some(pw)) = (self.imap.clone(), self.password.clone()) else {
+            return self.emit(answer(ServerSearch::NotNeeded));
+        };
+        let ops = self.ops_tx.clone();
+        let task = super::handle::spawn_guarded(search_task::run(cfg, pw, request, work, ops.clone()), move |e| {
+            let outcome = ServerSearch::Failed(e.to_string());
+            let _ = ops.send(StoreOp::Searched { request, found: Vec::new(), outcome });
+        });
+        self.search_task = Some((request, task));
     }
 
-    async fn search_server(&mut self, q: &crate::query::Query) -> (Vec<MessageId>, ServerSearch) {
-        let folders = match self.store.folders_without_all_bodies(self.id) {
-            Ok(f) => f,
-            Err(e) => return (Vec::new(), ServerSearch::Failed(format!("local store: {e}"))),
-        };
-        let account = self.store.accounts().ok().and_then(|a| a.into_iter().find(|(id, _)| *id == self.id));
-        let account = account.map(|(_, n)| n).unwrap_or_default();
-        let mut ids = Vec::new();
-        let mut asked = false;
-        for f in folders {
+    /// The folders to ask and the command for each.
+    fn search_work(&self, q: &crate::query::Query) -> crate::store::Result<Vec<search_task::Asked>> {
+        let account = self.store.accounts()?.into_iter().find(|(id, _)| *id == self.id).map(|(_, n)| n);
+        let account = account.unwrap_or_default();
+        let mut work = Vec::new();
+        for f in self.store.folders_without_all_bodies(self.id)? {
             let scope =
                 crate::query::Scope { name: &f.name, display: &f.display, role: f.special_use, account: &account };
             let Some(keys) = crate::query::to_imap(q, &scope) else { continue };
-            let cmd =
+            let command =
                 if keys.is_ascii() { format!("UID SEARCH {keys}") } else { format!("UID SEARCH CHARSET UTF-8 {keys}") };
-            let uids = match self.uid_search(&f.name, &cmd).await {
-                Ok(u) => u,
-                Err(e) => {
-                    self.connection_failed(&e);
-                    let why = e.to_string();
-                    let answer = if e.is_transient() || e.is_login() {
-                        ServerSearch::Offline(why)
-                    } else {
-                        ServerSearch::Failed(why)
-                    };
-                    return (ids, answer);
-                }
-            };
-            asked = true;
-            match self.store.ids_of_uids(f.id, &uids) {
-                Ok(found) => ids.extend(found),
-                Err(e) => return (ids, ServerSearch::Failed(format!("local store: {e}"))),
-            }
+            work.push(search_task::Asked { folder: f.id, name: f.name.clone(), command });
         }
-        (ids, if asked { ServerSearch::Asked } else { ServerSearch::NotNeeded })
+        Ok(work)
     }
 
-    async fn uid_search(&mut self, folder: &str, cmd: &str) -> Result<Vec<crate::model::Uid>, crate::imap::ImapError> {
-        let conn = self.connection().await?;
-        crate::imap::select::ensure(conn, folder).await?;
-        let mut uids = Vec::new();
-        crate::imap::raw::run_with(conn, cmd, |r| {
-            if let async_imap::imap_proto::Response::MailboxData(async_imap::imap_proto::MailboxDatum::Search(found)) =
-                r
-            {
-                uids.extend_from_slice(found);
+    /// The server search's answer: the stored messages it found, to the UI.
+    pub(super) fn searched(&mut self, request: u64, found: search_task::Found, outcome: ServerSearch) {
+        if self.search_task.as_ref().is_some_and(|(r, _)| *r == request) {
+            self.search_task = None;
+        }
+        let mut ids = Vec::new();
+        let mut server = outcome;
+        for (folder, uids) in found {
+            match self.store.ids_of_uids(folder, &uids) {
+                Ok(found) => ids.extend(found),
+                Err(e) => server = ServerSearch::Failed(format!("local store: {e}")),
             }
-        })
-        .await?;
-        Ok(uids)
+        }
+        self.emit(Event::Searched { account: self.id, request, ids, server });
     }
 }

@@ -64,6 +64,12 @@ pub enum StoreOp {
     MirrorEnd(Option<Failure>),
     /// The watch connection saw a change in this folder.
     Watched(FolderId),
+    /// A server search ended (`search_task.rs`): the UIDs it found in each folder.
+    Searched {
+        request: u64,
+        found: super::search_task::Found,
+        outcome: super::ServerSearch,
+    },
     /// The pass ended; how, when it failed.
     Done(Option<Failure>),
     /// The watch connection's login was refused: it stopped, until the user asks again.

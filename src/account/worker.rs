@@ -72,6 +72,7 @@ impl Worker {
             mirror_queue: VecDeque::new(),
             thread_backlog: true,
             indexing: true,
+            search_task: None,
         };
         (worker, ops_rx)
     }
@@ -136,6 +137,8 @@ pub(super) struct Worker {
     pub(super) mirror_queue: VecDeque<super::mirror::MirrorScope>,
     /// Older messages may wait for the search index (`search.rs`).
     pub(super) indexing: bool,
+    /// The server search under way (`search_task.rs`): its request and task.
+    pub(super) search_task: Option<(u64, tokio::task::JoinHandle<()>)>,
 }
 
 /// The open local folder: when its Maildir last changed, and when to look again.
@@ -380,7 +383,7 @@ impl Worker {
                 self.login_refused = None;
                 self.mirror_due(folder.map_or(super::mirror::MirrorScope::Policy, super::mirror::MirrorScope::Folder))
             }
-            Command::Search { request, query } => self.search(request, query).await,
+            Command::Search { request, query } => self.search(request, query),
             Command::Shutdown => {}
         }
     }
