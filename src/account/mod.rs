@@ -156,6 +156,12 @@ pub enum Action {
 /// What a worker reports. Events carry their data, so the UI never has to ask again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Event {
+    /// The config file's saved searches or unified folders changed (`[[views]]`, `[ui]
+    /// unified_*`): what the folder pane shows above the accounts, as it now reads.
+    Views {
+        views: Vec<crate::config::ViewConfig>,
+        unified: Vec<crate::model::SpecialUse>,
+    },
     State {
         account: AccountId,
         state: AccountState,

@@ -80,6 +80,7 @@ pub fn watch_config(
         let stamp = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
         let mut last: Option<SystemTime> = stamp(&path);
         let Some(first) = workers.first().map(|w| w.id) else { return };
+        let mut last_pane = None;
         loop {
             tokio::time::sleep(LOOK_EVERY).await;
             let now = stamp(&path);
@@ -102,6 +103,15 @@ pub fn watch_config(
                 }
                 Err(_) => return,
             };
+            // the folder pane's saved searches and unified folders follow the file at once
+            let pane = (config.views.clone(), config.ui.unified_roles());
+            if last_pane.as_ref() != Some(&pane) {
+                let (views, unified) = pane.clone();
+                if events.send(Event::Views { views, unified }).is_err() {
+                    return;
+                }
+                last_pane = Some(pane);
+            }
             let mut others = false;
             for w in &workers {
                 let (Some(new), Some(old)) =

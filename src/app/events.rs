@@ -35,6 +35,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 fx.push(Effect::Send(account, Command::Open { id: r.id, mark_seen: false }));
             }
         }
+        Event::Views { views, unified } => super::views::reconfigured(state, views, unified, fx),
         Event::Folders { account, folders } => {
             let keep = navigate::cursor_folder(state);
             if let Some(i) = state.account_index(account) {

@@ -215,6 +215,62 @@ pub fn count(state: &AppState, fx: &mut Vec<Effect>) {
     }
 }
 
+/// The config file's saved searches and unified folders changed: the folder pane shows
+/// them as they now read (the searches saved from the UI stay after the config's). An
+/// open saved search whose query changed is read again; an open one that is gone (or a
+/// unified folder turned off) gives way to the first account's INBOX.
+pub fn reconfigured(
+    state: &mut AppState,
+    views: Vec<crate::config::ViewConfig>,
+    unified: Vec<SpecialUse>,
+    fx: &mut Vec<Effect>,
+) {
+    let keep = super::navigate::cursor_folder(state);
+    let open_name = match &state.open_virtual {
+        Some(Virtual::Saved(i)) => state.views.get(*i).map(|v| v.name.clone()),
+        _ => None,
+    };
+    let old = std::mem::take(&mut state.views);
+    let unread_of = |name: &str| old.iter().find(|v| v.name == name && v.from_config).and_then(|v| v.unread);
+    let mut fresh: Vec<SavedView> = views
+        .into_iter()
+        .map(|v| SavedView { unread: unread_of(&v.name), name: v.name, query: v.query, from_config: true })
+        .collect();
+    fresh.extend(old.iter().filter(|v| !v.from_config).cloned());
+    state.views = fresh;
+    state.settings.unified = unified;
+    let still = match state.open_virtual.clone() {
+        Some(Virtual::Saved(_)) => {
+            open_name.and_then(|n| state.views.iter().position(|v| v.name == n)).map(Virtual::Saved)
+        }
+        Some(Virtual::Role(r)) => state.virtual_rows().contains(&Virtual::Role(r)).then_some(Virtual::Role(r)),
+        other => other,
+    };
+    match (state.open_virtual.is_some(), still) {
+        (true, None) => {
+            state.open_virtual = None;
+            super::navigate::open_account(state, 0, fx);
+        }
+        (true, Some(v)) => {
+            let query = state.virtual_query(&v);
+            let changed = query.filter != state.list.query.filter;
+            state.open_virtual = Some(v.clone());
+            if changed {
+                state.open_virtual = None;
+                open(state, v, fx);
+            }
+        }
+        (false, _) => {}
+    }
+    // the cursor stays on its folder, or on the open virtual folder's row where it moved
+    let open_row = state.open_virtual.as_ref().and_then(|v| state.virtual_rows().iter().position(|r| r == v));
+    match (keep, open_row) {
+        (None, Some(i)) => state.folder_cursor = i,
+        _ => super::navigate::restore_folder_cursor(state, keep),
+    }
+    count(state, fx);
+}
+
 /// Keeps the open search as a saved search named `name` (a name already kept gets the new
 /// query), written to `views.toml`.
 pub fn save(state: &mut AppState, name: String, fx: &mut Vec<Effect>) {

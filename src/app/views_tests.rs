@@ -247,3 +247,33 @@ fn without_all_inboxes_the_first_accounts_inbox_opens_first() {
     update(&mut s, Msg::Worker(Event::Folders { account: AccountId(2), folders: vec![folder_of(2, 20, "INBOX")] }));
     assert_eq!(s.current, Some((AccountId(1), FolderId(10))));
 }
+
+#[test]
+fn the_config_files_saved_searches_and_unified_folders_follow_it_while_poste_runs() {
+    use crate::config::ViewConfig;
+    let mut s = unified();
+    let view = |q: &str| ViewConfig { name: "budget".into(), query: q.into() };
+    // a saved search added in the file: shown under All inboxes, which stays open, and counted
+    let fx =
+        update(&mut s, Msg::Worker(Event::Views { views: vec![view("budget")], unified: vec![SpecialUse::Inbox] }));
+    assert_eq!(s.virtual_rows(), [Virtual::Role(SpecialUse::Inbox), Virtual::Saved(0)]);
+    assert_eq!(s.open_virtual, Some(Virtual::Role(SpecialUse::Inbox)));
+    assert!(fx.iter().any(|e| matches!(e, Effect::CountViews(_))), "{fx:?}");
+    // opened, then its query changed in the file: read again with the new one
+    let mut fx = Vec::new();
+    super::views::open(&mut s, Virtual::Saved(0), &mut fx);
+    let fx = update(
+        &mut s,
+        Msg::Worker(Event::Views { views: vec![view("budget 2027")], unified: vec![SpecialUse::Inbox] }),
+    );
+    let asked = fx.iter().find_map(|e| match e {
+        Effect::LoadList { query, .. } => query.filter.clone(),
+        _ => None,
+    });
+    assert_eq!(asked.as_deref(), Some("budget 2027"));
+    assert_eq!(s.folder_cursor, 1, "the cursor stays on the open search");
+    // both gone from the file: the first account's INBOX opens in their place
+    update(&mut s, Msg::Worker(Event::Views { views: Vec::new(), unified: Vec::new() }));
+    assert!(s.virtual_rows().is_empty());
+    assert_eq!((s.open_virtual.clone(), s.current), (None, Some((AccountId(1), FolderId(10)))));
+}

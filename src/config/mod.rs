@@ -154,6 +154,21 @@ pub struct UiConfig {
     pub threaded: bool,
 }
 
+impl UiConfig {
+    /// The roles of the unified folders turned on, in the folder pane's order.
+    pub fn unified_roles(&self) -> Vec<crate::model::SpecialUse> {
+        use crate::model::SpecialUse;
+        [
+            (self.unified_inbox, SpecialUse::Inbox),
+            (self.unified_sent, SpecialUse::Sent),
+            (self.unified_drafts, SpecialUse::Drafts),
+        ]
+        .into_iter()
+        .filter_map(|(on, role)| on.then_some(role))
+        .collect()
+    }
+}
+
 impl Default for UiConfig {
     fn default() -> Self {
         UiConfig {
