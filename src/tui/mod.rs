@@ -83,14 +83,7 @@ fn settings(ui: &UiConfig, data_dir: &Path, editor: Option<&str>) -> UiSettings 
         new_mail_bell: ui.new_mail_bell,
         new_mail_command: ui.new_mail_command.clone(),
         threaded: ui.threaded,
-        unified: [
-            (ui.unified_inbox, crate::model::SpecialUse::Inbox),
-            (ui.unified_sent, crate::model::SpecialUse::Sent),
-            (ui.unified_drafts, crate::model::SpecialUse::Drafts),
-        ]
-        .into_iter()
-        .filter_map(|(on, role)| on.then_some(role))
-        .collect(),
+        unified: ui.unified_roles(),
     }
 }
 
@@ -370,9 +363,10 @@ fn hand_over<T>(terminal: &mut Term, input: EventStream, f: impl FnOnce() -> T) 
     Ok((r, EventStream::new()))
 }
 
-/// Input that comes this close after the last is one burst, drawn once: up to this many
-/// events, or this long.
-const BURST_GAP: std::time::Duration = std::time::Duration::from_millis(1);
+/// Input already read when a key is taken is one burst with it, drawn once (a paste):
+/// up to this many events, or this long. Nothing waits for input still to come, so a key
+/// typed alone is drawn at once.
+const BURST_GAP: std::time::Duration = std::time::Duration::ZERO;
 const BURST_KEYS: usize = 512;
 const BURST_TIME: std::time::Duration = std::time::Duration::from_millis(30);
 
