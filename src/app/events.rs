@@ -68,7 +68,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 {
                     fx.push(Effect::Send(account, Command::Watch(f.id)));
                 }
-                navigate::load(state, fx);
+                navigate::load_joined(state, fx);
             } else if let Some((a, f)) = state.current
                 && !state.accounts.iter().any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
             {

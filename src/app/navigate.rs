@@ -237,6 +237,16 @@ pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     load_rows(state, false, fx)
 }
 
+/// Reads the list again as more rows join it (another account's folders, a server's
+/// search results): a cursor still on the first row stays on the first row, the newest
+/// of them all, rather than with the message that was first before they came.
+pub fn load_joined(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state.list.cursor == 0 && state.reader.is_none() {
+        state.list.anchor = None;
+    }
+    load(state, fx)
+}
+
 /// Loads the rows around the visible part of the list; with `scrolled`, the count known is
 /// kept (unless a count is still coming, or threads are open: their rows are counted with
 /// the window).

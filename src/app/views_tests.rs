@@ -219,14 +219,26 @@ fn a_search_asks_every_server_and_takes_what_they_find() {
     };
     assert!(title(&s).ends_with("asking servers…"), "{}", title(&s));
 
-    // one server finds a message whose body is not here: it joins the list
+    // the local results: one message
+    let Some(Effect::LoadList { seq, query, start, .. }) =
+        fx.into_iter().find(|e| matches!(e, Effect::LoadList { .. }))
+    else {
+        panic!()
+    };
+    update(&mut s, Msg::ListLoaded { seq, query, total: 1, start, rows: vec![row(200, 20)], counting: false });
+    // one server finds a newer message whose body is not here: it joins the list, at the
+    // top, where the cursor stays
     let searched = |account, request, ids, server| Msg::Worker(Event::Searched { account, request, ids, server });
     let fx = update(&mut s, searched(AccountId(1), 1, vec![MessageId(100)], crate::account::ServerSearch::Asked));
     assert_eq!(s.list.query.found, vec![MessageId(100)]);
-    assert!(
-        fx.iter().any(|e| matches!(e, Effect::LoadList { query, .. } if query.found == vec![MessageId(100)])),
-        "{fx:?}"
-    );
+    let Some(Effect::LoadList { seq, query, start, .. }) =
+        fx.into_iter().find(|e| matches!(e, Effect::LoadList { query, .. } if query.found == vec![MessageId(100)]))
+    else {
+        panic!()
+    };
+    let rows = vec![row(100, 10), row(200, 20)];
+    update(&mut s, Msg::ListLoaded { seq, query, total: 2, start, rows, counting: false });
+    assert_eq!((s.list.cursor, s.list.selected().map(|r| r.id)), (0, Some(MessageId(100))));
     // the other is offline: the title says its server was not asked
     update(&mut s, searched(AccountId(2), 1, vec![], crate::account::ServerSearch::Offline("no connection".into())));
     assert_eq!(title(&s), "search: budget · home: server not asked (no connection)");
@@ -276,4 +288,33 @@ fn the_config_files_saved_searches_and_unified_folders_follow_it_while_poste_run
     update(&mut s, Msg::Worker(Event::Views { views: Vec::new(), unified: Vec::new() }));
     assert!(s.virtual_rows().is_empty());
     assert_eq!((s.open_virtual.clone(), s.current), (None, Some((AccountId(1), FolderId(10)))));
+}
+
+#[test]
+fn all_inboxes_at_start_keeps_its_cursor_on_the_newest_as_accounts_join() {
+    let mut s = AppState::new(
+        vec![(AccountId(1), "work".into()), (AccountId(2), "home".into())],
+        Default::default(),
+        UiSettings::default(),
+    );
+    update(&mut s, Msg::Resize(100, 30));
+    let load = |s: &mut AppState, fx: Vec<Effect>, rows: Vec<Summary>| {
+        let Some(Effect::LoadList { seq, query, start, .. }) =
+            fx.into_iter().rev().find(|e| matches!(e, Effect::LoadList { .. }))
+        else {
+            panic!()
+        };
+        let total = rows.len();
+        update(s, Msg::ListLoaded { seq, query, total, start, rows, counting: false });
+    };
+    // the POP3 account's folders come first: its message is the first row
+    let fx =
+        update(&mut s, Msg::Worker(Event::Folders { account: AccountId(2), folders: vec![folder_of(2, 20, "INBOX")] }));
+    load(&mut s, fx, vec![row(200, 20)]);
+    assert_eq!(s.list.selected().map(|r| r.id), Some(MessageId(200)));
+    // the other's come with a newer message: the cursor is on it, at the top
+    let fx =
+        update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder_of(1, 10, "INBOX")] }));
+    load(&mut s, fx, vec![row(100, 10), row(200, 20)]);
+    assert_eq!((s.list.cursor, s.list.selected().map(|r| r.id)), (0, Some(MessageId(100))));
 }
