@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use poste::account::{Command, Event, Replaces};
 use poste::compose::Draft;
+use poste::model::MessageId;
 use poste::store::ListQuery;
 use poste::store::outbox::OutState;
 
@@ -185,5 +186,54 @@ async fn a_draft_saved_offline_shows_at_once_and_is_uploaded_once_when_back() {
     assert_eq!(here.len(), 1);
     assert!(here[0].0 > 0 && u64::from(here[0].0) < 1 << 32, "it has the server's UID now: {here:?}");
     assert_eq!(setup.store().pending_count(h.id).unwrap(), 0);
+    h.shutdown().await;
+}
+
+/// The local account's drafts, polled until `want` holds: (id, subject).
+async fn local_drafts(setup: &Setup, want: impl Fn(&[(MessageId, String)]) -> bool) -> Vec<(MessageId, String)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let store = setup.store();
+        let acct = store.accounts().unwrap()[0].0;
+        let rows: Vec<_> = match store.find_folder(acct, "Drafts").unwrap() {
+            Some(f) => store
+                .list(&ListQuery { folder: Some(f.id), ..Default::default() }, 0, 100)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.id, m.subject))
+                .collect(),
+            None => Vec::new(),
+        };
+        if want(&rows) || std::time::Instant::now() > deadline {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_draft_saved_again_unchanged_or_as_long_is_kept_once_with_the_last_text() {
+    let me = user("popdraft");
+    let setup = Setup::new(&me, None, "");
+    setup.pop3(servers().pop3s, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let first = draft(&me, "a@example.org", "draft v1", "the text\n");
+    let raw = poste::compose::build(&first, true).unwrap().saved;
+    h.send(Command::SaveDraft { raw: raw.clone(), replaces: None });
+    let rows = local_drafts(&setup, |r| r.len() == 1).await;
+    assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["draft v1"]);
+    // opened and saved again without a change: the same Message-ID and size as the one it
+    // replaces, which must not count as already kept
+    h.send(Command::SaveDraft { raw, replaces: Some(rows[0].0) });
+    let rows = local_drafts(&setup, |r| r.len() == 1 && r[0].0 != rows[0].0).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // edited to a text of the same length: the edit is what is kept
+    let mut second = first.clone();
+    second.subject = "draft v2".into();
+    let raw = poste::compose::build(&second, true).unwrap().saved;
+    h.send(Command::SaveDraft { raw, replaces: Some(rows[0].0) });
+    let rows = local_drafts(&setup, |r| r.len() == 1 && r[0].1 == "draft v2").await;
+    assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["draft v2"]);
     h.shutdown().await;
 }

@@ -308,11 +308,14 @@ impl Worker {
         }
     }
 
-    /// A local account's copy: the new file first, then what it replaces. (A sent message
-    /// already in Sent, from a try cut short, is not kept twice.)
+    /// A local account's copy: the new file first, then what it replaces (a stop between
+    /// the two leaves both, never neither). A sent message already in Sent, from a try cut
+    /// short, is not kept twice; a draft always is kept anew: the one it replaces has its
+    /// Message-ID, and maybe its size, and goes once the new one is in.
     fn keep_local(&self, folder: &Folder, raw: &[u8], flags: Flags, replaces: Replacing) -> Result<(), StoreError> {
         let mid = crate::mime::summarize(raw).message_id;
         let there = match &mid {
+            Some(_) if matches!(replaces, Replacing::Draft { .. }) => false,
             Some(mid) => self.store.holds(folder.id, mid, raw.len())?,
             None => false,
         };
