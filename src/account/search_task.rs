@@ -41,7 +41,7 @@ pub async fn run(
         Ok(Err(e)) => ServerSearch::Failed(e.to_string()),
         Err(_) => {
             found.clear();
-            ServerSearch::Failed(format!("the server did not answer within {} s", TIMEOUT.as_secs()))
+            ServerSearch::Failed(format!("no answer within {} s", TIMEOUT.as_secs()))
         }
     };
     let _ = ops.send(StoreOp::Searched { request, found, outcome });

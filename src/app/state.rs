@@ -555,12 +555,17 @@ impl AppState {
     /// Tells of something refused or failed: on screen until the user acts, and in the log.
     pub fn notify(&mut self, text: impl Into<String>) {
         let text = text.into();
+        self.log_only(text.clone());
+        self.notice = Some(text);
+        self.notice_account = None;
+    }
+
+    /// Keeps a line in the message log (`I`) without putting it on screen.
+    pub fn log_only(&mut self, text: impl Into<String>) {
         if self.log.len() >= LOG_MAX {
             self.log.remove(0);
         }
-        self.log.push(text.clone());
-        self.notice = Some(text);
-        self.notice_account = None;
+        self.log.push(text.into());
     }
 
     /// Tells that an account's sync failed: like `notify`, until the account is back.

@@ -309,13 +309,22 @@ pub fn searched(
     fx: &mut Vec<Effect>,
 ) {
     let name = state.accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
-    let Some(s) = state.server_search.as_mut().filter(|s| s.request == request) else { return };
-    s.waiting.remove(&account);
-    match server {
-        crate::account::ServerSearch::Offline(why) => s.notes.push(format!("{name}: server not asked ({why})")),
-        crate::account::ServerSearch::Failed(why) => s.notes.push(format!("{name}: server search failed ({why})")),
-        crate::account::ServerSearch::Asked | crate::account::ServerSearch::NotNeeded => {}
+    if state.server_search.as_ref().is_none_or(|s| s.request != request) {
+        return;
     }
+    let note = match server {
+        crate::account::ServerSearch::Offline(why) => Some(format!("{name}: server not asked ({why})")),
+        crate::account::ServerSearch::Failed(why) => Some(format!("{name}: server failed ({why})")),
+        crate::account::ServerSearch::Asked | crate::account::ServerSearch::NotNeeded => None,
+    };
+    if let (Some(note), Some(Virtual::Search(q))) = (&note, &state.open_virtual) {
+        // the list's title may be too narrow for the note: the message log (I) has it whole
+        let line = format!("search {q:?}: {note}");
+        state.log_only(line);
+    }
+    let Some(s) = state.server_search.as_mut() else { return };
+    s.waiting.remove(&account);
+    s.notes.extend(note);
     let before = s.found.len();
     for id in ids {
         if !s.found.contains(&id) {

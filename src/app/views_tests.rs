@@ -242,6 +242,7 @@ fn a_search_asks_every_server_and_takes_what_they_find() {
     // the other is offline: the title says its server was not asked
     update(&mut s, searched(AccountId(2), 1, vec![], crate::account::ServerSearch::Offline("no connection".into())));
     assert_eq!(title(&s), "search: budget · home: server not asked (no connection)");
+    assert_eq!(s.log.last().map(String::as_str), Some("search \"budget\": home: server not asked (no connection)"));
     // an answer to an earlier search is dropped
     update(&mut s, searched(AccountId(1), 0, vec![MessageId(555)], crate::account::ServerSearch::Asked));
     assert_eq!(s.list.query.found, vec![MessageId(100)]);
