@@ -94,3 +94,67 @@ async fn a_fixed_password_in_the_config_file_is_used_without_a_restart() {
     tmux.wait("waiting for the right password", 30);
     tmux.wait("test:online", 30);
 }
+
+/// The config's only account, as the file now reads.
+fn account_of(setup: &Setup) -> poste::config::AccountConfig {
+    poste::config::Config::load(&setup.config).unwrap().accounts.remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_while_the_login_is_refused_wait_in_the_queue_and_go_once_it_is_right() {
+    use futures::TryStreamExt;
+    let me = user("refusedact");
+    let mut a = admin(&me).await;
+    append(&mut a, "INBOX", &message(1, "to be read", "Mon, 02 Nov 2026 10:00:00 +0000")).await;
+    append(&mut a, "INBOX", &message(2, "to be deleted", "Mon, 02 Nov 2026 10:01:00 +0000")).await;
+    let setup = Setup::new(&me, None, "");
+    let (h, mut rx) = setup.worker();
+    assert_eq!(sync(&h, &mut rx).await, None);
+    let id_of = |subject: &str| {
+        let store = setup.store();
+        let rows = store.list(&poste::store::ListQuery::default(), 0, 10).unwrap();
+        rows.into_iter().find(|r| r.subject == subject).unwrap().id
+    };
+    let (read, deleted) = (id_of("to be read"), id_of("to be deleted"));
+    // the password goes wrong while poste runs
+    wrong_password(&setup);
+    h.send(Command::Reconfigure(Box::new(account_of(&setup))));
+    wait_for(&mut rx, 30, |e| matches!(e, Event::State { state: AccountState::LoginFailed(_), .. }).then_some(()))
+        .await;
+    let add = poste::model::Flags(poste::model::Flags::SEEN);
+    h.send(Command::Act(poste::account::Action::Flags { ids: vec![read], add, remove: poste::model::Flags(0) }));
+    h.send(Command::Act(poste::account::Action::Delete { ids: vec![deleted], expunge: false }));
+    // both wait, said so, and nothing is set back
+    let waiting = wait_for(&mut rx, 30, |e| match e {
+        Event::Pending { count: 2, settled: true, .. } => Some(2),
+        Event::Notice { text, .. } if text.contains("set back") => panic!("{text}"),
+        _ => None,
+    })
+    .await;
+    assert_eq!(waiting, 2);
+    assert_eq!(setup.store().pending_count(h.id).unwrap(), 2);
+    // the right password again: they go, in order, and the server has them
+    let good = std::fs::read_to_string(&setup.config).unwrap().replace("echo wrong", "echo secret");
+    std::fs::write(&setup.config, good).unwrap();
+    h.send(Command::Reconfigure(Box::new(account_of(&setup))));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        a.select("INBOX").await.unwrap();
+        let f: Vec<_> = a.uid_fetch("1:*", "(FLAGS ENVELOPE)").await.unwrap().try_collect().await.unwrap();
+        let view: Vec<(String, bool)> = f
+            .iter()
+            .map(|m| {
+                let subject =
+                    m.envelope().and_then(|e| e.subject.as_ref()).map(|s| String::from_utf8_lossy(s).to_string());
+                (subject.unwrap_or_default(), m.flags().any(|f| matches!(f, async_imap::types::Flag::Seen)))
+            })
+            .collect();
+        if view == [("to be read".to_string(), true)] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server has {view:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(setup.store().pending_count(h.id).unwrap(), 0);
+    h.shutdown().await;
+}

@@ -47,7 +47,9 @@ impl Worker {
                 Ok(()) => {
                     let _ = self.store.finish_op(id);
                 }
-                Err(e) if e.is_transient() => {
+                // the server was not reached, or not let in: the action was not refused,
+                // and waits for the connection (or the password) to come back
+                Err(e) if e.is_transient() || e.is_login() => {
                     let _ = self.store.unclaim_op(id);
                     tracing::info!(error = %e, "server unreachable; actions stay queued");
                     self.connection_failed(&e);
