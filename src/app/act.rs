@@ -299,6 +299,12 @@ fn delete_folder(state: &mut AppState, _fx: &mut [Effect]) {
         state.notify("INBOX cannot be deleted");
         return;
     }
+    // what poste keeps mail in by itself is not asked about only to be refused after
+    use crate::model::SpecialUse::{Drafts, Sent, Trash};
+    if matches!(f.special_use, Some(Sent | Drafts | Trash)) {
+        state.notify(format!("{} is one of the account's own folders and stays as it is", f.display));
+        return;
+    }
     let yes = state.keymap.key_of(Action::Yes);
     let question = match f.total {
         0 => format!("Delete the empty folder {}? ({yes}/n)", f.display),
@@ -417,8 +423,10 @@ pub fn picker_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
                     PickFor::Copy => ActKind::Copy { to },
                 };
                 act(state, fx, p.account, p.targets, kind);
+                return;
             }
-            return;
+            // nothing matches what was typed: the picker stays, and says so
+            state.notify(format!("no folder matches {:?}: Esc goes back, or type another name", p.input));
         }
         (Some(Action::PickerDown), _) => p.cursor = (p.cursor + 1).min(n.saturating_sub(1)),
         (Some(Action::PickerUp), _) => p.cursor = p.cursor.saturating_sub(1),

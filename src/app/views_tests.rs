@@ -160,6 +160,15 @@ fn a_move_offers_the_owning_accounts_folders() {
     assert_eq!(p.account, AccountId(2));
     let names: Vec<_> = super::picker_choices(&s, &p).iter().map(|f| f.display.clone()).collect();
     assert_eq!(names, vec!["Trash"]);
+    // a name no folder has: nothing moves, the picker stays and says why
+    for c in "zz".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(fx.is_empty() && s.picker().is_some(), "{fx:?}");
+    assert_eq!(s.notice.as_deref(), Some("no folder matches \"zz\": Esc goes back, or type another name"));
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
     let fx = key(&mut s, KeyCode::Enter);
     assert!(
         matches!(&fx[..], [Effect::Act { account: AccountId(2), kind: ActKind::Move { to: FolderId(21) }, .. }]),
@@ -318,4 +327,16 @@ fn all_inboxes_at_start_keeps_its_cursor_on_the_newest_as_accounts_join() {
         update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder_of(1, 10, "INBOX")] }));
     load(&mut s, fx, vec![row(100, 10), row(200, 20)]);
     assert_eq!((s.list.cursor, s.list.selected().map(|r| r.id)), (0, Some(MessageId(100))));
+}
+
+#[test]
+fn deleting_trash_is_refused_before_any_question() {
+    let mut s = unified();
+    let rows = s.folder_rows();
+    s.focus = Pane::Folders;
+    s.folder_cursor = rows.iter().position(|r| s.folder_at(*r).is_some_and(|(_, f)| f.name == "Trash")).unwrap();
+    let fx = key(&mut s, KeyCode::Char('d'));
+    assert_eq!(s.notice.as_deref(), Some("Trash is one of the account's own folders and stays as it is"));
+    assert!(!s.layers.iter().any(|l| matches!(l, Layer::Prompt(_))), "{:?}", s.layers);
+    assert!(fx.is_empty(), "{fx:?}");
 }
