@@ -101,6 +101,10 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: AccountId, targets: 
     state.seen.marked = None;
     state.last_acted = acted_on(state, account, &targets);
     state.status = Some(super::feedback::after(state, account, count(state, &targets), kind));
+    // what comes into the folder next is these messages, not new mail
+    if let ActKind::Move { to } | ActKind::Copy { to } = kind {
+        state.moving_into.push(to);
+    }
     fx.push(Effect::Act { account, targets, kind });
     state.selection = Selection::default();
 }

@@ -24,8 +24,10 @@ pub fn counted(state: &mut AppState, account: AccountId, folder: &Folder) -> u32
         return 0;
     };
     // what comes into Trash, Sent and Drafts is the user's own doing (d, a sent copy, a
-    // draft saved), not news
-    let own = matches!(folder.special_use, Some(SpecialUse::Trash | SpecialUse::Sent | SpecialUse::Drafts));
+    // draft saved), not news; nor is what the user just moved or copied in
+    let moved = state.moving_into.iter().position(|f| *f == folder.id).map(|i| state.moving_into.remove(i));
+    let own = moved.is_some()
+        || matches!(folder.special_use, Some(SpecialUse::Trash | SpecialUse::Sent | SpecialUse::Drafts));
     // in the open list: the open folder, or All inboxes showing it
     let open = state.current == Some((account, folder.id))
         || (matches!(state.open_virtual, Some(super::views::Virtual::Role(_)))

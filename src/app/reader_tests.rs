@@ -223,6 +223,31 @@ fn new_mail_elsewhere_is_counted_until_its_folder_is_opened() {
 }
 
 #[test]
+fn messages_the_user_moves_into_a_folder_are_not_new_mail_there() {
+    let mut s = opened(5);
+    let mut sent = folder(11, "Sent");
+    let counts = |s: &mut super::AppState, f: &crate::model::Folder| {
+        update(s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: f.clone() }))
+    };
+    key(&mut s, KeyCode::Char('m'));
+    for c in "Sent".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.moving_into, vec![FolderId(11)]);
+    // the move's own count: no news, no bell
+    s.settings.new_mail_bell = true;
+    sent.unread = 1;
+    let fx = counts(&mut s, &sent);
+    assert_eq!(super::newmail::summary(&s), None);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::NewMail { .. })), "{fx:?}");
+    // what comes after it is
+    sent.unread = 2;
+    counts(&mut s, &sent);
+    assert_eq!(super::newmail::summary(&s).as_deref(), Some("new: work/Sent 1"));
+}
+
+#[test]
 fn new_mail_rings_and_runs_the_command_when_asked_to() {
     let mut s = opened(5);
     let mut sent = folder(11, "Sent");

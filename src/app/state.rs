@@ -380,6 +380,9 @@ pub struct AppState {
     pub handover: Option<super::reader::Handover>,
     /// New mail in folders other than the open one, for the status line.
     pub new_mail: Vec<super::newmail::NewMail>,
+    /// Folders the user moved or copied messages into whose counts have not come back
+    /// since: their next rise is those messages (`newmail::counted`).
+    pub moving_into: Vec<FolderId>,
     /// The virtual folder open in the list (then `current` is None).
     pub open_virtual: Option<super::views::Virtual>,
     /// The saved searches.
@@ -433,6 +436,7 @@ impl AppState {
             size: (80, 24),
             handover: None,
             new_mail: Vec::new(),
+            moving_into: Vec::new(),
             requests: 0,
             server_search: None,
             open_virtual: None,
