@@ -45,11 +45,14 @@ fn targets(state: &AppState) -> Option<(AccountId, Targets)> {
     Some((account, Targets::Ids(vec![id])))
 }
 
-fn count(state: &AppState, t: &Targets) -> usize {
+/// The messages an action goes to, in words: "3 messages", or for a whole threaded list
+/// (whose rows are threads, not messages) "every message in the list".
+fn described(state: &AppState, t: &Targets) -> String {
     match t {
-        Targets::Ids(v) | Targets::Mixed(v) => v.len(),
-        Targets::Query(_) => state.list.total,
-        Targets::Thread { count, .. } => *count,
+        Targets::Ids(v) | Targets::Mixed(v) => super::feedback::messages(v.len()),
+        Targets::Query(_) if state.list.threaded => "every message in the list".into(),
+        Targets::Query(_) => super::feedback::messages(state.list.total),
+        Targets::Thread { count, .. } => super::feedback::messages(*count),
     }
 }
 
@@ -100,7 +103,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: AccountId, targets: 
     // the user acted: a message that leaves the list now is followed by the next one
     state.seen.marked = None;
     state.last_acted = acted_on(state, account, &targets);
-    state.status = Some(super::feedback::after(state, account, count(state, &targets), kind));
+    state.status = Some(super::feedback::after(state, account, &described(state, &targets), kind));
     // what comes into the folder next is these messages, not new mail
     if let ActKind::Move { to } | ActKind::Copy { to } = kind {
         state.moving_into.push(to);
@@ -134,14 +137,10 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
             let mixed = matches!(t, Targets::Mixed(_) | Targets::Query(_)) && state.current.is_none();
             let expunges = state.accounts.iter().any(|a| (a.id == account || mixed) && a.delete_expunges);
             if in_trash || expunges {
-                let n = count(state, &t);
-                let question = format!(
-                    "Delete {n} message{} for good? ({}/n)",
-                    if n == 1 { "" } else { "s" },
-                    state.keymap.key_of(Action::Yes)
-                );
+                let what = described(state, &t);
+                let question = format!("Delete {what} for good? ({}/n)", state.keymap.key_of(Action::Yes));
                 let kind = ActKind::Delete { expunge: true };
-                let done = Some(super::feedback::after(state, account, n, kind));
+                let done = Some(super::feedback::after(state, account, &what, kind));
                 state.last_acted = acted_on(state, account, &t);
                 let then = Box::new(Effect::Act { account, targets: t, kind });
                 state.ask(Prompt::Confirm { question, then, done });
@@ -207,7 +206,11 @@ pub fn key(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) -> bool {
         },
         Action::SelectAll => {
             state.selection = Selection { all: true, ..Default::default() };
-            state.status = Some(format!("all {} selected", super::feedback::plural(state.list.total, "message")));
+            state.status = Some(match state.list.threaded {
+                // its rows are threads: each holds one message or more
+                true => format!("the whole list selected ({})", super::feedback::plural(state.list.total, "row")),
+                false => format!("all {} selected", super::feedback::plural(state.list.total, "message")),
+            });
         }
         Action::MarkFolderRead => mark_folder_read(state, in_folders),
         Action::NewFolder if in_folders => {

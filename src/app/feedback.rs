@@ -11,7 +11,7 @@ pub(super) fn plural(n: usize, word: &str) -> String {
     crate::format::count(n as u64, word)
 }
 
-fn messages(n: usize) -> String {
+pub fn messages(n: usize) -> String {
     plural(n, "message")
 }
 
@@ -59,9 +59,8 @@ pub fn marked_read(state: &AppState, n: usize, which: &str) -> String {
 }
 
 /// The line for `n` messages of `account` after `kind`.
-pub fn after(state: &AppState, account: AccountId, n: usize, kind: ActKind) -> String {
+pub fn after(state: &AppState, account: AccountId, what: &str, kind: ActKind) -> String {
     let undo = undo_hint(state);
-    let what = messages(n);
     match kind {
         ActKind::Move { to } => format!("{what} moved to {}{undo}", folder_name(state, account, to)),
         ActKind::Copy { to } => format!("{what} copied to {}", folder_name(state, account, to)),

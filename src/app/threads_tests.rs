@@ -131,6 +131,12 @@ fn actions_on_a_closed_thread_are_on_all_its_messages() {
     key(&mut s, KeyCode::Char('j'));
     let fx = key(&mut s, KeyCode::Char('d'));
     assert!(matches!(&fx[..], [Effect::Act { targets: Targets::Ids(ids), .. }] if ids.len() == 1), "{fx:?}");
+    // the whole list: its rows are threads, and no count of rows is said to be messages
+    key(&mut s, KeyCode::Char('*'));
+    assert!(s.status.as_deref().unwrap().starts_with("the whole list selected ("), "{:?}", s.status);
+    let fx = key(&mut s, KeyCode::Char('d'));
+    assert!(matches!(&fx[..], [Effect::Act { targets: Targets::Query(_), .. }]), "{fx:?}");
+    assert!(s.status.as_deref().unwrap().starts_with("every message in the list moved to Trash"), "{:?}", s.status);
 }
 
 #[test]
