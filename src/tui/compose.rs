@@ -56,15 +56,36 @@ pub fn start(
 
 /// Builds the message and hands it to the account's Outbox in place of what it replaces
 /// (the worker does both in one store transaction).
+/// A From address of another account sends through that account (as `poste send` picks
+/// the account by its From), so that one account's address never goes out through
+/// another's server.
 pub fn send(env: Env<'_>, account: AccountId, draft: &Draft, replaces: Option<Replaces>) -> Result<String, String> {
     let cfg = env.account(account).ok_or("this account has no settings to send with")?;
+    let built = compose::build(draft, false).map_err(|e| e.to_string())?;
+    let from = built.envelope.from.to_ascii_lowercase();
+    let owner = env.accounts.iter().find(|a| a.name != cfg.name && a.addresses().contains(&from));
+    let (account, cfg) = match owner {
+        Some(other) if !cfg.addresses().contains(&from) => {
+            let id = env.handles.iter().find(|h| h.name == other.name).map(|h| h.id);
+            match (id, replaces) {
+                (Some(id), None) => (id, other),
+                // a draft or an Outbox message is its account's, and is replaced there
+                _ => {
+                    return Err(format!(
+                        "{from} is account {}'s address, and this message is kept in account {}:                          write it from {} (or change From back); d saves a draft",
+                        other.name, cfg.name, other.name
+                    ));
+                }
+            }
+        }
+        _ => (account, cfg),
+    };
     if cfg.smtp.is_none() {
         return Err(format!("account {} has no [accounts.smtp] table, so it cannot send; d saves a draft", cfg.name));
     }
-    let built = compose::build(draft, false).map_err(|e| e.to_string())?;
     let message = Box::new(compose::outgoing(draft, built));
     env.send(account, Command::Send { message, replaces });
-    Ok("sending…".into())
+    Ok(format!("sending from {}…", cfg.name))
 }
 
 /// Builds the message as a draft and has the worker keep it in Drafts, in place of the
