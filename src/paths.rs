@@ -47,7 +47,6 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Expands a leading `~/` to the home directory.
 /// A path typed over a suggested one, as in a shell's or an editor's prompt: a `/` or `~/`
 /// typed after the suggestion starts afresh (`/home/me//etc/x` is `/etc/x`, `/home/me/~/x`
 /// is `~/x`).
@@ -60,6 +59,7 @@ pub fn typed_over(input: &str) -> PathBuf {
     }
 }
 
+/// Expands a leading `~/` to the home directory.
 pub fn expand_home(p: &Path) -> PathBuf {
     if let Ok(rest) = p.strip_prefix("~")
         && let Some(home) = directories::BaseDirs::new()
