@@ -31,8 +31,8 @@ pub fn state_label(s: &AccountState) -> (String, Color) {
 }
 
 /// The label in fewer columns, for an account row whose name would be cut by the whole
-/// one (the status bar still says it whole).
-fn short_label(s: &AccountState, label: String) -> String {
+/// one, or a status line whose message would be.
+pub(super) fn short_label(s: &AccountState, label: String) -> String {
     match s {
         AccountState::Online => "on".into(),
         AccountState::Connecting => "…".into(),

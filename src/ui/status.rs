@@ -83,9 +83,10 @@ const NOTICE_ROWS: u16 = 6;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let notice = state.notice.as_deref().map(crate::sanitize::line);
-    let room = notice.as_ref().is_none_or(|n| n.width() <= left_width(state, area));
+    let room = notice.as_ref().is_none_or(|n| n.width() <= left_width(state, area, Some(n.width())));
     let (text, style) = left(state, room);
-    line(frame, area, state, text, style);
+    let message = (notice.is_some() && room) || state.status.is_some();
+    line(frame, area, state, text, style, message);
     if let Some(n) = notice.filter(|_| !room) {
         let hint = format!(" {} lists the last messages ", state.keymap.key_of(Action::Messages));
         above(frame, area, n, notice_style(), hint);
@@ -96,10 +97,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
 /// shown whole above it too.
 pub fn draw_prompt(frame: &mut Frame<'_>, area: Rect, state: &AppState, p: &Prompt) {
     let (text, style) = question(state, p);
-    if text.width() > left_width(state, area) {
+    if text.width() > left_width(state, area, Some(text.width())) {
         above(frame, area, text.clone(), style, String::new());
     }
-    line(frame, area, state, text, style);
+    line(frame, area, state, text, style, true);
 }
 
 /// A text too long for the status line, whole and wrapped, in the rows just above it.
@@ -113,19 +114,24 @@ fn above(frame: &mut Frame<'_>, area: Rect, text: String, style: Style, title: S
     frame.render_widget(Paragraph::new(text).style(style).block(block).wrap(Wrap { trim: true }), rect);
 }
 
-/// The account states on the right of the status line.
-fn right(state: &AppState) -> Vec<Span<'static>> {
+/// The account states on the right of the status line; `compact` (when the message on
+/// the left would be cut) leaves out the new-mail summary, which the folder pane's counts
+/// also show, and says each state in fewer columns.
+fn right(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     let mut right = Vec::new();
-    if let Some(new) = crate::app::newmail::summary(state) {
+    if let Some(new) = crate::app::newmail::summary(state).filter(|_| !compact) {
         right.push(Span::styled(new, Style::default().fg(Color::LightGreen)));
     }
     for a in &state.accounts {
-        let (label, color) = match &a.state {
+        let (mut label, color) = match &a.state {
             crate::model::AccountState::Downloading { done, total, bytes } => {
                 (crate::format::download_progress(*done, *total, *bytes), Color::Yellow)
             }
             s => super::folders::state_label(s),
         };
+        if compact {
+            label = super::folders::short_label(&a.state, label);
+        }
         if !right.is_empty() {
             right.push(Span::raw(" "));
         }
@@ -148,15 +154,28 @@ fn right(state: &AppState) -> Vec<Span<'static>> {
     right
 }
 
-/// The columns the left side has.
-fn left_width(state: &AppState, area: Rect) -> usize {
-    let right_w: usize = right(state).iter().map(|s| s.content.width()).sum();
+/// The right side beside a message of `want` columns on the left (`None`: key hints,
+/// which give way): whole when both fit, else compact.
+fn right_for(state: &AppState, area: Rect, want: Option<usize>) -> Vec<Span<'static>> {
+    let whole = right(state, false);
+    let w: usize = whole.iter().map(|s| s.content.width()).sum();
+    match want {
+        Some(want) if want + 1 + w > area.width as usize => right(state, true),
+        _ => whole,
+    }
+}
+
+/// The columns the left side has for a message of `want` columns (`None`: key hints).
+fn left_width(state: &AppState, area: Rect, want: Option<usize>) -> usize {
+    let right_w: usize = right_for(state, area, want).iter().map(|s| s.content.width()).sum();
     (area.width as usize).saturating_sub(right_w + 1)
 }
 
-fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style) {
-    let right = right(state);
-    let left_w = left_width(state, area);
+/// Draws the status line; `message` when the left side is one (not the key hints).
+fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style, message: bool) {
+    let want = message.then(|| left.width());
+    let right = right_for(state, area, want);
+    let left_w = left_width(state, area, want);
     let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

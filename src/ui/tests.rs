@@ -460,3 +460,21 @@ fn the_question_before_quitting_is_shown_whole() {
         "{s}"
     );
 }
+
+#[test]
+fn a_message_in_the_status_line_keeps_its_words_and_the_states_say_less() {
+    let (_d, store, mut state) = demo();
+    state.accounts[1].state = AccountState::Offline("refused".into());
+    state.accounts[1].pending = 2;
+    let inbox = state.accounts[0].folders[0].clone();
+    state.new_mail.push(crate::app::newmail::NewMail { account: inbox.account, folder: inbox.id, count: 3 });
+    state.status = Some("1 message moved to Trash (u undoes)".into());
+    let s = screen(&mut state, &store, 80, 24);
+    let last = s.lines().nth(23).unwrap();
+    assert!(last.starts_with("1 message moved to Trash (u undoes)"), "{last}");
+    assert!(last.contains("work:off (2 pending)"), "{last}");
+    // with only the key hints on the left, the states are said whole
+    state.status = None;
+    let s = screen(&mut state, &store, 80, 24);
+    assert!(s.lines().nth(23).unwrap().contains("work:offline (2 pending)"), "{s}");
+}
