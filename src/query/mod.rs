@@ -115,6 +115,16 @@ impl Query {
         }
     }
 
+    /// The `in:` and `account:` terms, whose names must be those of a folder or account.
+    pub fn places(&self) -> Vec<&Term> {
+        match self {
+            Query::And(v) | Query::Or(v) => v.iter().flat_map(Query::places).collect(),
+            Query::Not(q) => q.places(),
+            Query::Term(t @ (Term::Folder(_) | Term::Account(_))) => vec![t],
+            Query::Term(_) => Vec::new(),
+        }
+    }
+
     /// True for the empty query (every message).
     pub fn is_all(&self) -> bool {
         matches!(self, Query::And(v) if v.is_empty())

@@ -10,8 +10,38 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::path::PathBuf;
 
 impl Store {
+    /// A query's `in:` and `account:` terms name a folder and an account the store has: a
+    /// typo is an error pointing at the term, not an empty list.
+    pub(super) fn check_places(&self, q: &ListQuery) -> Result<()> {
+        use crate::query::{QueryError, Term};
+        let Some(text) = q.filter.as_deref().filter(|f| !f.trim().is_empty()) else { return Ok(()) };
+        let parsed = crate::query::parse(text, &chrono::Local::now().fixed_offset())?;
+        for t in parsed.places() {
+            let (keys, name, known, what) = match t {
+                Term::Folder(n) => {
+                    let sql = "SELECT 1 FROM folders WHERE name = ?1 COLLATE NOCASE OR display = ?1 COLLATE NOCASE \
+                               OR special_use = lower(?1) LIMIT 1";
+                    (&["in:", "folder:"][..], n, self.conn().prepare_cached(sql)?.exists([n])?, "folder")
+                }
+                Term::Account(n) => {
+                    let sql = "SELECT 1 FROM accounts WHERE name = ?1 COLLATE NOCASE";
+                    (&["account:"][..], n, self.conn().prepare_cached(sql)?.exists([n])?, "account")
+                }
+                _ => continue,
+            };
+            if !known {
+                let (start, end) = term_place(text, keys, name);
+                let term: String = text.chars().skip(start).take(end - start).collect();
+                let detail = format!("no {what} is named {name:?}");
+                return Err(QueryError { term, start, end, detail }.into());
+            }
+        }
+        Ok(())
+    }
+
     /// How many messages a query matches.
     pub fn count(&self, q: &ListQuery) -> Result<usize> {
+        self.check_places(q)?;
         let filter = q.filter.as_deref().filter(|f| !f.trim().is_empty());
         if let (Some(folder), None, None, None) = (q.folder, q.account, filter, q.role) {
             // a whole folder: the trigger-maintained count, not a scan
@@ -83,6 +113,7 @@ impl Store {
     /// A window read from the nearest known place: either end, or a row already read
     /// next to it (`anchors.rs`).
     fn window(&self, q: &ListQuery, total: Option<usize>, offset: usize, limit: usize) -> Result<Vec<Summary>> {
+        self.check_places(q)?;
         let (clause, args) = q.where_clause()?;
         let name = anchors::list_name(&clause, &args);
         let seek = self.anchors()?.seek(&name, total, offset, limit);
@@ -177,4 +208,33 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Where in the query text (in characters) the term `key` + `name` stands, quoted or not;
+/// the whole text when it cannot be found.
+fn term_place(text: &str, keys: &[&str], name: &str) -> (usize, usize) {
+    let lower = text.to_lowercase();
+    let name_l = name.to_lowercase();
+    for key in keys {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(key).map(|i| i + from) {
+            let rest = &lower[i + key.len()..];
+            let len = if rest.starts_with('"') && rest[1..].starts_with(&name_l) {
+                key.len() + name_l.len() + 2
+            } else if rest.starts_with(&name_l) {
+                key.len() + name_l.len()
+            } else {
+                from = i + key.len();
+                continue;
+            };
+            // lowercasing kept the byte offsets only for text whose case maps one to one
+            if lower.len() == text.len() {
+                let start = text[..i].chars().count();
+                let end = start + text[i..(i + len).min(text.len())].chars().count();
+                return (start, end);
+            }
+            break;
+        }
+    }
+    (0, text.chars().count())
 }

@@ -79,6 +79,25 @@ fn a_bad_filter_is_a_query_error_naming_the_term() {
 }
 
 #[test]
+fn a_folder_or_account_no_one_has_is_an_error_at_its_term() {
+    let (_d, store, _) = setup();
+    let err = |f: &str| match store.count(&ListQuery { filter: Some(f.into()), ..Default::default() }) {
+        Err(StoreError::Query(e)) => (e.to_string(), e.start, e.end),
+        other => panic!("{f}: {other:?}"),
+    };
+    assert_eq!(err("budget in:Projcts"), ("in:Projcts: no folder is named \"Projcts\"".into(), 7, 17));
+    assert_eq!(err("account:nope"), ("account:nope: no account is named \"nope\"".into(), 0, 12));
+    assert_eq!(err("x OR in:\"Old Mail\"").1, 5);
+    // names the store has, in any case, and roles, are fine; so are the windows
+    for ok in ["in:inbox", "in:INBOX", "folder:Inbox"] {
+        let q = ListQuery { filter: Some(ok.into()), ..Default::default() };
+        assert!(store.count(&q).is_ok() && store.list(&q, 0, 5).is_ok(), "{ok}");
+    }
+    let q = ListQuery { filter: Some("in:nowhere".into()), ..Default::default() };
+    assert!(matches!(store.list(&q, 0, 5), Err(StoreError::Query(_))));
+}
+
+#[test]
 fn diacritics_are_folded_and_unspaced_scripts_are_found() {
     let (_d, store, inbox) = setup();
     let a = store

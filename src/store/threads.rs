@@ -113,6 +113,7 @@ impl Store {
     /// matching messages by date. Messages not threaded yet are left out until the
     /// background pass reaches them.
     pub fn thread_window(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<ThreadRow>> {
+        self.check_places(q)?;
         if q.has_filter() {
             return self.filtered_thread_window(q, offset, limit);
         }
