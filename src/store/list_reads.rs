@@ -213,28 +213,18 @@ impl Store {
 /// Where in the query text (in characters) the term `key` + `name` stands, quoted or not;
 /// the whole text when it cannot be found.
 fn term_place(text: &str, keys: &[&str], name: &str) -> (usize, usize) {
-    let lower = text.to_lowercase();
+    let total = text.chars().count();
     let name_l = name.to_lowercase();
-    for key in keys {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(key).map(|i| i + from) {
-            let rest = &lower[i + key.len()..];
-            let len = if rest.starts_with('"') && rest[1..].starts_with(&name_l) {
-                key.len() + name_l.len() + 2
-            } else if rest.starts_with(&name_l) {
-                key.len() + name_l.len()
-            } else {
-                from = i + key.len();
-                continue;
-            };
-            // lowercasing kept the byte offsets only for text whose case maps one to one
-            if lower.len() == text.len() {
-                let start = text[..i].chars().count();
-                let end = start + text[i..(i + len).min(text.len())].chars().count();
-                return (start, end);
+    for (at, (byte, _)) in text.char_indices().enumerate() {
+        let rest = text[byte..].to_lowercase();
+        for key in keys {
+            let Some(after) = rest.strip_prefix(key) else { continue };
+            let quoted = after.strip_prefix('"').is_some_and(|a| a.starts_with(&name_l));
+            if quoted || after.starts_with(&name_l) {
+                let len = key.chars().count() + name.chars().count() + if quoted { 2 } else { 0 };
+                return (at, (at + len).min(total));
             }
-            break;
         }
     }
-    (0, text.chars().count())
+    (0, total)
 }

@@ -88,6 +88,8 @@ fn a_folder_or_account_no_one_has_is_an_error_at_its_term() {
     assert_eq!(err("budget in:Projcts"), ("in:Projcts: no folder is named \"Projcts\"".into(), 7, 17));
     assert_eq!(err("account:nope"), ("account:nope: no account is named \"nope\"".into(), 0, 12));
     assert_eq!(err("x OR in:\"Old Mail\"").1, 5);
+    // text whose case maps to other lengths is pointed at by its characters
+    assert_eq!(err("İİ in:ẞnowhere"), ("in:ẞnowhere: no folder is named \"ẞnowhere\"".into(), 3, 14));
     // names the store has, in any case, and roles, are fine; so are the windows
     for ok in ["in:inbox", "in:INBOX", "folder:Inbox"] {
         let q = ListQuery { filter: Some(ok.into()), ..Default::default() };
