@@ -11,6 +11,7 @@ pub mod folder_tree;
 pub mod keymap;
 pub mod layout;
 mod line;
+pub mod list_view;
 mod msg;
 mod navigate;
 pub mod newmail;
