@@ -194,13 +194,15 @@ fn pipe_asks_for_a_command_and_the_pager_gets_the_text() {
     assert_eq!(s.notice.as_deref(), Some("wc -l ended with exit status 1"));
 }
 
+/// The worker tells a folder's new counts.
+fn counts(s: &mut super::AppState, f: &crate::model::Folder) -> Vec<Effect> {
+    update(s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: f.clone() }))
+}
+
 #[test]
 fn new_mail_elsewhere_is_counted_until_its_folder_is_opened() {
     let mut s = opened(5);
     let mut sent = folder(11, "Sent");
-    let counts = |s: &mut super::AppState, f: &crate::model::Folder| {
-        update(s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: f.clone() }))
-    };
     sent.unread = 3;
     counts(&mut s, &sent);
     sent.unread = 5;
@@ -226,9 +228,6 @@ fn new_mail_elsewhere_is_counted_until_its_folder_is_opened() {
 fn messages_the_user_moves_into_a_folder_are_not_new_mail_there() {
     let mut s = opened(5);
     let mut sent = folder(11, "Sent");
-    let counts = |s: &mut super::AppState, f: &crate::model::Folder| {
-        update(s, Msg::Worker(Event::FolderCounts { account: AccountId(1), folder: f.clone() }))
-    };
     key(&mut s, KeyCode::Char('m'));
     for c in "Sent".chars() {
         key(&mut s, KeyCode::Char(c));
