@@ -38,6 +38,17 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
         Event::Views { views, unified } => super::views::reconfigured(state, views, unified, fx),
         Event::Folders { account, folders } => {
             let keep = navigate::cursor_folder(state);
+            // the account's folder in the open unified list, before these
+            let joined = |state: &AppState| match state.open_virtual {
+                Some(Virtual::Role(role)) if state.current.is_none() => state
+                    .accounts
+                    .iter()
+                    .find(|a| a.id == account)
+                    .and_then(|a| a.folders.iter().find(|f| has_role(f, role)))
+                    .map(|f| f.id),
+                _ => None,
+            };
+            let was = joined(state);
             if let Some(i) = state.account_index(account) {
                 state.accounts[i].folders = folders;
                 state.accounts[i].folders_known = true;
@@ -56,18 +67,12 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 && let Some(i) = first
             {
                 navigate::open_account(state, i, fx);
-            } else if let Some(Virtual::Role(role)) = state.open_virtual
-                && state.current.is_none()
+            } else if let Some(f) = joined(state)
+                && was != Some(f)
             {
-                // an account's folders that come after the unified list opened join it
-                if let Some(f) = state
-                    .accounts
-                    .iter()
-                    .find(|a| a.id == account)
-                    .and_then(|a| a.folders.iter().find(|f| has_role(f, role)))
-                {
-                    fx.push(Effect::Send(account, Command::Watch(f.id)));
-                }
+                // an account whose folder of the role comes after the unified list opened
+                // joins it (each later listing of the same folders changes nothing)
+                fx.push(Effect::Send(account, Command::Watch(f)));
                 navigate::load_joined(state, fx);
             } else if let Some((a, f)) = state.current
                 && !state.accounts.iter().any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))

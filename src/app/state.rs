@@ -448,6 +448,11 @@ impl AppState {
     pub fn notify(&mut self, text: impl Into<String>) {
         let text = text.into();
         self.log_only(text.clone());
+        self.show_notice(text);
+    }
+
+    /// Puts a notice on screen (not in the log): one of the user's doing, not an account's.
+    pub fn show_notice(&mut self, text: String) {
         self.notice = Some(text);
         self.notice_account = None;
     }

@@ -338,10 +338,7 @@ fn filter_key(state: &mut AppState, k: KeyEvent, fx: &mut Vec<Effect>) {
             state.close(|l| matches!(l, Layer::Filter));
             match &state.list.error {
                 // the Enter that closed the prompt cleared the query's error from the status line
-                Some(e) => {
-                    state.notice = Some(e.clone());
-                    state.notice_account = None;
-                }
+                Some(e) => state.show_notice(e.clone()),
                 None => stored_bodies_note(state),
             }
             return;

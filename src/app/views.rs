@@ -251,15 +251,12 @@ pub fn reconfigured(
             state.open_virtual = None;
             super::navigate::open_account(state, 0, fx);
         }
-        (true, Some(v)) => {
-            let query = state.virtual_query(&v);
-            let changed = query.filter != state.list.query.filter;
-            state.open_virtual = Some(v.clone());
-            if changed {
-                state.open_virtual = None;
-                open(state, v, fx);
-            }
+        // its query changed: opened afresh (`open` leaves a list that is open as it is)
+        (true, Some(v)) if state.virtual_query(&v).filter != state.list.query.filter => {
+            state.open_virtual = None;
+            open(state, v, fx);
         }
+        (true, Some(v)) => state.open_virtual = Some(v),
         (false, _) => {}
     }
     // the cursor stays on its folder, or on the open virtual folder's row where it moved

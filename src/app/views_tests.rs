@@ -327,6 +327,10 @@ fn all_inboxes_at_start_keeps_its_cursor_on_the_newest_as_accounts_join() {
         update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder_of(1, 10, "INBOX")] }));
     load(&mut s, fx, vec![row(100, 10), row(200, 20)]);
     assert_eq!((s.list.cursor, s.list.selected().map(|r| r.id)), (0, Some(MessageId(100))));
+    // the same folders listed again (each sync does) read nothing again
+    let fx =
+        update(&mut s, Msg::Worker(Event::Folders { account: AccountId(1), folders: vec![folder_of(1, 10, "INBOX")] }));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadList { .. } | Effect::Send(_, Command::Watch(_)))), "{fx:?}");
 }
 
 #[test]

@@ -28,6 +28,15 @@ impl Seek {
         matches!(self, Seek::Back { .. } | Seek::Before { .. })
     }
 
+    /// How many rows to read for the window `offset..offset + limit` of a list of `total`
+    /// rows: from the bottom, only those the list has.
+    pub(super) fn rows(self, total: Option<usize>, offset: usize, limit: usize) -> usize {
+        match (self, total) {
+            (Seek::Back { .. }, Some(t)) => offset.saturating_add(limit).min(t).saturating_sub(offset),
+            _ => limit,
+        }
+    }
+
     pub(super) fn skip(self) -> usize {
         match self {
             Seek::Front { skip } | Seek::Back { skip } | Seek::After { skip, .. } | Seek::Before { skip, .. } => skip,

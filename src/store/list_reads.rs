@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 impl Store {
     /// A query's `in:` and `account:` terms name a folder and an account the store has: a
-    /// typo is an error pointing at the term, not an empty list.
+    /// typo is an error pointing at the term, not an empty list. (Asked only of a list that
+    /// came out empty: a query that finds messages names places that exist.)
     pub(super) fn check_places(&self, q: &ListQuery) -> Result<()> {
         use crate::query::{QueryError, Term};
         let Some(text) = q.filter.as_deref().filter(|f| !f.trim().is_empty()) else { return Ok(()) };
@@ -41,7 +42,15 @@ impl Store {
 
     /// How many messages a query matches.
     pub fn count(&self, q: &ListQuery) -> Result<usize> {
-        self.check_places(q)?;
+        let n = self.count_of(q)?;
+        if n == 0 {
+            // none: say so if a folder or account the query names does not exist
+            self.check_places(q)?;
+        }
+        Ok(n)
+    }
+
+    fn count_of(&self, q: &ListQuery) -> Result<usize> {
         let filter = q.filter.as_deref().filter(|f| !f.trim().is_empty());
         if let (Some(folder), None, None, None) = (q.folder, q.account, filter, q.role) {
             // a whole folder: the trigger-maintained count, not a scan
@@ -113,20 +122,20 @@ impl Store {
     /// A window read from the nearest known place: either end, or a row already read
     /// next to it (`anchors.rs`).
     fn window(&self, q: &ListQuery, total: Option<usize>, offset: usize, limit: usize) -> Result<Vec<Summary>> {
-        self.check_places(q)?;
         let (clause, args) = q.where_clause()?;
         let name = anchors::list_name(&clause, &args);
-        let seek = self.anchors()?.seek(&name, total, offset, limit);
-        let count = match (seek, total) {
-            (Seek::Back { .. }, Some(t)) => offset.saturating_add(limit).min(t).saturating_sub(offset),
-            _ => limit,
-        };
-        let mut rows = self.list_seek(&clause, args, seek, count)?;
+        let mut anchors = self.anchors()?;
+        let seek = anchors.seek(&name, total, offset, limit);
+        let mut rows = self.list_seek(&clause, args, seek, seek.rows(total, offset, limit))?;
         if seek.upward() {
             rows.reverse();
         }
         let key = |s: &Summary| (s.date, s.id.0);
-        self.anchors()?.note(&name, offset, rows.first().map(key), rows.last().map(key), rows.len());
+        anchors.note(&name, offset, rows.first().map(key), rows.last().map(key), rows.len());
+        if rows.is_empty() {
+            // nothing found: say so if a folder or account the query names does not exist
+            self.check_places(q)?;
+        }
         Ok(rows)
     }
 

@@ -2,7 +2,7 @@
 //! list's length and spans, and the tree of one thread (or a conversation) when it is
 //! shown. How each stored message gets its thread is `thread_assign.rs`.
 
-use super::anchors::{self, Seek};
+use super::anchors;
 use super::messages::{SUMMARY_COLUMNS, summary_row};
 use super::{ListQuery, Result, Store};
 use crate::model::{FolderId, MessageId, Summary, ThreadId};
@@ -113,9 +113,12 @@ impl Store {
     /// matching messages by date. Messages not threaded yet are left out until the
     /// background pass reaches them.
     pub fn thread_window(&self, q: &ListQuery, offset: usize, limit: usize) -> Result<Vec<ThreadRow>> {
-        self.check_places(q)?;
         if q.has_filter() {
-            return self.filtered_thread_window(q, offset, limit);
+            let rows = self.filtered_thread_window(q, offset, limit)?;
+            if rows.is_empty() {
+                self.check_places(q)?;
+            }
+            return Ok(rows);
         }
         // a whole folder's length is one kept row; other lists are read from the top
         let total = match q.folder {
@@ -141,11 +144,9 @@ impl Store {
     pub(super) fn heads(&self, q: &ListQuery, total: Option<usize>, offset: usize, limit: usize) -> Result<Vec<Head>> {
         let (heads, mut args) = heads_sql(q)?;
         let name = anchors::list_name(&heads, &args);
-        let seek = self.anchors()?.seek(&name, total, offset, limit);
-        let count = match (seek, total) {
-            (Seek::Back { .. }, Some(t)) => offset.saturating_add(limit).min(t).saturating_sub(offset),
-            _ => limit,
-        };
+        let mut anchors = self.anchors()?;
+        let seek = anchors.seek(&name, total, offset, limit);
+        let count = seek.rows(total, offset, limit);
         let order = if seek.upward() { "latest ASC, thread ASC" } else { "latest DESC, thread DESC" };
         let start = match seek.condition("latest, thread") {
             Some((cond, key)) => {
@@ -166,7 +167,7 @@ impl Store {
             rows.reverse();
         }
         let key = |h: &Head| (h.1, h.0.0);
-        self.anchors()?.note(&name, offset, rows.first().map(key), rows.last().map(key), rows.len());
+        anchors.note(&name, offset, rows.first().map(key), rows.last().map(key), rows.len());
         Ok(rows)
     }
 

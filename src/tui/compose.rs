@@ -72,7 +72,8 @@ pub fn send(env: Env<'_>, account: AccountId, draft: &Draft, replaces: Option<Re
                 // a draft or an Outbox message is its account's, and is replaced there
                 _ => {
                     return Err(format!(
-                        "{from} is account {}'s address, and this message is kept in account {}:                          write it from {} (or change From back); d saves a draft",
+                        "{from} is account {}'s address, and this message is kept in account {}: \
+                         write it from {} (or change From back); d saves a draft",
                         other.name, cfg.name, other.name
                     ));
                 }

@@ -39,9 +39,11 @@ pub(super) fn short_label(s: &AccountState, label: String) -> String {
         AccountState::Offline(_) => "off".into(),
         AccountState::LoginFailed(_) => "login!".into(),
         AccountState::Local => label,
-        AccountState::Downloading { .. } | AccountState::Syncing { .. } => {
-            label.split_once(' ').map_or(label.clone(), |(_, pct)| pct.to_string())
-        }
+        // "sync 42%" and "get 42%": the figure
+        AccountState::Downloading { .. } | AccountState::Syncing { .. } => match label.split_once(' ') {
+            Some((_, pct)) => pct.to_string(),
+            None => label,
+        },
     }
 }
 

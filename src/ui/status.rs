@@ -167,15 +167,19 @@ fn right_for(state: &AppState, area: Rect, want: Option<usize>) -> Vec<Span<'sta
 
 /// The columns the left side has for a message of `want` columns (`None`: key hints).
 fn left_width(state: &AppState, area: Rect, want: Option<usize>) -> usize {
-    let right_w: usize = right_for(state, area, want).iter().map(|s| s.content.width()).sum();
+    room_beside(area, &right_for(state, area, want))
+}
+
+/// The columns left of the right side.
+fn room_beside(area: Rect, right: &[Span<'_>]) -> usize {
+    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     (area.width as usize).saturating_sub(right_w + 1)
 }
 
 /// Draws the status line; `message` when the left side is one (not the key hints).
 fn line(frame: &mut Frame<'_>, area: Rect, state: &AppState, left: String, style: Style, message: bool) {
-    let want = message.then(|| left.width());
-    let right = right_for(state, area, want);
-    let left_w = left_width(state, area, want);
+    let right = right_for(state, area, message.then(|| left.width()));
+    let left_w = room_beside(area, &right);
     let mut spans = vec![Span::styled(super::text::fit(&left, left_w), style), Span::raw(" ")];
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
