@@ -159,12 +159,21 @@ async fn a_killed_mirror_resumes_without_duplicates() {
     let setup = Setup::new(&user, None, "offline = \"all\"");
     let mut seed: u64 = 0x2545f4914f6cdd1d;
     let mut partial = Vec::new();
+    // bodies stored so far, read beside the running sync
+    let stored = || {
+        let db = setup.data.join(poste::store::DB_FILE);
+        let Ok(c) = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+            return 0;
+        };
+        c.query_row("SELECT count(*) FROM messages WHERE path IS NOT NULL", [], |r| r.get::<_, i64>(0)).unwrap_or(0)
+    };
     for run in 0..6 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let after = Duration::from_millis(800 + seed % 2500);
-        setup.kill_after(&["sync"], after);
+        // each run dies a few hundred more bodies in, wherever that is in time
+        let target = stored() + 1 + (seed % 400) as i64;
+        let hit = setup.kill_when(&["sync"], Duration::from_secs(30), || stored() >= target);
         setup.recover();
         assert_eq!(setup.store().integrity_check().unwrap(), "ok");
         // killed before the account or its folders were stored: nothing to look at yet
@@ -176,7 +185,7 @@ async fn a_killed_mirror_resumes_without_duplicates() {
         let local = bodies(&setup, "INBOX");
         let have = local.values().filter(|b| b.is_some()).count();
         assert_eq!(maildir_files(&setup, "INBOX").len(), have, "run {run}: every file is a row's, once");
-        eprintln!("run {run}: killed after {after:?} with {have} of {} bodies", local.len());
+        eprintln!("run {run}: killed at {have} of {} bodies (at the mark: {hit})", local.len());
         partial.push(have);
     }
     assert!(partial.iter().any(|&n| n > 0 && n < 3000), "some kill landed mid-download: {partial:?}");

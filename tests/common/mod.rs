@@ -220,6 +220,33 @@ impl Setup {
         let _ = child.kill();
         let _ = child.wait();
     }
+
+    /// Runs poste with `args` and SIGKILLs it once `ready` says so (it is asked every
+    /// 10 ms), or after `at_most`; true when `ready` did. A kill at a point of progress,
+    /// where a kill after a fixed time lands early or late as fast as the machine is.
+    pub fn kill_when(&self, args: &[&str], at_most: Duration, mut ready: impl FnMut() -> bool) -> bool {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poste"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let mut hit = false;
+        while start.elapsed() < at_most && matches!(child.try_wait(), Ok(None)) {
+            if ready() {
+                hit = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        hit
+    }
 }
 
 /// Runs the poste binary with `config`, its log under `home`, and extra environment.
