@@ -99,6 +99,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, account: AccountId, targets: 
         && let Some(s) = state.list.selected().filter(|s| ids.contains(&s.id))
     {
         state.list.anchor = Some(s.id);
+        state.list.pinned = true;
     }
     // the user acted: a message that leaves the list now is followed by the next one
     state.seen.marked = None;

@@ -52,6 +52,7 @@ pub fn open(state: &mut AppState, thread: ThreadId, fx: &mut Vec<Effect>) {
     let Some(newest) = state.list.selected().cloned() else { return };
     let Some(account) = state.owner(&newest) else { return };
     state.list.anchor = Some(newest.id);
+    state.list.pinned = true;
     let fullscreen = state.reader.as_ref().is_some_and(|r| r.fullscreen) || state.settings.reader_fullscreen;
     let shown = newest.folder;
     let conversation = Some(Box::new(Conversation {

@@ -73,7 +73,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
                 // an account whose folder of the role comes after the unified list opened
                 // joins it (each later listing of the same folders changes nothing)
                 fx.push(Effect::Send(account, Command::Watch(f)));
-                navigate::load_joined(state, fx);
+                navigate::load(state, fx);
             } else if let Some((a, f)) = state.current
                 && !state.accounts.iter().any(|x| x.id == a && x.folders.iter().any(|y| y.id == f))
             {

@@ -173,3 +173,20 @@ fn a_filter_on_bodies_says_it_searched_only_those_stored_here() {
     key(&mut s, KeyCode::Enter);
     assert_eq!(s.notice.as_deref(), Some("bad query"));
 }
+
+#[test]
+fn the_cursor_stays_on_the_first_row_as_the_list_fills_until_the_user_moves_it() {
+    let mut s = opened(3);
+    let newer = |id| Summary { id: MessageId(id), folder: FolderId(10), ..Default::default() };
+    // newer mail comes above the first row before the user did anything: the cursor is on it
+    let mut more = rows(0, 3);
+    more.insert(0, newer(900));
+    super::tests::reread(&mut s, 4, more.clone());
+    assert_eq!((s.list.cursor, s.list.selected().map(|r| r.id)), (0, Some(MessageId(900))));
+    // once the user moved, the cursor stays with the message it is on
+    key(&mut s, KeyCode::Char('j'));
+    let on = s.list.selected().map(|r| r.id);
+    more.insert(0, newer(901));
+    super::tests::reread(&mut s, 5, more);
+    assert_eq!((s.list.cursor, s.list.selected().map(|r| r.id)), (2, on));
+}

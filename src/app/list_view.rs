@@ -66,6 +66,10 @@ pub struct ListView {
     /// The message the cursor was put on: when the list is read again (a message came back
     /// from a refused move, new mail arrived above), the cursor goes back to it.
     pub anchor: Option<MessageId>,
+    /// The user put the cursor where it is (moved it, opened or acted on a message). Until
+    /// then it stays on the first row however the list fills, rather than with the message
+    /// that was first when it came.
+    pub pinned: bool,
     /// Answers to list reads numbered below this are stale: asked for before this view was
     /// opened, or overtaken by an answer to a later read.
     pub fresh_from: u64,

@@ -30,7 +30,7 @@ pub fn step(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
             let next = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
             if next != state.list.cursor {
                 state.list.cursor = next;
-                state.list.anchor = state.list.selected().map(|s| s.id);
+                pin(state);
                 keep_cursor_visible(state, fx);
                 if state.reader.is_some() {
                     open_message(state, fx);
@@ -107,6 +107,7 @@ pub fn next_message(state: &mut AppState, delta: i64, fx: &mut Vec<Effect>) {
     let pos = (state.list.cursor as i64 + delta).clamp(0, state.list.total as i64 - 1) as usize;
     if state.reader.is_none() {
         state.list.cursor = pos;
+        pin(state);
         keep_cursor_visible(state, fx);
     } else if pos != state.list.cursor {
         move_to(state, pos, fx);
@@ -237,14 +238,10 @@ pub fn load(state: &mut AppState, fx: &mut Vec<Effect>) {
     load_rows(state, false, fx)
 }
 
-/// Reads the list again as more rows join it (another account's folders, a server's
-/// search results): a cursor still on the first row stays on the first row, the newest
-/// of them all, rather than with the message that was first before they came.
-pub fn load_joined(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.list.cursor == 0 && state.reader.is_none() {
-        state.list.anchor = None;
-    }
-    load(state, fx)
+/// The user put the cursor on this row: it stays with its message as the list changes.
+pub fn pin(state: &mut AppState) {
+    state.list.anchor = state.list.selected().map(|s| s.id);
+    state.list.pinned = true;
 }
 
 /// Loads the rows around the visible part of the list; with `scrolled`, the count known is
@@ -313,6 +310,7 @@ fn open_row(state: &mut AppState, sel: Summary, fx: &mut Vec<Effect>) {
     let scroll = 0;
     // the cursor stays with the message the reader shows when the list reloads around it
     state.list.anchor = Some(sel.id);
+    state.list.pinned = true;
     state.reader = Some(ReaderView {
         id: sel.id,
         account,
@@ -400,7 +398,7 @@ pub fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
                     let pos = state.list.top + line.saturating_sub(a.list.y as usize);
                     if pos < state.list.total {
                         state.list.cursor = pos;
-                        state.list.anchor = state.list.selected().map(|s| s.id);
+                        pin(state);
                         keep_cursor_visible(state, fx);
                         open_message(state, fx);
                     }
@@ -455,6 +453,10 @@ pub(super) fn loaded(
             state.list.anchor = state.list.window.rows.get(i).map(|s| s.id);
         }
         super::threads::follow(state);
+        // until the user puts it somewhere, the cursor stays on the first row
+        if !state.list.pinned {
+            state.list.anchor = None;
+        }
         // the cursor stays with its message when others came or went around it
         if let Some(pos) = state.list.anchor.and_then(|id| state.list.window.position(id)) {
             state.list.cursor = pos;

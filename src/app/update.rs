@@ -383,6 +383,7 @@ fn text_changed(state: &mut AppState, text: String, fx: &mut Vec<Effect>) {
     state.list.query.filter = if text.is_empty() { None } else { Some(text) };
     state.list.cursor = 0;
     state.list.anchor = None;
+    state.list.pinned = false;
     state.list.top = 0;
     state.list.window = Default::default();
     // what was asked for the text before is stale, even should the text come back to it

@@ -331,6 +331,6 @@ pub fn searched(
     let grew = s.found.len() > before;
     if let (true, Some(v)) = (grew, state.open_virtual.clone()) {
         state.list.query = state.virtual_query(&v);
-        super::navigate::load_joined(state, fx);
+        super::navigate::load(state, fx);
     }
 }
