@@ -51,7 +51,7 @@ impl Worker {
                 // and waits for the connection (or the password) to come back
                 Err(e) if e.is_transient() || e.is_login() => {
                     let _ = self.store.unclaim_op(id);
-                    tracing::info!(error = %e, "server unreachable; actions stay queued");
+                    tracing::info!(error = %e, "server not reached or login refused; actions stay queued");
                     self.connection_failed(&e);
                     self.pending_event(true);
                     return false;
