@@ -21,6 +21,17 @@ enum State {
     Literal(u64),
 }
 
+/// The bytes that change the state outside strings and literals.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 5 {
+        t[b"()\"{\n"[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// The scanner's position in the server's byte stream.
 #[derive(Debug, Clone)]
 pub struct Nesting {
@@ -45,6 +56,18 @@ impl Nesting {
                 i += skip as usize;
                 self.state = if left == skip { State::Normal } else { State::Literal(left - skip) };
                 continue;
+            }
+            // runs of ordinary bytes are skipped at once: most of a response is text
+            match self.state {
+                State::Normal => match bytes[i..].iter().position(|&b| SPECIAL[usize::from(b)]) {
+                    Some(at) => i += at,
+                    None => break,
+                },
+                State::Quoted => match memchr::memchr3(b'\\', b'"', b'\n', &bytes[i..]) {
+                    Some(at) => i += at,
+                    None => break,
+                },
+                _ => {}
             }
             let b = bytes[i];
             i += 1;
@@ -108,6 +131,20 @@ mod tests {
         let mut n = Nesting::default();
         let fed: Result<Vec<()>, usize> = deep(3000).bytes().map(|b| n.feed(&[b])).collect();
         assert_eq!(fed, Err(MAX_DEPTH));
+    }
+
+    #[test]
+    fn any_split_of_the_stream_ends_in_the_same_state() {
+        let text = b"* 1 FETCH (ENVELOPE (\"a (b\" \"q\\\"(\" NIL) BODY[] {5}\r\n((((( UID 4 (\r\n* 2 (";
+        let mut whole = Nesting::default();
+        whole.feed(text).unwrap();
+        for at in 0..text.len() {
+            let mut n = Nesting::default();
+            n.feed(&text[..at]).unwrap();
+            n.feed(&text[at..]).unwrap();
+            assert_eq!((n.depth, n.state), (whole.depth, whole.state), "split at {at}");
+        }
+        assert_eq!(whole.depth, 1);
     }
 
     #[test]

@@ -143,6 +143,8 @@ impl Store {
         // a statement that fires triggers keeps a statement journal of each page it changes;
         // in a file that is a write call per page, in memory a copy
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // a sync's batch runs a few dozen distinct statements in turn: all stay prepared
+        conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&conn, &db)?;
         for suffix in ["-wal", "-shm"] {
             restrict_file(&data_dir.join(format!("{DB_FILE}{suffix}")));

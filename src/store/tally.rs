@@ -63,7 +63,10 @@ impl Tally {
                  attachments = attachments + excluded.attachments,
                  latest = max(latest, excluded.latest)",
         )?;
-        for (thread, s) in self.threads.drain() {
+        // in thread order: new summaries go to the end of the table's B-tree, not all over it
+        let mut shares: Vec<(ThreadId, Share)> = self.threads.drain().collect();
+        shares.sort_unstable_by_key(|(t, _)| *t);
+        for (thread, s) in shares {
             up.execute(params![folder, thread, s.latest, s.total, s.unread, s.flagged, s.attachments])?;
         }
         self.total = 0;
