@@ -53,7 +53,7 @@ impl<'a> Pending<'a> {
     pub(super) fn write(self, conn: &Connection) -> rusqlite::Result<()> {
         for e in self.entries {
             match &e.headers {
-                Some([sender, to, cc, subject]) => write(conn, e.id, [sender, to, cc, subject], e.body, Write::New)?,
+                Some([sender, to, cc, subject]) => write(conn, e.id, [sender, to, cc, subject], e.body)?,
                 None => index(conn, e.id, e.body)?,
             }
         }
@@ -72,39 +72,18 @@ pub(super) fn index(conn: &Connection, id: MessageId, body: Option<&[u8]>) -> ru
         })
         .optional()?;
     match row {
-        Some((sender, to, cc, subject)) => write(conn, id, [&sender, &to, &cc, &subject], body, Write::Replace),
+        Some((sender, to, cc, subject)) => write(conn, id, [&sender, &to, &cc, &subject], body),
         None => Ok(()),
     }
 }
 
-/// Whether an entry's row id is new to the index, or may have an entry to replace.
-#[derive(Clone, Copy)]
-enum Write {
-    /// A row just inserted: its id has no entry (the delete trigger removed any entry of
-    /// a row before it with the same id), and a plain insert skips FTS5's look for one.
-    New,
-    Replace,
-}
-
-fn write(
-    conn: &Connection,
-    id: MessageId,
-    headers: [&str; 4],
-    body: Option<&[u8]>,
-    how: Write,
-) -> rusqlite::Result<()> {
+fn write(conn: &Connection, id: MessageId, headers: [&str; 4], body: Option<&[u8]>) -> rusqlite::Result<()> {
     let (text, names) = body.map(crate::mime::searchable).unwrap_or_default();
     let names = names.join("\n");
-    conn.prepare_cached(match how {
-        Write::New => {
-            "INSERT INTO search(rowid, sender, recipients, cc, subject, body, attachments)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-        }
-        Write::Replace => {
-            "INSERT OR REPLACE INTO search(rowid, sender, recipients, cc, subject, body, attachments)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-        }
-    })?
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO search(rowid, sender, recipients, cc, subject, body, attachments)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
     .execute(params![
         id,
         fts_text(headers[0]),

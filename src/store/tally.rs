@@ -9,7 +9,7 @@
 
 use crate::model::{FolderId, MessageId, NewMessage, ThreadId};
 use rusqlite::params;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// One thread's share of a folder, as `thread_folders` keeps it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +26,7 @@ struct Share {
 pub(super) struct Tally {
     total: i64,
     unread: i64,
-    threads: HashMap<ThreadId, Share>,
+    threads: BTreeMap<ThreadId, Share>,
 }
 
 impl Tally {
@@ -64,9 +64,7 @@ impl Tally {
                  latest = max(latest, excluded.latest)",
         )?;
         // in thread order: new summaries go to the end of the table's B-tree, not all over it
-        let mut shares: Vec<(ThreadId, Share)> = self.threads.drain().collect();
-        shares.sort_unstable_by_key(|(t, _)| *t);
-        for (thread, s) in shares {
+        for (thread, s) in std::mem::take(&mut self.threads) {
             up.execute(params![folder, thread, s.latest, s.total, s.unread, s.flagged, s.attachments])?;
         }
         self.total = 0;
