@@ -162,6 +162,11 @@ pub enum Event {
         views: Vec<crate::config::ViewConfig>,
         unified: Vec<crate::model::SpecialUse>,
     },
+    /// Something to know about the config file, not about one account (it cannot be
+    /// used, or a change waits for a restart); `None` when it loads with nothing to say.
+    Config {
+        note: Option<String>,
+    },
     State {
         account: AccountId,
         state: AccountState,

@@ -69,7 +69,7 @@ impl Worker {
 
 /// Watches the config file at `path` (the one poste started with, as `accounts`) and hands
 /// each worker in `workers` its account's new settings when the file changes. A file that
-/// no longer loads is reported (on the first account) and the settings in use stay.
+/// no longer loads is reported (`Event::Config`) and the settings in use stay.
 pub fn watch_config(
     path: PathBuf,
     mut accounts: Vec<AccountConfig>,
@@ -79,7 +79,6 @@ pub fn watch_config(
     tokio::spawn(async move {
         let stamp = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
         let mut last: Option<SystemTime> = stamp(&path);
-        let Some(first) = workers.first().map(|w| w.id) else { return };
         let mut last_pane = None;
         loop {
             tokio::time::sleep(LOOK_EVERY).await;
@@ -95,8 +94,8 @@ pub fn watch_config(
             let config = match loaded {
                 Ok(Ok(c)) => c,
                 Ok(Err(e)) => {
-                    let text = format!("the config file changed but cannot be used, so the settings in use stay: {e}");
-                    if events.send(Event::Notice { account: first, text }).is_err() {
+                    let note = Some(format!("the file changed but cannot be used, so the settings in use stay: {e}"));
+                    if events.send(Event::Config { note }).is_err() {
                         return;
                     }
                     continue;
@@ -125,12 +124,11 @@ pub fn watch_config(
                 }
             }
             let added = config.accounts.iter().any(|a| !workers.iter().any(|w| w.name == a.name));
-            if others || added {
-                let text = "accounts added, removed or renamed in the config file take effect when poste starts again"
-                    .to_string();
-                if events.send(Event::Notice { account: first, text }).is_err() {
-                    return;
-                }
+            let note = (others || added).then(|| {
+                "accounts added, removed or renamed in the file take effect when poste starts again".to_string()
+            });
+            if events.send(Event::Config { note }).is_err() {
+                return;
             }
             accounts = config.accounts;
         }

@@ -36,6 +36,7 @@ pub(super) fn worker(state: &mut AppState, e: Event, fx: &mut Vec<Effect>) {
             }
         }
         Event::Views { views, unified } => super::views::reconfigured(state, views, unified, fx),
+        Event::Config { note } => state.config_note(note),
         Event::Folders { account, folders } => {
             let keep = navigate::cursor_folder(state);
             // the account's folder in the open unified list, before these

@@ -218,6 +218,25 @@ fn a_failed_sync_is_told_until_the_account_is_back() {
 }
 
 #[test]
+fn a_config_file_that_cannot_be_used_is_told_without_an_account_until_it_loads() {
+    let mut s = opened(5);
+    let why = "the file changed but cannot be used, so the settings in use stay: line 3: unknown field `prot`";
+    update(&mut s, Msg::Worker(Event::Config { note: Some(why.into()) }));
+    assert_eq!(s.notice.as_deref(), Some(format!("config: {why}").as_str()));
+    // an account's sync coming back says nothing of the file
+    update(&mut s, Msg::Worker(Event::State { account: AccountId(1), state: crate::model::AccountState::Online }));
+    assert!(s.notice.is_some());
+    // fixed: the notice goes, and stays in the log
+    update(&mut s, Msg::Worker(Event::Config { note: None }));
+    assert!(s.notice.is_none());
+    assert_eq!(s.log.last().map(String::as_str), Some(format!("config: {why}").as_str()));
+    // a load with nothing to say leaves another notice alone
+    update(&mut s, Msg::Worker(Event::Notice { account: AccountId(1), text: "the server refused the move".into() }));
+    update(&mut s, Msg::Worker(Event::Config { note: None }));
+    assert_eq!(s.notice.as_deref(), Some("work: the server refused the move"));
+}
+
+#[test]
 fn each_mailbox_action_says_what_it_did_with_the_right_plural() {
     let mut s = opened(10);
     let mut trash = folder(13, "Bin");

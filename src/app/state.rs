@@ -16,6 +16,15 @@ pub enum Pane {
     Reader,
 }
 
+/// What a notice on screen tells of, when it goes out of date by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeAbout {
+    /// The account's sync failed: once it is back online the notice goes.
+    SyncFailed(AccountId),
+    /// The config file: once it loads again the notice goes.
+    Config,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountView {
     pub id: AccountId,
@@ -241,9 +250,8 @@ pub struct AppState {
     pub status: Option<String>,
     /// Something refused or failed: it stays on screen until the next key or click.
     pub notice: Option<String>,
-    /// The account whose failed sync the notice tells of: once it is back online the
-    /// notice is out of date and goes.
-    pub notice_account: Option<AccountId>,
+    /// What the notice tells of, when it goes out of date by itself.
+    pub notice_about: Option<NoticeAbout>,
     /// The last notices, oldest first, at most `LOG_MAX`.
     pub log: Vec<String>,
     pub selection: Selection,
@@ -310,7 +318,7 @@ impl AppState {
             seen: Default::default(),
             status: None,
             notice: None,
-            notice_account: None,
+            notice_about: None,
             log: Vec::new(),
             selection: Selection::default(),
             layers: Vec::new(),
@@ -454,7 +462,7 @@ impl AppState {
     /// Puts a notice on screen (not in the log): one of the user's doing, not an account's.
     pub fn show_notice(&mut self, text: String) {
         self.notice = Some(text);
-        self.notice_account = None;
+        self.notice_about = None;
     }
 
     /// Keeps a line in the message log (`I`) without putting it on screen.
@@ -468,14 +476,30 @@ impl AppState {
     /// Tells that an account's sync failed: like `notify`, until the account is back.
     pub fn notify_sync_failed(&mut self, account: AccountId, text: impl Into<String>) {
         self.notify(text);
-        self.notice_account = Some(account);
+        self.notice_about = Some(NoticeAbout::SyncFailed(account));
     }
 
     /// An account is back online: a notice of its failed sync is out of date.
     pub fn account_back(&mut self, account: AccountId) {
-        if self.notice_account == Some(account) {
+        self.notice_gone(NoticeAbout::SyncFailed(account));
+    }
+
+    /// Tells of the config file (`Some`), or says it loads again (`None`): a notice of
+    /// the file is then out of date.
+    pub fn config_note(&mut self, note: Option<String>) {
+        match note {
+            Some(text) => {
+                self.notify(format!("config: {text}"));
+                self.notice_about = Some(NoticeAbout::Config);
+            }
+            None => self.notice_gone(NoticeAbout::Config),
+        }
+    }
+
+    fn notice_gone(&mut self, about: NoticeAbout) {
+        if self.notice_about == Some(about) {
             self.notice = None;
-            self.notice_account = None;
+            self.notice_about = None;
         }
     }
 
