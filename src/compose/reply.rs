@@ -77,8 +77,13 @@ pub fn reply(raw: &[u8], id: MessageId, account: &AccountConfig, kind: ReplyKind
             .filter(|(_, a)| seen.insert(a.to_ascii_lowercase()))
             .collect()
     };
-    let to = keep(to);
-    let cc: Vec<_> = keep(cc).into_iter().filter(|(_, a)| !is_own(a)).collect();
+    let mut to = keep(to);
+    let mut cc: Vec<_> = keep(cc).into_iter().filter(|(_, a)| !is_own(a)).collect();
+    // a reply-all that dropped every own address still goes to someone: the copied
+    // recipients, or else the user (a note to oneself answered)
+    if to.is_empty() {
+        to = if cc.is_empty() { from.clone() } else { std::mem::take(&mut cc) };
+    }
 
     let message_id = m.message_id().map(|i| format!("<{i}>"));
     let mut refs: Vec<String> = match m.references() {
@@ -203,6 +208,23 @@ References: <m0@y.org> <m1@y.org>\r\n\r\nLine one\r\n\r\n> earlier\r\n";
         assert_eq!(d.to, "list@y.org");
         assert_eq!(d.cc, "");
         assert_eq!(d.from, "Me Myself <me@x.org>");
+    }
+
+    #[test]
+    fn a_reply_to_ones_own_message_goes_to_its_recipients_or_back_to_oneself() {
+        let raw = b"From: Me <me@x.org>\r\nTo: bob@y.org\r\nCc: me@alias.org, carl@y.org\r\nSubject: s\r\n\r\nb\r\n";
+        let d = reply(raw, MessageId(1), &account(), ReplyKind::Sender);
+        assert_eq!(d.to, "bob@y.org");
+        let d = reply(raw, MessageId(1), &account(), ReplyKind::All);
+        assert_eq!((d.to.as_str(), d.cc.as_str()), ("bob@y.org", "carl@y.org"));
+        let to_self = b"From: me@x.org\r\nTo: me@alias.org\r\nSubject: note\r\n\r\nb\r\n";
+        for kind in [ReplyKind::Sender, ReplyKind::All] {
+            let d = reply(to_self, MessageId(1), &account(), kind);
+            assert!(!d.to.is_empty(), "{kind:?}: nobody to reply to");
+        }
+        let only_cc = b"From: me@x.org\r\nTo: me@x.org\r\nCc: dan@y.org\r\nSubject: s\r\n\r\nb\r\n";
+        let d = reply(only_cc, MessageId(1), &account(), ReplyKind::All);
+        assert_eq!((d.to.as_str(), d.cc.as_str()), ("dan@y.org", ""));
     }
 
     #[test]

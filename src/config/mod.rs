@@ -230,6 +230,14 @@ impl Config {
             if !seen.insert(a.name.as_str()) {
                 return Err(invalid(format!("account name `{}` is used twice", a.name)));
             }
+            let addresses = std::iter::once(("email", &a.email)).chain(a.aliases.iter().map(|x| ("aliases", x)));
+            for (key, address) in addresses {
+                if address.trim().parse::<lettre::Address>().is_err() {
+                    return Err(invalid(format!(
+                        "account {label}: `{key}` = {address:?} is not an email address (name@example.com)"
+                    )));
+                }
+            }
             match a.protocol {
                 Protocol::Imap => {
                     let imap = a.imap.as_ref().ok_or_else(|| {
@@ -376,6 +384,16 @@ password_command = "pass show mail"
         let t = GOOD.split("[accounts.imap]").next().unwrap().to_string();
         let e = parse(&t).unwrap_err().to_string();
         assert!(e.contains("[accounts.imap]"), "{e}");
+    }
+
+    #[test]
+    fn an_address_that_is_not_one_is_named() {
+        let t = GOOD.replace("email = \"me@example.com\"", "email = \"me@@example..com\"");
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("`email` = \"me@@example..com\" is not an email address"), "{e}");
+        let t = GOOD.replace("email = \"me@example.com\"", "email = \"me@example.com\"\naliases = [\"me\"]");
+        let e = parse(&t).unwrap_err().to_string();
+        assert!(e.contains("`aliases` = \"me\""), "{e}");
     }
 
     #[test]
